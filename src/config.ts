@@ -1,0 +1,115 @@
+import path from "node:path";
+
+/**
+ * Configuration comes from environment variables only, is validated once at start, and a bad
+ * value stops start-up with a message that names the variable.
+ */
+export type Database =
+  | { kind: "sqlite"; file: string }
+  | { kind: "postgres"; url: string };
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  port: number;
+  host: string;
+  database: Database;
+  /** Null means "use the secret kept beside the SQLite file" (see auth/token-secret.ts). */
+  tokenSecret: string | null;
+  demoData: boolean;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const DEFAULT_DATABASE_FILE = "./data/helpgate.sqlite";
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+export const MIN_SECRET_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: parsePort(env.PORT),
+    host: nonEmpty(env.HOST) ?? "127.0.0.1",
+    database: parseDatabaseUrl(env.DATABASE_URL),
+    tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
+    demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parsePort(raw: string | undefined): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return 4000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
+    throw new ConfigError("PORT", `'${value}' is not a TCP port; use a whole number from 0 to 65535.`);
+  }
+  return port;
+}
+
+export function parseDatabaseUrl(raw: string | undefined): Database {
+  const value = nonEmpty(raw);
+  if (value === undefined) return { kind: "sqlite", file: path.resolve(DEFAULT_DATABASE_FILE) };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError("DATABASE_URL", "the PostgreSQL URL does not parse; use postgres://user:password@host:5432/database.");
+    }
+    return { kind: "postgres", url: value };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError(
+      "DATABASE_URL",
+      `unsupported scheme in '${value.split("://")[0]}://'; use a file path for SQLite or a postgres:// URL.`,
+    );
+  }
+  const file = value.replace(/^(sqlite|file):/i, "");
+  return { kind: "sqlite", file: file === ":memory:" ? file : path.resolve(file) };
+}
+
+function parseTokenSecret(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      "TOKEN_SECRET",
+      `the secret is ${raw.length} characters long; HS256 needs at least ${MIN_SECRET_LENGTH} (e.g. the output of \`openssl rand -base64 48\`).`,
+    );
+  }
+  return raw;
+}
+
+function parseBoolean(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (["true", "1", "yes", "on"].includes(value)) return true;
+  if (["false", "0", "no", "off"].includes(value)) return false;
+  throw new ConfigError(variable, `'${raw}' is not a boolean; use true or false.`);
+}
+
+function parseLogLevel(raw: string | undefined): LogLevel {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return "info";
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError("LOG_LEVEL", `'${raw}' is not a log level; use one of ${LOG_LEVELS.join(", ")}.`);
+}
+
+/** How the database is named in logs: never the password of a PostgreSQL URL. */
+export function describeDatabase(database: Database): string {
+  if (database.kind === "sqlite") return `SQLite ${database.file}`;
+  const url = new URL(database.url);
+  if (url.password) url.password = "***";
+  return `PostgreSQL ${url.toString()}`;
+}

@@ -1,0 +1,82 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
+import type { Logger } from "pino";
+import type { Database as DatabaseConfig } from "../config";
+import { AUDIT_ENTITIES } from "../audit/entities";
+import { DIRECTORY_ENTITIES } from "../directory/entities";
+import { MIGRATIONS } from "./migrations";
+import { QueryLog } from "./query-log";
+
+const ENTITIES = [...DIRECTORY_ENTITIES, ...AUDIT_ENTITIES];
+
+/**
+ * The one handle the stores use. Reads go to `reader`, which only ever sees committed data;
+ * writes go through `transaction`, one transaction per mutation.
+ *
+ * SQLite has a single writer connection and TypeORM does not queue transactions on it, so they
+ * are serialised here; readers use a second, read-only connection (WAL lets it read while a write
+ * is open without seeing uncommitted rows). PostgreSQL's pool gives both for free.
+ */
+export class Database {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly kind: DatabaseConfig["kind"],
+    readonly writer: DataSource,
+    readonly reader: DataSource,
+    readonly queryLog: QueryLog,
+  ) {}
+
+  static async open(config: DatabaseConfig, log: Logger): Promise<Database> {
+    const queryLog = new QueryLog(log);
+    if (config.kind === "postgres") {
+      const source = new DataSource({ ...common(queryLog), type: "postgres", url: config.url });
+      await initialise(source);
+      return new Database("postgres", source, source, queryLog);
+    }
+    const inMemory = config.file === ":memory:";
+    if (!inMemory) fs.mkdirSync(path.dirname(config.file), { recursive: true });
+    const writer = new DataSource({
+      ...common(queryLog),
+      type: "better-sqlite3",
+      database: config.file,
+      enableWAL: !inMemory,
+      timeout: 5000,
+    });
+    await initialise(writer);
+    // An in-memory database exists on one connection only, so there it reads from the writer.
+    const reader = inMemory
+      ? writer
+      : await new DataSource({ ...common(queryLog), type: "better-sqlite3", database: config.file, readonly: true }).initialize();
+    return new Database("sqlite", writer, reader, queryLog);
+  }
+
+  /** Runs `work` in one transaction: all of it is written, or none of it. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const run = () => this.writer.transaction(work);
+    if (this.kind !== "sqlite") return run();
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  get manager(): EntityManager {
+    return this.reader.manager;
+  }
+
+  async close(): Promise<void> {
+    await this.tail.catch(() => undefined);
+    if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
+    if (this.writer.isInitialized) await this.writer.destroy();
+  }
+}
+
+function common(queryLog: QueryLog): Pick<DataSourceOptions, "entities" | "migrations" | "logger" | "maxQueryExecutionTime"> {
+  return { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog, maxQueryExecutionTime: 500 };
+}
+
+async function initialise(source: DataSource): Promise<void> {
+  await source.initialize();
+  await source.runMigrations({ transaction: "each" });
+}

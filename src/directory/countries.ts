@@ -1,0 +1,52 @@
+/**
+ * ISO 3166-1 alpha-2 codes, the values Entra accepts for `usageLocation`.
+ * Only officially assigned codes (249): user-assigned and reserved codes such as XK, EU, UK or ZZ
+ * are left out because licensing is decided per real country and would silently fail on them.
+ * Kept as one string so the list stays readable and cheap to diff against the ISO registry.
+ */
+const ASSIGNED_CODES =
+  "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ " +
+  "BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
+  "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ " +
+  "DE DJ DK DM DO DZ " +
+  "EC EE EG EH ER ES ET " +
+  "FI FJ FK FM FO FR " +
+  "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY " +
+  "HK HM HN HR HT HU " +
+  "ID IE IL IM IN IO IQ IR IS IT " +
+  "JE JM JO JP " +
+  "KE KG KH KI KM KN KP KR KW KY KZ " +
+  "LA LB LC LI LK LR LS LT LU LV LY " +
+  "MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ " +
+  "NA NC NE NF NG NI NL NO NP NR NU NZ " +
+  "OM " +
+  "PA PE PF PG PH PK PL PM PN PR PS PT PW PY " +
+  "QA " +
+  "RE RO RS RU RW " +
+  "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ " +
+  "TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ " +
+  "UA UG UM US UY UZ " +
+  "VA VC VE VG VI VN VU " +
+  "WF WS " +
+  "YE YT " +
+  "ZA ZM ZW";
+
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(ASSIGNED_CODES.split(" "));
+
+// Built once: constructing DisplayNames loads locale data and is comparatively slow.
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+
+/** Exact, case-sensitive membership: callers normalise to upper case first. */
+export function isCountryCode(code: string): boolean {
+  return COUNTRY_CODES.has(code);
+}
+
+/**
+ * English name of a country code, e.g. "de" or "DE" → "Germany". Unknown codes come back unchanged
+ * because DisplayNames would otherwise answer "Unknown Region" or throw on malformed input.
+ */
+export function countryName(code: string): string {
+  const upper = code.toUpperCase();
+  if (!isCountryCode(upper)) return code;
+  return regionNames.of(upper) ?? upper;
+}

@@ -1,0 +1,69 @@
+/** The directory's records as the rest of helpgate sees them: plain data, no ORM or GraphQL. */
+
+export interface VerifiedDomain {
+  name: string;
+  isDefault: boolean;
+  isInitial: boolean;
+}
+
+export interface OrganizationRecord {
+  id: string;
+  displayName: string;
+  verifiedDomains: VerifiedDomain[];
+  defaultUsageLocation: string | null;
+  createdDateTime: Date;
+}
+
+export interface UserRecord {
+  id: string;
+  userPrincipalName: string;
+  /** Lower-cased UPN: sign-in names are unique whatever their letter case. */
+  upnKey: string;
+  displayName: string;
+  mail: string | null;
+  department: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  usageLocation: string | null;
+  createdDateTime: Date;
+}
+
+export interface ProxyAddressRecord {
+  userId: string;
+  /** The address after the prefix, lower-cased: what must be unique in the tenant. */
+  addressKey: string;
+  address: string;
+  isPrimary: boolean;
+  position: number;
+}
+
+export type MembershipRuleProcessingState = "On" | "Paused";
+export const DYNAMIC_MEMBERSHIP = "DynamicMembership";
+export const UNIFIED = "Unified";
+
+export interface GroupRecord {
+  id: string;
+  displayName: string;
+  description: string | null;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  mailNickname: string | null;
+  groupTypes: string[];
+  membershipRule: string | null;
+  membershipRuleProcessingState: MembershipRuleProcessingState | null;
+  createdDateTime: Date;
+}
+
+export interface GroupMemberRecord {
+  groupId: string;
+  userId: string;
+}
+
+export interface RoleAssignmentRecord {
+  roleTemplateId: string;
+  userId: string;
+}
+
+export function isDynamic(group: Pick<GroupRecord, "groupTypes">): boolean {
+  return group.groupTypes.includes(DYNAMIC_MEMBERSHIP);
+}

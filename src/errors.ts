@@ -1,0 +1,47 @@
+/**
+ * Every failure helpgate reports is a HelpgateError made here, so the same failure reads the same
+ * to a portal, a chatbot and a log. The HTTP layer maps `code` to `extensions.code`.
+ */
+export type ErrorCode =
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "INTERNAL_SERVER_ERROR";
+
+export class HelpgateError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra machine-readable facts, copied into `extensions` next to `code`. */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "HelpgateError";
+  }
+}
+
+export const INSUFFICIENT_PRIVILEGES = "Insufficient privileges to complete the operation.";
+
+export function badInput(message: string, details: Record<string, unknown> = {}): HelpgateError {
+  return new HelpgateError("BAD_USER_INPUT", message, details);
+}
+
+export function notFound(kind: string, key: string): HelpgateError {
+  return new HelpgateError("NOT_FOUND", `${kind} '${key}' does not exist in this directory.`, {
+    resource: kind,
+  });
+}
+
+export function conflict(message: string, details: Record<string, unknown> = {}): HelpgateError {
+  return new HelpgateError("CONFLICT", message, details);
+}
+
+export function unauthenticated(message: string): HelpgateError {
+  return new HelpgateError("UNAUTHENTICATED", message);
+}
+
+export function forbidden(): HelpgateError {
+  return new HelpgateError("FORBIDDEN", INSUFFICIENT_PRIVILEGES);
+}

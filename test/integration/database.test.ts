@@ -1,0 +1,59 @@
+import { Database } from "../../src/db/database";
+import { UserEntity } from "../../src/directory/entities";
+import type { UserRecord } from "../../src/directory/model";
+import { silentLog, tempDatabaseFile } from "../support/temp";
+
+function user(id: string): UserRecord {
+  return {
+    id,
+    userPrincipalName: `${id}@contoso.com`,
+    upnKey: `${id}@contoso.com`,
+    displayName: id,
+    mail: null,
+    department: null,
+    jobTitle: null,
+    accountEnabled: true,
+    usageLocation: null,
+    createdDateTime: new Date("2026-01-02T03:04:05.678Z"),
+  };
+}
+
+describe("the embedded database", () => {
+  let db: Database;
+  let cleanup: () => void;
+
+  beforeEach(async () => {
+    const temp = tempDatabaseFile();
+    cleanup = temp.cleanup;
+    db = await Database.open({ kind: "sqlite", file: temp.file }, silentLog);
+  });
+
+  afterEach(async () => {
+    await db.close();
+    cleanup();
+  });
+
+  it("applies the migrations to a new file and round-trips a record exactly", async () => {
+    await db.transaction((tx) => tx.insert(UserEntity, user("ada")));
+    const stored = await db.manager.findOneByOrFail(UserEntity, { id: "ada" });
+    expect(stored).toEqual(user("ada"));
+  });
+
+  it("keeps uncommitted rows invisible to readers and drops them on rollback", async () => {
+    let seenDuringTransaction: UserRecord | null = null;
+    const failing = db.transaction(async (tx) => {
+      await tx.insert(UserEntity, user("grace"));
+      seenDuringTransaction = await db.manager.findOneBy(UserEntity, { id: "grace" });
+      throw new Error("refused");
+    });
+    await expect(failing).rejects.toThrow("refused");
+    expect(seenDuringTransaction).toBeNull();
+    expect(await db.manager.findOneBy(UserEntity, { id: "grace" })).toBeNull();
+  });
+
+  it("runs concurrent transactions one after another instead of failing", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    await Promise.all(ids.map((id) => db.transaction((tx) => tx.insert(UserEntity, user(id)))));
+    expect(await db.manager.count(UserEntity)).toBe(20);
+  });
+});

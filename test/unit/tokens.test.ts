@@ -1,0 +1,66 @@
+import { SignJWT, UnsecuredJWT } from "jose";
+import { Tokens, TOKEN_AUDIENCE, TOKEN_ISSUER } from "../../src/auth/tokens";
+
+const SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+const tokens = new Tokens(SECRET);
+const subject = { oid: "7f6b3c1e-0000-4000-8000-000000000001", preferredUsername: "ada@contoso.com" };
+
+function rejection(promise: Promise<unknown>) {
+  return expect(promise).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+}
+
+describe("bearer tokens", () => {
+  it("verifies a token it signed and returns the user it names", async () => {
+    const token = await tokens.sign(subject, 60);
+    await expect(tokens.verify(token)).resolves.toEqual(subject);
+  });
+
+  it("refuses an expired token", async () => {
+    const token = await tokens.sign(subject, -10);
+    await rejection(tokens.verify(token));
+    await expect(tokens.verify(token)).rejects.toThrow(/expired/);
+  });
+
+  it("refuses a token signed with another key", async () => {
+    const token = await new Tokens("another-secret-that-is-long-enough-too!!").sign(subject, 60);
+    await expect(tokens.verify(token)).rejects.toThrow(/signature/);
+  });
+
+  it("refuses an unsigned token (alg: none)", async () => {
+    const token = new UnsecuredJWT({ oid: subject.oid })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setExpirationTime("1h")
+      .encode();
+    await rejection(tokens.verify(token));
+  });
+
+  it("refuses a token without an expiry", async () => {
+    const token = await new SignJWT({ oid: subject.oid })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .sign(new TextEncoder().encode(SECRET));
+    await expect(tokens.verify(token)).rejects.toThrow(/'exp'/);
+  });
+
+  it("refuses a token for another audience", async () => {
+    const token = await new SignJWT({ oid: subject.oid })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience("someone-else")
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(SECRET));
+    await expect(tokens.verify(token)).rejects.toThrow(/'aud'/);
+  });
+
+  it("refuses a tampered payload", async () => {
+    const [header, , signature] = (await tokens.sign(subject, 60)).split(".");
+    const forged = Buffer.from(JSON.stringify({ oid: "someone-else", exp: 9999999999 })).toString("base64url");
+    await expect(tokens.verify(`${header}.${forged}.${signature}`)).rejects.toThrow(/signature/);
+  });
+
+  it("refuses garbage", async () => {
+    await expect(tokens.verify("not-a-jwt")).rejects.toThrow(/malformed/);
+  });
+});
