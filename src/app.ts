@@ -1,0 +1,58 @@
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import type { Config } from "./config";
+import { resolveTokenSecret } from "./auth/token-secret";
+import { Database } from "./db/database";
+import { seedIfEmpty } from "./demo/demo-tenant";
+import { createHttpFront, GRAPHQL_PATH, type HttpFront } from "./http/server";
+import { createServices, type Services } from "./services";
+
+export interface App {
+  services: Services;
+  /** The GraphQL endpoint, once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating and seeding it) and builds the services: what the server and the CLI share. */
+export async function openServices(config: Config, log: Logger): Promise<Services> {
+  const secret = resolveTokenSecret(config);
+  const db = await Database.open(config.database, log);
+  try {
+    await db.transaction((tx) => seedIfEmpty(tx, { demoData: config.demoData }));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return createServices(db, secret, log);
+}
+
+/** Starts helpgate: database, services, and the HTTP server listening on the configured port. */
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const services = await openServices(config, log);
+  let front: HttpFront;
+  try {
+    front = await createHttpFront(services, log);
+    await new Promise<void>((resolve, reject) => {
+      front.server.once("error", reject);
+      front.server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await services.db.close();
+    throw error;
+  }
+  const address = front.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    services,
+    url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
+    async close() {
+      // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
+      const closed = new Promise<void>((resolve) => front.server.close(() => resolve()));
+      front.server.closeIdleConnections();
+      await closed;
+      await front.apollo.stop();
+      await services.db.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { EntityManager } from "typeorm";
+import type { Database } from "../db/database";
+import { demand, type Caller } from "../auth/permissions";
+import { AuditStore, type AuditFilter } from "./audit.store";
+import type { AuditEntry, AuditRecord } from "./model";
+
+export class AuditService {
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records an entry inside the caller's transaction, so it commits or rolls back with it. */
+  record(tx: EntityManager, entry: AuditEntry): Promise<AuditRecord> {
+    return new AuditStore(tx).insert(entry, this.now());
+  }
+
+  list(caller: Caller | null, filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
+    demand(caller, "audit.read");
+    return new AuditStore(this.db.manager).list(filter, beforeSeq, limit);
+  }
+
+  count(caller: Caller | null, filter: AuditFilter): Promise<number> {
+    demand(caller, "audit.read");
+    return new AuditStore(this.db.manager).count(filter);
+  }
+}

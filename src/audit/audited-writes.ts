@@ -1,0 +1,108 @@
+import type { EntityManager } from "typeorm";
+import type { Logger } from "pino";
+import type { Database } from "../db/database";
+import { demand, type Caller, type Permission } from "../auth/permissions";
+import { HelpgateError, unauthenticated } from "../errors";
+import type { AuditService } from "./audit.service";
+import type { AuditEntry, Initiator, ModifiedProperty, TargetResource } from "./model";
+
+/** Who asks for a write, and the request it belongs to (the audit's correlation id). */
+export interface WriteRequest {
+  caller: Caller | null;
+  requestId: string;
+}
+
+/** The audit entry a mutation will leave, success or failure. Its target is filled in as the work learns it. */
+export interface Operation {
+  activityDisplayName: string;
+  category: AuditEntry["category"];
+  operationType: AuditEntry["operationType"];
+  target: Omit<TargetResource, "modifiedProperties">;
+}
+
+/** What a mutation's work sees: its transaction, its caller, and its audit entry to complete. */
+export class Write {
+  readonly modifiedProperties: ModifiedProperty[] = [];
+  /** Further objects the entry names, after `target` (e.g. the user added to a group). */
+  readonly otherTargets: TargetResource[] = [];
+  readonly followUps: AuditEntry[] = [];
+
+  constructor(
+    readonly tx: EntityManager,
+    readonly caller: Caller,
+    readonly target: TargetResource,
+    readonly requestId: string,
+  ) {}
+
+  demand(permission: Permission): void {
+    demand(this.caller, permission);
+  }
+
+  /** Entries caused by this write (e.g. a dynamic group gaining a member), logged after its own. */
+  also(entry: Omit<AuditEntry, "correlationId">): void {
+    this.followUps.push({ ...entry, correlationId: this.requestId });
+  }
+}
+
+export function userInitiator(caller: Caller): Initiator {
+  return { kind: "user", id: caller.id, userPrincipalName: caller.userPrincipalName, displayName: caller.displayName };
+}
+
+/**
+ * Runs every directory write: one transaction, and a directoryAudit entry in that same
+ * transaction. When the write is refused the transaction is rolled back and the refusal is
+ * audited on its own, so nothing is half-written and nothing goes unrecorded.
+ */
+export class AuditedWrites {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly log: Logger,
+  ) {}
+
+  async run<T>(request: WriteRequest, operation: Operation, work: (write: Write) => Promise<T>): Promise<T> {
+    const caller = request.caller;
+    // With no signed-in caller there is nobody to name as the actor: refused, logged, not audited.
+    if (caller === null) throw unauthenticated("Sign in first: send 'Authorization: Bearer <token>' (see `npm run token`).");
+    const target: TargetResource = { ...operation.target, modifiedProperties: [] };
+    let otherTargets: TargetResource[] = [];
+    const entry = (result: AuditEntry["result"], resultReason: string): AuditEntry => ({
+      activityDisplayName: operation.activityDisplayName,
+      category: operation.category,
+      operationType: operation.operationType,
+      initiatedBy: userInitiator(caller),
+      targetResources: [target, ...otherTargets],
+      result,
+      resultReason,
+      correlationId: request.requestId,
+    });
+    try {
+      return await this.db.transaction(async (tx) => {
+        const write = new Write(tx, caller, target, request.requestId);
+        const result = await work(write);
+        target.modifiedProperties = write.modifiedProperties;
+        otherTargets = write.otherTargets;
+        await this.audit.record(tx, entry("success", ""));
+        for (const followUp of write.followUps) await this.audit.record(tx, followUp);
+        return result;
+      });
+    } catch (error) {
+      target.modifiedProperties = [];
+      await this.recordRefusal(entry("failure", reasonOf(error)));
+      throw error;
+    }
+  }
+
+  private async recordRefusal(entry: AuditEntry): Promise<void> {
+    try {
+      await this.db.transaction((tx) => this.audit.record(tx, entry));
+    } catch (error) {
+      // The refusal itself still reaches the caller; losing its audit entry must not hide it.
+      this.log.error({ err: error, activity: entry.activityDisplayName }, "could not audit a refused write");
+    }
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof HelpgateError ? error.message : "An internal error occurred.";
+}

@@ -1,0 +1,46 @@
+import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
+import type { RequestContext } from "../../context";
+import { badInput } from "../../errors";
+import type { AuditRecord } from "../model";
+import { DirectoryAudit, DirectoryAuditConnection, DirectoryAuditFilter, type AuditActivityInitiator } from "./types";
+
+const isSeqKey = (value: unknown): value is [number] =>
+  Array.isArray(value) && value.length === 1 && Number.isInteger(value[0]);
+
+@Resolver(() => DirectoryAudit)
+export class AuditResolver {
+  @Query(() => DirectoryAuditConnection, { description: "The directory audit log, newest first." })
+  async directoryAudits(
+    @Ctx() ctx: RequestContext,
+    @Arg("filter", () => DirectoryAuditFilter, { nullable: true }) filter?: DirectoryAuditFilter | null,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<DirectoryAudit>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, isSeqKey);
+    const criteria = checked(filter ?? {});
+    const rows = await ctx.services.audit.list(ctx.caller, criteria, cursor?.[0] ?? null, limit + 1);
+    const count = () => ctx.services.audit.count(ctx.caller, criteria);
+    return toPage(rows, limit, cursor !== null, (row) => encodeCursor([row.seq]), count).map(toGraph);
+  }
+}
+
+function checked(filter: DirectoryAuditFilter): DirectoryAuditFilter {
+  if (filter.since && filter.until && filter.since > filter.until) {
+    throw badInput("filter.since is later than filter.until; swap them.", { field: "filter.since" });
+  }
+  if (filter.result && filter.result !== "success" && filter.result !== "failure") {
+    throw badInput(`filter.result '${filter.result}' is not valid; use success or failure.`, { field: "filter.result" });
+  }
+  return filter;
+}
+
+function toGraph(record: AuditRecord): DirectoryAudit {
+  const initiator = record.initiatedBy;
+  const initiatedBy: AuditActivityInitiator =
+    initiator.kind === "user"
+      ? { user: { id: initiator.id, userPrincipalName: initiator.userPrincipalName, displayName: initiator.displayName }, app: null }
+      : { user: null, app: { appId: initiator.appId, displayName: initiator.displayName } };
+  return { ...record, initiatedBy };
+}

@@ -1,0 +1,47 @@
+import "reflect-metadata";
+import { openServices } from "../app";
+import { ConfigError, loadConfig } from "../config";
+import { createLogger } from "../logger";
+
+const USAGE = "usage: npm run token -- <userPrincipalName> [--expires-in <minutes>]";
+
+/**
+ * Prints a bearer token for a directory user, with the same configuration (database and secret)
+ * as the server. The token carries the user's id (`oid`) and sign-in name, like an Entra token.
+ */
+async function main(args: string[]): Promise<number> {
+  const [upn, ...rest] = args;
+  if (!upn || upn.startsWith("-")) return fail(USAGE);
+  let minutes = 60;
+  if (rest[0] === "--expires-in") minutes = Number(rest[1]);
+  else if (rest.length > 0) return fail(USAGE);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60 * 24 * 30) {
+    return fail("--expires-in takes whole minutes, from 1 to 43200 (30 days).");
+  }
+  const config = loadConfig();
+  const services = await openServices(config, createLogger("warn"));
+  try {
+    const user = await services.users.findForSignIn({ oid: null, preferredUsername: upn });
+    if (!user) return fail(`No user '${upn}' in this directory. The demo tenant's administrator is admin@contoso.com.`);
+    if (!user.accountEnabled) return fail(`'${upn}' is disabled (accountEnabled is false); its tokens would be refused.`);
+    const token = await services.tokens.sign({ oid: user.id, preferredUsername: user.userPrincipalName }, minutes * 60);
+    process.stdout.write(`${token}\n`);
+    return 0;
+  } finally {
+    await services.db.close();
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`helpgate token: ${message}\n`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof ConfigError ? `bad configuration: ${error.message}` : String(error);
+    process.stderr.write(`helpgate token: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,141 @@
+import { Field, Int, ObjectType, type ClassType } from "type-graphql";
+import { badInput } from "../errors";
+
+/** Relay connections: every list in the API pages the same way. */
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType({ description: "Where a page sits in its list (Relay)." })
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/**
+ * A page as resolvers return it. `totalCount` is a getter so its COUNT query runs only when a
+ * client asks for the field.
+ */
+export class Page<T> {
+  constructor(
+    readonly edges: Edge<T>[],
+    readonly pageInfo: PageInfo,
+    private readonly counter: () => Promise<number>,
+  ) {}
+
+  get totalCount(): Promise<number> {
+    return this.counter();
+  }
+
+  /** The same page with each node converted, e.g. from a stored record to its GraphQL shape. */
+  map<U>(convert: (node: T) => U): Page<U> {
+    return new Page(
+      this.edges.map((edge) => ({ cursor: edge.cursor, node: convert(edge.node) })),
+      this.pageInfo,
+      this.counter,
+    );
+  }
+}
+
+/** Declares `<Node>Connection` and `<Node>Edge` GraphQL types for a node type. */
+export function Connection<TNode extends object>(Node: ClassType<TNode>) {
+  @ObjectType(`${Node.name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor!: string;
+
+    @Field(() => Node)
+    node!: TNode;
+  }
+
+  // Never referenced itself, so type-graphql does not emit it; its subclasses are the real types.
+  @ObjectType()
+  abstract class ConnectionType {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: "How many items the whole list holds, with the same filter." })
+    totalCount!: number;
+  }
+
+  return ConnectionType;
+}
+
+/** Checks `first` and returns how many rows to fetch. */
+export function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}; got ${first}.`, { field: "first" });
+  }
+  return first;
+}
+
+/** Cursors are opaque to clients: base64url of the row's sort key. */
+export function encodeCursor(key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+export function decodeCursor<K extends readonly (string | number)[]>(
+  cursor: string | null | undefined,
+  isKey: (value: unknown) => value is K,
+): K | null {
+  if (cursor == null || cursor === "") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    value = undefined;
+  }
+  if (!isKey(value)) throw badInput("after is not a cursor from this list; pass an endCursor or edge cursor it returned.", { field: "after" });
+  return value;
+}
+
+/**
+ * Turns `limit + 1` fetched rows into a page: the extra row only says whether there is a next page.
+ */
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  hadCursor: boolean,
+  cursorOf: (row: T) => string,
+  counter: () => Promise<number>,
+): Page<T> {
+  const edges = rows.slice(0, limit).map((node) => ({ cursor: cursorOf(node), node }));
+  const pageInfo: PageInfo = {
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: hadCursor,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  };
+  return new Page(edges, pageInfo, counter);
+}
+
+export const isNameIdKey = (value: unknown): value is [string, string] =>
+  Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string";
+
+/** Cursor for lists ordered by (displayName, id). */
+export function nameIdCursor(row: { displayName: string; id: string }): string {
+  return encodeCursor([row.displayName, row.id]);
+}
+
+export function afterNameId(cursor: string | null | undefined): { displayName: string; id: string } | null {
+  const key = decodeCursor(cursor, isNameIdKey);
+  return key && { displayName: key[0], id: key[1] };
+}

@@ -1,0 +1,11 @@
+import type { Caller } from "./auth/permissions";
+import type { DirectoryLoaders } from "./directory/loaders";
+import type { Services } from "./services";
+
+/** What every resolver receives: who is asking, for which request, and the services. */
+export interface RequestContext {
+  requestId: string;
+  caller: Caller | null;
+  services: Services;
+  loaders: DirectoryLoaders;
+}

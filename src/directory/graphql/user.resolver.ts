@@ -1,0 +1,99 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import type { RequestContext } from "../../context";
+import { demand } from "../../auth/permissions";
+import type { GroupRecord, UserRecord } from "../model";
+import { findRole, type DirectoryRoleDefinition } from "../roles";
+import { CreateUserInput, UpdateUserInput, UserFilter } from "./inputs";
+import { DirectoryRole, Group, User, UserConnection } from "./types";
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { nullable: true, description: "A user, by id or by userPrincipalName." })
+  user(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("userPrincipalName", () => String, { nullable: true }) userPrincipalName?: string | null,
+  ): Promise<UserRecord | null> {
+    return ctx.services.users.get(ctx.caller, { id, userPrincipalName });
+  }
+
+  @Query(() => User, { description: "The signed-in user." })
+  async me(@Ctx() ctx: RequestContext): Promise<UserRecord | null> {
+    const caller = demand(ctx.caller, "directory.read");
+    return ctx.services.users.get(caller, { id: caller.id });
+  }
+
+  @Query(() => UserConnection, { description: "Users ordered by displayName." })
+  async users(
+    @Ctx() ctx: RequestContext,
+    @Arg("filter", () => UserFilter, { nullable: true }) filter?: UserFilter | null,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<UserRecord>> {
+    const limit = pageSize(first);
+    const cursor = afterNameId(after);
+    const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, limit + 1);
+    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
+  }
+
+  @FieldResolver(() => [String])
+  proxyAddresses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<string[]> {
+    return ctx.loaders.proxyAddresses.load(user.id);
+  }
+
+  @FieldResolver(() => [Group], { description: "Groups the user is a direct member of." })
+  memberOf(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<GroupRecord[]> {
+    return ctx.loaders.memberOf.load(user.id);
+  }
+
+  @FieldResolver(() => [DirectoryRole])
+  async directoryRoles(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<DirectoryRole[]> {
+    const ids = await ctx.loaders.directoryRoles.load(user.id);
+    return ids.flatMap((id) => {
+      const role = findRole(id);
+      return role ? [roleType(role)] : [];
+    });
+  }
+
+  @Mutation(() => User)
+  createUser(@Ctx() ctx: RequestContext, @Arg("input", () => CreateUserInput) input: CreateUserInput): Promise<UserRecord> {
+    return ctx.services.users.create(ctx, input);
+  }
+
+  @Mutation(() => User)
+  updateUser(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateUserInput) input: UpdateUserInput,
+  ): Promise<UserRecord> {
+    return ctx.services.users.update(ctx, id, input);
+  }
+
+  @Mutation(() => ID, { description: "Deletes the user and returns its id." })
+  async deleteUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<string> {
+    return (await ctx.services.users.delete(ctx, id)).id;
+  }
+
+  @Mutation(() => User)
+  assignDirectoryRole(
+    @Ctx() ctx: RequestContext,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("roleTemplateId", () => ID) roleTemplateId: string,
+  ): Promise<UserRecord> {
+    return ctx.services.roles.assign(ctx, userId, roleTemplateId);
+  }
+
+  @Mutation(() => User)
+  removeDirectoryRole(
+    @Ctx() ctx: RequestContext,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("roleTemplateId", () => ID) roleTemplateId: string,
+  ): Promise<UserRecord> {
+    return ctx.services.roles.remove(ctx, userId, roleTemplateId);
+  }
+}
+
+export function roleType(role: DirectoryRoleDefinition): DirectoryRole {
+  return { id: role.roleTemplateId, ...role };
+}

@@ -1,0 +1,26 @@
+import DataLoader from "dataloader";
+import type { Services } from "../services";
+import type { GroupRecord } from "./model";
+
+/**
+ * Per-request batching of the directory's relations: however many users a page holds, each
+ * relation costs one query.
+ */
+export function createDirectoryLoaders(services: Services) {
+  return {
+    proxyAddresses: new DataLoader<string, string[]>(async (userIds) => {
+      const byUser = await services.users.proxyAddressesOf(userIds);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+    memberOf: new DataLoader<string, GroupRecord[]>(async (userIds) => {
+      const byUser = await services.groups.groupsOf(userIds);
+      return userIds.map((id) => (byUser.get(id) ?? []).sort((a, b) => a.displayName.localeCompare(b.displayName)));
+    }),
+    directoryRoles: new DataLoader<string, string[]>(async (userIds) => {
+      const byUser = await services.roles.rolesOf(userIds);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+  };
+}
+
+export type DirectoryLoaders = ReturnType<typeof createDirectoryLoaders>;

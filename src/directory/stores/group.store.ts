@@ -1,0 +1,104 @@
+import { In, type EntityManager } from "typeorm";
+import { likePrefix, orderByDisplayName } from "../../db/keyset";
+import { GroupEntity, GroupMemberEntity, UserEntity } from "../entities";
+import { DYNAMIC_MEMBERSHIP, type GroupRecord, type UserRecord } from "../model";
+
+export interface GroupFilter {
+  startsWith?: string | null;
+  securityEnabled?: boolean | null;
+  dynamicMembership?: boolean | null;
+}
+
+type After = { displayName: string; id: string } | null;
+
+/** The only code that reads or writes groups and their members. */
+export class GroupStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  findByIds(ids: readonly string[]): Promise<GroupRecord[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.manager.findBy(GroupEntity, { id: In([...ids]) });
+  }
+
+  findById(id: string): Promise<GroupRecord | null> {
+    return this.manager.findOneBy(GroupEntity, { id });
+  }
+
+  list(filter: GroupFilter, after: After, limit: number): Promise<GroupRecord[]> {
+    return orderByDisplayName(this.filtered(filter), "g", after).take(limit).getMany();
+  }
+
+  count(filter: GroupFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  dynamicGroups(): Promise<GroupRecord[]> {
+    return this.filtered({ dynamicMembership: true }).getMany();
+  }
+
+  async insert(group: GroupRecord): Promise<void> {
+    await this.manager.insert(GroupEntity, group);
+  }
+
+  async update(group: GroupRecord): Promise<void> {
+    const { id, ...fields } = group;
+    await this.manager.update(GroupEntity, { id }, fields);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.manager.delete(GroupEntity, { id });
+  }
+
+  members(groupId: string, after: After, limit: number): Promise<UserRecord[]> {
+    const query = this.manager
+      .createQueryBuilder(UserEntity, "u")
+      .innerJoin(GroupMemberEntity.options.name, "m", "m.userId = u.id")
+      .where("m.groupId = :groupId", { groupId });
+    return orderByDisplayName(query, "u", after).take(limit).getMany();
+  }
+
+  countMembers(groupId: string): Promise<number> {
+    return this.manager.countBy(GroupMemberEntity, { groupId });
+  }
+
+  async memberIds(groupId: string): Promise<Set<string>> {
+    const rows = await this.manager.find(GroupMemberEntity, { where: { groupId }, select: { userId: true } });
+    return new Set(rows.map((row) => row.userId));
+  }
+
+  async isMember(groupId: string, userId: string): Promise<boolean> {
+    return (await this.manager.countBy(GroupMemberEntity, { groupId, userId })) > 0;
+  }
+
+  /** The groups each of these users belongs to, in one query. */
+  async groupsOf(userIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
+    const byUser = new Map<string, GroupRecord[]>();
+    if (userIds.length === 0) return byUser;
+    const memberships = await this.manager.find(GroupMemberEntity, { where: { userId: In([...userIds]) } });
+    const groups = new Map((await this.findByIds([...new Set(memberships.map((m) => m.groupId))])).map((g) => [g.id, g]));
+    for (const { userId, groupId } of memberships) {
+      const group = groups.get(groupId);
+      if (group) byUser.set(userId, [...(byUser.get(userId) ?? []), group]);
+    }
+    return byUser;
+  }
+
+  async addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    if (userIds.length > 0) await this.manager.insert(GroupMemberEntity, userIds.map((userId) => ({ groupId, userId })));
+  }
+
+  async removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    if (userIds.length > 0) await this.manager.delete(GroupMemberEntity, { groupId, userId: In([...userIds]) });
+  }
+
+  private filtered(filter: GroupFilter) {
+    const query = this.manager.createQueryBuilder(GroupEntity, "g").where("1 = 1");
+    if (filter.startsWith) {
+      query.andWhere("LOWER(g.displayName) LIKE :prefix ESCAPE '\\'", { prefix: likePrefix(filter.startsWith) });
+    }
+    if (filter.securityEnabled != null) query.andWhere("g.securityEnabled = :security", { security: filter.securityEnabled });
+    // groupTypes is a short JSON array; a containment test on its text is exact for these names.
+    if (filter.dynamicMembership === true) query.andWhere("g.groupTypes LIKE :dynamic", { dynamic: `%"${DYNAMIC_MEMBERSHIP}"%` });
+    if (filter.dynamicMembership === false) query.andWhere("g.groupTypes NOT LIKE :dynamic", { dynamic: `%"${DYNAMIC_MEMBERSHIP}"%` });
+    return query;
+  }
+}

@@ -1,0 +1,96 @@
+import { In, type EntityManager } from "typeorm";
+import { likePrefix, orderByDisplayName } from "../../db/keyset";
+import { ProxyAddressEntity, UserEntity } from "../entities";
+import type { ProxyAddressRecord, UserRecord } from "../model";
+
+export interface UserFilter {
+  /** Prefix of displayName or userPrincipalName, any letter case. */
+  startsWith?: string | null;
+  department?: string | null;
+  usageLocation?: string | null;
+  hasUsageLocation?: boolean | null;
+  accountEnabled?: boolean | null;
+}
+
+/** The only code that reads or writes users and their proxy addresses. */
+export class UserStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  findByIds(ids: readonly string[]): Promise<UserRecord[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.manager.findBy(UserEntity, { id: In([...ids]) });
+  }
+
+  findById(id: string): Promise<UserRecord | null> {
+    return this.manager.findOneBy(UserEntity, { id });
+  }
+
+  findByUpn(userPrincipalName: string): Promise<UserRecord | null> {
+    return this.manager.findOneBy(UserEntity, { upnKey: userPrincipalName.toLowerCase() });
+  }
+
+  list(filter: UserFilter, after: { displayName: string; id: string } | null, limit: number): Promise<UserRecord[]> {
+    return orderByDisplayName(this.filtered(filter), "u", after).take(limit).getMany();
+  }
+
+  count(filter: UserFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  /** Every user, for re-evaluating a dynamic group's rule. */
+  all(): Promise<UserRecord[]> {
+    return this.manager.find(UserEntity);
+  }
+
+  async insert(user: UserRecord): Promise<void> {
+    await this.manager.insert(UserEntity, user);
+  }
+
+  async update(user: UserRecord): Promise<void> {
+    const { id, ...fields } = user;
+    await this.manager.update(UserEntity, { id }, fields);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.manager.delete(UserEntity, { id });
+  }
+
+  proxyAddressesOf(userIds: readonly string[]): Promise<ProxyAddressRecord[]> {
+    if (userIds.length === 0) return Promise.resolve([]);
+    return this.manager.find(ProxyAddressEntity, {
+      where: { userId: In([...userIds]) },
+      order: { userId: "ASC", position: "ASC" },
+    });
+  }
+
+  /** Who, other than `exceptUserId`, already holds any of these addresses (keys are lower-cased). */
+  holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<ProxyAddressRecord[]> {
+    if (addressKeys.length === 0) return Promise.resolve([]);
+    const query = this.manager
+      .createQueryBuilder(ProxyAddressEntity, "p")
+      .where("p.addressKey IN (:...keys)", { keys: [...addressKeys] });
+    if (exceptUserId) query.andWhere("p.userId <> :exceptUserId", { exceptUserId });
+    return query.getMany();
+  }
+
+  async replaceProxyAddresses(userId: string, addresses: readonly ProxyAddressRecord[]): Promise<void> {
+    await this.manager.delete(ProxyAddressEntity, { userId });
+    if (addresses.length > 0) await this.manager.insert(ProxyAddressEntity, [...addresses]);
+  }
+
+  private filtered(filter: UserFilter) {
+    const query = this.manager.createQueryBuilder(UserEntity, "u").where("1 = 1");
+    if (filter.startsWith) {
+      query.andWhere("(LOWER(u.displayName) LIKE :prefix ESCAPE '\\' OR u.upnKey LIKE :prefix ESCAPE '\\')", {
+        prefix: likePrefix(filter.startsWith),
+      });
+    }
+    if (filter.department) {
+      query.andWhere("LOWER(u.department) = :department", { department: filter.department.toLowerCase() });
+    }
+    if (filter.usageLocation) query.andWhere("u.usageLocation = :location", { location: filter.usageLocation });
+    if (filter.hasUsageLocation === true) query.andWhere("u.usageLocation IS NOT NULL");
+    if (filter.hasUsageLocation === false) query.andWhere("u.usageLocation IS NULL");
+    if (filter.accountEnabled != null) query.andWhere("u.accountEnabled = :enabled", { enabled: filter.accountEnabled });
+    return query;
+  }
+}

@@ -1,0 +1,21 @@
+import type { GraphQLSchema } from "graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { buildSchema } from "type-graphql";
+import { AuditResolver } from "./audit/graphql/audit.resolver";
+import { GroupResolver } from "./directory/graphql/group.resolver";
+import { OrganizationResolver } from "./directory/graphql/organization.resolver";
+import { UserResolver } from "./directory/graphql/user.resolver";
+
+export const RESOLVERS = [OrganizationResolver, UserResolver, GroupResolver, AuditResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The whole API, from the resolvers of every module. Built once per process. */
+export function helpgateSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: RESOLVERS,
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+  });
+  return built;
+}

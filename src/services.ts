@@ -1,0 +1,32 @@
+import type { Logger } from "pino";
+import { AuditedWrites } from "./audit/audited-writes";
+import { AuditService } from "./audit/audit.service";
+import { Tokens } from "./auth/tokens";
+import type { Database } from "./db/database";
+import { DynamicMembership } from "./directory/services/dynamic-membership";
+import { GroupService } from "./directory/services/group.service";
+import { OrganizationService } from "./directory/services/organization.service";
+import { RoleService } from "./directory/services/role.service";
+import { UserService } from "./directory/services/user.service";
+
+/** Every service, built once at start. Resolvers reach them through the request context. */
+export interface Services {
+  db: Database;
+  tokens: Tokens;
+  audit: AuditService;
+  organization: OrganizationService;
+  users: UserService;
+  groups: GroupService;
+  roles: RoleService;
+}
+
+export function createServices(db: Database, tokenSecret: string, log: Logger): Services {
+  const audit = new AuditService(db);
+  const writes = new AuditedWrites(db, audit, log);
+  const dynamic = new DynamicMembership();
+  const organization = new OrganizationService(db, writes);
+  const users = new UserService(db, writes, organization, dynamic);
+  const groups = new GroupService(db, writes, users, dynamic);
+  const roles = new RoleService(db, writes, users);
+  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles };
+}
