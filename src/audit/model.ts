@@ -11,7 +11,7 @@ export type AuditResult = "success" | "failure";
 
 export interface ModifiedProperty {
   displayName: string;
-  /** JSON text, as Graph reports it (e.g. `"US"`, `["SMTP:ada@contoso.com"]`), or null. */
+  /** JSON text, as Graph reports it (e.g. `"US"`, `["SMTP:ada@contoso.com"]`); null when there was no value. */
   oldValue: string | null;
   newValue: string | null;
 }
@@ -55,8 +55,8 @@ export interface AuditTargetRecord {
   targetId: string;
 }
 
-/** Builds a modified property from plain values, encoding them as Graph does (JSON text). */
+/** Builds a modified property from plain values, encoded as JSON text as Graph does; no value is null. */
 export function changed(displayName: string, oldValue: unknown, newValue: unknown): ModifiedProperty {
-  const encode = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+  const encode = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
   return { displayName, oldValue: encode(oldValue), newValue: encode(newValue) };
 }

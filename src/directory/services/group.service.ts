@@ -187,7 +187,7 @@ function applyInput(before: GroupRecord, input: GroupInput): GroupRecord {
   if (group.membershipRule) parseMembershipRule(group.membershipRule);
   group.membershipRuleProcessingState = parseProcessingState(input.membershipRuleProcessingState, group);
   if (!group.securityEnabled && !group.mailEnabled) {
-    throw badInput("A group must be security-enabled, mail-enabled, or both.", { field: "securityEnabled" });
+    throw badInput("A group must be security-enabled, mail-enabled, or both: set securityEnabled or mailEnabled to true.", { field: "securityEnabled" });
   }
   if (group.mailEnabled && !group.mailNickname) {
     throw badInput("A mail-enabled group needs a mailNickname (e.g. 'sales-team').", { field: "mailNickname" });

@@ -109,6 +109,8 @@ export class UserService {
     return this.writes.run(request, { ...operation, target }, async (write) => {
       write.demand(onlyUsageLocation(input) ? "users.setUsageLocation" : "users.manage");
       const before = await this.loadTarget(write, parseGuid(id, "id"));
+      // Usage location is not one of the sensitive attributes Entra guards on privileged
+      // accounts: license administrators set it on anyone, administrators included.
       if (!onlyUsageLocation(input)) await this.ensureMayManage(write, before);
       const after = await this.applyInput(write, before, input);
       const store = new UserStore(write.tx);
