@@ -178,6 +178,17 @@ describe("groups", () => {
       expect(error.code).toBe("NOT_FOUND");
       expect(error.message).toContain(id);
     });
+    it("accepts a group id in upper case and audits each change under the group's own id", async () => {
+      const group = await createGroup();
+      const [upper, ada] = [group.id.toUpperCase(), await gateway.userId("ada.lovelace")];
+      await gateway.ok("admin", UPDATE, { id: upper, input: { description: "x" } });
+      await gateway.ok("admin", ADD, { g: upper, u: ada });
+      await gateway.ok("admin", REMOVE, { g: upper, u: ada });
+      expect((await gateway.ok("admin", DELETE, { id: upper })).deleteGroup).toBe(group.id);
+      for (const activity of ["Update group", "Add member to group", "Remove member from group", "Delete group"]) {
+        expect((await auditOf(group.id, activity)).result).toBe("success");
+      }
+    });
   });
 
   describe("deleteGroup", () => {

@@ -165,7 +165,7 @@ export class GroupService {
   private async load(write: Write, id: string): Promise<GroupRecord> {
     const group = await new GroupStore(write.tx).findById(parseGuid(id, "id"));
     if (!group) throw notFound("Group", id);
-    Object.assign(write.target, { displayName: group.displayName });
+    Object.assign(write.target, { id: group.id, displayName: group.displayName });
     return group;
   }
 }

@@ -171,7 +171,7 @@ export class UserService {
   /** Loads the user a write is about and names it on the write's audit entry. */
   async loadTarget(write: Write, id: string): Promise<UserRecord> {
     const user = await this.load(write, id);
-    Object.assign(write.target, { displayName: user.displayName, userPrincipalName: user.userPrincipalName });
+    Object.assign(write.target, { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName });
     return user;
   }
 
