@@ -5,10 +5,11 @@ import type { Logger } from "pino";
 import type { Database as DatabaseConfig } from "../config";
 import { AUDIT_ENTITIES } from "../audit/entities";
 import { DIRECTORY_ENTITIES } from "../directory/entities";
+import { LICENSING_ENTITIES } from "../licensing/entities";
 import { MIGRATIONS } from "./migrations";
 import { QueryLog } from "./query-log";
 
-const ENTITIES = [...DIRECTORY_ENTITIES, ...AUDIT_ENTITIES];
+const ENTITIES = [...DIRECTORY_ENTITIES, ...AUDIT_ENTITIES, ...LICENSING_ENTITIES];
 
 /**
  * The one handle the stores use. Reads go to `reader`, which only ever sees committed data;

@@ -1,4 +1,5 @@
 import { Directory1763800000000 } from "./1763800000000-directory";
+import { Licensing1763900000000 } from "./1763900000000-licensing";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
-export const MIGRATIONS = [Directory1763800000000];
+export const MIGRATIONS = [Directory1763800000000, Licensing1763900000000];

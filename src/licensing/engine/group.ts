@@ -1,0 +1,153 @@
+import { enabledPlans, heldSkus, requestPlans } from "./plans";
+import { problems } from "./problems";
+import {
+  checkDependencies,
+  checkLicenseIsValid,
+  checkLocation,
+  checkMutualExclusion,
+  checkProxyUniqueness,
+  checkSeats,
+  checkUsageLocation,
+  type Proposal,
+} from "./rules";
+import { isHeld, type AssignmentState, type Catalog, type LicenseProblem, type LicenseRequest, type LicenseSubject, type Subscription } from "./types";
+
+/** The licenses one group gives its members. */
+export interface GroupGrant {
+  groupId: string;
+  licenses: readonly LicenseRequest[];
+}
+
+/**
+ * Recomputes a user's group-based assignments from scratch, so running it twice gives the same
+ * answer. Groups are tried one at a time, those that already licensed the user first; within a
+ * group it is all or nothing. Direct assignments are kept as they are.
+ */
+export function evaluateUser(
+  catalog: Catalog,
+  subscriptions: ReadonlyMap<string, Subscription>,
+  subject: LicenseSubject,
+  current: readonly AssignmentState[],
+  grants: readonly GroupGrant[],
+): AssignmentState[] {
+  const granted = new Set(grants.map((grant) => grant.groupId));
+  const accepted: AssignmentState[] = current.filter((state) => state.assignedByGroup === null);
+  const results: AssignmentState[] = [...accepted];
+  const claimed = new Map<string, number>();
+  for (const grant of orderGrants(current, grants)) {
+    const candidate = grant.licenses.map((license) => toState(license, grant.groupId));
+    const proposal: Proposal = {
+      catalog,
+      subscriptions,
+      subject,
+      heldBefore: new Set([...heldSkus(current), ...heldSkus(accepted)]),
+      claimed: new Map(claimed),
+      after: [...accepted, ...candidate],
+      before: current,
+    };
+    const failures = grant.licenses.flatMap((license) => groupLicenseProblems(proposal, license).slice(0, 1));
+    if (failures.length === 0) {
+      accepted.push(...candidate);
+      results.push(...candidate);
+      for (const [sku, count] of proposal.claimed) claimed.set(sku, count);
+    } else {
+      results.push(...candidate.map((state) => inError(catalog, state, failures)));
+    }
+  }
+  // Decided last, against everything the remaining sources give.
+  results.push(...keptForDependents(catalog, current, granted, accepted));
+  return results;
+}
+
+function groupLicenseProblems(p: Proposal, license: LicenseRequest): LicenseProblem[] {
+  const newPlans = new Set(requestPlans(p.catalog, license));
+  return [
+    ...checkLicenseIsValid(p, license),
+    ...checkUsageLocation(p, license),
+    ...checkSeats(p, license),
+    ...checkMutualExclusion(p, license),
+    ...checkDependencies(p, [license.skuId], newPlans),
+    ...checkLocation(p, license),
+    ...checkProxyUniqueness(p, license),
+  ];
+}
+
+function toState(license: LicenseRequest, groupId: string): AssignmentState {
+  return { skuId: license.skuId, disabledPlans: [...license.disabledPlans], assignedByGroup: groupId, state: "Active", error: null };
+}
+
+/** The failing SKU gets its own error; its siblings from the same group get Other. */
+function inError(catalog: Catalog, state: AssignmentState, failures: LicenseProblem[]): AssignmentState {
+  const own = failures.find((failure) => failure.skuId === state.skuId);
+  return { ...state, state: "Error", error: own ? own.error : "Other" };
+}
+
+/** Groups that already licensed the user keep their place ahead of newcomers. */
+function orderGrants(current: readonly AssignmentState[], grants: readonly GroupGrant[]): GroupGrant[] {
+  const holding = new Set(current.filter((state) => isHeld(state) && state.assignedByGroup).map((state) => state.assignedByGroup));
+  const rank = (grant: GroupGrant) => (holding.has(grant.groupId) ? 0 : 1);
+  return [...grants].sort((a, b) => rank(a) - rank(b) || a.groupId.localeCompare(b.groupId));
+}
+
+/**
+ * A group assignment that no longer applies (the user left the group) cannot be taken away
+ * while a direct plan depends on it: it stays, in ActiveWithError with DependencyViolation.
+ */
+function keptForDependents(
+  catalog: Catalog,
+  current: readonly AssignmentState[],
+  granted: ReadonlySet<string>,
+  accepted: readonly AssignmentState[],
+): AssignmentState[] {
+  const vanished = current.filter((state) => isHeld(state) && state.assignedByGroup && !granted.has(state.assignedByGroup));
+  return vanished
+    .filter((state) => dependentsOf(catalog, accepted, state).length > 0)
+    .map((state) => ({ ...state, state: "ActiveWithError" as const, error: "DependencyViolation" as const }));
+}
+
+/** Plans of `others` that would lose their last prerequisite if `removed` went away. */
+export function dependentsOf(catalog: Catalog, others: readonly AssignmentState[], removed: AssignmentState): string[] {
+  const remaining = enabledPlans(catalog, others);
+  const lost = new Set(requestPlans(catalog, removed).filter((plan) => !remaining.has(plan)));
+  return catalog.rules.dependencies
+    .filter(({ plan, requiresAnyOf }) => remaining.has(plan) && requiresAnyOf.some((required) => lost.has(required)))
+    .filter(({ requiresAnyOf }) => !requiresAnyOf.some((required) => remaining.has(required)))
+    .map(({ plan }) => plan);
+}
+
+/**
+ * When a group stops assigning SKUs, members whose direct plans depend on them keep those
+ * licenses as direct assignments instead. Returns the states to convert.
+ */
+export function conversionsOnGroupRemoval(
+  catalog: Catalog,
+  states: readonly AssignmentState[],
+  groupId: string,
+  removedSkuIds: readonly string[],
+): AssignmentState[] {
+  const direct = states.filter((state) => state.assignedByGroup === null && isHeld(state));
+  return states.filter(
+    (state) =>
+      state.assignedByGroup === groupId &&
+      isHeld(state) &&
+      removedSkuIds.includes(state.skuId) &&
+      dependentsOf(catalog, direct, state).length > 0,
+  );
+}
+
+/**
+ * An add-on on a group needs its prerequisite plan from the same group, or the change to the
+ * group is refused at once.
+ */
+export function groupPrerequisiteProblem(catalog: Catalog, licenses: readonly LicenseRequest[]): LicenseProblem | null {
+  const plans = new Set(licenses.flatMap((license) => requestPlans(catalog, license)));
+  for (const { plan, requiresAnyOf } of catalog.rules.dependencies) {
+    if (!plans.has(plan) || requiresAnyOf.some((required) => plans.has(required))) continue;
+    const sku = licenses.find((license) => requestPlans(catalog, license).includes(plan))!.skuId;
+    return {
+      ...problems.missingPrerequisite(catalog, sku, plan, requiresAnyOf),
+      message: "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service.",
+    };
+  }
+  return null;
+}

@@ -1,0 +1,10 @@
+/**
+ * The licensing rules as a pure engine: given the catalog, the seats, a user's assignments and
+ * a requested change, it answers with the new assignment states or the problems. No database,
+ * clock or GraphQL here; the licensing services persist what it decides.
+ */
+export * from "./types";
+export { planDirectChange, type DirectChange, type DirectOutcome } from "./direct";
+export { evaluateUser, conversionsOnGroupRemoval, groupPrerequisiteProblem, dependentsOf, type GroupGrant } from "./group";
+export { enabledPlans, heldSkus, requestPlans } from "./plans";
+export { planNames } from "./problems";

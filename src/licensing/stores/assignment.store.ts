@@ -1,0 +1,111 @@
+import { In, type EntityManager } from "typeorm";
+import { AssignmentEntity, GroupLicenseEntity } from "../entities";
+import type { AssignmentRecord, GroupLicenseRecord } from "../model";
+
+const ERROR_STATES = ["Error", "ActiveWithError"];
+
+/** The only code that reads or writes license assignments (per user, SKU and source) and group licenses. */
+export class AssignmentStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  async ofUsers(userIds: readonly string[]): Promise<Map<string, AssignmentRecord[]>> {
+    const byUser = new Map<string, AssignmentRecord[]>();
+    if (userIds.length === 0) return byUser;
+    for (const row of await this.manager.find(AssignmentEntity, { where: { userId: In([...userIds]) } })) {
+      byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+    }
+    return byUser;
+  }
+
+  /** Replaces all of a user's assignment rows with `rows`. */
+  async replace(userId: string, rows: readonly AssignmentRecord[]): Promise<void> {
+    await this.manager.delete(AssignmentEntity, { userId });
+    if (rows.length > 0) await this.manager.insert(AssignmentEntity, [...rows]);
+  }
+
+  /** Users holding a SKU (any source, held states), as ids. */
+  async holderIds(skuId: string): Promise<string[]> {
+    const rows = await this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select("DISTINCT a.user_id", "userId")
+      .where("a.sku_id = :skuId AND a.state IN (:...held)", { skuId, held: ["Active", "ActiveWithError"] })
+      .getRawMany<{ userId: string }>();
+    return rows.map((row) => row.userId);
+  }
+
+  /** Users with a license error from this group, ordered by id, after a cursor. */
+  async erroredUserIds(groupId: string, afterUserId: string | null, limit: number): Promise<string[]> {
+    const query = this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select("DISTINCT a.user_id", "userId")
+      .where("a.source = :groupId AND a.state IN (:...errors)", { groupId, errors: ERROR_STATES })
+      .orderBy("a.user_id", "ASC")
+      .limit(limit);
+    if (afterUserId) query.andWhere("a.user_id > :afterUserId", { afterUserId });
+    return (await query.getRawMany<{ userId: string }>()).map((row) => row.userId);
+  }
+
+  async countErroredUsers(groupId: string): Promise<number> {
+    const row = await this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select("COUNT(DISTINCT a.user_id)", "count")
+      .where("a.source = :groupId AND a.state IN (:...errors)", { groupId, errors: ERROR_STATES })
+      .getRawOne<{ count: string | number }>();
+    return Number(row?.count ?? 0);
+  }
+
+  /** Groups with at least one member in error. */
+  async groupsWithErrors(): Promise<string[]> {
+    const rows = await this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select("DISTINCT a.source", "groupId")
+      .where("a.source <> 'direct' AND a.state IN (:...errors)", { errors: ERROR_STATES })
+      .getRawMany<{ groupId: string }>();
+    return rows.map((row) => row.groupId);
+  }
+
+  /** Users holding any assignment from these groups, or in error on one. */
+  async userIdsWithSource(groupIds: readonly string[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select("DISTINCT a.user_id", "userId")
+      .where("a.source IN (:...groupIds)", { groupIds: [...groupIds] })
+      .getRawMany<{ userId: string }>();
+    return rows.map((row) => row.userId);
+  }
+
+  /** Users whose group assignment of this SKU is in error (to retry when seats are added). */
+  async userIdsInErrorFor(skuId: string): Promise<{ userId: string; source: string }[]> {
+    return this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select(["a.user_id AS \"userId\"", "a.source AS \"source\""])
+      .where("a.sku_id = :skuId AND a.state = 'Error' AND a.source <> 'direct'", { skuId })
+      .getRawMany<{ userId: string; source: string }>();
+  }
+
+  // Group licenses: what a group assigns.
+
+  async groupLicenses(groupIds: readonly string[]): Promise<Map<string, GroupLicenseRecord[]>> {
+    const byGroup = new Map<string, GroupLicenseRecord[]>();
+    if (groupIds.length === 0) return byGroup;
+    for (const row of await this.manager.find(GroupLicenseEntity, { where: { groupId: In([...groupIds]) }, order: { skuId: "ASC" } })) {
+      byGroup.set(row.groupId, [...(byGroup.get(row.groupId) ?? []), row]);
+    }
+    return byGroup;
+  }
+
+  async replaceGroupLicenses(groupId: string, rows: readonly GroupLicenseRecord[]): Promise<void> {
+    await this.manager.delete(GroupLicenseEntity, { groupId });
+    if (rows.length > 0) await this.manager.insert(GroupLicenseEntity, [...rows]);
+  }
+
+  async licensedGroupIds(): Promise<string[]> {
+    const rows = await this.manager.createQueryBuilder(GroupLicenseEntity, "g").select("DISTINCT g.group_id", "groupId").getRawMany<{ groupId: string }>();
+    return rows.map((row) => row.groupId);
+  }
+
+  async groupsAssigning(skuId: string): Promise<string[]> {
+    return (await this.manager.findBy(GroupLicenseEntity, { skuId })).map((row) => row.groupId);
+  }
+}
