@@ -41,6 +41,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     await services.db.close();
     throw error;
   }
+  services.licensing.processor.start();
   const address = front.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
@@ -51,6 +52,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       const closed = new Promise<void>((resolve) => front.server.close(() => resolve()));
       front.server.closeIdleConnections();
       await closed;
+      await services.licensing.processor.stop();
       await front.apollo.stop();
       await services.db.close();
     },

@@ -1,5 +1,6 @@
 import type { Caller } from "./auth/permissions";
 import type { DirectoryLoaders } from "./directory/loaders";
+import type { LicensingLoaders } from "./licensing/loaders";
 import type { Services } from "./services";
 
 /** What every resolver receives: who is asking, for which request, and the services. */
@@ -7,5 +8,5 @@ export interface RequestContext {
   requestId: string;
   caller: Caller | null;
   services: Services;
-  loaders: DirectoryLoaders;
+  loaders: DirectoryLoaders & LicensingLoaders;
 }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | "CONFLICT"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
+  | "LICENSE_ASSIGNMENT_FAILED"
   | "INTERNAL_SERVER_ERROR";
 
 export class HelpgateError extends Error {
@@ -44,4 +45,18 @@ export function unauthenticated(message: string): HelpgateError {
 
 export function forbidden(): HelpgateError {
   return new HelpgateError("FORBIDDEN", INSUFFICIENT_PRIVILEGES);
+}
+
+/** A refused license change: the Graph error value, the SKU and the plans involved, with names. */
+export function licenseAssignmentFailed(problem: {
+  error: string;
+  skuId: string;
+  message: string;
+  servicePlans: { servicePlanId: string; servicePlanName: string }[];
+}): HelpgateError {
+  return new HelpgateError("LICENSE_ASSIGNMENT_FAILED", problem.message, {
+    licenseError: problem.error,
+    skuId: problem.skuId,
+    servicePlans: problem.servicePlans,
+  });
 }

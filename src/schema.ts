@@ -5,8 +5,19 @@ import { AuditResolver } from "./audit/graphql/audit.resolver";
 import { GroupResolver } from "./directory/graphql/group.resolver";
 import { OrganizationResolver } from "./directory/graphql/organization.resolver";
 import { UserResolver } from "./directory/graphql/user.resolver";
+import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.resolver";
+import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
+import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
 
-export const RESOLVERS = [OrganizationResolver, UserResolver, GroupResolver, AuditResolver] as const;
+export const RESOLVERS = [
+  OrganizationResolver,
+  UserResolver,
+  GroupResolver,
+  AuditResolver,
+  SubscriptionResolver,
+  UserLicensingResolver,
+  GroupLicensingResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

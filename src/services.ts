@@ -8,6 +8,10 @@ import { GroupService } from "./directory/services/group.service";
 import { OrganizationService } from "./directory/services/organization.service";
 import { RoleService } from "./directory/services/role.service";
 import { UserService } from "./directory/services/user.service";
+import { LicenseProcessor, type ProcessorOptions } from "./licensing/processor";
+import { AssignmentService } from "./licensing/services/assignment.service";
+import { GroupLicensingService } from "./licensing/services/group-licensing.service";
+import { SubscriptionService } from "./licensing/services/subscription.service";
 
 /** Every service, built once at start. Resolvers reach them through the request context. */
 export interface Services {
@@ -18,9 +22,22 @@ export interface Services {
   users: UserService;
   groups: GroupService;
   roles: RoleService;
+  licensing: {
+    assignments: AssignmentService;
+    groups: GroupLicensingService;
+    subscriptions: SubscriptionService;
+    processor: LicenseProcessor;
+  };
 }
 
-export function createServices(db: Database, tokenSecret: string, log: Logger): Services {
+export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, leaseMs: 60_000, idleMs: 200 };
+
+export function createServices(
+  db: Database,
+  tokenSecret: string,
+  log: Logger,
+  processorOptions: ProcessorOptions = DEFAULT_PROCESSOR_OPTIONS,
+): Services {
   const audit = new AuditService(db);
   const writes = new AuditedWrites(db, audit, log);
   const dynamic = new DynamicMembership();
@@ -28,5 +45,11 @@ export function createServices(db: Database, tokenSecret: string, log: Logger): 
   const users = new UserService(db, writes, organization, dynamic);
   const groups = new GroupService(db, writes, users, dynamic);
   const roles = new RoleService(db, writes, users);
-  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles };
+  const licensing = {
+    assignments: new AssignmentService(db, writes),
+    groups: new GroupLicensingService(db, writes),
+    subscriptions: new SubscriptionService(db, writes),
+    processor: new LicenseProcessor(db, audit, log, processorOptions),
+  };
+  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing };
 }

@@ -4,7 +4,11 @@ import type { Database } from "../db/database";
 import { demand, type Caller, type Permission } from "../auth/permissions";
 import { HelpgateError, unauthenticated } from "../errors";
 import type { AuditService } from "./audit.service";
+import type { DirectoryEvent } from "../directory/events";
 import type { AuditEntry, Initiator, ModifiedProperty, TargetResource } from "./model";
+
+/** Reacts to a directory event inside the write that caused it; throwing refuses the write. */
+export type EventListener = (write: Write, event: DirectoryEvent) => Promise<void>;
 
 /** Who asks for a write, and the request it belongs to (the audit's correlation id). */
 export interface WriteRequest {
@@ -32,7 +36,13 @@ export class Write {
     readonly caller: Caller,
     readonly target: TargetResource,
     readonly requestId: string,
+    private readonly listeners: readonly EventListener[] = [],
   ) {}
+
+  /** Tells the other modules what this write changed; they act in the same transaction. */
+  async publish(event: DirectoryEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(this, event);
+  }
 
   demand(permission: Permission): void {
     demand(this.caller, permission);
@@ -54,11 +64,17 @@ export function userInitiator(caller: Caller): Initiator {
  * audited on its own, so nothing is half-written and nothing goes unrecorded.
  */
 export class AuditedWrites {
+  private readonly listeners: EventListener[] = [];
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
     private readonly log: Logger,
   ) {}
+
+  listen(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
 
   async run<T>(request: WriteRequest, operation: Operation, work: (write: Write) => Promise<T>): Promise<T> {
     const caller = request.caller;
@@ -78,7 +94,7 @@ export class AuditedWrites {
     });
     try {
       return await this.db.transaction(async (tx) => {
-        const write = new Write(tx, caller, target, request.requestId);
+        const write = new Write(tx, caller, target, request.requestId, this.listeners);
         const result = await work(write);
         target.modifiedProperties = write.modifiedProperties;
         otherTargets = write.otherTargets;

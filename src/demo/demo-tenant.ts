@@ -14,11 +14,12 @@ import { OrganizationStore } from "../directory/stores/organization.store";
 import { RoleStore } from "../directory/stores/role.store";
 import { UserStore } from "../directory/stores/user.store";
 import { proxyAddressKey } from "../directory/validation";
+import { seedDemoLicensing } from "../licensing/demo";
 
 /**
  * Contoso, the tenant a new installation starts with: an administrator in each role, users
  * spread over countries and departments (some with no usage location, so the licensing errors
- * can be shown), static groups and one dynamic group.
+ * can be shown), static groups, one dynamic group, and licenses (see licensing/demo.ts).
  */
 const DOMAIN = "contoso.com";
 
@@ -88,7 +89,7 @@ export async function seedIfEmpty(tx: EntityManager, options: SeedOptions): Prom
   for (const [nickname, role] of options.demoData ? ROLE_HOLDERS : ROLE_HOLDERS.slice(0, 1)) {
     await new RoleStore(tx).add(users.get(nickname)!.id, role);
   }
-  if (options.demoData) await seedGroups(tx, users);
+  if (options.demoData) await seedDemoLicensing(tx, users, await seedGroups(tx, users), new Date());
   return true;
 }
 
@@ -120,8 +121,9 @@ async function seedUsers(tx: EntityManager, rows: DemoUser[]): Promise<Map<strin
   return users;
 }
 
-async function seedGroups(tx: EntityManager, users: Map<string, UserRecord>): Promise<void> {
+async function seedGroups(tx: EntityManager, users: Map<string, UserRecord>): Promise<Map<string, GroupRecord>> {
   const store = new GroupStore(tx);
+  const groups = new Map<string, GroupRecord>();
   for (const [displayName, description, membership, mailNickname] of GROUPS) {
     const rule = typeof membership === "string" ? membership : null;
     const group: GroupRecord = {
@@ -141,5 +143,7 @@ async function seedGroups(tx: EntityManager, users: Map<string, UserRecord>): Pr
       ? [...users.values()].filter((user) => matchesRule(parseMembershipRule(rule), user))
       : (membership as string[]).map((nickname) => users.get(nickname)!);
     await store.addMembers(group.id, members.map((user) => user.id));
+    groups.set(displayName, group);
   }
+  return groups;
 }

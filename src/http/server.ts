@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate";
 import type { RequestContext } from "../context";
 import { createDirectoryLoaders } from "../directory/loaders";
+import { createLicensingLoaders } from "../licensing/loaders";
 import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
@@ -68,7 +69,7 @@ async function handle(
     res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
     return send(res, 401, errorBody(error.code, error.message));
   }
-  const context: RequestContext = { requestId, caller, services, loaders: createDirectoryLoaders(services) };
+  const context: RequestContext = { requestId, caller, services, loaders: { ...createDirectoryLoaders(services), ...createLicensingLoaders(services) } };
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);

@@ -86,6 +86,11 @@ export class TestGateway {
     return match.node.id;
   }
 
+  /** Waits until group-based licensing has processed everything queued (the real processor, run now). */
+  async settle(): Promise<void> {
+    await this.app.services.licensing.processor.drain();
+  }
+
   async stop(): Promise<void> {
     await this.app.close();
     this.cleanup();

@@ -2,8 +2,17 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import type { GroupRecord, UserRecord } from "../model";
+import type { GroupFilter as StoreGroupFilter } from "../stores/group.store";
 import { CreateGroupInput, GroupFilter, UpdateGroupInput } from "./inputs";
 import { Group, GroupConnection, UserConnection } from "./types";
+
+/** License errors live in the licensing module: it names the groups, the directory lists them. */
+async function storeFilter(ctx: RequestContext, filter: GroupFilter): Promise<StoreGroupFilter> {
+  const { hasMembersWithLicenseErrors, ...rest } = filter;
+  if (hasMembersWithLicenseErrors == null) return rest;
+  const ids = await ctx.services.licensing.groups.groupsWithErrors(ctx.caller);
+  return hasMembersWithLicenseErrors ? { ...rest, idIn: ids } : { ...rest, idNotIn: ids };
+}
 
 @Resolver(() => Group)
 export class GroupResolver {
@@ -21,8 +30,9 @@ export class GroupResolver {
   ): Promise<Page<GroupRecord>> {
     const limit = pageSize(first);
     const cursor = afterNameId(after);
-    const rows = await ctx.services.groups.list(ctx.caller, filter ?? {}, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.count(ctx.caller, filter ?? {}));
+    const criteria = await storeFilter(ctx, filter ?? {});
+    const rows = await ctx.services.groups.list(ctx.caller, criteria, cursor, limit + 1);
+    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.count(ctx.caller, criteria));
   }
 
   @FieldResolver(() => UserConnection, { description: "Direct members, ordered by displayName." })

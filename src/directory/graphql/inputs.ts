@@ -85,6 +85,9 @@ export class GroupFilter {
 
   @Field(() => Boolean, { nullable: true, description: "true: only dynamic groups; false: only assigned-membership groups." })
   dynamicMembership?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: groups with at least one member in a license error; the groups that need attention." })
+  hasMembersWithLicenseErrors?: boolean | null;
 }
 
 @InputType()

@@ -45,6 +45,8 @@ export class DynamicMembership {
     await groups.removeMembers(group.id, leaving.map((user) => user.id));
     for (const user of joining) write.also(membershipEntry("Add member to group", "Add", group, user));
     for (const user of leaving) write.also(membershipEntry("Remove member from group", "Delete", group, user));
+    const changed = [...joining, ...leaving].map((user) => user.id);
+    if (changed.length > 0) await write.publish({ kind: "membersChanged", groupId: group.id, userIds: changed });
   }
 }
 

@@ -121,6 +121,7 @@ export class GroupService {
     return this.writes.run(request, { ...operation, target: groupTarget(id) }, async (write) => {
       write.demand("groups.manage");
       const group = await this.load(write, id);
+      await write.publish({ kind: "groupDeleting", groupId: group.id });
       await new GroupStore(write.tx).delete(group.id);
       return group;
     });
@@ -157,6 +158,7 @@ export class GroupService {
       if (adding && isMember) throw conflict(`${user.userPrincipalName} is already a member of '${group.displayName}'.`);
       if (!adding && !isMember) throw notFound(`Member of group '${group.displayName}'`, user.userPrincipalName);
       await (adding ? store.addMembers(group.id, [user.id]) : store.removeMembers(group.id, [user.id]));
+      await write.publish({ kind: "membersChanged", groupId: group.id, userIds: [user.id] });
       write.modifiedProperties.push(memberChange(adding, user));
       return group;
     });

@@ -43,6 +43,8 @@ export class OrganizationService {
       }
       await new OrganizationStore(write.tx).update(after);
       write.modifiedProperties.push(...modifiedProperties(before, after, ["displayName", "defaultUsageLocation"]));
+      const fields = write.modifiedProperties.map((property) => property.displayName);
+      if (fields.length > 0) await write.publish({ kind: "organizationChanged", fields });
       return after;
     });
   }

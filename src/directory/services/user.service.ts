@@ -59,6 +59,11 @@ export class UserService {
     throw badInput("Name the user by id or by userPrincipalName.", { field: "id" });
   }
 
+  byIds(caller: Caller | null, ids: readonly string[]): Promise<UserRecord[]> {
+    demand(caller, "directory.read");
+    return new UserStore(this.db.manager).findByIds(ids);
+  }
+
   list(caller: Caller | null, filter: UserFilter, after: { displayName: string; id: string } | null, limit: number) {
     demand(caller, "directory.read");
     return new UserStore(this.db.manager).list(normaliseFilter(filter), after, limit);
@@ -123,6 +128,8 @@ export class UserService {
         await store.replaceProxyAddresses(after.id, proxyRecords(after.id, next));
         if (JSON.stringify(previous) !== JSON.stringify(next)) write.modifiedProperties.push(...proxyChange(previous, next));
       }
+      const fields = write.modifiedProperties.map((property) => property.displayName);
+      if (fields.length > 0) await write.publish({ kind: "userChanged", userId: after.id, fields });
       await this.dynamic.syncUser(write, after);
       return after;
     });
@@ -140,6 +147,7 @@ export class UserService {
       if ((await roles.holds(user.id, GLOBAL_ADMINISTRATOR)) && (await roles.countHolders(GLOBAL_ADMINISTRATOR)) === 1) {
         throw conflict("This is the organization's last Global Administrator; assign the role to someone else first.");
       }
+      await write.publish({ kind: "userDeleting", userId: user.id });
       await new UserStore(write.tx).delete(user.id);
       return user;
     });

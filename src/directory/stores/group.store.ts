@@ -7,6 +7,9 @@ export interface GroupFilter {
   startsWith?: string | null;
   securityEnabled?: boolean | null;
   dynamicMembership?: boolean | null;
+  /** Only these groups (e.g. those another module singled out). */
+  idIn?: readonly string[] | null;
+  idNotIn?: readonly string[] | null;
 }
 
 type After = { displayName: string; id: string } | null;
@@ -95,6 +98,8 @@ export class GroupStore {
     if (filter.startsWith) {
       query.andWhere("LOWER(g.displayName) LIKE :prefix ESCAPE '\\'", { prefix: likePrefix(filter.startsWith) });
     }
+    if (filter.idIn) query.andWhere(filter.idIn.length > 0 ? "g.id IN (:...idIn)" : "1 = 0", { idIn: [...filter.idIn] });
+    if (filter.idNotIn && filter.idNotIn.length > 0) query.andWhere("g.id NOT IN (:...idNotIn)", { idNotIn: [...filter.idNotIn] });
     if (filter.securityEnabled != null) query.andWhere("g.securityEnabled = :security", { security: filter.securityEnabled });
     // groupTypes is a short JSON array; a containment test on its text is exact for these names.
     if (filter.dynamicMembership === true) query.andWhere("g.groupTypes LIKE :dynamic", { dynamic: `%"${DYNAMIC_MEMBERSHIP}"%` });

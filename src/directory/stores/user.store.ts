@@ -72,6 +72,18 @@ export class UserStore {
     return query.getMany();
   }
 
+  async duplicateProxyAddresses(): Promise<{ addressKey: string; userIds: string[] }[]> {
+    const rows = await this.manager
+      .createQueryBuilder(ProxyAddressEntity, "p")
+      .select(["p.address_key AS \"addressKey\"", "p.user_id AS \"userId\""])
+      .where("p.address_key IN (SELECT d.address_key FROM user_proxy_addresses d GROUP BY d.address_key HAVING COUNT(*) > 1)")
+      .orderBy("p.address_key")
+      .getRawMany<{ addressKey: string; userId: string }>();
+    const byKey = new Map<string, string[]>();
+    for (const row of rows) byKey.set(row.addressKey, [...(byKey.get(row.addressKey) ?? []), row.userId]);
+    return [...byKey].map(([addressKey, userIds]) => ({ addressKey, userIds }));
+  }
+
   async replaceProxyAddresses(userId: string, addresses: readonly ProxyAddressRecord[]): Promise<void> {
     await this.manager.delete(ProxyAddressEntity, { userId });
     if (addresses.length > 0) await this.manager.insert(ProxyAddressEntity, [...addresses]);

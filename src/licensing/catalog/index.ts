@@ -78,7 +78,7 @@ export function resolvePlanRules(doc: PlanRulesDocument): PlanRules {
   };
 }
 
-function resolvePlan(nameOrId: string, field: string): string {
+export function resolvePlan(nameOrId: string, field: string): string {
   const { plans, plansByName } = loadProducts();
   const key = nameOrId.trim();
   if (plans.has(key.toLowerCase())) return key.toLowerCase();

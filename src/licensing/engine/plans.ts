@@ -26,3 +26,19 @@ export function planProviders(catalog: Catalog, states: readonly AssignmentState
 export function heldSkus(states: readonly AssignmentState[]): Set<string> {
   return new Set(states.filter(isHeld).map((state) => state.skuId));
 }
+
+/**
+ * The user's assignedLicenses: one entry per held SKU, whatever its sources. Enabled plans are
+ * the union over sources, so a plan is disabled only when every source disables it.
+ */
+export function assignedLicenses(states: readonly AssignmentState[]): LicenseRequest[] {
+  const bySku = new Map<string, Set<string>>();
+  for (const state of states.filter(isHeld)) {
+    const disabled = new Set(state.disabledPlans);
+    const previous = bySku.get(state.skuId);
+    bySku.set(state.skuId, previous ? new Set([...previous].filter((plan) => disabled.has(plan))) : disabled);
+  }
+  return [...bySku]
+    .map(([skuId, disabled]) => ({ skuId, disabledPlans: [...disabled].sort() }))
+    .sort((a, b) => a.skuId.localeCompare(b.skuId));
+}

@@ -75,6 +75,15 @@ export class AssignmentStore {
     return rows.map((row) => row.userId);
   }
 
+  async userIdsWithError(error: string): Promise<string[]> {
+    const rows = await this.manager
+      .createQueryBuilder(AssignmentEntity, "a")
+      .select("DISTINCT a.user_id", "userId")
+      .where("a.error = :error", { error })
+      .getRawMany<{ userId: string }>();
+    return rows.map((row) => row.userId);
+  }
+
   /** Users whose group assignment of this SKU is in error (to retry when seats are added). */
   async userIdsInErrorFor(skuId: string): Promise<{ userId: string; source: string }[]> {
     return this.manager

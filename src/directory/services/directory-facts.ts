@@ -1,0 +1,90 @@
+import type { EntityManager } from "typeorm";
+import { changed, type ModifiedProperty } from "../../audit/model";
+import { HelpgateError } from "../../errors";
+import type { GroupRecord, OrganizationRecord, UserRecord } from "../model";
+import { GroupStore } from "../stores/group.store";
+import { OrganizationStore } from "../stores/organization.store";
+import { UserStore } from "../stores/user.store";
+import { primarySmtpAddress, proxyAddressKey } from "../validation";
+
+/**
+ * What other modules may read and change in the directory, on the transaction (or reader) they
+ * work in. Licensing uses it; it never reaches into the directory's stores itself.
+ */
+export class DirectoryFacts {
+  constructor(private readonly manager: EntityManager) {}
+
+  users(ids: readonly string[]): Promise<UserRecord[]> {
+    return new UserStore(this.manager).findByIds(ids);
+  }
+
+  user(id: string): Promise<UserRecord | null> {
+    return new UserStore(this.manager).findById(id);
+  }
+
+  group(id: string): Promise<GroupRecord | null> {
+    return new GroupStore(this.manager).findById(id);
+  }
+
+  async organization(): Promise<OrganizationRecord> {
+    const organization = await new OrganizationStore(this.manager).get();
+    if (!organization) throw new HelpgateError("INTERNAL_SERVER_ERROR", "The directory has no organization.");
+    return organization;
+  }
+
+  async memberIds(groupId: string): Promise<string[]> {
+    return [...(await new GroupStore(this.manager).memberIds(groupId))];
+  }
+
+  /** The groups each user is a direct member of, as ids. */
+  async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const groups = await new GroupStore(this.manager).groupsOf(userIds);
+    return new Map([...groups].map(([userId, list]) => [userId, list.map((group) => group.id)]));
+  }
+
+  async proxyAddressesOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const byUser = new Map<string, string[]>();
+    for (const row of await new UserStore(this.manager).proxyAddressesOf(userIds)) {
+      byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row.address]);
+    }
+    return byUser;
+  }
+
+  /** For each address (any prefix or case), the users who hold it. */
+  async holdersOf(addresses: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await new UserStore(this.manager).holdersOf([...new Set(addresses.map(proxyAddressKey))], null);
+    const byKey = new Map<string, string[]>();
+    for (const row of rows) byKey.set(row.addressKey, [...(byKey.get(row.addressKey) ?? []), row.userId]);
+    return byKey;
+  }
+
+  /** Addresses held by more than one user, with their holders. */
+  async duplicateProxyAddresses(): Promise<{ addressKey: string; userIds: string[] }[]> {
+    return new UserStore(this.manager).duplicateProxyAddresses();
+  }
+
+  /**
+   * Gives a user who is getting a mailbox the addresses Exchange would: the sign-in name as the
+   * primary SMTP address plus the tenant's initial domain. Returns the audit changes, none when
+   * the user already has a primary address.
+   */
+  async provisionMailbox(user: UserRecord, addresses: readonly string[]): Promise<ModifiedProperty[]> {
+    const store = new UserStore(this.manager);
+    const previous = (await store.proxyAddressesOf([user.id])).map((row) => row.address);
+    if (primarySmtpAddress(previous)) return [];
+    const mail = primarySmtpAddress(addresses);
+    await store.replaceProxyAddresses(
+      user.id,
+      addresses.map((address, position) => ({ userId: user.id, address, addressKey: proxyAddressKey(address), isPrimary: address.startsWith("SMTP:"), position })),
+    );
+    await store.update({ ...user, mail });
+    return [changed("ProxyAddresses", previous, addresses), ...(user.mail === mail ? [] : [changed("Mail", user.mail, mail)])];
+  }
+}
+
+/** The proxy addresses a mailbox gives a user who has none: what Exchange calculates. */
+export function calculatedProxyAddresses(user: UserRecord, organization: OrganizationRecord): string[] {
+  const initial = organization.verifiedDomains.find((domain) => domain.isInitial)?.name;
+  const local = user.userPrincipalName.split("@")[0];
+  return [`SMTP:${user.userPrincipalName}`, ...(initial ? [`smtp:${local}@${initial}`] : [])];
+}

@@ -1,0 +1,62 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
+import type { RequestContext } from "../../context";
+import type { GroupRecord, UserRecord } from "../../directory/model";
+import { Group, UserConnection } from "../../directory/graphql/types";
+import { AssignedLicenseInput } from "./inputs";
+import { AssignedLicense, LicenseProcessingState } from "./types";
+
+const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
+
+/** Licensing on groups: what a group assigns, how its processing goes, who is in error. */
+@Resolver(() => Group)
+export class GroupLicensingResolver {
+  @FieldResolver(() => [AssignedLicense])
+  async assignedLicenses(@Root() group: GroupRecord, @Ctx() ctx: RequestContext): Promise<AssignedLicense[]> {
+    return (await ctx.loaders.groupLicenses.load(group.id)).map((license) => ({ skuId: license.skuId, disabledPlans: license.disabledPlans }));
+  }
+
+  @FieldResolver(() => LicenseProcessingState, { nullable: true, description: "null for a group that never assigned licenses." })
+  async licenseProcessingState(@Root() group: GroupRecord, @Ctx() ctx: RequestContext): Promise<LicenseProcessingState | null> {
+    const processing = await ctx.loaders.processing.load(group.id);
+    return processing && { state: processing.state };
+  }
+
+  @FieldResolver(() => Boolean)
+  async hasMembersWithLicenseErrors(@Root() group: GroupRecord, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return (await ctx.loaders.groupsWithErrors.load("all")).has(group.id);
+  }
+
+  @FieldResolver(() => UserConnection, { description: "Users whose license from this group is in error." })
+  async membersWithLicenseErrors(
+    @Root() group: GroupRecord,
+    @Ctx() ctx: RequestContext,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<UserRecord>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, isIdKey);
+    const licensing = ctx.services.licensing.groups;
+    const ids = await licensing.erroredUserIds(ctx.caller, group.id, cursor?.[0] ?? null, limit + 1);
+    const users = new Map((await ctx.services.users.byIds(ctx.caller, ids)).map((user) => [user.id, user]));
+    const rows = ids.flatMap((id) => users.get(id) ?? []);
+    return toPage(rows, limit, cursor !== null, (user) => encodeCursor([user.id]), () => licensing.countErroredUsers(ctx.caller, group.id));
+  }
+
+  @Mutation(() => Group, {
+    description: "Changes the licenses a group assigns. Returns at once with QueuedForProcessing; members are licensed in the background.",
+  })
+  assignGroupLicense(
+    @Ctx() ctx: RequestContext,
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("addLicenses", () => [AssignedLicenseInput], { nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
+    @Arg("removeLicenses", () => [ID], { nullable: true }) removeLicenses?: string[] | null,
+  ): Promise<GroupRecord> {
+    return ctx.services.licensing.groups.assign(ctx, groupId, { addLicenses, removeLicenses });
+  }
+
+  @Mutation(() => Group, { description: "Processes every member's licenses from this group again." })
+  reprocessGroupLicenses(@Ctx() ctx: RequestContext, @Arg("groupId", () => ID) groupId: string): Promise<GroupRecord> {
+    return ctx.services.licensing.groups.reprocess(ctx, groupId);
+  }
+}

@@ -1,0 +1,66 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import type { RequestContext } from "../../context";
+import { PlanRulesInput, PrepaidUnitsInput } from "./inputs";
+import { planRules, subscribedSku } from "./mappers";
+import { PlanRules, ProxyAddressConflict, SubscribedSku } from "./types";
+
+@Resolver(() => SubscribedSku)
+export class SubscriptionResolver {
+  @Query(() => [SubscribedSku], { description: "The products the tenant subscribes to, with seats used and free." })
+  async subscribedSkus(@Ctx() ctx: RequestContext): Promise<SubscribedSku[]> {
+    return (await ctx.services.licensing.subscriptions.list(ctx.caller)).map(subscribedSku);
+  }
+
+  @Query(() => SubscribedSku, { nullable: true })
+  async subscribedSku(
+    @Ctx() ctx: RequestContext,
+    @Arg("skuId", () => ID, { nullable: true }) skuId?: string | null,
+    @Arg("skuPartNumber", () => String, { nullable: true }) skuPartNumber?: string | null,
+  ): Promise<SubscribedSku | null> {
+    const record = await ctx.services.licensing.subscriptions.get(ctx.caller, { skuId, skuPartNumber });
+    return record && subscribedSku(record);
+  }
+
+  @Mutation(() => SubscribedSku, { description: "Subscribes the tenant to a catalog product (Global Administrator)." })
+  async addSubscription(
+    @Ctx() ctx: RequestContext,
+    @Arg("enabledUnits", () => Int) enabledUnits: number,
+    @Arg("skuId", () => ID, { nullable: true }) skuId?: string | null,
+    @Arg("skuPartNumber", () => String, { nullable: true }) skuPartNumber?: string | null,
+  ): Promise<SubscribedSku> {
+    return subscribedSku(await ctx.services.licensing.subscriptions.add(ctx, { skuId, skuPartNumber }, enabledUnits));
+  }
+
+  @Mutation(() => SubscribedSku, { description: "Changes a subscription's units or status (Global Administrator)." })
+  async updateSubscription(
+    @Ctx() ctx: RequestContext,
+    @Arg("skuId", () => ID) skuId: string,
+    @Arg("prepaidUnits", () => PrepaidUnitsInput, { nullable: true }) prepaidUnits?: PrepaidUnitsInput | null,
+    @Arg("capabilityStatus", () => String, { nullable: true }) capabilityStatus?: string | null,
+  ): Promise<SubscribedSku> {
+    return subscribedSku(await ctx.services.licensing.subscriptions.update(ctx, skuId, prepaidUnits ?? null, capabilityStatus ?? null));
+  }
+
+  @Query(() => PlanRules, { description: "Conflicts, prerequisites, location restrictions and mailbox plans." })
+  async planRules(@Ctx() ctx: RequestContext): Promise<PlanRules> {
+    return planRules(await ctx.services.licensing.subscriptions.planRules(ctx.caller));
+  }
+
+  @Mutation(() => PlanRules, { description: "Replaces the plan rules (Global Administrator); group-licensed users are reprocessed." })
+  async setPlanRules(@Ctx() ctx: RequestContext, @Arg("rules", () => PlanRulesInput) rules: PlanRulesInput): Promise<PlanRules> {
+    const document = {
+      mutuallyExclusive: rules.mutuallyExclusive.map((r) => ({ planA: r.planA, planB: r.planB, ...(r.note ? { note: r.note } : {}) })),
+      dependencies: rules.dependencies.map((r) => ({ plan: r.plan, requiresAnyOf: r.requiresAnyOf, ...(r.note ? { note: r.note } : {}) })),
+      locationRestrictions: rules.locationRestrictions.map((r) => ({ plan: r.plan, countries: r.countries, ...(r.note ? { note: r.note } : {}) })),
+      mailboxPlans: rules.mailboxPlans,
+    };
+    return planRules(await ctx.services.licensing.subscriptions.setPlanRules(ctx, document));
+  }
+
+  @Query(() => [ProxyAddressConflict], {
+    description: "Proxy addresses held by more than one user, or that a user's new mailbox would collide on.",
+  })
+  proxyAddressConflicts(@Ctx() ctx: RequestContext): Promise<ProxyAddressConflict[]> {
+    return ctx.services.licensing.assignments.proxyAddressConflicts(ctx.caller);
+  }
+}

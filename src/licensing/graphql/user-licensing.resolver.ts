@@ -1,0 +1,62 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../../context";
+import type { UserRecord } from "../../directory/model";
+import { User } from "../../directory/graphql/types";
+import { AssignedLicenseInput } from "./inputs";
+import { assignmentState, engineState, licenseProblem, userAssignedLicenses, userAssignedPlans, userLicenseDetails } from "./mappers";
+import { AssignedLicense, AssignedPlan, LicenseAssignmentPreview, LicenseAssignmentState, LicenseDetails } from "./types";
+
+/** Licensing on users: the fields Graph gives a user, and direct assignment. */
+@Resolver(() => User)
+export class UserLicensingResolver {
+  @FieldResolver(() => [AssignedLicense], { description: "Held SKUs, one each whatever their sources." })
+  async assignedLicenses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<AssignedLicense[]> {
+    return userAssignedLicenses(await ctx.loaders.assignments.load(user.id));
+  }
+
+  @FieldResolver(() => [AssignedPlan])
+  async assignedPlans(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<AssignedPlan[]> {
+    return userAssignedPlans(await ctx.loaders.assignments.load(user.id));
+  }
+
+  @FieldResolver(() => [LicenseAssignmentState], { description: "Every source of every SKU, with its state and error." })
+  async licenseAssignmentStates(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<LicenseAssignmentState[]> {
+    return (await ctx.loaders.assignments.load(user.id)).map(assignmentState);
+  }
+
+  @FieldResolver(() => [LicenseDetails])
+  async licenseDetails(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<LicenseDetails[]> {
+    return userLicenseDetails(user.id, await ctx.loaders.assignments.load(user.id));
+  }
+
+  @Mutation(() => User, { description: "Adds and removes a user's direct licenses: all or nothing, refused at once with LICENSE_ASSIGNMENT_FAILED." })
+  assignLicense(
+    @Ctx() ctx: RequestContext,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("addLicenses", () => [AssignedLicenseInput], { nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
+    @Arg("removeLicenses", () => [ID], { nullable: true }) removeLicenses?: string[] | null,
+  ): Promise<UserRecord> {
+    return ctx.services.licensing.assignments.assign(ctx, userId, { addLicenses, removeLicenses });
+  }
+
+  @Query(() => LicenseAssignmentPreview, { description: "The dry run of assignLicense: what would happen, every problem, nothing changed." })
+  async previewLicenseAssignment(
+    @Ctx() ctx: RequestContext,
+    @Arg("userId", () => ID) userId: string,
+    @Arg("addLicenses", () => [AssignedLicenseInput], { nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
+    @Arg("removeLicenses", () => [ID], { nullable: true }) removeLicenses?: string[] | null,
+  ): Promise<LicenseAssignmentPreview> {
+    const preview = await ctx.services.licensing.assignments.preview(ctx.caller, userId, { addLicenses, removeLicenses });
+    const now = new Date();
+    return {
+      succeeded: preview.succeeded,
+      problems: preview.problems.map(licenseProblem),
+      licenseAssignmentStates: preview.licenseAssignmentStates.map((state) => engineState(state, now)),
+    };
+  }
+
+  @Mutation(() => User, { description: "Runs group-based licensing for the user again, e.g. after fixing the cause of an error." })
+  reprocessUserLicenses(@Ctx() ctx: RequestContext, @Arg("userId", () => ID) userId: string): Promise<UserRecord> {
+    return ctx.services.licensing.assignments.reprocess(ctx, userId);
+  }
+}

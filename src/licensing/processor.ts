@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "typeorm";
+import type { Logger } from "pino";
+import type { AuditService } from "../audit/audit.service";
+import type { AuditEntry, ModifiedProperty, TargetResource } from "../audit/model";
+import type { Database } from "../db/database";
+import type { UserRecord } from "../directory/model";
+import { DirectoryFacts } from "../directory/services/directory-facts";
+import { evaluateUser, type GroupGrant } from "./engine";
+import type { AssignmentRecord, WorkRecord } from "./model";
+import { AssignmentStore } from "./stores/assignment.store";
+import { SubscriptionStore } from "./stores/subscription.store";
+import { WorkStore } from "./stores/work.store";
+import { applyStates, loadSnapshot, subjectsFor, toStates, type Snapshot } from "./services/core";
+import { GROUP_LICENSING_APP } from "./services/queue";
+
+export interface ProcessorOptions {
+  batchSize: number;
+  /** How long a claim holds before another process may take the work over. */
+  leaseMs: number;
+  /** Pause between polls when the queue is empty. */
+  idleMs: number;
+}
+
+const RETRIES = 3;
+
+/**
+ * The background side of group-based licensing. It takes queued users in batches, recomputes
+ * each with the engine, and records the outcome on the user, as Entra does: errors are never
+ * reported to whoever changed the group, they wait on the user in licenseAssignmentStates.
+ * Each batch is one transaction, so a crash loses nothing: the batch is simply done again.
+ */
+export class LicenseProcessor {
+  readonly worker = `processor-${randomUUID()}`;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly log: Logger,
+    private readonly options: ProcessorOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the batch under way to commit. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running.catch(() => undefined);
+  }
+
+  /** Processes until the queue holds nothing this process can take. */
+  async drain(): Promise<void> {
+    while ((await this.enqueueRun(() => this.runBatch())) > 0);
+  }
+
+  pending(): Promise<number> {
+    return new WorkStore(this.db.manager).count();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.enqueueRun(() => this.runBatch()).then(
+        (processed) => this.schedule(processed > 0 ? 0 : this.options.idleMs),
+        (error: unknown) => {
+          this.log.error({ err: error }, "license processing batch failed; retrying");
+          this.schedule(this.options.idleMs * 10);
+        },
+      );
+    }, delayMs);
+  }
+
+  private enqueueRun<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.running.catch(() => undefined).then(run);
+    this.running = result;
+    return result;
+  }
+
+  /** One batch in one transaction; returns how many users it processed. */
+  async runBatch(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const now = this.now();
+      const work = new WorkStore(tx);
+      const rows = await work.claim(this.worker, now, this.options.leaseMs, this.options.batchSize);
+      if (rows.length === 0) return 0;
+      const groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];
+      await this.markStarted(tx, groups, now);
+      const snapshot = await loadSnapshot(tx);
+      const userIds = [...new Set(rows.map((row) => row.userId))];
+      const users = await new DirectoryFacts(tx).users(userIds);
+      await this.processUsers(tx, snapshot, users, rows, now);
+      await work.complete(this.worker, rows);
+      await this.markFinished(tx, groups, now);
+      return userIds.length;
+    });
+  }
+
+  private async processUsers(tx: EntityManager, snapshot: Snapshot, users: UserRecord[], rows: WorkRecord[], now: Date): Promise<void> {
+    const facts = new DirectoryFacts(tx);
+    const store = new AssignmentStore(tx);
+    const memberships = await facts.groupIdsOf(users.map((user) => user.id));
+    const licenses = await store.groupLicenses([...new Set([...memberships.values()].flat())]);
+    const records = await store.ofUsers(users.map((user) => user.id));
+    const subjects = await subjectsFor(tx, users, snapshot, true);
+    for (const user of users) {
+      const grants: GroupGrant[] = (memberships.get(user.id) ?? [])
+        .filter((groupId) => licenses.has(groupId))
+        .map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
+      const after = await this.settle(tx, snapshot, user, records.get(user.id) ?? [], grants, subjects.get(user.id)!, now);
+      await this.count(tx, rows, user.id, after);
+    }
+  }
+
+  /** Evaluates and applies one user, retrying when another writer took a seat meanwhile. */
+  private async settle(
+    tx: EntityManager,
+    snapshot: Snapshot,
+    user: UserRecord,
+    before: AssignmentRecord[],
+    grants: GroupGrant[],
+    subject: Parameters<typeof evaluateUser>[2],
+    now: Date,
+  ): Promise<ReturnType<typeof evaluateUser>> {
+    for (let attempt = 1; ; attempt++) {
+      const after = evaluateUser(snapshot.catalog, snapshot.subscriptions, subject, toStates(before), grants);
+      const applied = await applyStates(tx, snapshot, user, before, after, now);
+      if (!applied.seatTakenMeanwhile) {
+        if (applied.licenseChange.length > 0) await this.record(tx, "Change user license", user, applied.licenseChange, "");
+        if (applied.mailboxChange.length > 0) await this.record(tx, "Update user", user, applied.mailboxChange, "Mailbox addresses recalculated for a newly assigned mailbox plan.");
+        return after;
+      }
+      // Another process took the seat the snapshot counted on: Entra retries such a clash itself.
+      await this.record(tx, "Change user license", user, [], "LicenseAssignmentAttributeConcurrencyException", "failure");
+      const fresh = await new SubscriptionStore(tx).find(applied.seatTakenMeanwhile);
+      if (fresh) snapshot.subscriptions.set(fresh.skuId, { ...fresh });
+      if (attempt >= RETRIES) throw new Error(`license assignment for ${user.id} kept clashing with other writers`);
+    }
+  }
+
+  private async count(tx: EntityManager, rows: WorkRecord[], userId: string, after: ReturnType<typeof evaluateUser>): Promise<void> {
+    const work = new WorkStore(tx);
+    for (const row of rows) {
+      if (row.userId !== userId || !row.groupId) continue;
+      const failed = after.some((state) => state.assignedByGroup === row.groupId && state.error !== null);
+      await work.addCounts(row.groupId, failed ? 0 : 1, failed ? 1 : 0);
+    }
+  }
+
+  private async markStarted(tx: EntityManager, groupIds: string[], now: Date): Promise<void> {
+    const work = new WorkStore(tx);
+    for (const [groupId, processing] of await work.processing(groupIds)) {
+      if (processing.state !== "QueuedForProcessing") continue;
+      await work.setState(groupId, "ProcessingInProgress", now);
+      await this.recordGroup(tx, groupId, "Start applying group based license to users", []);
+    }
+  }
+
+  private async markFinished(tx: EntityManager, groupIds: string[], now: Date): Promise<void> {
+    const work = new WorkStore(tx);
+    for (const [groupId, processing] of await work.processing(groupIds)) {
+      if ((await work.pendingFor(groupId)) > 0) continue;
+      await work.setState(groupId, "ProcessingComplete", now);
+      const counts = [
+        { displayName: "SucceededCount", oldValue: null, newValue: String(processing.succeeded) },
+        { displayName: "FailedCount", oldValue: null, newValue: String(processing.failed) },
+      ];
+      await this.recordGroup(tx, groupId, "Finish applying group based license to users", counts);
+    }
+  }
+
+  private async recordGroup(tx: EntityManager, groupId: string, activity: string, properties: ModifiedProperty[]): Promise<void> {
+    const group = await new DirectoryFacts(tx).group(groupId);
+    const target: TargetResource = { id: groupId, displayName: group?.displayName ?? null, type: "Group", userPrincipalName: null, modifiedProperties: properties };
+    await this.audit.record(tx, entry(activity, "GroupManagement", target, "success", ""));
+  }
+
+  private async record(tx: EntityManager, activity: string, user: UserRecord, properties: ModifiedProperty[], reason: string, result: "success" | "failure" = "success"): Promise<void> {
+    const target: TargetResource = { id: user.id, displayName: user.displayName, type: "User", userPrincipalName: user.userPrincipalName, modifiedProperties: properties };
+    await this.audit.record(tx, entry(activity, "UserManagement", target, result, reason));
+  }
+}
+
+function entry(activity: string, category: AuditEntry["category"], target: TargetResource, result: AuditEntry["result"], reason: string): AuditEntry {
+  return {
+    activityDisplayName: activity,
+    category,
+    operationType: "Update",
+    initiatedBy: GROUP_LICENSING_APP,
+    targetResources: [target],
+    result,
+    resultReason: reason,
+    correlationId: null,
+  };
+}

@@ -1,0 +1,149 @@
+import type { EntityManager } from "typeorm";
+import { changed, type ModifiedProperty } from "../../audit/model";
+import { calculatedProxyAddresses, DirectoryFacts } from "../../directory/services/directory-facts";
+import type { OrganizationRecord, UserRecord } from "../../directory/model";
+import { proxyAddressKey } from "../../directory/validation";
+import { catalogWith, DEFAULT_PLAN_RULES, resolvePlanRules, type PlanRulesDocument } from "../catalog";
+import { assignedLicenses, enabledPlans, heldSkus, type AssignmentState, type Catalog, type LicenseSubject, type Subscription } from "../engine";
+import { DIRECT, type AssignmentRecord } from "../model";
+import { AssignmentStore } from "../stores/assignment.store";
+import { PlanRulesStore } from "../stores/plan-rules.store";
+import { SubscriptionStore } from "../stores/subscription.store";
+
+/** Everything the engine needs that is the same for every user of one unit of work. */
+export interface Snapshot {
+  catalog: Catalog;
+  subscriptions: Map<string, Subscription>;
+  organization: OrganizationRecord;
+}
+
+export interface Applied {
+  /** Whether any state, seat or plan changed. */
+  changed: boolean;
+  /** AssignedLicense before and after, for the audit log. */
+  licenseChange: ModifiedProperty[];
+  /** Mail and proxy addresses given with a new mailbox, for the audit log. */
+  mailboxChange: ModifiedProperty[];
+  /** A SKU whose last seat another writer took since the snapshot; nothing was written. */
+  seatTakenMeanwhile: string | null;
+}
+
+export async function loadPlanRules(manager: EntityManager): Promise<PlanRulesDocument> {
+  const stored = await new PlanRulesStore(manager).get();
+  return stored ? (JSON.parse(stored) as PlanRulesDocument) : DEFAULT_PLAN_RULES;
+}
+
+export async function loadSnapshot(manager: EntityManager): Promise<Snapshot> {
+  const catalog = catalogWith(resolvePlanRules(await loadPlanRules(manager)));
+  const subscriptions = new Map((await new SubscriptionStore(manager).all()).map((s) => [s.skuId, { ...s }]));
+  return { catalog, subscriptions, organization: await new DirectoryFacts(manager).organization() };
+}
+
+export function toStates(records: readonly AssignmentRecord[]): AssignmentState[] {
+  return records.map((record) => ({
+    skuId: record.skuId,
+    disabledPlans: record.disabledPlans,
+    assignedByGroup: record.source === DIRECT ? null : record.source,
+    state: record.state,
+    error: record.error,
+  }));
+}
+
+/**
+ * The engine's view of each user: the usage location that applies (for group licensing, the
+ * tenant default when the user has none) and the proxy addresses their mailbox would collide on.
+ */
+export async function subjectsFor(
+  manager: EntityManager,
+  users: readonly UserRecord[],
+  snapshot: Snapshot,
+  forGroupLicensing: boolean,
+): Promise<Map<string, LicenseSubject>> {
+  const facts = new DirectoryFacts(manager);
+  const proxies = await facts.proxyAddressesOf(users.map((user) => user.id));
+  const wanted = new Map(users.map((user) => [user.id, mailboxAddresses(user, proxies.get(user.id) ?? [], snapshot.organization)]));
+  const holders = await facts.holdersOf([...wanted.values()].flat());
+  return new Map(
+    users.map((user) => {
+      const clashes = (wanted.get(user.id) ?? []).filter((address) => (holders.get(proxyAddressKey(address)) ?? []).some((id) => id !== user.id));
+      const usageLocation = user.usageLocation ?? (forGroupLicensing ? snapshot.organization.defaultUsageLocation : null);
+      return [user.id, { usageLocation, conflictingProxyAddresses: clashes.map(proxyAddressKey) }];
+    }),
+  );
+}
+
+/** The addresses a mailbox would use: the user's own, or those Exchange would calculate. */
+function mailboxAddresses(user: UserRecord, own: readonly string[], organization: OrganizationRecord): string[] {
+  return own.length > 0 ? [...own] : calculatedProxyAddresses(user, organization);
+}
+
+/**
+ * Persists a user's new states: seats are taken (one conditional update per new SKU) and given
+ * back, rows replaced, and a user who gains a mailbox gets its addresses. On a seat another
+ * writer took meanwhile nothing is written and the SKU is reported.
+ */
+export async function applyStates(
+  manager: EntityManager,
+  snapshot: Snapshot,
+  user: UserRecord,
+  before: readonly AssignmentRecord[],
+  after: readonly AssignmentState[],
+  now: Date,
+): Promise<Applied> {
+  const beforeStates = toStates(before);
+  const [held, willHold] = [heldSkus(beforeStates), heldSkus(after)];
+  const subscriptions = new SubscriptionStore(manager);
+  const taken: string[] = [];
+  for (const skuId of [...willHold].filter((sku) => !held.has(sku))) {
+    if (!(await subscriptions.takeSeat(skuId))) {
+      for (const sku of taken) await subscriptions.releaseSeat(sku);
+      return { changed: false, licenseChange: [], mailboxChange: [], seatTakenMeanwhile: skuId };
+    }
+    taken.push(skuId);
+  }
+  for (const skuId of [...held].filter((sku) => !willHold.has(sku))) await subscriptions.releaseSeat(skuId);
+  adjustSnapshot(snapshot, taken, [...held].filter((sku) => !willHold.has(sku)));
+  const rows = toRecords(user.id, before, after, now);
+  const rowsChanged = JSON.stringify(comparable(before)) !== JSON.stringify(comparable(rows));
+  if (rowsChanged) await new AssignmentStore(manager).replace(user.id, rows);
+  const mailboxChange = gainsMailbox(snapshot.catalog, beforeStates, after)
+    ? await new DirectoryFacts(manager).provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization))
+    : [];
+  const licenseChange = licensesOf(beforeStates, after);
+  return { changed: rowsChanged || mailboxChange.length > 0, licenseChange, mailboxChange, seatTakenMeanwhile: null };
+}
+
+function adjustSnapshot(snapshot: Snapshot, taken: readonly string[], released: readonly string[]): void {
+  for (const sku of taken) snapshot.subscriptions.get(sku)!.consumedUnits += 1;
+  for (const sku of released) {
+    const subscription = snapshot.subscriptions.get(sku);
+    if (subscription) subscription.consumedUnits -= 1;
+  }
+}
+
+function toRecords(userId: string, before: readonly AssignmentRecord[], after: readonly AssignmentState[], now: Date): AssignmentRecord[] {
+  const previous = new Map(before.map((record) => [`${record.skuId}/${record.source}`, record]));
+  return after.map((state) => {
+    const source = state.assignedByGroup ?? DIRECT;
+    const old = previous.get(`${state.skuId}/${source}`);
+    const same = old && old.state === state.state && old.error === state.error && JSON.stringify(old.disabledPlans) === JSON.stringify(state.disabledPlans);
+    return { userId, skuId: state.skuId, source, disabledPlans: [...state.disabledPlans], state: state.state, error: state.error, lastUpdatedDateTime: same ? old.lastUpdatedDateTime : now };
+  });
+}
+
+function comparable(records: readonly AssignmentRecord[]) {
+  return [...records]
+    .map((r) => [r.skuId, r.source, r.state, r.error, [...r.disabledPlans].sort()])
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+function gainsMailbox(catalog: Catalog, before: readonly AssignmentState[], after: readonly AssignmentState[]): boolean {
+  const mailbox = (states: readonly AssignmentState[]) => [...enabledPlans(catalog, states)].some((plan) => catalog.rules.mailboxPlans.includes(plan));
+  return !mailbox(before) && mailbox(after);
+}
+
+/** The user's assignedLicenses before and after, when they differ. */
+function licensesOf(before: readonly AssignmentState[], after: readonly AssignmentState[]): ModifiedProperty[] {
+  const [old, next] = [assignedLicenses(before), assignedLicenses(after)];
+  return JSON.stringify(old) === JSON.stringify(next) ? [] : [changed("AssignedLicense", old, next)];
+}
