@@ -10,6 +10,18 @@ module.exports = {
     // ESM-only dependencies, turned into CommonJS for jest's module loader.
     "^.+\\.js$": "<rootDir>/test/support/esm-to-cjs.js",
   },
-  transformIgnorePatterns: ["/node_modules/(?!(jose)/)"],
+  // ESM-only packages: jose, and the unified / remark / micromark / mdast family.
+  transformIgnorePatterns: [
+    "/node_modules/(?!(" +
+      [
+        "jose", "unified", "bail", "devlop", "is-plain-obj", "trough", "vfile", "vfile-message",
+        "unist-util-[^/]+", "mdast-util-[^/]+", "micromark[^/]*", "decode-named-character-reference",
+        "character-entities[^/]*", "remark[^/]*", "rehype[^/]*", "hast-util-[^/]+", "html-void-elements",
+        "property-information", "space-separated-tokens", "comma-separated-tokens", "stringify-entities",
+        "zwitch", "longest-streak", "markdown-table", "ccount", "escape-string-regexp", "trim-lines",
+        "@ungap/structured-clone",
+      ].join("|") +
+      ")/)",
+  ],
   setupFiles: ["reflect-metadata"],
 };

@@ -10,6 +10,7 @@ import { RoleService } from "./directory/services/role.service";
 import { UserService } from "./directory/services/user.service";
 import { LicenseProcessor, type ProcessorOptions } from "./licensing/processor";
 import { AssignmentService } from "./licensing/services/assignment.service";
+import { DiagnosisService } from "./licensing/services/diagnosis.service";
 import { GroupLicensingService } from "./licensing/services/group-licensing.service";
 import { SubscriptionService } from "./licensing/services/subscription.service";
 
@@ -26,6 +27,7 @@ export interface Services {
     assignments: AssignmentService;
     groups: GroupLicensingService;
     subscriptions: SubscriptionService;
+    diagnosis: DiagnosisService;
     processor: LicenseProcessor;
   };
 }
@@ -49,6 +51,7 @@ export function createServices(
     assignments: new AssignmentService(db, writes),
     groups: new GroupLicensingService(db, writes),
     subscriptions: new SubscriptionService(db, writes),
+    diagnosis: new DiagnosisService(db),
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
   return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing };

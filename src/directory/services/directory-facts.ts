@@ -32,6 +32,10 @@ export class DirectoryFacts {
     return organization;
   }
 
+  dynamicGroups(): Promise<GroupRecord[]> {
+    return new GroupStore(this.manager).dynamicGroups();
+  }
+
   async memberIds(groupId: string): Promise<string[]> {
     return [...(await new GroupStore(this.manager).memberIds(groupId))];
   }

@@ -30,6 +30,18 @@ export function evaluateUser(
   current: readonly AssignmentState[],
   grants: readonly GroupGrant[],
 ): AssignmentState[] {
+  return explainUser(catalog, subscriptions, subject, current, grants).states;
+}
+
+/** evaluateUser, with the problem behind each failed group (for people asking why). */
+export function explainUser(
+  catalog: Catalog,
+  subscriptions: ReadonlyMap<string, Subscription>,
+  subject: LicenseSubject,
+  current: readonly AssignmentState[],
+  grants: readonly GroupGrant[],
+): { states: AssignmentState[]; problems: (LicenseProblem & { groupId: string })[] } {
+  const problemsFound: (LicenseProblem & { groupId: string })[] = [];
   const granted = new Set(grants.map((grant) => grant.groupId));
   const accepted: AssignmentState[] = current.filter((state) => state.assignedByGroup === null);
   const results: AssignmentState[] = [...accepted];
@@ -52,11 +64,12 @@ export function evaluateUser(
       for (const [sku, count] of proposal.claimed) claimed.set(sku, count);
     } else {
       results.push(...candidate.map((state) => inError(catalog, state, failures)));
+      problemsFound.push(...failures.map((failure) => ({ ...failure, groupId: grant.groupId })));
     }
   }
   // Decided last, against everything the remaining sources give.
   results.push(...keptForDependents(catalog, current, granted, accepted));
-  return results;
+  return { states: results, problems: problemsFound };
 }
 
 function groupLicenseProblems(p: Proposal, license: LicenseRequest): LicenseProblem[] {

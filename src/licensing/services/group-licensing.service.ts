@@ -47,7 +47,11 @@ export class GroupLicensingService {
       await this.convertDependents(write, snapshot, group, change.removeLicenses);
       await store.replaceGroupLicenses(group.id, next.map((license) => ({ groupId: group.id, ...license })));
       write.modifiedProperties.push(changed("AssignedLicense", current.map(summary), next.map(summary)));
-      await queueForGroup(write.tx, group.id, await usersOfGroup(write.tx, group.id), this.now());
+      const licensees = await usersOfGroup(write.tx, group.id);
+      await queueForGroup(write.tx, group.id, licensees, this.now());
+      // Nobody to license: the processor will never visit the group, so its run is complete now.
+      const work = new WorkStore(write.tx);
+      if (licensees.length === 0 && (await work.pendingFor(group.id)) === 0) await work.setState(group.id, "ProcessingComplete", this.now(), true);
       return group;
     });
   }

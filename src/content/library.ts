@@ -1,0 +1,86 @@
+import type { Article } from "./model";
+import { SearchIndex, type SearchHit } from "./search-index";
+
+export interface ArticleFilter {
+  service?: string | null;
+  supportTopicId?: string | null;
+  productPesId?: string | null;
+  cloudEnvironment?: string | null;
+  errorCode?: string | null;
+  selfHelpType?: string | null;
+}
+
+/** Articles in the order support forms show them: displayOrder, then title. */
+function byDisplayOrder(a: Article, b: Article): number {
+  return (a.displayOrder ?? Number.MAX_SAFE_INTEGER) - (b.displayOrder ?? Number.MAX_SAFE_INTEGER) || a.pageTitle.localeCompare(b.pageTitle);
+}
+
+/**
+ * The loaded articles, indexed the ways callers look them up: by id, support topic, error code,
+ * and by words. Held in memory by each process; rebuilt when the articles change.
+ */
+export class ArticleLibrary {
+  private byId = new Map<string, Article>();
+  private byTopic = new Map<string, Article[]>();
+  private byError = new Map<string, Article[]>();
+  private readonly index = new SearchIndex();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  replaceAll(articles: readonly Article[]): void {
+    this.byId = new Map(articles.map((article) => [article.articleId.toLowerCase(), article]));
+    this.byTopic = groupBy(articles, (article) => article.supportTopicIds);
+    this.byError = groupBy(articles, (article) => article.errorCodes.map((code) => code.toLowerCase()));
+    this.index.replaceAll(this.byId.values());
+  }
+
+  get(articleId: string): Article | null {
+    return this.byId.get(articleId.trim().toLowerCase()) ?? null;
+  }
+
+  forSupportTopic(supportTopicId: string): Article[] {
+    return this.byTopic.get(supportTopicId.trim()) ?? [];
+  }
+
+  /**
+   * The article that answers an error code best: one about that error alone before a general one
+   * that also mentions it, then by display order.
+   */
+  forErrorCode(errorCode: string): Article | null {
+    const candidates = this.byError.get(errorCode.trim().toLowerCase()) ?? [];
+    return [...candidates].sort((a, b) => a.errorCodes.length - b.errorCodes.length || byDisplayOrder(a, b))[0] ?? null;
+  }
+
+  list(filter: ArticleFilter): Article[] {
+    const lower = (value: string | null | undefined) => value?.trim().toLowerCase() || null;
+    const service = lower(filter.service);
+    const cloud = lower(filter.cloudEnvironment);
+    const type = lower(filter.selfHelpType);
+    const pool = filter.supportTopicId ? this.forSupportTopic(filter.supportTopicId) : [...this.byId.values()];
+    return pool
+      .filter((article) => !service || article.service.toLowerCase() === service)
+      .filter((article) => !filter.productPesId || article.productPesIds.includes(filter.productPesId.trim()))
+      .filter((article) => !cloud || article.cloudEnvironments.includes(cloud))
+      .filter((article) => !filter.errorCode || article.errorCodes.some((code) => code.toLowerCase() === lower(filter.errorCode)))
+      .filter((article) => !type || article.selfHelpType.toLowerCase() === type)
+      .sort(byDisplayOrder);
+  }
+
+  search(query: string, limit: number): (SearchHit & { article: Article })[] {
+    return this.index.search(query, limit).flatMap((hit) => {
+      const article = this.get(hit.articleId);
+      return article ? [{ ...hit, article }] : [];
+    });
+  }
+}
+
+function groupBy(articles: readonly Article[], keys: (article: Article) => string[]): Map<string, Article[]> {
+  const groups = new Map<string, Article[]>();
+  for (const article of articles) {
+    for (const key of new Set(keys(article))) groups.set(key, [...(groups.get(key) ?? []), article]);
+  }
+  for (const list of groups.values()) list.sort(byDisplayOrder);
+  return groups;
+}

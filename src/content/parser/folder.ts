@@ -1,0 +1,63 @@
+/** Finding and reading the article files of a folder, and what only a whole folder can show. */
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ArticleProblem, ParseResult } from "../model";
+
+/** Every `*.md` under `dir`, relative, with forward slashes, sorted; hidden folders and node_modules skipped. */
+export async function listArticleFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const pending = [""];
+  while (pending.length > 0) {
+    const relative = pending.pop()!;
+    const entries = await fs.readdir(path.join(dir, relative), { withFileTypes: true });
+    for (const entry of entries) {
+      const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") pending.push(child);
+      else if (entry.isFile() && entry.name.endsWith(".md")) files.push(child);
+    }
+  }
+  return files.sort();
+}
+
+export type FileHandler = (file: string, bytes: Buffer | null, error: string | null) => void;
+
+/** Reads files `concurrency` at a time and hands each to `handle` as it arrives. */
+export async function readAll(dir: string, files: string[], concurrency: number, handle: FileHandler): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      try {
+        handle(file, await fs.readFile(path.join(dir, file)), null);
+      } catch (error) {
+        handle(file, null, error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+}
+
+interface IdentifiedFile extends ParseResult {
+  file: string;
+  articleIdLine: number;
+}
+
+/** An articleId must be unique in the folder (compared case-insensitively: they are mostly GUIDs). */
+export function findDuplicateIds(parsed: IdentifiedFile[]): ArticleProblem[] {
+  const byId = new Map<string, IdentifiedFile[]>();
+  for (const result of parsed) {
+    const id = result.article?.articleId.toLowerCase();
+    if (!id) continue;
+    byId.set(id, [...(byId.get(id) ?? []), result]);
+  }
+  const problems: ArticleProblem[] = [];
+  for (const group of byId.values()) {
+    if (group.length < 2) continue;
+    for (const result of group) {
+      const others = group.filter((other) => other !== result).map((other) => other.file);
+      const message = `articleId '${result.article!.articleId}' is also used by ${others.join(", ")}`;
+      problems.push({ file: result.file, line: result.articleIdLine, kind: "duplicate-article-id", severity: "error", message });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,131 @@
+/**
+ * Self-help articles from Markdown files: `parseArticle` for one file, `parseFolder` for a tree
+ * of them. Neither throws: every failure is an ArticleProblem with a file and a line.
+ */
+import type { Article, ArticleProblem, ParseResult } from "../model";
+import { articleMarkdown, type BodyResult, parseBody } from "./body";
+import { findErrorCodes } from "./error-codes";
+import { findDuplicateIds, listArticleFiles, readAll } from "./folder";
+import { type HeaderResult, parseHeader } from "./header";
+import { ProblemList } from "./problems";
+import { type FolderSummary, summarize } from "./summary";
+import { unique } from "./values";
+
+export { parseHeader, type ArticleHeader, type HeaderResult } from "./header";
+export type { FolderSummary } from "./summary";
+export { LICENSING_ERROR_CODES } from "./error-codes";
+
+export interface ParseOptions {
+  /** Read headers only (no Markdown parsing): sections and recommendedSteps stay empty. */
+  headersOnly?: boolean;
+}
+
+export interface ParseFolderOptions extends ParseOptions {
+  /** Files read from disk at a time (default 32). */
+  concurrency?: number;
+}
+
+interface ParsedFile extends ParseResult {
+  file: string;
+  /** Line of the articleId attribute, for duplicate reports. */
+  articleIdLine: number;
+}
+
+export interface FolderResult {
+  articles: Article[];
+  problems: ArticleProblem[];
+  summary: FolderSummary;
+}
+
+export async function parseArticle(bytes: Buffer, file: string, options: ParseOptions = {}): Promise<ParseResult> {
+  const { article, problems } = parseFile(bytes, file, options);
+  return { article, problems };
+}
+
+/**
+ * Parses every `**\/*.md` under `dir`; article files are relative to it, with forward slashes.
+ * Rejects only when a folder cannot be listed; a file that cannot be read is a problem.
+ */
+export async function parseFolder(dir: string, options: ParseFolderOptions = {}): Promise<FolderResult> {
+  const files = await listArticleFiles(dir);
+  const parsed: ParsedFile[] = [];
+  const problems: ArticleProblem[] = [];
+  await readAll(dir, files, options.concurrency ?? 32, (file, bytes, error) => {
+    if (error) problems.push({ file, line: 0, kind: "unreadable-file", severity: "error", message: error });
+    else parsed.push(parseFile(bytes!, file, options));
+  });
+  parsed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const articles = parsed.flatMap((result) => (result.article ? [result.article] : []));
+  problems.push(...parsed.flatMap((result) => result.problems));
+  problems.push(...findDuplicateIds(parsed));
+  problems.sort(byPosition);
+  return { articles, problems, summary: summarize(files.length, articles, problems) };
+}
+
+function parseFile(bytes: Buffer, file: string, options: ParseOptions): ParsedFile {
+  let head: HeaderResult;
+  try {
+    head = parseHeader(bytes, file);
+  } catch (error) {
+    return { file, article: null, problems: [internalError(file, 0, error)], articleIdLine: 0 };
+  }
+  const problems = new ProblemList(file);
+  problems.items.push(...head.problems);
+  const offset = head.header?.offsets.articleId;
+  const articleIdLine = offset === undefined ? (head.header?.line ?? 0) : lineOf(head.text, offset);
+  if (!head.header) return { file, article: null, problems: problems.items, articleIdLine };
+  const body = options.headersOnly ? headerOnlyBody(head) : safeBody(head, problems);
+  return { file, article: toArticle(head, body), problems: problems.items, articleIdLine };
+}
+
+function safeBody(head: HeaderResult, problems: ProblemList): BodyResult {
+  try {
+    return parseBody(head, problems);
+  } catch (error) {
+    problems.items.push(internalError(head.file, head.bodyLine, error));
+    return headerOnlyBody(head);
+  }
+}
+
+function headerOnlyBody(head: HeaderResult): BodyResult {
+  return { sections: [], recommendedSteps: [], errorCodes: findErrorCodes(articleMarkdown(head)) };
+}
+
+function toArticle(head: HeaderResult, body: BodyResult): Article {
+  const header = head.header!;
+  return {
+    file: head.file,
+    articleId: header.articleId,
+    pageTitle: header.pageTitle,
+    description: header.description,
+    service: header.service,
+    resource: header.resource,
+    authors: header.authors,
+    displayOrder: header.displayOrder,
+    supportTopicIds: header.supportTopicIds,
+    productPesIds: header.productPesIds,
+    cloudEnvironments: header.cloudEnvironments,
+    selfHelpType: header.selfHelpType,
+    errorCodes: unique([...header.errorCodes, ...body.errorCodes]),
+    properties: header.properties,
+    sections: body.sections,
+    recommendedSteps: body.recommendedSteps,
+    markdown: articleMarkdown(head),
+    contentHash: head.contentHash,
+  };
+}
+
+function byPosition(a: ArticleProblem, b: ArticleProblem): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line += 1;
+  return line;
+}
+
+function internalError(file: string, line: number, error: unknown): ArticleProblem {
+  const message = error instanceof Error ? error.message : String(error);
+  return { file, line, kind: "internal-error", severity: "error", message: `the parser failed: ${message}` };
+}

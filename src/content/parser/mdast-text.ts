@@ -1,0 +1,89 @@
+/** Plain text and links out of Markdown syntax trees. */
+import type { Definition, Nodes, Root } from "mdast";
+import type { ArticleLink } from "../model";
+
+const BLOCK_TYPES = new Set(["paragraph", "heading", "list", "listItem", "blockquote", "code", "table", "tableRow", "thematicBreak"]);
+
+/**
+ * The text a reader sees: blocks on their own lines (mdast-util-to-string would glue
+ * "step one" and its nested "detail" into "step onedetail"), HTML tags dropped.
+ */
+export function plainText(node: Nodes): string {
+  return collapse(textOf(node));
+}
+
+function textOf(node: Nodes): string {
+  switch (node.type) {
+    case "text":
+    case "inlineCode":
+    case "code":
+      return node.value;
+    case "break":
+      return "\n";
+    case "html":
+      return "";
+    case "image":
+    case "imageReference":
+      return node.alt ?? "";
+  }
+  if (!("children" in node)) return "";
+  const children = node.children as Nodes[];
+  if (node.type === "tableRow") return children.map(textOf).join(" | ");
+  return children.map(textOf).join(children.some((child) => BLOCK_TYPES.has(child.type)) ? "\n" : "");
+}
+
+/** Spaces collapsed within lines, blank lines dropped. */
+function collapse(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => line.replace(/[ \t\u00A0]+/g, " ").trim())
+    .filter((line) => line !== "")
+    .join("\n");
+}
+
+export type Definitions = ReadonlyMap<string, string>;
+
+/** Link reference definitions (`[id]: url`) by normalised label. */
+export function collectDefinitions(tree: Root): Definitions {
+  const definitions = new Map<string, string>();
+  walk(tree, (node) => {
+    if (node.type === "definition") definitions.set(normalizeLabel((node as Definition).identifier), (node as Definition).url);
+  });
+  return definitions;
+}
+
+/**
+ * Markdown links, resolved reference links and autolinks in document order, then HTML anchors
+ * found in `source` (the node's Markdown: an inline `<a href>` is split over several HTML nodes).
+ */
+export function collectLinks(node: Nodes, definitions: Definitions, source: string): ArticleLink[] {
+  const links: ArticleLink[] = [];
+  walk(node, (child) => {
+    if (child.type === "link") links.push({ text: plainText(child), url: child.url });
+    else if (child.type === "linkReference") {
+      const url = definitions.get(normalizeLabel(child.identifier));
+      if (url !== undefined) links.push({ text: plainText(child), url });
+    }
+  });
+  if (source.includes("<a") || source.includes("<A")) links.push(...htmlAnchors(source));
+  return links;
+}
+
+function htmlAnchors(html: string): ArticleLink[] {
+  const anchors: ArticleLink[] = [];
+  const pattern = /<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi;
+  for (const match of html.matchAll(pattern)) {
+    anchors.push({ url: match[2]!, text: collapse(match[3]!.replace(/<[^>]*>/g, "")) });
+  }
+  return anchors;
+}
+
+function normalizeLabel(label: string): string {
+  return label.toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/** Depth-first, parents before children. */
+export function walk(node: Nodes, visit: (node: Nodes) => void): void {
+  visit(node);
+  if ("children" in node) for (const child of node.children as Nodes[]) walk(child, visit);
+}

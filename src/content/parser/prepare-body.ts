@@ -1,0 +1,102 @@
+/**
+ * Line-level repairs before Markdown parsing, each keeping line numbers: JSON blocks between
+ * `---` lines (form definitions, advisor metadata) are blanked, otherwise the closing `---`
+ * would turn the whole JSON into a setext heading; `#Heading` gets its missing space.
+ */
+import type { ProblemKind } from "./problems";
+
+export interface BodyIssue {
+  kind: ProblemKind;
+  line: number;
+  message: string;
+}
+
+export interface PreparedBody {
+  /** Same lines as the input; JSON blocks are empty lines. */
+  text: string;
+  issues: BodyIssue[];
+}
+
+const FENCE = /^[ \t]*(`{3,}|~{3,})/;
+const HEADING_WITHOUT_SPACE = /^( {0,3}#{1,6})(?=[^\s#])/;
+
+/** `firstLine` is the 1-based line of the text's first line in the file. */
+export function prepareBody(text: string, firstLine = 1): PreparedBody {
+  const lines = text.split("\n");
+  const issues: BodyIssue[] = [];
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i]!;
+    const marker = FENCE.exec(line)?.[1];
+    if (fence !== null) {
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
+    } else if (marker) {
+      fence = marker;
+    } else if (opensJsonBlock(lines, i)) {
+      i = blankJsonBlock(lines, i, firstLine, issues);
+    } else if (HEADING_WITHOUT_SPACE.test(line)) {
+      lines[i] = line.replace(HEADING_WITHOUT_SPACE, "$1 ");
+      issues.push({ kind: "heading-without-space", line: firstLine + i, message: "heading without a space after '#'" });
+    }
+  }
+  return { text: lines.join("\n"), issues };
+}
+
+function opensJsonBlock(lines: string[], i: number): boolean {
+  if (lines[i]!.trim() !== "---") return false;
+  const next = lines.slice(i + 1).find((line) => line.trim() !== "");
+  return next !== undefined && next.trimStart().startsWith("{");
+}
+
+/** Blanks from the opening `---` to the closing one; returns the index of the last blanked line. */
+function blankJsonBlock(lines: string[], open: number, firstLine: number, issues: BodyIssue[]): number {
+  const balanced = jsonEnd(lines, open + 1);
+  const rule = nextRule(lines, (balanced ?? open) + 1, balanced !== null);
+  const jsonLast = balanced ?? (rule === null ? lines.length - 1 : rule - 1);
+  checkJson(lines.slice(open + 1, jsonLast + 1).join("\n"), firstLine + open + 1, issues);
+  if (rule === null) {
+    issues.push({ kind: "unclosed-json-block", line: firstLine + open, message: "JSON block after '---' has no closing '---'" });
+  }
+  const last = rule ?? jsonLast;
+  for (let j = open; j <= last; j += 1) lines[j] = "";
+  return last;
+}
+
+/** The next `---` line from `from`; with `adjacent`, only blank lines may come before it. */
+function nextRule(lines: string[], from: number, adjacent: boolean): number | null {
+  for (let i = from; i < lines.length; i += 1) {
+    const line = lines[i]!.trim();
+    if (line === "---") return i;
+    if (adjacent && line !== "") return null;
+  }
+  return null;
+}
+
+/** Index of the line where the braces opened after `from` balance again, or null. */
+function jsonEnd(lines: string[], from: number): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < lines.length; i += 1) {
+    const line = lines[i]!;
+    for (let c = 0; c < line.length; c += 1) {
+      const ch = line[c];
+      if (inString) {
+        if (ch === "\\") c += 1;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === "{" || ch === "[") depth += 1;
+      else if (ch === "}" || ch === "]") depth -= 1;
+    }
+    if (depth <= 0 && line.trim() !== "") return i;
+  }
+  return null;
+}
+
+function checkJson(json: string, line: number, issues: BodyIssue[]): void {
+  try {
+    JSON.parse(json);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    issues.push({ kind: "invalid-embedded-json", line, message: `embedded JSON does not parse: ${reason}` });
+  }
+}

@@ -1,0 +1,60 @@
+/** Attribute values: entities, invisible characters, lists. */
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: "\u00A0",
+};
+
+/** Decodes XML character references (`&#xD;`, `&#10;`) and the common named entities; leaves others as written. */
+export function decodeEntities(value: string): string {
+  if (!value.includes("&")) return value;
+  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
+    if (body[0] !== "#") return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
+    const code = body[1] === "x" || body[1] === "X" ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/** The value as stored in `properties`: entities decoded, invisible characters dropped, ends trimmed. */
+export function decodeValue(raw: string): string {
+  return decodeEntities(raw)
+    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
+    .replace(/\u00A0/g, " ")
+    .replace(/\r\n?/g, "\n")
+    .trim();
+}
+
+/** A one-line field (title, description, ids): every run of whitespace, line breaks included, becomes one space. */
+export function singleLine(value: string): string {
+  return value.replace(/\s+/g, " ").trim();
+}
+
+export interface SplitList {
+  items: string[];
+  /** Empty items dropped, as in `1, ,2` or a trailing comma. */
+  empties: number;
+}
+
+/** Splits on commas; a value that is empty altogether is an empty list, not an empty item. */
+export function splitList(value: string): SplitList {
+  if (value.trim() === "") return { items: [], empties: 0 };
+  const parts = value.split(",").map(singleLine);
+  const items = parts.filter((part) => part !== "");
+  return { items, empties: parts.length - items.length };
+}
+
+/** Numeric ids and GUIDs are what the support topic catalogue uses. */
+export function isUsualTopicId(id: string): boolean {
+  return /^[0-9]+$/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
+export const KNOWN_CLOUDS: ReadonlySet<string> = new Set(["public", "fairfax", "mooncake", "usnat", "ussec", "blackforest"]);
+
+/** Without repeats, in order of first occurrence. */
+export function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)];
+}
