@@ -5,6 +5,7 @@ import { resolveTokenSecret } from "./auth/token-secret";
 import { Database } from "./db/database";
 import { seedIfEmpty } from "./demo/demo-tenant";
 import { createHttpFront, GRAPHQL_PATH, type HttpFront } from "./http/server";
+import type { ProcessorOptions } from "./licensing/processor";
 import { createServices, type Services } from "./services";
 
 export interface App {
@@ -15,7 +16,7 @@ export interface App {
 }
 
 /** Opens the database (migrating and seeding it) and builds the services: what the server and the CLI share. */
-export async function openServices(config: Config, log: Logger): Promise<Services> {
+export async function openServices(config: Config, log: Logger, processorOptions?: ProcessorOptions): Promise<Services> {
   const secret = resolveTokenSecret(config);
   const db = await Database.open(config.database, log);
   try {
@@ -24,14 +25,15 @@ export async function openServices(config: Config, log: Logger): Promise<Service
     await db.close();
     throw error;
   }
-  return createServices(db, secret, log);
+  return createServices(db, config, secret, log, processorOptions);
 }
 
 /** Starts helpgate: database, services, and the HTTP server listening on the configured port. */
-export async function startApp(config: Config, log: Logger): Promise<App> {
-  const services = await openServices(config, log);
+export async function startApp(config: Config, log: Logger, processorOptions?: ProcessorOptions): Promise<App> {
+  const services = await openServices(config, log, processorOptions);
   let front: HttpFront;
   try {
+    await services.content.load();
     front = await createHttpFront(services, log);
     await new Promise<void>((resolve, reject) => {
       front.server.once("error", reject);
@@ -42,6 +44,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     throw error;
   }
   services.licensing.processor.start();
+  services.content.watch();
   const address = front.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
@@ -53,6 +56,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       front.server.closeIdleConnections();
       await closed;
       await services.licensing.processor.stop();
+      services.content.close();
       await front.apollo.stop();
       await services.db.close();
     },

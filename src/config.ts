@@ -18,6 +18,10 @@ export interface Config {
   tokenSecret: string | null;
   demoData: boolean;
   logLevel: LogLevel;
+  /** The folder of self-help articles served by the content API. */
+  articlesDir: string;
+  /** Reload articles when files change (development). */
+  articlesWatch: boolean;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +45,8 @@ export function loadConfig(env: Env = process.env): Config {
     tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
     demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    articlesDir: path.resolve(nonEmpty(env.ARTICLES_DIR) ?? "articles"),
+    articlesWatch: parseBoolean("ARTICLES_WATCH", env.ARTICLES_WATCH, env.NODE_ENV !== "production"),
   };
 }
 

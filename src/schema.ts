@@ -2,6 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema } from "type-graphql";
 import { AuditResolver } from "./audit/graphql/audit.resolver";
+import { ContentResolver, LicenseStateTroubleshootingResolver } from "./content/graphql/content.resolver";
 import { GroupResolver } from "./directory/graphql/group.resolver";
 import { OrganizationResolver } from "./directory/graphql/organization.resolver";
 import { UserResolver } from "./directory/graphql/user.resolver";
@@ -17,6 +18,8 @@ export const RESOLVERS = [
   SubscriptionResolver,
   UserLicensingResolver,
   GroupLicensingResolver,
+  ContentResolver,
+  LicenseStateTroubleshootingResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -1,4 +1,8 @@
+import os from "node:os";
+import path from "node:path";
 import type { Logger } from "pino";
+import type { Config } from "./config";
+import { ContentService } from "./content/content.service";
 import { AuditedWrites } from "./audit/audited-writes";
 import { AuditService } from "./audit/audit.service";
 import { Tokens } from "./auth/tokens";
@@ -30,12 +34,14 @@ export interface Services {
     diagnosis: DiagnosisService;
     processor: LicenseProcessor;
   };
+  content: ContentService;
 }
 
 export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, leaseMs: 60_000, idleMs: 200 };
 
 export function createServices(
   db: Database,
+  config: Pick<Config, "database" | "articlesDir" | "articlesWatch">,
   tokenSecret: string,
   log: Logger,
   processorOptions: ProcessorOptions = DEFAULT_PROCESSOR_OPTIONS,
@@ -47,12 +53,25 @@ export function createServices(
   const users = new UserService(db, writes, organization, dynamic);
   const groups = new GroupService(db, writes, users, dynamic);
   const roles = new RoleService(db, writes, users);
+  const diagnosis = new DiagnosisService(db);
   const licensing = {
     assignments: new AssignmentService(db, writes),
     groups: new GroupLicensingService(db, writes),
     subscriptions: new SubscriptionService(db, writes),
-    diagnosis: new DiagnosisService(db),
+    diagnosis,
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
-  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing };
+  const content = new ContentService(contentOptions(config), log, diagnosis);
+  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing, content };
+}
+
+/** Parsed articles are cached beside the SQLite file; with PostgreSQL, in the system's temporary folder. */
+function contentOptions(config: Pick<Config, "database" | "articlesDir" | "articlesWatch">) {
+  const dataDir = config.database.kind === "sqlite" && config.database.file !== ":memory:" ? path.dirname(config.database.file) : os.tmpdir();
+  return {
+    articlesDir: config.articlesDir,
+    watch: config.articlesWatch,
+    cacheDir: path.join(dataDir, "article-cache"),
+    workers: Math.min(4, os.availableParallelism()),
+  };
 }

@@ -8,8 +8,8 @@ export interface SearchHit {
   highlights: { field: string; snippet: string }[];
 }
 
-// Title matters most, then the description, then the steps, then the rest of the text.
-const WEIGHTS = [0, 10, 5, 3, 1];
+// Title matters most, then the description and the steps, then the rest of the text.
+const WEIGHTS = [0, 4, 2, 2, 1];
 const MARK = ["<mark>", "</mark>"];
 
 /**
@@ -47,9 +47,19 @@ export class SearchIndex {
     this.deleteRow.run(articleId);
   }
 
+  /**
+   * Articles holding every word of the query come first, then those holding some; each group in
+   * bm25 order, where neighbouring words found together as a phrase count extra.
+   */
   search(text: string, limit: number): SearchHit[] {
     const query = toFtsQuery(text);
-    if (!query) return [];
+    if (!query.any) return [];
+    const all = this.run(query.any, limit * 4);
+    const complete = new Set(query.all ? this.run(query.all, limit * 4).map((hit) => hit.articleId) : []);
+    return [...all.filter((hit) => complete.has(hit.articleId)), ...all.filter((hit) => !complete.has(hit.articleId))].slice(0, limit);
+  }
+
+  private run(match: string, limit: number): SearchHit[] {
     const rows = this.db
       .prepare(
         `SELECT article_id AS articleId, -bm25(articles, ${WEIGHTS.join(", ")}) AS score,
@@ -58,7 +68,7 @@ export class SearchIndex {
            snippet(articles, 3, '${MARK[0]}', '${MARK[1]}', '…', 16) AS steps
          FROM articles WHERE articles MATCH ? ORDER BY bm25(articles, ${WEIGHTS.join(", ")}) LIMIT ?`,
       )
-      .all(query, limit) as { articleId: string; score: number; title: string; description: string; steps: string }[];
+      .all(match, limit) as { articleId: string; score: number; title: string; description: string; steps: string }[];
     return rows.map((row) => ({
       articleId: row.articleId,
       score: row.score,
@@ -74,12 +84,23 @@ export class SearchIndex {
   }
 }
 
+// Words too common to tell articles apart; left out so that a question's real terms decide.
+const STOP_WORDS = new Set(
+  "a an and are as at be but by can can't cannot could do does don't for from get got has have how i i'm in is it it's its me my not of on or says said so t that the this to was what when where which who why will with won't you your".split(" "),
+);
+
 /**
- * Turns what a person typed into an FTS5 query: words only (no operators to inject), each as a
- * quoted term, the last one as a prefix; any of them may match and bm25 ranks by how many do.
+ * Turns what a person typed into FTS5 queries: words only (no operators to inject), each quoted,
+ * the last one as a prefix. `any` matches any word or any pair of neighbouring words as a phrase
+ * (so "usage location" outranks articles where the two stand apart); `all` needs every word.
  */
-export function toFtsQuery(text: string): string {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  const terms = [...new Set(words)].slice(0, 32);
-  return terms.map((word, i) => `"${word}"${i === terms.length - 1 ? "*" : ""}`).join(" OR ");
+export function toFtsQuery(text: string): { any: string; all: string } {
+  const words = (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [])
+    .filter((word) => !STOP_WORDS.has(word))
+    .map((word) => word.replace(/'/g, ""))
+    .filter(Boolean)
+    .slice(0, 32);
+  const terms = [...new Set(words)].map((word, i, all) => `"${word}"${i === all.length - 1 ? "*" : ""}`);
+  const phrases = [...new Set(words.slice(1).map((word, i) => `"${words[i]} ${word}"`))];
+  return { any: [...phrases, ...terms].join(" OR "), all: terms.length > 1 ? terms.join(" AND ") : "" };
 }

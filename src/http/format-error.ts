@@ -4,21 +4,33 @@ import { HelpgateError } from "../errors";
 
 export const INTERNAL_MESSAGE = "An internal error occurred. Quote the request id (x-request-id) when reporting it.";
 
+/** Finds the steps for a licensing error code; how refused license changes link to articles. */
+export type TroubleshootingLookup = (errorCode: string) => { articleId: string; pageTitle: string; steps: string[] } | null;
+
 /**
  * The one place errors take the shape clients see: a HelpgateError keeps its message and gets
- * its code (and details) in `extensions`; GraphQL's own validation errors pass through; anything
- * else is an internal error whose details stay in the log.
+ * its code (and details) in `extensions`, a refused license change also the steps that fix it;
+ * GraphQL's own validation errors pass through; anything else is an internal error whose
+ * details stay in the log.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (original instanceof HelpgateError) {
-    return {
-      message: original.message,
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { ...original.details, code: original.code },
-    };
-  }
+export function createFormatError(troubleshoot: TroubleshootingLookup) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof HelpgateError) {
+      const licenseError = original.code === "LICENSE_ASSIGNMENT_FAILED" ? String(original.details.licenseError) : null;
+      const troubleshooting = licenseError ? troubleshoot(licenseError) : null;
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...original.details, ...(troubleshooting ? { troubleshooting } : {}), code: original.code },
+      };
+    }
+    return formatOther(formatted);
+  };
+}
+
+function formatOther(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code && code !== "INTERNAL_SERVER_ERROR") return formatted;
   return { message: INTERNAL_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };

@@ -10,7 +10,7 @@ import { createLicensingLoaders } from "../licensing/loaders";
 import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
-import { formatError } from "./format-error";
+import { createFormatError } from "./format-error";
 
 export const GRAPHQL_PATH = "/graphql";
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,7 +24,10 @@ export interface HttpFront {
 export async function createHttpFront(services: Services, log: Logger): Promise<HttpFront> {
   const apollo = new ApolloServer<RequestContext>({
     schema: await helpgateSchema(),
-    formatError,
+    formatError: createFormatError((errorCode) => {
+      const found = services.content.troubleshoot(errorCode);
+      return found && { articleId: found.article.articleId, pageTitle: found.article.pageTitle, steps: found.steps.map((step) => step.text) };
+    }),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     csrfPrevention: true,

@@ -23,7 +23,7 @@ export class TestGateway {
 
   static async start(env: Record<string, string> = {}): Promise<TestGateway> {
     const temp = tempDatabaseFile();
-    const config = loadConfig({ PORT: "0", DATABASE_URL: temp.file, LOG_LEVEL: "silent", ...env });
+    const config = loadConfig({ PORT: "0", DATABASE_URL: temp.file, LOG_LEVEL: "silent", ARTICLES_WATCH: "false", ...env });
     const app = await startApp(config, silentLog);
     return new TestGateway(app, temp.cleanup);
   }

@@ -20,6 +20,8 @@ describe("configuration", () => {
       tokenSecret: null,
       demoData: true,
       logLevel: "info",
+      articlesDir: path.resolve("articles"),
+      articlesWatch: true,
     });
   });
 
@@ -36,6 +38,7 @@ describe("configuration", () => {
     ["TOKEN_SECRET", { TOKEN_SECRET: "short" }],
     ["DEMO_DATA", { DEMO_DATA: "maybe" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
+    ["ARTICLES_WATCH", { ARTICLES_WATCH: "sometimes" }],
   ])("stops on a bad %s with a message naming it", (variable, env) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);

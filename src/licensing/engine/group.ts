@@ -138,14 +138,10 @@ export function conversionsOnGroupRemoval(
   groupId: string,
   removedSkuIds: readonly string[],
 ): AssignmentState[] {
-  const direct = states.filter((state) => state.assignedByGroup === null && isHeld(state));
-  return states.filter(
-    (state) =>
-      state.assignedByGroup === groupId &&
-      isHeld(state) &&
-      removedSkuIds.includes(state.skuId) &&
-      dependentsOf(catalog, direct, state).length > 0,
-  );
+  const removed = (state: AssignmentState) => state.assignedByGroup === groupId && removedSkuIds.includes(state.skuId);
+  // What the user keeps from every other source: a prerequisite another group still gives is not lost.
+  const kept = states.filter((state) => isHeld(state) && !removed(state));
+  return states.filter((state) => removed(state) && isHeld(state) && dependentsOf(catalog, kept, state).length > 0);
 }
 
 /**

@@ -6,8 +6,15 @@ function skuName(catalog: Catalog, skuId: string): string {
   return catalog.skus.get(skuId)?.skuPartNumber ?? skuId;
 }
 
+/** Plans as people know them and as the service names them: "Exchange Online (Plan 2) [EXCHANGE_S_ENTERPRISE]". */
 export function planNames(catalog: Catalog, planIds: readonly string[]): string {
-  return planIds.map((id) => catalog.plans.get(id)?.servicePlanName ?? id).join(", ");
+  return planIds
+    .map((id) => {
+      const plan = catalog.plans.get(id);
+      if (!plan) return id;
+      return plan.displayName && plan.displayName !== plan.servicePlanName ? `${plan.displayName} [${plan.servicePlanName}]` : plan.servicePlanName;
+    })
+    .join(", ");
 }
 
 function problem(error: LicenseError, skuId: string, servicePlanIds: string[], message: string): LicenseProblem {

@@ -62,6 +62,11 @@ export class GroupLicensingService {
     return this.writes.run(request, { ...operation, target }, async (write) => {
       write.demand("licenses.manage");
       const group = await this.loadTarget(write, groupId);
+      const licensed = (await new AssignmentStore(write.tx).groupLicenses([group.id])).has(group.id);
+      const holders = await new AssignmentStore(write.tx).userIdsWithSource([group.id]);
+      if (!licensed && holders.length === 0) {
+        throw badInput(`Group '${group.displayName}' assigns no licenses, so there is nothing to reprocess.`, { field: "groupId" });
+      }
       await queueForGroup(write.tx, group.id, await usersOfGroup(write.tx, group.id), this.now());
       return group;
     });

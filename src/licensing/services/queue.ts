@@ -14,7 +14,8 @@ export async function queueForGroup(tx: EntityManager, groupId: string, userIds:
   const work = new WorkStore(tx);
   const current = (await work.processing([groupId])).get(groupId);
   await work.enqueue(groupId, userIds, now);
-  // A finished run starts a new count; a run under way keeps counting.
+  // A run under way takes the new users in and keeps counting; otherwise a new run starts.
+  if (current?.state === "ProcessingInProgress") return;
   await work.setState(groupId, "QueuedForProcessing", now, !current || current.state === "ProcessingComplete");
 }
 

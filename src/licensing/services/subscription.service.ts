@@ -90,7 +90,7 @@ export class SubscriptionService {
         ...modifiedProperties(before, after, ["enabledUnits", "suspendedUnits", "warningUnits", "lockedOutUnits", "capabilityStatus"]),
       );
       // Users waiting for a seat of this SKU get another try.
-      for (const { userId, source } of await new AssignmentStore(write.tx).userIdsInErrorFor(after.skuId)) {
+      for (const { userId, source } of await new AssignmentStore(write.tx).waitingForSeats(after.skuId)) {
         await queueForGroup(write.tx, source, [userId], this.now());
       }
       return after;

@@ -84,12 +84,19 @@ export class AssignmentStore {
     return rows.map((row) => row.userId);
   }
 
-  /** Users whose group assignment of this SKU is in error (to retry when seats are added). */
-  async userIdsInErrorFor(skuId: string): Promise<{ userId: string; source: string }[]> {
+  /**
+   * Group sources waiting for a seat of this SKU: its CountViolation, and the siblings that
+   * failed with it (Other). What changing the SKU's seats can fix.
+   */
+  async waitingForSeats(skuId: string): Promise<{ userId: string; source: string }[]> {
     return this.manager
       .createQueryBuilder(AssignmentEntity, "a")
       .select(["a.user_id AS \"userId\"", "a.source AS \"source\""])
-      .where("a.sku_id = :skuId AND a.state = 'Error' AND a.source <> 'direct'", { skuId })
+      .where(
+        "a.source <> 'direct' AND a.state = 'Error' AND a.error IN ('CountViolation', 'Other') AND EXISTS (" +
+          "SELECT 1 FROM license_assignments c WHERE c.user_id = a.user_id AND c.source = a.source AND c.sku_id = :skuId AND c.error = 'CountViolation')",
+        { skuId },
+      )
       .getRawMany<{ userId: string; source: string }>();
   }
 

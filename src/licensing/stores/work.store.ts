@@ -28,10 +28,14 @@ export class WorkStore {
 
   /** Claims up to `limit` users (every row of each) whose work is free or whose claim expired. */
   async claim(worker: string, now: Date, leaseMs: number, limit: number): Promise<WorkRecord[]> {
+    // Oldest work first.
     const free = await this.manager
       .createQueryBuilder(WorkEntity, "w")
-      .select("DISTINCT w.user_id", "userId")
+      .select("w.user_id", "userId")
       .where("(w.claimed_until IS NULL OR w.claimed_until < :now)", { now: now.toISOString() })
+      .groupBy("w.user_id")
+      .orderBy("MIN(w.enqueued_date_time)", "ASC")
+      .addOrderBy("w.user_id", "ASC")
       .limit(limit)
       .getRawMany<{ userId: string }>();
     const userIds = free.map((row) => row.userId);

@@ -1,0 +1,137 @@
+import fs from "node:fs";
+import type { Logger } from "pino";
+import { can, type Caller } from "../auth/permissions";
+import { ConfigError } from "../config";
+import type { DiagnosisService, LicenseDiagnosis } from "../licensing/services/diagnosis.service";
+import type { UserRecord } from "../directory/model";
+import { ArticleLibrary, type ArticleFilter } from "./library";
+import { loadArticles } from "./loader";
+import type { Article, ArticleStep } from "./model";
+import type { SearchHit } from "./search-index";
+
+export interface Troubleshooting {
+  errorCode: string;
+  article: Article;
+  steps: ArticleStep[];
+}
+
+export interface Answer {
+  question: string;
+  articles: (SearchHit & { article: Article })[];
+  steps: ArticleStep[];
+  user: UserRecord | null;
+  userProblems: (LicenseDiagnosis & { troubleshooting: Troubleshooting | null; matchesQuestion: boolean })[];
+  /** Set when a user was named but the caller may not read the directory. */
+  notice: string | null;
+}
+
+export interface ContentOptions {
+  articlesDir: string;
+  watch: boolean;
+  cacheDir: string | null;
+  workers: number;
+}
+
+// Problems with no error-code article of their own are looked up by words.
+const TOPIC_QUERIES: Record<string, string> = { DynamicMembershipPaused: "dynamic group membership rule paused processing" };
+
+/** Self-help articles: loading, lookups, troubleshooting by error code, search, and the chatbot's ask. */
+export class ContentService {
+  readonly library = new ArticleLibrary();
+  private watcher: fs.FSWatcher | null = null;
+  private reload: NodeJS.Timeout | null = null;
+  ready = false;
+
+  constructor(
+    private readonly options: ContentOptions,
+    private readonly log: Logger,
+    private readonly diagnosis: DiagnosisService,
+  ) {}
+
+  async load(): Promise<void> {
+    if (!fs.existsSync(this.options.articlesDir)) {
+      throw new ConfigError("ARTICLES_DIR", `the folder ${this.options.articlesDir} does not exist.`);
+    }
+    const started = Date.now();
+    const result = await loadArticles(this.options.articlesDir, {
+      cacheDir: this.options.cacheDir,
+      workers: this.options.workers,
+      onHeaders: (headers) => {
+        if (this.library.size === 0) this.library.replaceAll(headers.articles);
+      },
+    });
+    this.library.replaceAll(result.articles);
+    this.ready = true;
+    const errors = result.problems.filter((problem) => problem.severity === "error");
+    for (const problem of errors.slice(0, 20)) this.log.warn({ article: problem.file, line: problem.line, kind: problem.kind }, problem.message);
+    this.log.info({ articles: result.articles.length, errors: errors.length, ms: Date.now() - started }, "articles loaded");
+  }
+
+  /** In development, edits to the articles folder are picked up without a restart. */
+  watch(): void {
+    if (!this.options.watch || this.watcher) return;
+    this.watcher = fs.watch(this.options.articlesDir, { recursive: true }, () => {
+      if (this.reload) clearTimeout(this.reload);
+      this.reload = setTimeout(() => this.load().catch((error: unknown) => this.log.error({ err: error }, "article reload failed")), 200);
+    });
+  }
+
+  close(): void {
+    this.watcher?.close();
+    if (this.reload) clearTimeout(this.reload);
+  }
+
+  article(articleId: string): Article | null {
+    return this.library.get(articleId);
+  }
+
+  articles(filter: ArticleFilter): Article[] {
+    return this.library.list(filter);
+  }
+
+  supportTopic(supportTopicId: string): Article[] {
+    return this.library.forSupportTopic(supportTopicId);
+  }
+
+  /** The steps to take for an error code, with the article they come from. */
+  troubleshoot(errorCode: string): Troubleshooting | null {
+    const article = this.library.forErrorCode(errorCode) ?? (TOPIC_QUERIES[errorCode] ? this.library.search(TOPIC_QUERIES[errorCode], 1)[0]?.article : null);
+    return article ? { errorCode, article, steps: article.recommendedSteps } : null;
+  }
+
+  search(query: string, first: number): (SearchHit & { article: Article })[] {
+    return this.library.search(query, first);
+  }
+
+  /**
+   * The chatbot's entry point: the articles and steps that answer the question, and, when a
+   * user is named and the caller may read the directory, that user's live license problems,
+   * each with its own steps; problems the question is about come first.
+   */
+  async ask(caller: Caller | null, question: string, userId: string | null, first = 3): Promise<Answer> {
+    const named = this.codesNamedIn(question);
+    const hits = this.library.search(question, first);
+    const pinned = named.flatMap((code) => {
+      const article = this.library.forErrorCode(code);
+      return article ? [{ articleId: article.articleId, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
+    });
+    const articles = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.articleId === hit.articleId))].slice(0, first);
+    const top = articles[0]?.article ?? null;
+    const answer: Answer = { question, articles, steps: top?.recommendedSteps ?? [], user: null, userProblems: [], notice: null };
+    if (!userId) return answer;
+    if (!can(caller, "directory.read")) {
+      return { ...answer, notice: "Sign in with a directory role to see this user's own license problems." };
+    }
+    const { user, problems } = await this.diagnosis.diagnose(caller, userId);
+    const topic = new Set([...named, ...(top?.errorCodes ?? [])].map((code) => code.toLowerCase()));
+    const userProblems = problems
+      .map((problem) => ({ ...problem, troubleshooting: this.troubleshoot(problem.code), matchesQuestion: topic.has(problem.code.toLowerCase()) }))
+      .sort((a, b) => Number(b.matchesQuestion) - Number(a.matchesQuestion));
+    return { ...answer, user, userProblems };
+  }
+
+  private codesNamedIn(question: string): string[] {
+    const words = new Set(question.toLowerCase().match(/[a-z]+/g) ?? []);
+    return [...new Set(this.library.list({}).flatMap((article) => article.errorCodes))].filter((code) => words.has(code.toLowerCase()));
+  }
+}

@@ -1,0 +1,130 @@
+import { refusal, TestGateway } from "../support/harness";
+
+const ERROR_CODES = [
+  "CountViolation",
+  "MutuallyExclusiveViolation",
+  "DependencyViolation",
+  "ProhibitedInUsageLocationViolation",
+  "UniquenessViolation",
+  "Other",
+  "InvalidUsageLocation",
+  "InvalidLicense",
+  "LicenseNotAssigned",
+  "InheritedLicense",
+  "LicenseAssignmentAttributeConcurrencyException",
+];
+const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  gateway = await TestGateway.start();
+  await gateway.settle();
+});
+afterAll(() => gateway.stop());
+
+describe("articles for support tools", () => {
+  it("looks up support topic 32570959 without a token and returns the can't-assign article with its steps", async () => {
+    const data = await gateway.ok(null, '{ supportTopic(id: "32570959") { articles { pageTitle errorCodes recommendedSteps { number text } } } }');
+    const [article] = data.supportTopic.articles;
+    expect(article.pageTitle).toMatch(/assign/i);
+    expect(article.errorCodes).toContain("InvalidUsageLocation");
+    expect(article.recommendedSteps.length).toBeGreaterThanOrEqual(3);
+    expect(article.recommendedSteps[0].number).toBe(1);
+  });
+
+  it("filters articles by cloud and error code, and renders HTML without raw HTML", async () => {
+    const data = await gateway.ok(null, '{ articles(filter: { cloudEnvironment: "Mooncake", errorCode: "CountViolation" }) { totalCount edges { node { errorCodes html } } } }');
+    expect(data.articles.totalCount).toBeGreaterThan(0);
+    for (const { node } of data.articles.edges) {
+      expect(node.errorCodes).toContain("CountViolation");
+      expect(node.html).toMatch(/<ol>/);
+      expect(node.html).not.toMatch(/<script/i);
+    }
+  });
+
+  it.each(ERROR_CODES)("has steps for %s", async (code) => {
+    const data = await gateway.ok(null, "query($c: String!) { troubleshoot(errorCode: $c) { errorCode article { errorCodes } steps { text } } }", { c: code });
+    expect(data.troubleshoot.article.errorCodes).toContain(code);
+    expect(data.troubleshoot.steps.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("ranks search results and highlights the matching words", async () => {
+    const data = await gateway.ok(null, '{ searchArticles(query: "not enough licenses seats", first: 3) { score article { errorCodes } highlights { field snippet } } }');
+    expect(data.searchArticles.length).toBeGreaterThan(0);
+    const scores = data.searchArticles.map((hit: { score: number }) => hit.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(JSON.stringify(data.searchArticles[0].highlights)).toMatch(/<mark>/);
+  });
+
+  it("treats search operators in a query as plain words", async () => {
+    const data = await gateway.ok(null, '{ searchArticles(query: "usage\\" OR location) NEAR(* -", first: 2) { article { articleId } } }');
+    expect(Array.isArray(data.searchArticles)).toBe(true);
+  });
+});
+
+describe("licensing errors link to their steps", () => {
+  it("shows a group member's error state with the steps for that error", async () => {
+    const emma = await gateway.userId("emma.wilson");
+    const data = await gateway.ok("grace.kim", "query($id: ID) { user(id: $id) { licenseAssignmentStates { error troubleshooting { errorCode article { errorCodes } steps { text } } } } }", { id: emma });
+    const failed = data.user.licenseAssignmentStates.find((state: { error: string }) => state.error !== "None");
+    expect(failed.error).toBe("MutuallyExclusiveViolation");
+    expect(failed.troubleshooting.errorCode).toBe("MutuallyExclusiveViolation");
+    expect(failed.troubleshooting.article.errorCodes).toContain("MutuallyExclusiveViolation");
+  });
+
+  it("gives no troubleshooting for an active state", async () => {
+    const ada = await gateway.userId("ada.lovelace");
+    const data = await gateway.ok("admin", "query($id: ID) { user(id: $id) { licenseAssignmentStates { state troubleshooting { errorCode } } } }", { id: ada });
+    expect(data.user.licenseAssignmentStates).toEqual([{ state: "Active", troubleshooting: null }]);
+  });
+
+  it("adds the steps to a refused assignLicense", async () => {
+    const john = await gateway.userId("john.smith");
+    const response = await gateway.gql("admin", "mutation($u: ID!, $s: ID!) { assignLicense(userId: $u, addLicenses: [{ skuId: $s }]) { id } }", { u: john, s: E1 });
+    const error = refusal(response);
+    expect(error.extensions.licenseError).toBe("InvalidUsageLocation");
+    expect(error.extensions.troubleshooting.steps.length).toBeGreaterThanOrEqual(3);
+    expect(error.extensions.troubleshooting.pageTitle).toMatch(/usage location/i);
+  });
+});
+
+describe("ask, for chatbots", () => {
+  const ASK = `query($q: String!, $u: ID) { ask(question: $q, userId: $u) {
+    steps { text } articles { article { errorCodes } }
+    user { displayName } userProblems { code message matchesQuestion troubleshooting { steps { text } } }
+    notice markdown } }`;
+
+  it("answers a usage-location question with those steps, and says it is the named user's problem", async () => {
+    const john = await gateway.userId("john.smith");
+    const { ask } = await gateway.ok("grace.kim", ASK, { q: "I can't assign a license, it says usage location", u: john });
+    expect(ask.articles[0].article.errorCodes).toContain("InvalidUsageLocation");
+    expect(ask.steps.map((s: { text: string }) => s.text).join(" ")).toMatch(/usageLocation/);
+    const [first] = ask.userProblems;
+    expect(first).toMatchObject({ code: "InvalidUsageLocation", matchesQuestion: true });
+    expect(first.message).toMatch(/John Smith has no usage location/);
+    expect(ask.markdown).toMatch(/What blocks John Smith/);
+  });
+
+  it("explains why a member cannot get a group's license, naming the conflicting plans", async () => {
+    const emma = await gateway.userId("emma.wilson");
+    const { ask } = await gateway.ok("grace.kim", ASK, { q: "why can't Emma get a license?", u: emma });
+    const problem = ask.userProblems.find((p: { code: string }) => p.code === "MutuallyExclusiveViolation");
+    expect(problem.message).toMatch(/ENTERPRISEPACK from group 'All Sales'/);
+    expect(problem.message).toMatch(/Exchange/);
+    expect(problem.troubleshooting.steps.length).toBeGreaterThan(0);
+  });
+
+  it("answers without the user's data when the caller may not read the directory", async () => {
+    const emma = await gateway.userId("emma.wilson");
+    const { ask } = await gateway.ok(null, ASK, { q: "license conflict", u: emma });
+    expect(ask.user).toBeNull();
+    expect(ask.userProblems).toEqual([]);
+    expect(ask.notice).toMatch(/Sign in/);
+    expect(ask.articles.length).toBeGreaterThan(0);
+  });
+
+  it("refuses an empty question", async () => {
+    expect(refusal(await gateway.gql(null, ASK, { q: "   " })).code).toBe("BAD_USER_INPUT");
+  });
+});

@@ -1,0 +1,146 @@
+import { LicenseProcessor } from "../../src/licensing/processor";
+import { GroupLicensingApi, SKU, type AssignmentState } from "../support/group-licensing-api";
+import { TestGateway } from "../support/harness";
+import { silentLog, tempDatabaseFile } from "../support/temp";
+
+const REPROCESS_GROUP = "mutation($id: ID!) { reprocessGroupLicenses(groupId: $id) { id } }";
+
+// Hundreds of members and a gateway or two per test: more than jest's default 5 s under load.
+jest.setTimeout(30_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits, without settling, until the group's run is ProcessingComplete. */
+async function processedInBackground(api: GroupLicensingApi, groupId: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await api.readGroup(groupId)).licenseProcessingState !== "ProcessingComplete") {
+    if (Date.now() > deadline) throw new Error(`group ${groupId} still not processed after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** How the group left its members: for each, the states it gave them. */
+function fromGroup(states: Map<string, AssignmentState[]>, groupId: string): AssignmentState[][] {
+  return [...states.values()].map((list) => list.filter((state) => state.assignedByGroup === groupId));
+}
+
+/** Runs `use` on a gateway started for it, and stops the gateway however `use` ends. */
+async function withGateway<T>(env: Record<string, string>, use: (gateway: TestGateway, api: GroupLicensingApi) => Promise<T>): Promise<T> {
+  const gateway = await TestGateway.start(env);
+  try {
+    return await use(gateway, new GroupLicensingApi(gateway));
+  } finally {
+    await gateway.stop();
+  }
+}
+
+const everyoneActive = (states: Map<string, AssignmentState[]>, groupId: string) => {
+  for (const given of fromGroup(states, groupId)) expect(given).toEqual([expect.objectContaining({ skuId: SKU.E3, state: "Active", error: "None" })]);
+};
+
+async function finishCounts(api: GroupLicensingApi, groupId: string) {
+  const finishes = await api.audits(groupId, "Finish applying group based license to users");
+  return finishes.map((entry) => Object.fromEntries(entry.targetResources[0].modifiedProperties.map((p) => [p.displayName, p.newValue])));
+}
+
+describe("the licensing queue", () => {
+  it("licenses a group of 300 members in the background, charging exactly one seat each", () =>
+    withGateway({}, async (_gateway, api) => {
+      const group = await api.group([]);
+      const members = await api.bulkMembers(group, 300);
+      // Exactly enough seats: a member charged twice would leave another in CountViolation.
+      await api.leaveFreeSeats(SKU.E3, 300);
+      const { enabled } = await api.seats(SKU.E3);
+      await api.assign(group, [{ skuId: SKU.E3 }]);
+
+      await processedInBackground(api, group);
+      const states = await api.memberStates(group);
+      expect(states.size).toBe(members.length);
+      everyoneActive(states, group);
+      expect(await api.seats(SKU.E3)).toEqual({ enabled, consumed: enabled });
+      expect(await finishCounts(api, group)).toEqual([{ SucceededCount: "300", FailedCount: "0" }]);
+    }));
+
+  it("picks the work up where it stopped when the gateway restarts mid-way, licensing every member exactly once", async () => {
+    const database = tempDatabaseFile();
+    const env = { DATABASE_URL: database.file };
+    try {
+      const { group, enabled } = await withGateway(env, async (first, api) => {
+        await first.app.services.licensing.processor.stop();
+        await first.settle(); // the demo tenant's own queue, so the batch below is this group's
+        const group = await api.group([]);
+        await api.bulkMembers(group, 300);
+        await api.leaveFreeSeats(SKU.E3, 300);
+        await first.settle(); // anyone the new seats sent back to the queue
+        const { enabled } = await api.seats(SKU.E3);
+        await api.assign(group, [{ skuId: SKU.E3 }]);
+        // One small batch, then the gateway goes away with the rest of the queue in the database.
+        const { db, audit } = first.app.services;
+        const smallBatches = new LicenseProcessor(db, audit, silentLog, { batchSize: 40, leaseMs: 60_000, idleMs: 200 });
+        expect(await smallBatches.runBatch()).toBe(40);
+        expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingInProgress");
+        expect(fromGroup(await api.memberStates(group), group).filter((given) => given.length > 0)).toHaveLength(40);
+        return { group, enabled };
+      });
+
+      await withGateway(env, async (second, api) => {
+        await second.settle();
+        expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingComplete");
+        const states = await api.memberStates(group);
+        expect(states.size).toBe(300);
+        everyoneActive(states, group);
+        expect(await api.seats(SKU.E3)).toEqual({ enabled, consumed: enabled });
+        expect(await api.audits(group, "Start applying group based license to users")).toHaveLength(1);
+        expect(await finishCounts(api, group)).toEqual([{ SucceededCount: "300", FailedCount: "0" }]);
+      });
+    } finally {
+      database.cleanup();
+    }
+  });
+
+  it("changes no state, date or seat when a settled group is reprocessed", () =>
+    withGateway({}, async (gateway, api) => {
+      await gateway.app.services.licensing.processor.stop();
+      await api.leaveFreeSeats(SKU.E3, 2);
+      const members = await api.users(3);
+      const group = await api.group(members, [{ skuId: SKU.E3 }, { skuId: SKU.EMS }]);
+      await gateway.settle();
+      const states = await api.memberStates(group);
+      expect([...states.values()].flat().filter((state) => state.error === "CountViolation")).toHaveLength(1);
+      const seats = await api.consumed(SKU.E3, SKU.EMS);
+      const licenseChanges = () => Promise.all(members.map(async (member) => (await api.audits(member.id, "Change user license")).length));
+      const changesBefore = await licenseChanges();
+
+      await sleep(10); // a rewritten state would carry a later lastUpdatedDateTime
+      await gateway.ok("admin", REPROCESS_GROUP, { id: group });
+      await gateway.settle();
+      expect(await api.memberStates(group)).toEqual(states);
+      expect(await api.consumed(SKU.E3, SKU.EMS)).toEqual(seats);
+      expect(await licenseChanges()).toEqual(changesBefore);
+      expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingComplete");
+    }));
+
+  it("takes members who join during a run into that same run: one start, one finish", () =>
+    withGateway({}, async (gateway, api) => {
+      await gateway.app.services.licensing.processor.stop();
+      const group = await api.group([]);
+      await api.bulkMembers(group, 30);
+      await api.leaveFreeSeats(SKU.E3, 31);
+      await api.assign(group, [{ skuId: SKU.E3 }]);
+      const { db, audit } = gateway.app.services;
+      expect(await new LicenseProcessor(db, audit, silentLog, { batchSize: 10, leaseMs: 60_000, idleMs: 200 }).runBatch()).toBe(10);
+      await api.addMember(group, await api.user());
+      expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingInProgress");
+      await gateway.settle();
+      expect(await api.audits(group, "Start applying group based license to users")).toHaveLength(1);
+      expect(await finishCounts(api, group)).toEqual([{ SucceededCount: "31", FailedCount: "0" }]);
+    }));
+
+  it("refuses to reprocess a group that assigns no licenses", () =>
+    withGateway({}, async (gateway, api) => {
+      const group = await api.group([await api.user()]);
+      const response = await gateway.gql("admin", REPROCESS_GROUP, { id: group });
+      expect(response.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
+      expect((await api.readGroup(group)).licenseProcessingState).toBeNull();
+    }));
+});
