@@ -34,7 +34,7 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
   let front: HttpFront;
   try {
     await services.content.load();
-    front = await createHttpFront(services, log);
+    front = await createHttpFront(services, config, log);
     await new Promise<void>((resolve, reject) => {
       front.server.once("error", reject);
       front.server.listen(config.port, config.host, () => resolve());

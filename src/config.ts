@@ -22,7 +22,44 @@ export interface Config {
   articlesDir: string;
   /** Reload articles when files change (development). */
   articlesWatch: boolean;
+  production: boolean;
+  introspection: boolean;
+  limits: Limits;
 }
+
+/** What one request may ask for; each refusal happens before anything executes. */
+export interface Limits {
+  maxBodyBytes: number;
+  maxBatchSize: number;
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxPageSize: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 1_048_576,
+  maxBatchSize: 10,
+  maxDepth: 10,
+  maxCost: 20_000,
+  maxAliases: 15,
+  maxDirectives: 10,
+  maxTokens: 2_000,
+  maxPageSize: 100,
+};
+
+const LIMIT_VARIABLES: Record<keyof Limits, string> = {
+  maxBodyBytes: "MAX_BODY_BYTES",
+  maxBatchSize: "MAX_BATCH_SIZE",
+  maxDepth: "MAX_QUERY_DEPTH",
+  maxCost: "MAX_QUERY_COST",
+  maxAliases: "MAX_ALIASES",
+  maxDirectives: "MAX_DIRECTIVES",
+  maxTokens: "MAX_TOKENS",
+  maxPageSize: "MAX_PAGE_SIZE",
+};
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -47,7 +84,24 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL),
     articlesDir: path.resolve(nonEmpty(env.ARTICLES_DIR) ?? "articles"),
     articlesWatch: parseBoolean("ARTICLES_WATCH", env.ARTICLES_WATCH, env.NODE_ENV !== "production"),
+    production: env.NODE_ENV === "production",
+    introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
+    limits: parseLimits(env),
   };
+}
+
+function parseLimits(env: Env): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_VARIABLES) as (keyof Limits)[]) {
+    const variable = LIMIT_VARIABLES[key];
+    const raw = nonEmpty(env[variable]);
+    if (raw === undefined) continue;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1_000_000_000) {
+      throw new ConfigError(variable, `'${raw}' is not a limit; use a whole number of at least 1 (default ${DEFAULT_LIMITS[key]}).`);
+    }
+    limits[key] = Number(raw);
+  }
+  return limits;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

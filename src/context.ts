@@ -1,4 +1,5 @@
 import type { Caller } from "./auth/permissions";
+import type { Limits } from "./config";
 import type { DirectoryLoaders } from "./directory/loaders";
 import type { LicensingLoaders } from "./licensing/loaders";
 import type { Services } from "./services";
@@ -9,4 +10,7 @@ export interface RequestContext {
   caller: Caller | null;
   services: Services;
   loaders: DirectoryLoaders & LicensingLoaders;
+  limits: Limits;
+  /** Set once the operation is known, for logs and metrics. */
+  operationName?: string;
 }

@@ -4,7 +4,6 @@ import { badInput } from "../errors";
 /** Relay connections: every list in the API pages the same way. */
 
 export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
 
 @ObjectType({ description: "Where a page sits in its list (Relay)." })
 export class PageInfo {
@@ -78,11 +77,11 @@ export function Connection<TNode extends object>(Node: ClassType<TNode>) {
   return ConnectionType;
 }
 
-/** Checks `first` and returns how many rows to fetch. */
-export function pageSize(first: number | null | undefined): number {
-  if (first == null) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}; got ${first}.`, { field: "first" });
+/** Checks `first` against the configured cap (MAX_PAGE_SIZE) and returns how many rows to fetch. */
+export function pageSize(first: number | null | undefined, max: number): number {
+  if (first == null) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`first must be between 1 and ${max}; got ${first}.`, { field: "first" });
   }
   return first;
 }

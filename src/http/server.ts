@@ -1,27 +1,65 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate";
+import type { Caller } from "../auth/permissions";
+import type { Config } from "../config";
 import type { RequestContext } from "../context";
 import { createDirectoryLoaders } from "../directory/loaders";
-import { createLicensingLoaders } from "../licensing/loaders";
 import { HelpgateError } from "../errors";
+import { createLicensingLoaders } from "../licensing/loaders";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
+import { HttpError, readBody } from "./body";
 import { createFormatError } from "./format-error";
+import { readiness } from "./health";
+import { Metrics } from "./metrics";
+import { requestIdOf } from "./request-id";
+import { useObservability } from "./use-observability";
+import { useRequestId } from "./use-request-id";
 
 export const GRAPHQL_PATH = "/graphql";
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpFront {
   server: http.Server;
   apollo: ApolloServer<RequestContext>;
+  metrics: Metrics;
 }
 
-/** Builds the HTTP server: health checks, then GraphQL over HTTP through Apollo Server. */
-export async function createHttpFront(services: Services, log: Logger): Promise<HttpFront> {
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
+
+/** Builds the HTTP server: health, readiness and metrics, then GraphQL over HTTP through Apollo Server. */
+export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
+  const metrics = new Metrics(services);
+  const apollo = await createApollo(services, config, log, metrics);
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    const state: RequestState = { requestId, caller: null, operationName: undefined };
+    res.on("finish", () => finished(log, metrics, req, res, state, started));
+    route(req, res, state, apollo, services, config, metrics).catch((error: unknown) => {
+      log.error({ err: error, requestId }, "request failed outside GraphQL");
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "An internal error occurred.", requestId);
+      else res.end();
+    });
+  });
+  return { server, apollo, metrics };
+}
+
+async function createApollo(services: Services, config: FrontConfig, log: Logger, metrics: Metrics) {
+  const limits = config.limits;
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    costLimit: { maxCost: limits.maxCost },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    maxTokens: { n: limits.maxTokens },
+    // Field suggestions tell an attacker the schema; in development they help.
+    blockFieldSuggestion: { enabled: config.production },
+  }).protect();
   const apollo = new ApolloServer<RequestContext>({
     schema: await helpgateSchema(),
     formatError: createFormatError((errorCode) => {
@@ -29,50 +67,77 @@ export async function createHttpFront(services: Services, log: Logger): Promise<
       return found && { articleId: found.article.articleId, pageTitle: found.article.pageTitle, steps: found.steps.map((step) => step.text) };
     }),
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: config.introspection,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), logErrors(log)],
+    allowBatchedHttpRequests: true,
+    validationRules: armor.validationRules,
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), useObservability(log, metrics), useRequestId()],
   });
   await apollo.start();
-  const server = http.createServer((req, res) => {
-    handle(req, res, apollo, services, log).catch((error: unknown) => {
-      log.error({ err: error }, "request failed outside GraphQL");
-      if (!res.headersSent) send(res, 500, errorBody("INTERNAL_SERVER_ERROR", "An internal error occurred."));
-      else res.end();
-    });
-  });
-  return { server, apollo };
+  return apollo;
 }
 
-async function handle(
+interface RequestState {
+  requestId: string;
+  caller: Caller | null;
+  operationName: string | undefined;
+}
+
+async function route(
   req: http.IncomingMessage,
   res: http.ServerResponse,
+  state: RequestState,
   apollo: ApolloServer<RequestContext>,
   services: Services,
-  log: Logger,
+  config: FrontConfig,
+  metrics: Metrics,
 ): Promise<void> {
-  const requestId = requestIdOf(req);
-  res.setHeader("x-request-id", requestId);
   const url = new URL(req.url ?? "/", "http://localhost");
-  if (url.pathname === "/healthz") return send(res, 200, { status: "ok" });
-  if (url.pathname !== GRAPHQL_PATH) return send(res, 404, errorBody("NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`));
+  switch (url.pathname) {
+    case "/healthz":
+      return send(res, 200, { status: "ok" });
+    case "/readyz": {
+      const ready = await readiness(services);
+      return send(res, ready.ready ? 200 : 503, { status: ready.ready ? "ready" : "not ready", checks: ready.checks });
+    }
+    case "/metrics":
+      res.setHeader("content-type", metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+      return;
+    case GRAPHQL_PATH:
+      return graphql(req, res, url, state, apollo, services, config);
+    default:
+      return sendError(res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
+  }
+}
 
+async function graphql(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  state: RequestState,
+  apollo: ApolloServer<RequestContext>,
+  services: Services,
+  config: FrontConfig,
+): Promise<void> {
   let body: unknown;
   try {
-    body = await readBody(req);
+    body = await readBody(req, config.limits.maxBodyBytes);
+    checkBatch(body, config.limits.maxBatchSize);
+    state.caller = await authenticate(req.headers.authorization, services);
   } catch (error) {
-    if (error instanceof HelpgateError) return send(res, 400, errorBody(error.code, error.message));
-    throw error;
-  }
-  let caller;
-  try {
-    caller = await authenticate(req.headers.authorization, services);
-  } catch (error) {
+    if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, state.requestId);
     if (!(error instanceof HelpgateError)) throw error;
     res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
-    return send(res, 401, errorBody(error.code, error.message));
+    return sendError(res, 401, error.code, error.message, state.requestId);
   }
-  const context: RequestContext = { requestId, caller, services, loaders: { ...createDirectoryLoaders(services), ...createLicensingLoaders(services) } };
+  const context: RequestContext = {
+    requestId: state.requestId,
+    caller: state.caller,
+    services,
+    loaders: { ...createDirectoryLoaders(services), ...createLicensingLoaders(services) },
+    limits: config.limits,
+  };
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
@@ -81,6 +146,7 @@ async function handle(
     httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
     context: async () => context,
   });
+  state.operationName = context.operationName;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === "complete") {
@@ -89,57 +155,41 @@ async function handle(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
-  log.debug({ requestId }, "streamed response");
 }
 
-function requestIdOf(req: http.IncomingMessage): string {
-  const given = req.headers["x-request-id"];
-  return typeof given === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
-}
-
-async function readBody(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HelpgateError("BAD_USER_INPUT", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text === "") return undefined;
-  const type = req.headers["content-type"] ?? "";
-  if (!/^application\/(graphql-response\+)?json\b/i.test(type)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HelpgateError("BAD_USER_INPUT", "The request body is not valid JSON.");
+function checkBatch(body: unknown, maxBatchSize: number): void {
+  if (!Array.isArray(body)) return;
+  if (body.length === 0) throw new HttpError(400, "BAD_REQUEST", "A batch must hold at least one operation.");
+  if (body.length > maxBatchSize) {
+    throw new HttpError(400, "BATCH_TOO_LARGE", `A batch may hold at most ${maxBatchSize} operations (MAX_BATCH_SIZE); this one holds ${body.length}.`);
   }
 }
 
-function errorBody(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
+/** One structured line per request: who, what, how it ended, how long it took. Never headers or bodies. */
+function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, started: bigint): void {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const route = new URL(req.url ?? "/", "http://localhost").pathname;
+  metrics.duration.observe({ route: [GRAPHQL_PATH, "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other" }, seconds);
+  if (route !== GRAPHQL_PATH) return;
+  log.info(
+    {
+      requestId: state.requestId,
+      method: req.method,
+      status: res.statusCode,
+      operationName: state.operationName,
+      caller: state.caller?.userPrincipalName ?? null,
+      durationMs: Math.round(seconds * 1000 * 100) / 100,
+    },
+    "graphql request",
+  );
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
+  send(res, status, { errors: [{ message, extensions: { code, requestId } }] });
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.end(JSON.stringify(body));
-}
-
-/** Unexpected errors are logged with their request id; clients see only the masked message. */
-function logErrors(log: Logger): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }) {
-          for (const error of errors) {
-            const original = error.originalError;
-            if (original && !(original instanceof HelpgateError) && !error.extensions?.code) {
-              log.error({ err: original, requestId: contextValue.requestId, path: error.path }, "resolver failed");
-            }
-          }
-        },
-      };
-    },
-  };
 }

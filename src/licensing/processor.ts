@@ -32,6 +32,8 @@ const RETRIES = 3;
  */
 export class LicenseProcessor {
   readonly worker = `processor-${randomUUID()}`;
+  /** Users processed since start, for the metrics. */
+  processedTotal = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
@@ -99,6 +101,7 @@ export class LicenseProcessor {
       await this.processUsers(tx, snapshot, users, rows, now);
       await work.complete(this.worker, rows);
       await this.markFinished(tx, groups, now);
+      this.processedTotal += userIds.length;
       return userIds.length;
     });
   }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError, describeDatabase, loadConfig } from "../../src/config";
+import { ConfigError, DEFAULT_LIMITS, describeDatabase, loadConfig } from "../../src/config";
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -22,7 +22,19 @@ describe("configuration", () => {
       logLevel: "info",
       articlesDir: path.resolve("articles"),
       articlesWatch: true,
+      production: false,
+      introspection: true,
+      limits: DEFAULT_LIMITS,
     });
+  });
+
+  it("turns introspection and article watching off in production unless asked for", () => {
+    expect(loadConfig({ NODE_ENV: "production", TOKEN_SECRET: "x".repeat(40) })).toMatchObject({ production: true, introspection: false, articlesWatch: false });
+    expect(loadConfig({ NODE_ENV: "production", INTROSPECTION: "true" }).introspection).toBe(true);
+  });
+
+  it("reads each limit from its variable", () => {
+    expect(loadConfig({ MAX_QUERY_DEPTH: "4", MAX_PAGE_SIZE: "25" }).limits).toMatchObject({ maxDepth: 4, maxPageSize: 25 });
   });
 
   it("selects PostgreSQL for a postgres:// URL and hides its password in logs", () => {
@@ -39,6 +51,8 @@ describe("configuration", () => {
     ["DEMO_DATA", { DEMO_DATA: "maybe" }],
     ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
     ["ARTICLES_WATCH", { ARTICLES_WATCH: "sometimes" }],
+    ["MAX_QUERY_DEPTH", { MAX_QUERY_DEPTH: "0" }],
+    ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "1MB" }],
   ])("stops on a bad %s with a message naming it", (variable, env) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);

@@ -17,7 +17,7 @@ export class AuditResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<DirectoryAudit>> {
-    const limit = pageSize(first);
+    const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = decodeCursor(after, isSeqKey);
     const criteria = checked(filter ?? {});
     const rows = await ctx.services.audit.list(ctx.caller, criteria, cursor?.[0] ?? null, limit + 1);

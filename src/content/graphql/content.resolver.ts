@@ -36,7 +36,7 @@ export class ContentResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Page<Article> {
-    const limit = pageSize(first);
+    const limit = pageSize(first, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
     const cursor = decodeCursor(after, isIdKey);
     const start = cursor ? all.findIndex((article) => article.articleId === cursor[0]) + 1 : 0;
@@ -62,7 +62,7 @@ export class ContentResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
   ): ArticleSearchHit[] {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
-    return ctx.services.content.search(query, pageSize(first ?? 10)).map((hit) => ({ ...hit, article: articleType(hit.article) }));
+    return ctx.services.content.search(query, pageSize(first ?? 10, ctx.limits.maxPageSize)).map((hit) => ({ ...hit, article: articleType(hit.article) }));
   }
 
   @Query(() => Answer, { description: "For chatbots: articles and steps for a question, and the named user's live license problems." })

@@ -28,7 +28,7 @@ export class GroupResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<GroupRecord>> {
-    const limit = pageSize(first);
+    const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = afterNameId(after);
     const criteria = await storeFilter(ctx, filter ?? {});
     const rows = await ctx.services.groups.list(ctx.caller, criteria, cursor, limit + 1);
@@ -42,7 +42,7 @@ export class GroupResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first);
+    const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = afterNameId(after);
     const rows = await ctx.services.groups.members(ctx.caller, group.id, cursor, limit + 1);
     return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.countMembers(ctx.caller, group.id));

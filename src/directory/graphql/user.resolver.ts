@@ -31,7 +31,7 @@ export class UserResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first);
+    const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = afterNameId(after);
     const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, limit + 1);
     return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));

@@ -34,7 +34,7 @@ export class GroupLicensingResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first);
+    const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = decodeCursor(after, isIdKey);
     const licensing = ctx.services.licensing.groups;
     const ids = await licensing.erroredUserIds(ctx.caller, group.id, cursor?.[0] ?? null, limit + 1);

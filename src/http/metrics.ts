@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Services } from "../services";
+
+/** The gateway's Prometheus metrics, in a registry of its own (several gateways can share a process in tests). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: "helpgate_graphql_requests_total",
+    help: "GraphQL operations by name and outcome (ok, or the first error code).",
+    labelNames: ["operation", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: "helpgate_http_request_duration_seconds",
+    help: "HTTP request latency by route.",
+    labelNames: ["route"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly licenseErrors = new Counter({
+    name: "helpgate_license_errors_total",
+    help: "Refused license changes by licenseError.",
+    labelNames: ["licenseError"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(services: Services) {
+    collectDefaultMetrics({ register: this.registry, prefix: "helpgate_" });
+    const processor = services.licensing.processor;
+    new Gauge({
+      name: "helpgate_licensing_queue_depth",
+      help: "Users waiting for group-based license processing.",
+      registers: [this.registry],
+      async collect() {
+        this.set(await processor.pending());
+      },
+    });
+    new Gauge({
+      name: "helpgate_licensing_users_processed",
+      help: "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).",
+      registers: [this.registry],
+      collect() {
+        this.set(processor.processedTotal);
+      },
+    });
+  }
+}
