@@ -5,7 +5,7 @@ import path from "node:path";
  * value stops start-up with a message that names the variable.
  */
 export type Database =
-  | { kind: "sqlite"; file: string }
+  | { kind: "sqlite"; file: string; busyTimeoutMs?: number }
   | { kind: "postgres"; url: string };
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -78,7 +78,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: parsePort(env.PORT),
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database: withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS),
     tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
     demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
     logLevel: parseLogLevel(env.LOG_LEVEL),
@@ -138,6 +138,15 @@ export function parseDatabaseUrl(raw: string | undefined): Database {
   }
   const file = value.replace(/^(sqlite|file):/i, "");
   return { kind: "sqlite", file: file === ":memory:" ? file : path.resolve(file) };
+}
+
+function withBusyTimeout(database: Database, raw: string | undefined): Database {
+  const value = nonEmpty(raw);
+  if (value === undefined || database.kind !== "sqlite") return database;
+  if (!/^\d+$/.test(value) || Number(value) > 600_000) {
+    throw new ConfigError("DATABASE_BUSY_TIMEOUT_MS", `'${value}' is not a timeout; use milliseconds from 0 to 600000 (default 5000).`);
+  }
+  return { ...database, busyTimeoutMs: Number(value) };
 }
 
 function parseTokenSecret(raw: string | undefined): string | null {

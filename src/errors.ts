@@ -9,6 +9,7 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "LICENSE_ASSIGNMENT_FAILED"
+  | "SERVICE_UNAVAILABLE"
   | "INTERNAL_SERVER_ERROR";
 
 export class HelpgateError extends Error {
@@ -59,4 +60,9 @@ export function licenseAssignmentFailed(problem: {
     skuId: problem.skuId,
     servicePlans: problem.servicePlans,
   });
+}
+
+/** The database is busy or out of reach for now; the same request may succeed later. */
+export function serviceUnavailable(message: string): HelpgateError {
+  return new HelpgateError("SERVICE_UNAVAILABLE", message, { retryable: true });
 }

@@ -8,6 +8,7 @@ import { DIRECTORY_ENTITIES } from "../directory/entities";
 import { LICENSING_ENTITIES } from "../licensing/entities";
 import { MIGRATIONS } from "./migrations";
 import { QueryLog } from "./query-log";
+import { serviceUnavailable } from "../errors";
 
 const ENTITIES = [...DIRECTORY_ENTITIES, ...AUDIT_ENTITIES, ...LICENSING_ENTITIES];
 
@@ -43,7 +44,7 @@ export class Database {
       type: "better-sqlite3",
       database: config.file,
       enableWAL: !inMemory,
-      timeout: 5000,
+      timeout: config.busyTimeoutMs ?? 5000,
     });
     await initialise(writer);
     // An in-memory database exists on one connection only, so there it reads from the writer.
@@ -53,9 +54,13 @@ export class Database {
     return new Database("sqlite", writer, reader, queryLog);
   }
 
-  /** Runs `work` in one transaction: all of it is written, or none of it. */
+  /**
+   * Runs `work` in one transaction: all of it is written, or none of it. A transaction that
+   * failed because the database was busy or the connection dropped was rolled back whole, so it
+   * is run again, a few times with growing pauses; then the caller hears it may retry later.
+   */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => this.writer.transaction(work);
+    const run = () => withRetries(() => this.writer.transaction(work));
     if (this.kind !== "sqlite") return run();
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
@@ -70,6 +75,28 @@ export class Database {
     await this.tail.catch(() => undefined);
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
+  }
+}
+
+const RETRY_PAUSES_MS = [50, 200, 800];
+// SQLite: busy or locked. PostgreSQL: connection lost or refused, server shutting down,
+// serialization failure, deadlock.
+const TRANSIENT = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "ECONNRESET", "ECONNREFUSED", "EPIPE", "57P01", "57P02", "57P03", "08000", "08003", "08006", "40001", "40P01"]);
+
+function isTransient(error: unknown): boolean {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
+  return TRANSIENT.has(String(candidate?.driverError?.code ?? candidate?.code ?? ""));
+}
+
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      if (i >= RETRY_PAUSES_MS.length) throw serviceUnavailable("The database is busy or unreachable right now; nothing was changed. Retry the request shortly.");
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSES_MS[i]));
+    }
   }
 }
 
