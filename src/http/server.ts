@@ -42,7 +42,7 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
     res.on("finish", () => finished(log, metrics, req, res, state, started));
     route(req, res, state, apollo, services, config, metrics).catch((error: unknown) => {
       log.error({ err: error, requestId }, "request failed outside GraphQL");
-      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "An internal error occurred.", requestId);
+      if (!res.headersSent) sendError(req, res, 500, "INTERNAL_SERVER_ERROR", "An internal error occurred.", requestId);
       else res.end();
     });
   });
@@ -56,12 +56,16 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     costLimit: { maxCost: limits.maxCost },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
-    maxTokens: { n: limits.maxTokens },
+    // The token limit is graphql-js's own parse option (below): armor's Apollo plugin for it
+    // re-parses in parsingDidStart, so any syntax error threw out of the pipeline as a 500
+    // (without a request id) instead of Apollo's 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     // Field suggestions tell an attacker the schema; in development they help.
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
   const apollo = new ApolloServer<RequestContext>({
     schema: await helpgateSchema(),
+    parseOptions: { maxTokens: limits.maxTokens },
     formatError: createFormatError((errorCode) => {
       const found = services.content.troubleshoot(errorCode);
       return found && { articleId: found.article.articleId, pageTitle: found.article.pageTitle, steps: found.steps.map((step) => step.text) };
@@ -107,7 +111,7 @@ async function route(
     case GRAPHQL_PATH:
       return graphql(req, res, url, state, apollo, services, config);
     default:
-      return sendError(res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
+      return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
   }
 }
 
@@ -126,10 +130,10 @@ async function graphql(
     checkBatch(body, config.limits.maxBatchSize);
     state.caller = await authenticate(req.headers.authorization, services);
   } catch (error) {
-    if (error instanceof HttpError) return sendError(res, error.status, error.code, error.message, state.requestId);
+    if (error instanceof HttpError) return sendError(req, res, error.status, error.code, error.message, state.requestId);
     if (!(error instanceof HelpgateError)) throw error;
     res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
-    return sendError(res, 401, error.code, error.message, state.requestId);
+    return sendError(req, res, 401, error.code, error.message, state.requestId);
   }
   const context: RequestContext = {
     requestId: state.requestId,
@@ -184,12 +188,47 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
   );
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
-  send(res, status, { errors: [{ message, extensions: { code, requestId } }] });
+/** A GraphQL-shaped error ({ errors }) in the media type the Accept header prefers, as Apollo answers. */
+function sendError(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
+  send(res, status, { errors: [{ message, extensions: { code, requestId } }] }, errorMediaType(req.headers.accept));
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+const JSON_TYPE = "application/json; charset=utf-8";
+const GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json; charset=utf-8";
+
+function send(res: http.ServerResponse, status: number, body: unknown, contentType = JSON_TYPE): void {
   res.statusCode = status;
-  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-type", contentType);
   res.end(JSON.stringify(body));
+}
+
+/**
+ * application/graphql-response+json when the Accept header ranks it above application/json (by
+ * q, then specificity, then order in the header), else application/json, as for no Accept
+ * header, `*\/*` or one naming neither; q=0 refuses a type (GraphQL over HTTP: the server MUST
+ * respect Accept).
+ */
+function errorMediaType(accept: string | undefined): string {
+  if (!accept) return JSON_TYPE;
+  const rank = (type: string): [number, number, number] => {
+    let best: [number, number, number] = [0, -1, 0];
+    accept.split(",").forEach((part, index) => {
+      const [range, ...params] = part.trim().toLowerCase().split(";");
+      const [major, minor] = range.trim().split("/");
+      const [wantMajor, wantMinor] = type.split("/");
+      const specificity = major === wantMajor && minor === wantMinor ? 2 : major === wantMajor && minor === "*" ? 1 : major === "*" && minor === "*" ? 0 : -1;
+      if (specificity < 0) return;
+      const qParam = params.map((param) => param.trim()).find((param) => param.startsWith("q="));
+      const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+      if (!Number.isFinite(q)) return;
+      if (specificity > best[1] || (specificity === best[1] && q > best[0])) best = [q, specificity, -index];
+    });
+    return best;
+  };
+  const [json, graphqlResponse] = [rank("application/json"), rank("application/graphql-response+json")];
+  if (graphqlResponse[0] <= 0) return JSON_TYPE;
+  for (let i = 0; i < 3; i++) {
+    if (graphqlResponse[i] !== json[i]) return graphqlResponse[i] > json[i] ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
+  }
+  return JSON_TYPE;
 }
