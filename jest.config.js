@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The fault tests run the built server as a child process: `npm run test:faults`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/faults/"],
   transform: {
     // Type-checking runs once for the whole tree (`tsc --noEmit` in `npm test`); here each file
     // is only transpiled (isolatedModules in tsconfig.json).
@@ -24,4 +26,6 @@ module.exports = {
       ")/)",
   ],
   setupFiles: ["reflect-metadata"],
+  // End-to-end files start a real gateway (migrations, demo tenant, articles) in beforeAll.
+  testTimeout: 30_000,
 };

@@ -20,7 +20,7 @@ export async function openServices(config: Config, log: Logger, processorOptions
   const secret = resolveTokenSecret(config);
   const db = await Database.open(config.database, log);
   try {
-    await db.transaction((tx) => seedIfEmpty(tx, { demoData: config.demoData }));
+    await db.setupTransaction((tx) => seedIfEmpty(tx, { demoData: config.demoData }));
   } catch (error) {
     await db.close();
     throw error;
@@ -51,11 +51,12 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
     services,
     url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
     async close() {
-      // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
-      const closed = new Promise<void>((resolve) => front.server.close(() => resolve()));
-      front.server.closeIdleConnections();
-      await closed;
+      // The processor first: a batch holds the event loop (the SQLite driver is synchronous),
+      // and the HTTP side needs it to take in and answer what clients already sent. Work still
+      // queued stays in the database for the next start.
       await services.licensing.processor.stop();
+      // Stop accepting, answer what was received, close connections as they fall idle.
+      await front.close();
       services.content.close();
       await front.apollo.stop();
       await services.db.close();

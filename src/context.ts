@@ -13,4 +13,10 @@ export interface RequestContext {
   limits: Limits;
   /** Set once the operation is known, for logs and metrics. */
   operationName?: string;
+  /**
+   * What the request's log line reports, filled in by the observability plugin. Apollo Server
+   * runs each operation on a shallow copy of the context, so a field set on the copy (such as
+   * operationName) never reaches the HTTP layer; this object is shared by reference.
+   */
+  observed?: { operationName?: string };
 }

@@ -25,6 +25,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    // A close that hangs must not keep the process alive: exit anyway, with an error.
+    setTimeout(() => {
+      log.error({ signal }, "shutdown took longer than 30 s; exiting");
+      process.exit(1);
+    }, 30_000).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -104,7 +104,7 @@ export class AuditedWrites {
       });
     } catch (error) {
       target.modifiedProperties = [];
-      await this.recordRefusal(entry("failure", reasonOf(error)));
+      await this.recordRefusal(bounded(entry("failure", reasonOf(error))));
       throw error;
     }
   }
@@ -117,6 +117,33 @@ export class AuditedWrites {
       this.log.error({ err: error, activity: entry.activityDisplayName }, "could not audit a refused write");
     }
   }
+}
+
+// A refused write is audited with what the caller sent, unchecked: a 200 KB displayName, or an
+// "id" that is no GUID. These bounds keep such an entry from storing it all (the column for a
+// target id holds 36 characters; names are at most 256 when valid).
+const MAX_AUDITED_NAME = 256;
+const MAX_AUDITED_REASON = 1024;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function bounded(entry: AuditEntry): AuditEntry {
+  return {
+    ...entry,
+    resultReason: clip(entry.resultReason, MAX_AUDITED_REASON) ?? "",
+    targetResources: entry.targetResources.map((target) => ({
+      ...target,
+      id: target.id !== null && GUID.test(target.id.trim()) ? target.id.trim().toLowerCase() : null,
+      displayName: clip(target.displayName, MAX_AUDITED_NAME),
+      userPrincipalName: clip(target.userPrincipalName, MAX_AUDITED_NAME),
+    })),
+  };
+}
+
+/** At most `max` characters (code points), the last one an ellipsis when something was cut. */
+function clip(text: string | null, max: number): string | null {
+  if (text === null || text.length <= max) return text;
+  const characters = [...text];
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join("")}…`;
 }
 
 function reasonOf(error: unknown): string {

@@ -18,7 +18,7 @@ export const AuditEntity = new EntitySchema<AuditRecord>({
     targetResources: { name: "target_resources", type: "text", transformer: jsonText },
     result: { type: "varchar", length: 16 },
     resultReason: { name: "result_reason", type: "text" },
-    correlationId: { name: "correlation_id", type: "varchar", length: 64, nullable: true },
+    correlationId: { name: "correlation_id", type: "varchar", length: 128, nullable: true },
   },
 });
 

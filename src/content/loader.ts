@@ -1,21 +1,28 @@
 /**
  * Loading a folder of articles at start, fast:
  *
- * 1. Every file is read here, hashed (sha256) and looked up in the parse cache. The files not
- *    in it get a header-only parse (cheap: no Markdown), and `onHeaders` receives the folder
- *    with every header (header-only articles for the files not cached, so a server can answer
- *    lookups while the bodies are parsed).
- * 2. The files not cached are parsed in `workers` worker threads (see loader/pool.ts), handed
- *    out in batches; each worker writes the cache entries of its files.
- * 3. The results are merged in file order and the folder-level problems (duplicate articleIds)
- *    added, exactly as parseFolder does: the result equals parseFolder(dir). Cache entries of
- *    hashes no file has any more are then removed.
+ * 1. Every file is read here, hashed (sha256) and looked up in the parse cache. A file found
+ *    there needs no parse. A file not found gets a header-only parse here (cheap: no Markdown)
+ *    and is handed at once to the worker threads (loader/pool.ts: batches, to whichever worker
+ *    is free), which parse it whole and write its cache entry.
+ * 2. Once every file is read, `onHeaders` receives the folder with every header (header-only
+ *    articles: from the cache, or from the header-only parse), so a server can answer lookups
+ *    while the bodies are still being parsed.
+ * 3. The full results are merged in file order and the folder-level problems (duplicate
+ *    articleIds) added as parseFolder does: the result equals parseFolder(dir).
+ * 4. After the load has resolved, in the background, the workers write the cache entries of
+ *    the files they parsed (creating thousands of small files costs about as much CPU as
+ *    parsing them, so the server does not wait for it) and entries whose hash no file has any
+ *    more are removed. LoadStats.cacheSaved tells when that is done.
  *
- * The cache is described in loader/cache.ts; bump PARSER_VERSION there when the parser's
- * output changes in a way its fingerprint cannot see.
+ * With `workers: 0`, or too few files to parse for a worker to pay off (a restart after a few
+ * edits), the bodies are parsed in this thread after onHeaders, by the same code.
+ *
+ * The cache is described in loader/cache.ts: bump PARSER_VERSION there when the parser's output
+ * changes in a way its fingerprint of src/content/parser/ cannot see (e.g. a remark upgrade).
  */
 import { createHash } from "node:crypto";
-import fsp from "node:fs/promises";
+import fs from "node:fs";
 import path from "node:path";
 import type { Article, ArticleProblem, ParseResult } from "./model";
 import { type FolderResult, parseArticle, parseHeader } from "./parser";
@@ -31,10 +38,19 @@ export interface LoadOptions {
   cacheDir: string | null;
   /** Worker threads for parsing bodies; 0 parses in this thread. */
   workers: number;
-  /** Called once every header is read, before bodies are parsed, so lookups can start early. */
+  /** Called once every header is read, while bodies are still being parsed, so lookups can start early. */
   onHeaders?: (headers: FolderResult) => void;
-  /** Called at the end of a load with what it did (cache use, worker threads, timings). */
+  /** Called with the result's readiness: what the load did (cache use, worker threads, timings). */
   onStats?: (stats: LoadStats) => void;
+}
+
+export interface CacheSaveStats {
+  /** Cache entries written for the files parsed. */
+  written: number;
+  /** Entries that could not be written (those files are parsed again on the next load). */
+  failed: number;
+  /** Entries removed because no file has their hash any more. */
+  staleRemoved: number;
 }
 
 export interface LoadStats {
@@ -48,15 +64,22 @@ export interface LoadStats {
   workers: number;
   /** Why worker threads failed, if any did (their files were parsed elsewhere). */
   workerErrors: string[];
-  /** Cache entries removed because no file has their hash any more. */
-  staleRemoved: number;
+  /**
+   * Settles once the cache entries of the files parsed are written and stale entries removed:
+   * that happens after the load has resolved, in the background (see loader/bodies.ts). Never
+   * rejects.
+   */
+  cacheSaved: Promise<CacheSaveStats>;
   /** Milliseconds from the call to onHeaders (null without onHeaders) and to the result. */
   headersMs: number | null;
   totalMs: number;
 }
 
-/** Files read (and looked up in the cache) at a time. */
-const READ_CONCURRENCY = 32;
+/**
+ * Files are read synchronously (fs.promises costs several times more CPU per small file: see
+ * ParseCache.get); the event loop gets a turn after every this many (a few milliseconds' work).
+ */
+const YIELD_EVERY = 32;
 /** A worker thread is started for every this many files to parse, up to `workers` (one costs ~0.1 s to start). */
 const MIN_FILES_PER_WORKER = 8;
 /** Files per batch sent to a worker thread (~50 ms of work). */
@@ -91,15 +114,19 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
   });
+  let saving = false;
   try {
     // Files not cached go to the workers as soon as they are found; this thread goes on with
     // the headers. (With no workers, they are parsed after onHeaders, by finish().)
     const wantHeaders = options.onHeaders !== undefined;
-    const slots = await mapLimit(files, READ_CONCURRENCY, async (file) => {
-      const slot = await readSlot(dir, file, cache, wantHeaders);
+    const cached = cache ? await cache.hashes() : new Set<string>();
+    const slots: Slot[] = [];
+    for (const file of files) {
+      if (slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      const slot = await readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
       if (slot.error === null && !slot.cached) shards.add({ file, hash: slot.hash, headerProblems: slot.header?.problems.length ?? null });
-      return slot;
-    });
+      slots.push(slot);
+    }
     const lines = new ArticleIdLines(dir);
 
     let headersMs: number | null = null;
@@ -108,7 +135,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
         if (slot.error !== null) return { file: slot.file, result: null, error: slot.error };
         return { file: slot.file, result: slot.cached ? headerOnly(slot.cached) : slot.header!, error: null };
       });
-      const headers = await assemble(files.length, entries, lines);
+      const headers = assemble(files.length, entries, lines);
       headersMs = performance.now() - started;
       options.onHeaders(headers);
     }
@@ -127,33 +154,35 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
       if (outcome.hash) live.add(outcome.hash);
       return outcome.result ? { file: slot.file, result: outcome.result, error: null } : { file: slot.file, result: null, error: outcome.error! };
     });
-    const result = await assemble(files.length, entries, lines);
-    const staleRemoved = cache ? await cache.prune(live) : 0;
+    const result = assemble(files.length, entries, lines);
+    // From here the workers are the background save's: it writes the cache, then stops them.
+    saving = true;
+    const cacheSaved = shards.save().then(async (saved) => ({ ...saved, staleRemoved: cache ? await cache.prune(live).catch(() => 0) : 0 }));
     options.onStats?.({
       files: files.length,
       fromCache: slots.filter((slot) => slot.cached).length,
       parsed,
       workers,
       workerErrors: errors,
-      staleRemoved,
+      cacheSaved,
       headersMs,
       totalMs: performance.now() - started,
     });
     return result;
   } finally {
-    await shards.close();
+    if (!saving) await shards.close();
   }
 }
 
-async function readSlot(dir: string, file: string, cache: ParseCache | null, wantHeaders: boolean): Promise<Slot> {
+async function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): Promise<Slot> {
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(path.join(dir, file));
+    bytes = fs.readFileSync(path.join(dir, file));
   } catch (error) {
     return { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null };
   }
   const hash = createHash("sha256").update(bytes).digest("hex");
-  const cached = cache ? await cache.get(hash, file) : null;
+  const cached = cache && known.has(hash) ? cache.get(hash, file) : null;
   const header = !cached && wantHeaders ? await parseArticle(bytes, file, { headersOnly: true }) : null;
   return { file, error: null, hash, cached, header };
 }
@@ -165,7 +194,7 @@ function headerOnly(cached: CachedParse): ParseResult {
 }
 
 /** The folder result from per-file parts in file order, as parseFolder builds it. */
-async function assemble(fileCount: number, entries: Entry[], lines: ArticleIdLines): Promise<FolderResult> {
+function assemble(fileCount: number, entries: Entry[], lines: ArticleIdLines): FolderResult {
   const articles: Article[] = [];
   const problems: ArticleProblem[] = [];
   const readable: { file: string; article: ParseResult["article"]; problems: ArticleProblem[] }[] = [];
@@ -178,7 +207,7 @@ async function assemble(fileCount: number, entries: Entry[], lines: ArticleIdLin
     problems.push(...entry.result.problems);
     readable.push({ file: entry.file, ...entry.result });
   }
-  problems.push(...(await duplicateIds(readable, lines)));
+  problems.push(...duplicateIds(readable, lines));
   problems.sort(byPosition);
   return { articles, problems, summary: summarize(fileCount, articles, problems) };
 }
@@ -188,33 +217,32 @@ async function assemble(fileCount: number, entries: Entry[], lines: ArticleIdLin
  * which a ParseResult does not carry; the (few) files with a duplicate are found first, then
  * their headers read again for the lines.
  */
-async function duplicateIds(readable: { file: string; article: ParseResult["article"]; problems: ArticleProblem[] }[], lines: ArticleIdLines): Promise<ArticleProblem[]> {
+function duplicateIds(readable: { file: string; article: ParseResult["article"]; problems: ArticleProblem[] }[], lines: ArticleIdLines): ArticleProblem[] {
   const found = findDuplicateIds(readable.map((result) => ({ ...result, articleIdLine: 0 })));
   if (found.length === 0) return [];
   const files = new Set(found.map((problem) => problem.file));
   const duplicates = readable.filter((result) => files.has(result.file));
-  const withLines = await Promise.all(duplicates.map(async (result) => ({ ...result, articleIdLine: await lines.get(result.file) })));
-  return findDuplicateIds(withLines);
+  return findDuplicateIds(duplicates.map((result) => ({ ...result, articleIdLine: lines.get(result.file) })));
 }
 
 /** The line of a file's articleId attribute, as parseFolder reports it for duplicates. */
 class ArticleIdLines {
-  private readonly known = new Map<string, Promise<number>>();
+  private readonly known = new Map<string, number>();
 
   constructor(private readonly dir: string) {}
 
-  get(file: string): Promise<number> {
+  get(file: string): number {
     let line = this.known.get(file);
-    if (!line) {
+    if (line === undefined) {
       line = this.read(file);
       this.known.set(file, line);
     }
     return line;
   }
 
-  private async read(file: string): Promise<number> {
+  private read(file: string): number {
     try {
-      const head = parseHeader(await fsp.readFile(path.join(this.dir, file)), file);
+      const head = parseHeader(fs.readFileSync(path.join(this.dir, file)), file);
       const offset = head.header?.offsets.articleId;
       return offset === undefined ? (head.header?.line ?? 0) : lineOf(head.text, offset);
     } catch {
@@ -231,17 +259,4 @@ function lineOf(text: string, offset: number): number {
 
 function byPosition(a: ArticleProblem, b: ArticleProblem): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const run = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, run));
-  return results;
 }

@@ -34,7 +34,22 @@ export class Database {
     const queryLog = new QueryLog(log);
     if (config.kind === "postgres") {
       const source = new DataSource({ ...common(queryLog), type: "postgres", url: config.url });
-      await initialise(source);
+      await source.initialize();
+      // Several processes may start at once on a new database: one migrates, the others wait.
+      const session = source.createQueryRunner();
+      try {
+        await session.query("SELECT pg_advisory_lock($1)", [SETUP_LOCK]);
+        try {
+          await source.runMigrations({ transaction: "each" });
+        } finally {
+          await session.query("SELECT pg_advisory_unlock($1)", [SETUP_LOCK]);
+        }
+      } catch (error) {
+        await session.release().catch(() => undefined);
+        await source.destroy();
+        throw error;
+      }
+      await session.release();
       return new Database("postgres", source, source, queryLog);
     }
     const inMemory = config.file === ":memory:";
@@ -60,11 +75,22 @@ export class Database {
    * is run again, a few times with growing pauses; then the caller hears it may retry later.
    */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => withRetries(() => this.writer.transaction(work));
+    const run = () => withRetries(() => this.writer.transaction(work), this.kind);
     if (this.kind !== "sqlite") return run();
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A transaction that no other process runs at the same time (first-start seeding): on
+   * PostgreSQL it waits for a transaction-level advisory lock; SQLite's writer is exclusive anyway.
+   */
+  setupTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.transaction(async (tx) => {
+      if (this.kind === "postgres") await tx.query("SELECT pg_advisory_xact_lock($1)", [SETUP_LOCK]);
+      return work(tx);
+    });
   }
 
   get manager(): EntityManager {
@@ -78,23 +104,37 @@ export class Database {
   }
 }
 
+/** The advisory lock key that migrations and seeding take on PostgreSQL (any fixed number; this one spells "helpgate"). */
+const SETUP_LOCK = 0x68656c70;
+
 const RETRY_PAUSES_MS = [50, 200, 800];
 // SQLite: busy or locked. PostgreSQL: connection lost or refused, server shutting down,
 // serialization failure, deadlock.
 const TRANSIENT = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "ECONNRESET", "ECONNREFUSED", "EPIPE", "57P01", "57P02", "57P03", "08000", "08003", "08006", "40001", "40P01"]);
 
-function isTransient(error: unknown): boolean {
+// PostgreSQL's unique_violation. Its transactions run side by side (READ COMMITTED), so two that
+// check "no such row yet" and then insert it can both pass the check (SQLite runs them one after
+// the other); the loser fails on the unique key. Run again, it sees the winner's row and answers
+// as it would have on SQLite. Still failing after the retries, it is a real error and reported so.
+const LOST_RACE = "23505";
+
+function errorCode(error: unknown): string {
   const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
-  return TRANSIENT.has(String(candidate?.driverError?.code ?? candidate?.code ?? ""));
+  return String(candidate?.driverError?.code ?? candidate?.code ?? "");
 }
 
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+async function withRetries<T>(attempt: () => Promise<T>, kind: DatabaseConfig["kind"]): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isTransient(error)) throw error;
-      if (i >= RETRY_PAUSES_MS.length) throw serviceUnavailable("The database is busy or unreachable right now; nothing was changed. Retry the request shortly.");
+      const code = errorCode(error);
+      const lostRace = kind === "postgres" && code === LOST_RACE;
+      if (!TRANSIENT.has(code) && !lostRace) throw error;
+      if (i >= RETRY_PAUSES_MS.length) {
+        if (lostRace) throw error;
+        throw serviceUnavailable("The database is busy or unreachable right now; nothing was changed. Retry the request shortly.");
+      }
       await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSES_MS[i]));
     }
   }

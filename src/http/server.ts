@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
@@ -17,6 +18,7 @@ import { createFormatError } from "./format-error";
 import { readiness } from "./health";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
+import { useCostLimit } from "./use-cost-limit";
 import { useObservability } from "./use-observability";
 import { useRequestId } from "./use-request-id";
 
@@ -26,6 +28,12 @@ export interface HttpFront {
   server: http.Server;
   apollo: ApolloServer<RequestContext>;
   metrics: Metrics;
+  /**
+   * Stops the HTTP side gracefully: the listener closes (later connections are refused), every
+   * request already received or already sent on an accepted connection is answered in full, and
+   * each connection closes once it is idle. After `graceMs` whatever is still open is cut.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
@@ -34,7 +42,15 @@ type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
 export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
   const metrics = new Metrics(services);
   const apollo = await createApollo(services, config, log, metrics);
+  // Responses not yet begun, so that shutting down can make them close their connection.
+  const inFlight = new Set<http.ServerResponse>();
+  let draining = false;
   const server = http.createServer((req, res) => {
+    // While shutting down, every answer closes its connection behind it: no keep-alive client
+    // can hold the server open, and none is told it may send another request on it.
+    if (draining) res.setHeader("connection", "close");
+    inFlight.add(res);
+    res.on("close", () => inFlight.delete(res));
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
@@ -46,7 +62,57 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
       else res.end();
     });
   });
-  return { server, apollo, metrics };
+  const close = async (graceMs = 10_000) => {
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+    await closeGracefully(server, graceMs);
+  };
+  return { server, apollo, metrics, close };
+}
+
+/** One turn of the event loop: a poll for I/O, then this resolves. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
+  await acceptWaiting(server);
+  const closed = new Promise<void>((resolve) => {
+    // net.Server's close stops listening; http.Server's would also close, at once, every
+    // connection that looks idle, including those accepted a moment ago whose request is not
+    // read yet, and their clients would see a reset instead of an answer.
+    net.Server.prototype.close.call(server, () => resolve());
+  });
+  // Idle keep-alive connections close now, and the others as they fall idle after their answer.
+  // Each sweep comes after polls for I/O, so a request already sent on a connection has been
+  // read (and the connection is busy) by then.
+  const sweep = setInterval(() => setImmediate(() => server.closeIdleConnections()), 25);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  }
+}
+
+/**
+ * Takes in the connections waiting in the listen backlog: closing the listener resets them, and
+ * their clients may already have sent a request. Node accepts one connection per turn of the
+ * event loop, so this turns until a few turns in a row bring none (at most `maxMs`).
+ */
+async function acceptWaiting(server: http.Server, maxMs = 1000): Promise<void> {
+  let accepted = 0;
+  const count = () => void accepted++;
+  server.on("connection", count);
+  try {
+    const deadline = Date.now() + maxMs;
+    for (let quiet = 0; quiet < 3 && Date.now() < deadline; ) {
+      const before = accepted;
+      await nextTurn();
+      quiet = accepted === before ? quiet + 1 : 0;
+    }
+  } finally {
+    server.off("connection", count);
+  }
 }
 
 async function createApollo(services: Services, config: FrontConfig, log: Logger, metrics: Metrics) {
@@ -74,8 +140,12 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: true,
+    // The gateway stops Apollo itself, after the HTTP server has answered what it received
+    // (app.ts). Apollo's own SIGTERM/SIGINT handler would stop it first, so every request still
+    // in flight, or arriving during the drain, would get a 500.
+    stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), useObservability(log, metrics), useRequestId()],
+    plugins: [...armor.plugins, useCostLimit(limits.maxCost, limits.maxPageSize), ApolloServerPluginLandingPageDisabled(), useObservability(log, metrics), useRequestId()],
   });
   await apollo.start();
   return apollo;
@@ -141,6 +211,7 @@ async function graphql(
     services,
     loaders: { ...createDirectoryLoaders(services), ...createLicensingLoaders(services) },
     limits: config.limits,
+    observed: {},
   };
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -150,15 +221,33 @@ async function graphql(
     httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
     context: async () => context,
   });
-  state.operationName = context.operationName;
+  state.operationName = context.observed?.operationName;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === "complete") {
-    res.end(response.body.string);
+    res.end(res.statusCode >= 400 ? withRequestId(response.body.string, state.requestId) : response.body.string);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Apollo Server refuses some requests before its pipeline (and so the useRequestId plugin) runs:
+ * CSRF prevention, a body that is not a GraphQL request. Their errors get the request id here.
+ */
+function withRequestId(body: string, requestId: string): string {
+  let parsed: { errors?: unknown };
+  try {
+    parsed = JSON.parse(body) as { errors?: unknown };
+  } catch {
+    return body;
+  }
+  const errors = Array.isArray(parsed?.errors) ? (parsed.errors as { extensions?: Record<string, unknown> }[]) : [];
+  const missing = errors.filter((error) => error && typeof error === "object" && error.extensions?.requestId === undefined);
+  if (missing.length === 0) return body;
+  for (const error of missing) error.extensions = { ...error.extensions, requestId };
+  return JSON.stringify(parsed);
 }
 
 function checkBatch(body: unknown, maxBatchSize: number): void {

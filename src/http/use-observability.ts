@@ -15,6 +15,9 @@ export function useObservability(log: Logger, metrics: Metrics): ApolloServerPlu
       return {
         async didResolveOperation({ operationName }) {
           contextValue.operationName = operationName ?? "anonymous";
+          const observed = contextValue.observed;
+          // A batch logs the names of all its operations.
+          if (observed) observed.operationName = observed.operationName ? `${observed.operationName},${contextValue.operationName}` : contextValue.operationName;
         },
         async didEncounterErrors({ errors }) {
           for (const error of errors) {

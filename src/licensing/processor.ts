@@ -23,6 +23,7 @@ export interface ProcessorOptions {
 }
 
 const RETRIES = 3;
+const YIELD_EVERY = 25;
 
 /**
  * The background side of group-based licensing. It takes queued users in batches, recomputes
@@ -91,13 +92,23 @@ export class LicenseProcessor {
     return this.db.transaction(async (tx) => {
       const now = this.now();
       const work = new WorkStore(tx);
-      const rows = await work.claim(this.worker, now, this.options.leaseMs, this.options.batchSize);
+      const claimed = await work.claim(this.worker, now, this.options.leaseMs, this.options.batchSize);
+      if (claimed.length === 0) return 0;
+      // A user is recomputed by one transaction at a time. On PostgreSQL another one may hold
+      // some of these users (a direct assignment, or a batch with the user's other rows): their
+      // rows go back to the queue for a later batch rather than wait (see UserStore.lock).
+      const facts = new DirectoryFacts(tx);
+      const held = new Set(await facts.lockUsers([...new Set(claimed.map((row) => row.userId))], { skipLocked: true }));
+      const existing = await facts.users([...new Set(claimed.map((row) => row.userId))]);
+      const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
+      if (busy.size > 0) await work.release(claimed.filter((row) => busy.has(row.userId)));
+      const rows = claimed.filter((row) => !busy.has(row.userId));
       if (rows.length === 0) return 0;
       const groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];
       await this.markStarted(tx, groups, now);
       const snapshot = await loadSnapshot(tx);
       const userIds = [...new Set(rows.map((row) => row.userId))];
-      const users = await new DirectoryFacts(tx).users(userIds);
+      const users = existing.filter((user) => held.has(user.id));
       await this.processUsers(tx, snapshot, users, rows, now);
       await work.complete(this.worker, rows);
       await this.markFinished(tx, groups, now);
@@ -113,7 +124,10 @@ export class LicenseProcessor {
     const licenses = await store.groupLicenses([...new Set([...memberships.values()].flat())]);
     const records = await store.ofUsers(users.map((user) => user.id));
     const subjects = await subjectsFor(tx, users, snapshot, true);
-    for (const user of users) {
+    for (const [i, user] of users.entries()) {
+      // SQLite's driver is synchronous: without a pause now and then a batch would hold the event
+      // loop for seconds, and health checks, reads and signals would wait for it.
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const grants: GroupGrant[] = (memberships.get(user.id) ?? [])
         .filter((groupId) => licenses.has(groupId))
         .map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
@@ -161,6 +175,8 @@ export class LicenseProcessor {
     const work = new WorkStore(tx);
     for (const [groupId, processing] of await work.processing(groupIds)) {
       if (processing.state !== "QueuedForProcessing") continue;
+      // Read again, locked: another process's batch may be starting the same run (PostgreSQL).
+      if ((await work.processing([groupId], true)).get(groupId)?.state !== "QueuedForProcessing") continue;
       await work.setState(groupId, "ProcessingInProgress", now);
       await this.recordGroup(tx, groupId, "Start applying group based license to users", []);
     }

@@ -1,7 +1,8 @@
 import { LicenseProcessor } from "../../src/licensing/processor";
 import { GroupLicensingApi, SKU, type AssignmentState } from "../support/group-licensing-api";
 import { TestGateway } from "../support/harness";
-import { silentLog, tempDatabaseFile } from "../support/temp";
+import { createTestDatabase } from "../support/database";
+import { silentLog } from "../support/temp";
 
 const REPROCESS_GROUP = "mutation($id: ID!) { reprocessGroupLicenses(groupId: $id) { id } }";
 
@@ -62,8 +63,8 @@ describe("the licensing queue", () => {
     }));
 
   it("picks the work up where it stopped when the gateway restarts mid-way, licensing every member exactly once", async () => {
-    const database = tempDatabaseFile();
-    const env = { DATABASE_URL: database.file };
+    const database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url };
     try {
       const { group, enabled } = await withGateway(env, async (first, api) => {
         await first.app.services.licensing.processor.stop();
@@ -94,7 +95,7 @@ describe("the licensing queue", () => {
         expect(await finishCounts(api, group)).toEqual([{ SucceededCount: "300", FailedCount: "0" }]);
       });
     } finally {
-      database.cleanup();
+      await database.drop();
     }
   });
 

@@ -1,9 +1,10 @@
 import Database from "better-sqlite3";
+import { sqliteOnly } from "../support/database";
 import { TestGateway } from "../support/harness";
 
 const RENAME = 'mutation($n: String!) { updateOrganization(input: { displayName: $n }) { displayName } }';
 
-describe("a busy database", () => {
+sqliteOnly("holds SQLite's file lock from a second connection; PostgreSQL locks rows, not the database")("a busy database", () => {
   let gateway: TestGateway;
   let other: Database.Database;
 

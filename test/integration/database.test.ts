@@ -1,6 +1,7 @@
 import { Database } from "../../src/db/database";
 import { UserEntity } from "../../src/directory/entities";
 import type { UserRecord } from "../../src/directory/model";
+import { sqliteOnly } from "../support/database";
 import { silentLog, tempDatabaseFile } from "../support/temp";
 
 function user(id: string): UserRecord {
@@ -18,7 +19,7 @@ function user(id: string): UserRecord {
   };
 }
 
-describe("the embedded database", () => {
+sqliteOnly("opens SQLite itself and tests its separate reader and writer connections")("the embedded database", () => {
   let db: Database;
   let cleanup: () => void;
 

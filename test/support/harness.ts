@@ -1,6 +1,7 @@
 import { startApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
-import { silentLog, tempDatabaseFile } from "./temp";
+import { createTestDatabase, TEST_TOKEN_SECRET } from "./database";
+import { silentLog } from "./temp";
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -10,7 +11,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 }
 
 /**
- * A real helpgate on a loopback port, over a fresh SQLite file holding the demo tenant.
+ * A real helpgate on a loopback port, over a fresh database holding the demo tenant: a temporary
+ * SQLite file, or a new PostgreSQL database when TEST_POSTGRES_URL is set (see database.ts).
  * Tests talk to it the way a portal does: HTTP POSTs with a bearer token.
  */
 export class TestGateway {
@@ -18,14 +20,28 @@ export class TestGateway {
 
   private constructor(
     readonly app: App,
-    private readonly cleanup: () => void,
+    private readonly cleanup: () => Promise<void>,
   ) {}
 
+  /** `env` may name its own DATABASE_URL (e.g. one from createTestDatabase, shared by two gateways); it is then left in place. */
   static async start(env: Record<string, string> = {}): Promise<TestGateway> {
-    const temp = tempDatabaseFile();
-    const config = loadConfig({ PORT: "0", DATABASE_URL: temp.file, LOG_LEVEL: "silent", ARTICLES_WATCH: "false", ...env });
-    const app = await startApp(config, silentLog);
-    return new TestGateway(app, temp.cleanup);
+    const database = env.DATABASE_URL ? null : await createTestDatabase();
+    const cleanup = async () => database?.drop();
+    try {
+      const config = loadConfig({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        ARTICLES_WATCH: "false",
+        ...(database ? { DATABASE_URL: database.url } : {}),
+        ...(/^postgres(ql)?:/i.test(env.DATABASE_URL ?? database?.url ?? "") ? { TOKEN_SECRET: TEST_TOKEN_SECRET } : {}),
+        ...env,
+      });
+      const app = await startApp(config, silentLog);
+      return new TestGateway(app, cleanup);
+    } catch (error) {
+      await cleanup().catch(() => undefined);
+      throw error;
+    }
   }
 
   get url(): string {
@@ -92,8 +108,11 @@ export class TestGateway {
   }
 
   async stop(): Promise<void> {
-    await this.app.close();
-    this.cleanup();
+    try {
+      await this.app.close();
+    } finally {
+      await this.cleanup();
+    }
   }
 }
 

@@ -62,7 +62,9 @@ export class ContentResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
   ): ArticleSearchHit[] {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
-    return ctx.services.content.search(query, pageSize(first ?? 10, ctx.limits.maxPageSize)).map((hit) => ({ ...hit, article: articleType(hit.article) }));
+    // Left out, first is 10, or the cap (MAX_PAGE_SIZE) when that is lower.
+    const limit = pageSize(first ?? Math.min(10, ctx.limits.maxPageSize), ctx.limits.maxPageSize);
+    return ctx.services.content.search(query, limit).map((hit) => ({ ...hit, article: articleType(hit.article) }));
   }
 
   @Query(() => Answer, { description: "For chatbots: articles and steps for a question, and the named user's live license problems." })

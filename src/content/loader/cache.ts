@@ -9,7 +9,8 @@
  * fingerprint). Older folders are removed after a load, and so are entries whose hash no file
  * has any more. Each entry repeats its version and hash; one that does not match, or does not
  * read as JSON, is ignored, and the file is parsed again and its entry rewritten. Entries are
- * written to a temporary file and renamed, so a reader never sees half an entry.
+ * written to a temporary file and renamed, so a reader never sees half an entry (and a load
+ * interrupted while writing them only leaves files to parse again).
  *
  * A parse does not depend on the file's path except for the `file` fields, which are set to
  * the reading file on a hit (two files with the same bytes share one entry).
@@ -91,11 +92,22 @@ export class ParseCache {
     }
   }
 
-  /** The cached parse of the bytes with this hash, relabelled for `file`; null when absent or unusable. */
-  async get(hash: string, file: string): Promise<CachedParse | null> {
+  /** The hashes that have an entry (one readdir, so that looking up a file not cached costs nothing). */
+  async hashes(): Promise<Set<string>> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    return new Set(names.filter((name) => ENTRY_NAME.test(name)).map((name) => name.slice(0, 64)));
+  }
+
+  /**
+   * The cached parse of the bytes with this hash, relabelled for `file`; null when absent or
+   * unusable. Reads and writes are synchronous: the loader makes thousands of small ones, and
+   * fs.promises costs several times more per file (a thread-pool round trip for each of open,
+   * stat, read and close); the loading thread yields between batches of files instead.
+   */
+  get(hash: string, file: string): CachedParse | null {
     let text: string;
     try {
-      text = await fsp.readFile(this.entryPath(hash), "utf8");
+      text = fs.readFileSync(this.entryPath(hash), "utf8");
     } catch {
       return null;
     }
@@ -115,8 +127,8 @@ export class ParseCache {
     return { article, problems, headerProblems };
   }
 
-  /** Writes an entry atomically; false when it could not be written (the load goes on without it). */
-  async put(hash: string, parse: CachedParse): Promise<boolean> {
+  /** The text of the entry for a parse (JSON). */
+  encode(hash: string, parse: CachedParse): string {
     const entry: CacheEntry = {
       format: ENTRY_FORMAT,
       version: this.version,
@@ -126,14 +138,19 @@ export class ParseCache {
       article: parse.article,
       problems: parse.problems,
     };
+    return JSON.stringify(entry);
+  }
+
+  /** Writes an entry atomically (a temporary file, renamed); false when it could not be written. */
+  write(hash: string, text: string): boolean {
     const target = this.entryPath(hash);
     const temp = `${target}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await fsp.writeFile(temp, JSON.stringify(entry));
-      await fsp.rename(temp, target);
+      fs.writeFileSync(temp, text);
+      fs.renameSync(temp, target);
       return true;
     } catch {
-      await fsp.rm(temp, { force: true }).catch(() => undefined);
+      fs.rmSync(temp, { force: true });
       return false;
     }
   }

@@ -11,11 +11,14 @@
  */
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { type BodyOutcome, type BodyReply, type BodyRequest, type BodyTask, parseBodies } from "./bodies";
+import { type BodyOutcome, type BodyReply, type BodyRequest, type BodyTask, type PendingEntry, parseBodies, type SaveCount, saveEntries } from "./bodies";
+import { ParseCache } from "./cache";
 
-/** Parses batches of files somewhere: in a worker thread or in this thread. */
+/** Parses batches of files somewhere (a worker thread or this thread), then writes their cache entries. */
 export interface BodyRunner {
   run(tasks: BodyTask[]): Promise<BodyOutcome[]>;
+  /** Writes the cache entries of every file parsed so far. */
+  save(): Promise<SaveCount>;
   close(): Promise<void>;
 }
 
@@ -46,13 +49,13 @@ function startWorker(): Worker | null {
   return new Worker(TYPESCRIPT_BOOTSTRAP, { eval: true, workerData: { typescript, entry: path.join(__dirname, "worker.ts") } });
 }
 
-/** A worker thread parsing one batch at a time; it rejects every batch once the thread has failed. */
+/** A worker thread parsing one batch at a time; it rejects every request once the thread has failed. */
 export function workerRunner(dir: string, cacheDir: string | null): BodyRunner | null {
   const worker = startWorker();
   if (!worker) return null;
   let nextId = 0;
   let failure: Error | null = null;
-  const pending = new Map<number, { resolve: (outcomes: BodyOutcome[]) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (reply: BodyReply) => void; reject: (error: Error) => void }>();
   const fail = (error: Error): void => {
     failure ??= error;
     for (const { reject } of pending.values()) reject(failure);
@@ -63,18 +66,28 @@ export function workerRunner(dir: string, cacheDir: string | null): BodyRunner |
     pending.delete(reply.id);
     if (!waiting) return;
     if ("error" in reply) waiting.reject(new Error(reply.error));
-    else waiting.resolve(reply.outcomes);
+    else waiting.resolve(reply);
   });
   worker.on("error", (error) => fail(error));
   worker.on("exit", (code) => fail(new Error(`the worker thread exited (code ${code})`)));
+  const request = (message: DistributiveOmit<BodyRequest, "id">): Promise<BodyReply> => {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  };
   return {
-    run(tasks) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, dir, cacheDir, tasks } satisfies BodyRequest);
-      });
+    async run(tasks) {
+      const reply = await request({ type: "parse", dir, cacheDir, tasks });
+      if (!("outcomes" in reply)) throw new Error("unexpected reply from a worker thread");
+      return reply.outcomes;
+    },
+    async save() {
+      const reply = await request({ type: "save", cacheDir });
+      if (!("saved" in reply)) throw new Error("unexpected reply from a worker thread");
+      return reply.saved;
     },
     async close() {
       await worker.terminate();
@@ -82,12 +95,30 @@ export function workerRunner(dir: string, cacheDir: string | null): BodyRunner |
   };
 }
 
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** Entries written by an in-thread runner between two turns of the event loop (each new file costs up to ~1 ms). */
+const SAVE_CHUNK = 16;
+
 /** Parses in this thread, yielding to the event loop between batches (lookups on the headers go on meanwhile). */
 export function inThreadRunner(dir: string, cacheDir: string | null): BodyRunner {
+  const cache = cacheDir === null ? null : new ParseCache(cacheDir);
+  const pending: PendingEntry[] = [];
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
   return {
     async run(tasks) {
-      await new Promise((resolve) => setImmediate(resolve));
-      return parseBodies(dir, tasks, cacheDir);
+      await turn();
+      return parseBodies(dir, tasks, cache, pending);
+    },
+    async save() {
+      const total: SaveCount = { written: 0, failed: 0 };
+      while (cache && pending.length > 0) {
+        await turn();
+        const count = saveEntries(cache, pending, SAVE_CHUNK);
+        total.written += count.written;
+        total.failed += count.failed;
+      }
+      return total;
     },
     async close() {},
   };
@@ -128,6 +159,8 @@ export class Shards {
   private canStart = true;
   private readonly waiting: ((batch: BodyTask[] | undefined) => void)[] = [];
   private readonly runners: BodyRunner[] = [];
+  /** The runners started, workers and this thread's, for save(). */
+  private readonly used: BodyRunner[] = [];
   private readonly drains: Promise<void>[] = [];
   private readonly outcomes = new Map<string, BodyOutcome>();
   private readonly errors: string[] = [];
@@ -148,9 +181,23 @@ export class Shards {
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake(undefined);
     await Promise.all(this.drains);
-    if (this.queue.length > 0) await this.drain(this.options.inThread());
+    if (this.queue.length > 0) {
+      const inThread = this.options.inThread();
+      this.used.push(inThread);
+      await this.drain(inThread);
+    }
     if (this.queue.length > 0) throw new Error(`the articles could not be parsed: ${this.errors.join("; ")}`);
     return { outcomes: this.outcomes, workers: this.runners.length, errors: this.errors };
+  }
+
+  /**
+   * Has every runner write the cache entries of its files, then stops the worker threads.
+   * Never rejects: an entry not written only means a parse on the next load.
+   */
+  async save(): Promise<SaveCount> {
+    const counts = await Promise.all(this.used.map((runner) => runner.save().catch(() => ({ written: 0, failed: 0 }))));
+    await this.close().catch(() => undefined);
+    return counts.reduce((total, count) => ({ written: total.written + count.written, failed: total.failed + count.failed }), { written: 0, failed: 0 });
   }
 
   /** Stops the worker threads. */
@@ -172,6 +219,7 @@ export class Shards {
       return;
     }
     this.runners.push(runner);
+    this.used.push(runner);
     this.drains.push(this.drain(runner));
   }
 

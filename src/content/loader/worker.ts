@@ -1,16 +1,31 @@
 /**
  * Worker-thread entry of the article loader (see pool.ts): parses the batches of files it is
- * sent, one at a time, and answers each with its outcomes.
+ * sent, one at a time, answering each with its outcomes, and keeps their cache entries until
+ * it is asked to write them.
  */
 import { parentPort } from "node:worker_threads";
-import { type BodyReply, type BodyRequest, parseBodies } from "./bodies";
+import { type BodyReply, type BodyRequest, type PendingEntry, parseBodies, saveEntries } from "./bodies";
+import { ParseCache } from "./cache";
 
 const port = parentPort;
 if (!port) throw new Error("the article loader's worker must run in a worker thread");
 
+const pending: PendingEntry[] = [];
+const reply = (message: BodyReply) => port.postMessage(message);
+const failure = (id: number, error: unknown): BodyReply => ({ id, error: error instanceof Error ? error.message : String(error) });
+
 port.on("message", (request: BodyRequest) => {
-  parseBodies(request.dir, request.tasks, request.cacheDir).then(
-    (outcomes) => port.postMessage({ id: request.id, outcomes } satisfies BodyReply),
-    (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies BodyReply),
+  const cache = request.cacheDir === null ? null : new ParseCache(request.cacheDir);
+  if (request.type === "save") {
+    try {
+      reply({ id: request.id, saved: cache ? saveEntries(cache, pending) : { written: 0, failed: 0 } });
+    } catch (error) {
+      reply(failure(request.id, error));
+    }
+    return;
+  }
+  parseBodies(request.dir, request.tasks, cache, pending).then(
+    (outcomes) => reply({ id: request.id, outcomes }),
+    (error: unknown) => reply(failure(request.id, error)),
   );
 });

@@ -30,6 +30,12 @@ export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = [
 /** Entra's own limit on the length of a membership rule. */
 export const MAX_RULE_LENGTH = 3072;
 
+/**
+ * How deep parentheses and -not may nest. The parser is recursive, so without a bound a rule of
+ * a few thousand '(' (still within MAX_RULE_LENGTH) overflowed the stack instead of being refused.
+ */
+export const MAX_RULE_NESTING = 100;
+
 /** Multi-valued user properties: Entra needs -any/-all for these, which we do not support. */
 const MULTI_VALUED = new Set(["proxyaddresses", "othermails"]);
 
@@ -143,6 +149,7 @@ const isEqualityOperator = (op: ComparisonOperator): boolean => op === "-eq" || 
 
 class Parser {
   private readonly lexer: Lexer;
+  private depth = 0;
 
   constructor(private readonly rule: string) {
     this.lexer = new Lexer(rule, (position, problem) => this.failAt(position, problem));
@@ -187,9 +194,10 @@ class Parser {
   }
 
   private parseNot(): MembershipRule {
-    if (!isDash(this.lexer.peek(), "not")) return this.parsePrimary();
+    const not = this.lexer.peek();
+    if (!isDash(not, "not")) return this.parsePrimary();
     this.lexer.next();
-    return { kind: "not", operand: this.parseNot() };
+    return { kind: "not", operand: this.nested(not, () => this.parseNot()) };
   }
 
   private parsePrimary(): MembershipRule {
@@ -197,11 +205,24 @@ class Parser {
     if (open.kind === "word") return this.parseComparison();
     if (open.kind !== "(") this.expected(open, 'a condition such as user.department -eq "Sales"');
     this.lexer.next();
-    const inner = this.parseOr();
+    const inner = this.nested(open, () => this.parseOr());
     const close = this.lexer.next();
     if (close.kind === "end") this.fail(open, "unbalanced parentheses: this '(' is never closed");
     if (close.kind !== ")") this.expected(close, "')', -and or -or");
     return inner;
+  }
+
+  /** Parses what `token` ('(' or -not) opens, one level deeper, refusing rules nested too deep. */
+  private nested(token: Token, parse: () => MembershipRule): MembershipRule {
+    if (this.depth >= MAX_RULE_NESTING) {
+      this.fail(token, `parentheses and -not nest more than ${MAX_RULE_NESTING} levels deep here; simplify the rule`);
+    }
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   private parseComparison(): Comparison {

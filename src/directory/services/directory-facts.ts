@@ -22,6 +22,11 @@ export class DirectoryFacts {
     return new UserStore(this.manager).findById(id);
   }
 
+  /** Locks users whose licenses this transaction will recompute (see UserStore.lock); returns those that exist. */
+  lockUsers(ids: readonly string[], options: { skipLocked?: boolean } = {}): Promise<string[]> {
+    return new UserStore(this.manager).lock(ids, options.skipLocked ?? false);
+  }
+
   group(id: string): Promise<GroupRecord | null> {
     return new GroupStore(this.manager).findById(id);
   }

@@ -1,4 +1,5 @@
 import { In, type EntityManager } from "typeorm";
+import { isPostgres } from "../../db/dialect";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { ProxyAddressEntity, UserEntity } from "../entities";
 import type { ProxyAddressRecord, UserRecord } from "../model";
@@ -39,6 +40,26 @@ export class UserStore {
   /** Every user, for re-evaluating a dynamic group's rule. */
   all(): Promise<UserRecord[]> {
     return this.manager.find(UserEntity);
+  }
+
+  /**
+   * Of these users, those that exist, locked on PostgreSQL until the transaction ends so that
+   * one transaction at a time recomputes a user's licenses (SQLite's single writer already
+   * does that). FOR NO KEY UPDATE leaves rows that only reference the user (memberships) free.
+   * With `skipLocked`, users another transaction holds are left out instead of waited for.
+   */
+  async lock(ids: readonly string[], skipLocked = false): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const query = this.manager
+      .createQueryBuilder(UserEntity, "u")
+      .select("u.id", "id")
+      .where("u.id IN (:...ids)", { ids: [...new Set(ids)] })
+      .orderBy("u.id", "ASC"); // one order for everyone: two lockers cannot deadlock
+    if (isPostgres(this.manager)) {
+      query.setLock("for_no_key_update");
+      if (skipLocked) query.setOnLocked("skip_locked");
+    }
+    return (await query.getRawMany<{ id: string }>()).map((row) => row.id);
   }
 
   async insert(user: UserRecord): Promise<void> {

@@ -31,7 +31,7 @@ export class AssignmentService {
     const target = { id: userId, displayName: null, type: "User", userPrincipalName: null };
     return this.writes.run(request, { ...operation, target }, async (write) => {
       write.demand("licenses.manage");
-      const user = await this.loadTarget(write, userId);
+      const user = await this.loadTarget(write, userId, true);
       const change = parseLicenseChange(input);
       const snapshot = await loadSnapshot(write.tx);
       const before = (await new AssignmentStore(write.tx).ofUsers([user.id])).get(user.id) ?? [];
@@ -109,8 +109,10 @@ export class AssignmentService {
     return licensedGroupsOf(this.db.manager, userId);
   }
 
-  private async loadTarget(write: Write, userId: string): Promise<UserRecord> {
+  /** The target user; with `lock`, held until the write ends, so nobody else recomputes their licenses meanwhile. */
+  private async loadTarget(write: Write, userId: string, lock = false): Promise<UserRecord> {
     const id = parseGuid(userId, "userId");
+    if (lock) await new DirectoryFacts(write.tx).lockUsers([id]);
     const user = await new DirectoryFacts(write.tx).user(id);
     if (!user) throw notFound("User", userId);
     Object.assign(write.target, { id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName });

@@ -110,6 +110,7 @@ export class GroupLicensingService {
     if (removedSkuIds.length === 0) return;
     const store = new AssignmentStore(write.tx);
     const holders = await store.userIdsWithSource([group.id]);
+    await new DirectoryFacts(write.tx).lockUsers(holders);
     const rows = await store.ofUsers(holders);
     const users = new Map((await new DirectoryFacts(write.tx).users(holders)).map((user) => [user.id, user]));
     for (const [userId, records] of rows) {
@@ -193,6 +194,7 @@ function resultingLicenses(snapshot: Snapshot, current: GroupLicenseRecord[], ad
 }
 
 async function releaseSeatsOf(tx: EntityManager, userId: string): Promise<void> {
+  await new DirectoryFacts(tx).lockUsers([userId]);
   const records = (await new AssignmentStore(tx).ofUsers([userId])).get(userId) ?? [];
   const held = new Set(records.filter((record) => record.state === "Active" || record.state === "ActiveWithError").map((record) => record.skuId));
   for (const skuId of held) await new SubscriptionStore(tx).releaseSeat(skuId);

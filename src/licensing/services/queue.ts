@@ -12,8 +12,10 @@ export const GROUP_LICENSING_APP: Initiator = { kind: "app", displayName: "Micro
 export async function queueForGroup(tx: EntityManager, groupId: string, userIds: readonly string[], now: Date): Promise<void> {
   if (userIds.length === 0) return;
   const work = new WorkStore(tx);
-  const current = (await work.processing([groupId])).get(groupId);
   await work.enqueue(groupId, userIds, now);
+  // Read after queuing, and locked (PostgreSQL): a batch finishing the run meanwhile either
+  // commits first, and this sees ProcessingComplete, or waits and sees the users queued here.
+  const current = (await work.processing([groupId], true)).get(groupId);
   // A run under way takes the new users in and keeps counting; otherwise a new run starts.
   if (current?.state === "ProcessingInProgress") return;
   await work.setState(groupId, "QueuedForProcessing", now, !current || current.state === "ProcessingComplete");

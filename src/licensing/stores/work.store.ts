@@ -1,4 +1,5 @@
-import { In, type EntityManager } from "typeorm";
+import { Brackets, In, type EntityManager } from "typeorm";
+import { isPostgres } from "../../db/dialect";
 import { GroupProcessingEntity, WorkEntity } from "../entities";
 import type { GroupProcessingRecord, LicenseProcessingState, WorkRecord } from "../model";
 
@@ -10,24 +11,28 @@ import type { GroupProcessingRecord, LicenseProcessingState, WorkRecord } from "
 export class WorkStore {
   constructor(private readonly manager: EntityManager) {}
 
-  /** Queues users; a user already queued for the group stays queued once. */
+  /**
+   * Queues users; a user already queued for the group stays queued once, and a row already
+   * claimed must run again after its current run, so its claim is released. One upsert per
+   * chunk: a row that a batch under way deletes meanwhile is inserted again, never lost.
+   */
   async enqueue(groupId: string, userIds: readonly string[], now: Date): Promise<void> {
-    if (userIds.length === 0) return;
-    const existing = new Set(
-      (await this.manager.find(WorkEntity, { where: { groupId, userId: In([...userIds]) }, select: { userId: true } })).map((row) => row.userId),
-    );
-    const rows: WorkRecord[] = [...new Set(userIds)]
-      .filter((userId) => !existing.has(userId))
-      .map((userId) => ({ userId, groupId, claimedBy: null, claimedUntil: null, enqueuedDateTime: now }));
-    for (let i = 0; i < rows.length; i += 500) await this.manager.insert(WorkEntity, rows.slice(i, i + 500));
-    // A row already claimed must run again after its current run: release its claim.
-    if (existing.size > 0) {
-      await this.manager.update(WorkEntity, { groupId, userId: In([...existing]) }, { claimedBy: null, claimedUntil: null, enqueuedDateTime: now });
+    const rows: WorkRecord[] = [...new Set(userIds)].map((userId) => ({ userId, groupId, claimedBy: null, claimedUntil: null, enqueuedDateTime: now }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.manager
+        .createQueryBuilder()
+        .insert()
+        .into(WorkEntity)
+        .values(rows.slice(i, i + 500))
+        .orUpdate(["claimed_by", "claimed_until", "enqueued_date_time"], ["user_id", "group_id"])
+        .updateEntity(false)
+        .execute();
     }
   }
 
   /** Claims up to `limit` users (every row of each) whose work is free or whose claim expired. */
   async claim(worker: string, now: Date, leaseMs: number, limit: number): Promise<WorkRecord[]> {
+    if (isPostgres(this.manager)) return this.claimSkippingLocked(worker, now, leaseMs, limit);
     // Oldest work first.
     const free = await this.manager
       .createQueryBuilder(WorkEntity, "w")
@@ -50,6 +55,60 @@ export class WorkStore {
     return this.manager.find(WorkEntity, { where: { userId: In(userIds), claimedBy: worker } });
   }
 
+  /**
+   * PostgreSQL, where other processes claim at the same time: the rows are locked FOR UPDATE
+   * SKIP LOCKED, so a batch passes over the rows another transaction holds (another process's
+   * batch) instead of waiting for it or taking them twice. Oldest work first, as on SQLite; a
+   * user's other free rows join the batch unless someone else holds them.
+   */
+  private async claimSkippingLocked(worker: string, now: Date, leaseMs: number, limit: number): Promise<WorkRecord[]> {
+    const free = "(w.claimed_until IS NULL OR w.claimed_until < :now)";
+    const oldest = await this.manager
+      .createQueryBuilder(WorkEntity, "w")
+      .where(free, { now: now.toISOString() })
+      .orderBy("w.enqueued_date_time", "ASC")
+      .addOrderBy("w.user_id", "ASC")
+      .addOrderBy("w.group_id", "ASC")
+      .limit(limit)
+      .setLock("pessimistic_write")
+      .setOnLocked("skip_locked")
+      .getMany();
+    const userIds = [...new Set(oldest.map((row) => row.userId))];
+    if (userIds.length === 0) return [];
+    const rows = await this.manager
+      .createQueryBuilder(WorkEntity, "w")
+      .where("w.user_id IN (:...userIds)", { userIds })
+      .andWhere(free, { now: now.toISOString() })
+      .setLock("pessimistic_write")
+      .setOnLocked("skip_locked")
+      .getMany();
+    const until = new Date(now.getTime() + leaseMs);
+    await this.setClaim(rows, worker, until);
+    return rows.map((row) => ({ ...row, claimedBy: worker, claimedUntil: until }));
+  }
+
+  /** Gives claimed rows back untouched, for a later batch (e.g. their user was busy elsewhere). */
+  async release(rows: readonly WorkRecord[]): Promise<void> {
+    await this.setClaim(rows, null, null);
+  }
+
+  /** Sets the claim of exactly these rows (by key), in chunks. */
+  private async setClaim(rows: readonly WorkRecord[], claimedBy: string | null, claimedUntil: Date | null): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      await this.manager
+        .createQueryBuilder()
+        .update(WorkEntity)
+        .set({ claimedBy, claimedUntil })
+        .where(
+          new Brackets((where) => {
+            chunk.forEach((row, j) => where.orWhere(`(user_id = :u${j} AND group_id = :g${j})`, { [`u${j}`]: row.userId, [`g${j}`]: row.groupId }));
+          }),
+        )
+        .execute();
+    }
+  }
+
   /** Removes finished work; rows re-queued meanwhile (claim released) stay. */
   async complete(worker: string, rows: readonly WorkRecord[]): Promise<void> {
     for (const row of rows) await this.manager.delete(WorkEntity, { userId: row.userId, groupId: row.groupId, claimedBy: worker });
@@ -63,16 +122,28 @@ export class WorkStore {
     return this.manager.countBy(WorkEntity, { groupId });
   }
 
-  async processing(groupIds: readonly string[]): Promise<Map<string, GroupProcessingRecord>> {
+  /**
+   * Each group's processing state. With `lock`, on PostgreSQL the rows stay locked until the
+   * transaction ends: a batch finishing the group's run waits, then sees the work queued here.
+   */
+  async processing(groupIds: readonly string[], lock = false): Promise<Map<string, GroupProcessingRecord>> {
     if (groupIds.length === 0) return new Map();
-    const rows = await this.manager.findBy(GroupProcessingEntity, { groupId: In([...groupIds]) });
+    const query = this.manager.createQueryBuilder(GroupProcessingEntity, "p").where("p.group_id IN (:...groupIds)", { groupIds: [...groupIds] });
+    if (lock && isPostgres(this.manager)) query.orderBy("p.group_id", "ASC").setLock("pessimistic_write");
+    const rows = await query.getMany();
     return new Map(rows.map((row) => [row.groupId, row]));
   }
 
+  /** Sets a group's state, its counts kept (or set to zero), in one upsert: two writers cannot both insert it. */
   async setState(groupId: string, state: LicenseProcessingState, now: Date, resetCounts = false): Promise<void> {
-    const existing = await this.manager.findOneBy(GroupProcessingEntity, { groupId });
-    const counts = resetCounts || !existing ? { succeeded: 0, failed: 0 } : { succeeded: existing.succeeded, failed: existing.failed };
-    await this.manager.save(GroupProcessingEntity, { groupId, state, ...counts, updatedDateTime: now });
+    await this.manager
+      .createQueryBuilder()
+      .insert()
+      .into(GroupProcessingEntity)
+      .values({ groupId, state, succeeded: 0, failed: 0, updatedDateTime: now })
+      .orUpdate(resetCounts ? ["state", "succeeded", "failed", "updated_date_time"] : ["state", "updated_date_time"], ["group_id"])
+      .updateEntity(false)
+      .execute();
   }
 
   async addCounts(groupId: string, succeeded: number, failed: number): Promise<void> {

@@ -1,0 +1,205 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type CacheSaveStats, type LoadOptions, type LoadStats, loadArticles } from "../../src/content/loader";
+import { type FolderResult, parseFolder } from "../../src/content/parser";
+
+// Fixtures are written here, for these tests (no corpus text): 30 articles in three folders,
+// with the oddities that make a parse differ from a header-only one, and a few problems.
+
+function header(id: string, title: string, extra: Record<string, string> = {}, idFirst = false): string {
+  const attributes: Record<string, string> = {
+    ...(idFirst ? { articleId: id } : {}),
+    pageTitle: title,
+    description: `How to fix: ${title.toLowerCase()}.`,
+    service: "microsoft.aad",
+    resource: "Microsoft_AAD_IAM",
+    authors: "helpgate",
+    supportTopicIds: "100001, 100002",
+    cloudEnvironments: "public, Fairfax",
+    selfHelpType: "generic",
+    ...(idFirst ? {} : { articleId: id }),
+    ...extra,
+  };
+  const lines = Object.entries(attributes).map(([name, value]) => `    ${name}="${value}"`);
+  return `<properties\n${lines.join("\n")}\n/>\n`;
+}
+
+function body(n: number): string {
+  return [
+    `# Troubleshooting topic ${n}`,
+    "",
+    "Some users see an error when a license is assigned. This applies to group assignments too.",
+    "",
+    "## Prerequisites",
+    "",
+    "- An administrator role",
+    "- The user's principal name",
+    "",
+    "## Recommended Steps",
+    "",
+    `1. Open the [admin center](https://example.com/admin/${n}) and find the user.`,
+    "2. Check the usage location; set it if empty (CountViolation or MutuallyExclusiveViolation).",
+    "   - Nested step with `inline code`",
+    "3. Assign the license again:",
+    "",
+    "   ```powershell",
+    `   Set-License -User user${n}@example.com`,
+    "   ```",
+    "",
+    "| Column | Value |",
+    "| ------ | ----- |",
+    `| Row | ${n} |`,
+    "",
+  ].join("\n");
+}
+
+const id = (n: number) => `a1b2c3d4-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+function writeFixtures(dir: string): void {
+  const write = (file: string, content: string | Buffer) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  };
+  for (let n = 1; n <= 24; n++) {
+    const folder = ["licensing", "groups", "nested/deeper"][n % 3]!;
+    write(`${folder}/article-${String(n).padStart(2, "0")}.md`, `${header(id(n), `Topic number ${n}`)}\n${body(n)}`);
+  }
+  // The same articleId twice (its line differs between the two files), and a case variant.
+  write("licensing/dup-a.md", `${header(id(900), "Duplicate A")}\n${body(900)}`);
+  write("groups/dup-b.md", `${header(id(900).toUpperCase(), "Duplicate B", {}, true)}\n${body(901)}`);
+  // No header at all; an unclosed code fence; CRLF and a header after an H1; -0 as displayOrder.
+  write("licensing/no-header.md", "# Just notes\n\nNothing to see.\n");
+  write("groups/unclosed-fence.md", `${header(id(902), "Unclosed fence")}\n## Recommended Steps\n\n1. Run:\n\n\`\`\`bash\necho never closed\n`);
+  write("nested/crlf.md", `# Title first\r\n\r\n${header(id(903), "CRLF article", { displayOrder: "-0" }).replace(/\n/g, "\r\n")}\r\n${body(903).replace(/\n/g, "\r\n")}`);
+  // Not UTF-8: a Windows-1252 byte in the body.
+  write("nested/latin1.md", Buffer.concat([Buffer.from(`${header(id(904), "Latin-1 body")}\nCaf`), Buffer.from([0xe9]), Buffer.from(" menu\n")]));
+}
+
+/** Files in the cache's version folder. */
+function cacheEntries(cacheDir: string): string[] {
+  const [version] = fs.readdirSync(cacheDir);
+  return version ? fs.readdirSync(path.join(cacheDir, version)).map((name) => path.join(cacheDir, version, name)) : [];
+}
+
+interface Loaded {
+  result: FolderResult;
+  stats: LoadStats;
+  /** Awaited before returning, so that the next load sees the cache this one wrote. */
+  saved: CacheSaveStats;
+  headers: FolderResult[];
+  order: string[];
+}
+
+async function load(dir: string, options: Partial<LoadOptions>): Promise<Loaded> {
+  let stats: LoadStats | null = null;
+  const headers: FolderResult[] = [];
+  const order: string[] = [];
+  const result = await loadArticles(dir, {
+    cacheDir: null,
+    workers: 0,
+    onHeaders: (found) => {
+      order.push("headers");
+      headers.push(found);
+    },
+    onStats: (found) => (stats = found),
+    ...options,
+  });
+  order.push("result");
+  const saved = await stats!.cacheSaved;
+  return { result, stats: stats!, saved, headers, order };
+}
+
+describe("loadArticles", () => {
+  let root: string;
+  let dir: string;
+  let expected: FolderResult;
+  let expectedHeaders: FolderResult;
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "helpgate-loader-"));
+    dir = path.join(root, "articles");
+    writeFixtures(dir);
+    expected = await parseFolder(dir);
+    expectedHeaders = await parseFolder(dir, { headersOnly: true });
+  });
+
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("the fixtures exercise duplicates, missing headers and body problems", () => {
+    const kinds = new Set(expected.problems.map((problem) => problem.kind));
+    expect([...kinds]).toEqual(expect.arrayContaining(["duplicate-article-id", "missing-header", "unclosed-code-fence", "non-utf8", "header-not-at-top"]));
+    const duplicates = expected.problems.filter((problem) => problem.kind === "duplicate-article-id");
+    expect(new Set(duplicates.map((problem) => problem.line)).size).toBe(2);
+    expect(expected.articles.find((article) => article.file === "nested/crlf.md")!.displayOrder).toBe(-0);
+  });
+
+  it("in this thread, without a cache, gives what parseFolder gives", async () => {
+    const { result, stats } = await load(dir, { workers: 0 });
+    expect(result).toEqual(expected);
+    expect(stats).toMatchObject({ files: 30, fromCache: 0, workers: 0 });
+    expect(stats.parsed).toHaveLength(30);
+  });
+
+  it("in worker threads, gives what parseFolder gives and fills the cache", async () => {
+    const cacheDir = path.join(root, "cache");
+    const { result, stats, saved } = await load(dir, { workers: 2, cacheDir });
+    expect(stats.workerErrors).toEqual([]);
+    expect(stats.workers).toBe(2);
+    expect(result).toEqual(expected);
+    const hashes = new Set(expected.articles.map((article) => article.contentHash));
+    expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0 });
+    expect(cacheEntries(cacheDir)).toHaveLength(hashes.size + 1); // + the file without a header
+    expect(cacheEntries(cacheDir).every((file) => file.endsWith(".json"))).toBe(true);
+  }, 60_000);
+
+  it("parses only what is not cached, and removes entries no file has any more", async () => {
+    const cacheDir = path.join(root, "cache");
+    await load(dir, { workers: 2, cacheDir });
+
+    const warm = await load(dir, { workers: 2, cacheDir });
+    expect(warm.stats).toMatchObject({ fromCache: 30, parsed: [], workers: 0 });
+    expect(warm.saved).toEqual({ written: 0, failed: 0, staleRemoved: 0 });
+    expect(warm.result).toEqual(expected);
+    expect(warm.headers).toEqual([expectedHeaders]);
+
+    const changed = path.join(dir, "licensing", "article-03.md");
+    fs.appendFileSync(changed, "\n4. One more step.\n");
+    const oldHash = expected.articles.find((article) => article.file === "licensing/article-03.md")!.contentHash;
+    const after = await load(dir, { workers: 2, cacheDir });
+    expect(after.stats).toMatchObject({ fromCache: 29, parsed: ["licensing/article-03.md"] });
+    expect(after.saved).toEqual({ written: 1, failed: 0, staleRemoved: 1 });
+    expect(after.result).toEqual(await parseFolder(dir));
+    expect(cacheEntries(cacheDir).some((file) => path.basename(file).startsWith(oldHash))).toBe(false);
+  }, 60_000);
+
+  it("ignores and rewrites a corrupt cache entry, or one of another format", async () => {
+    const cacheDir = path.join(root, "cache");
+    await load(dir, { workers: 0, cacheDir });
+    const hashOf = (file: string) => expected.articles.find((article) => article.file === file)!.contentHash;
+    const [corrupt, outdated] = [hashOf("licensing/dup-a.md"), hashOf("nested/crlf.md")];
+    const entryOf = (hash: string) => cacheEntries(cacheDir).find((file) => path.basename(file) === `${hash}.json`)!;
+    fs.writeFileSync(entryOf(corrupt), '{"format":1,"version":');
+    const old = JSON.parse(fs.readFileSync(entryOf(outdated), "utf8")) as { format: number };
+    fs.writeFileSync(entryOf(outdated), JSON.stringify({ ...old, format: 0 }));
+
+    const { result, stats } = await load(dir, { workers: 0, cacheDir });
+    expect(stats.parsed).toEqual(["licensing/dup-a.md", "nested/crlf.md"]);
+    expect(result).toEqual(expected);
+    expect(JSON.parse(fs.readFileSync(entryOf(corrupt), "utf8"))).toMatchObject({ hash: corrupt, format: 1 });
+    expect(JSON.parse(fs.readFileSync(entryOf(outdated), "utf8"))).toMatchObject({ hash: outdated, format: 1 });
+    expect((await load(dir, { workers: 0, cacheDir })).stats.parsed).toEqual([]);
+  });
+
+  it("calls onHeaders first, with the header-only articles, cold and warm", async () => {
+    const cacheDir = path.join(root, "cache");
+    for (const workers of [2, 0]) {
+      const { headers, order, result, stats } = await load(dir, { workers, cacheDir });
+      expect(order).toEqual(["headers", "result"]);
+      expect(headers).toEqual([expectedHeaders]);
+      expect(headers[0]!.articles.every((article) => article.sections.length === 0)).toBe(true);
+      expect(result).toEqual(expected);
+      expect(stats.headersMs).toBeLessThanOrEqual(stats.totalMs);
+    }
+  }, 60_000);
+});
