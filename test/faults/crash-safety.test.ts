@@ -1,7 +1,7 @@
 import {
   ASSIGN_GROUP_LICENSE,
   E3,
-  FINISH_ACTIVITY,
+  expectProcessedExactlyOnce,
   START_ACTIVITY,
   ServerProcess,
   ensureBuilt,
@@ -86,18 +86,7 @@ describe("a crash during group-based licensing", () => {
       100,
     );
 
-    const facts = groupLicensingFacts(temp.file, groupId);
-    expect(facts.members).toBe(MEMBERS);
-    expect(facts.strayRows).toEqual([]);
-    expect(facts.membersActiveOnce).toBe(MEMBERS);
-    // Processed exactly once: one license change each, and the run counted each member once.
-    expect(facts.licenseChangesPerMember).toEqual({ 1: MEMBERS });
-    expect(facts.processing).toEqual({ state: "ProcessingComplete", succeeded: MEMBERS, failed: 0 });
-    expect(facts.runs.map((run) => run.activity)).toEqual([START_ACTIVITY, FINISH_ACTIVITY]);
-    expect(facts.runs[1].counts).toEqual({ SucceededCount: String(MEMBERS), FailedCount: "0" });
-    // Seats: every SKU's consumed_units is its number of distinct holders; E3 is exactly full.
-    expect(facts.seatMismatches).toEqual([]);
-    expect(facts.consumed).toBe(enabledUnits);
+    expectProcessedExactlyOnce(groupLicensingFacts(temp.file, groupId), MEMBERS, enabledUnits);
 
     // The API agrees.
     const api = await graphqlOk(

@@ -3,22 +3,7 @@ import { GroupStore } from "../../src/directory/stores/group.store";
 import { UserStore } from "../../src/directory/stores/user.store";
 import type { TestGateway } from "./harness";
 
-/** The demo tenant's products and the plans the group-licensing specifications name. */
-export const SKU = {
-  E1: "18181a46-0d4e-45cd-891e-60aabd171b4e",
-  E3: "6fd2c87f-b296-42f0-b197-1e91e994b900",
-  E5: "c7df2760-2c81-4ef7-b578-5b5392b571df",
-  EMS: "efccb6f7-5641-4e0e-bd10-b4976e1bf68e",
-  WORKPLACE_ANALYTICS: "3d957427-ecdc-4df2-aacd-01cc9d519da8",
-  MCOMEETADV: "0c266dff-15dd-4b49-8397-2bb16070ed52",
-  MCOSTANDARD: "d42c793f-6c78-4f43-92ca-e8f6a02b035f",
-} as const;
-
-export const PLAN = {
-  EXCHANGE_S_STANDARD: "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
-  EXCHANGE_S_ENTERPRISE: "efb87545-963c-4e0d-99df-69c6916d9eb0",
-  MCOSTANDARD: "0feaeb32-d00e-4d66-bd5a-43b5b83db82c",
-} as const;
+export { PLAN, SKU } from "./catalog-ids";
 
 export interface License {
   skuId: string;

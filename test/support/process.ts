@@ -576,3 +576,20 @@ export function groupLicensingFacts(file: string, groupId: string, skuId = E3): 
 export function processedMembers(file: string, groupId: string): number {
   return withDatabase(file, (db) => (db.prepare("SELECT COUNT(*) AS n FROM license_assignments WHERE source = ?").get(groupId) as { n: number }).n);
 }
+
+/**
+ * What "processed exactly once" means for a group run, read from the database file: every member
+ * one Active row and one license change, one start and one finish entry counting them all, and
+ * every SKU's consumed units equal to its number of holders (E3 exactly full).
+ */
+export function expectProcessedExactlyOnce(facts: GroupLicensingFacts, members: number, enabledUnits: number): void {
+  expect(facts.members).toBe(members);
+  expect(facts.strayRows).toEqual([]);
+  expect(facts.membersActiveOnce).toBe(members);
+  expect(facts.licenseChangesPerMember).toEqual({ 1: members });
+  expect(facts.processing).toEqual({ state: "ProcessingComplete", succeeded: members, failed: 0 });
+  expect(facts.runs.map((run) => run.activity)).toEqual([START_ACTIVITY, FINISH_ACTIVITY]);
+  expect(facts.runs[1].counts).toEqual({ SucceededCount: String(members), FailedCount: "0" });
+  expect(facts.seatMismatches).toEqual([]);
+  expect(facts.consumed).toBe(enabledUnits);
+}
