@@ -10,7 +10,7 @@
  * bench/run.ts also runs it (`node dist/bench-build/bench/run.js --only content-load`), through
  * the exported run() with the defaults below.
  *
- * Options: --files N (default 15000), --source DIR (default /work/shared/corpus/dev-sample),
+ * Options: --files N (default 15000), --source DIR (default ../shared/corpus/dev-sample beside the checkout),
  * --workers N (default: the number of CPUs), --repeat N (default 1: run baseline, cold and warm
  * N times, interleaved, and keep the fastest of each: other work on the machine only ever slows
  * a run down), --no-reference (skip the single-threaded parseFolder run and the equality
@@ -47,6 +47,9 @@ import { type FolderResult, parseFolder } from "../src/content/parser";
 import { listArticleFiles } from "../src/content/parser/folder";
 import { isMain, runMain, table, writeResult } from "./common";
 
+/** The public sample of real articles, when it sits beside the checkout (compiled: dist/bench-build/bench). */
+const DEFAULT_SOURCE = path.resolve(__dirname, "..", "..", "..", "..", "shared", "corpus", "dev-sample");
+
 interface Args {
   files: number;
   source: string;
@@ -57,7 +60,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { files: 15_000, source: "/work/shared/corpus/dev-sample", workers: os.cpus().length, repeat: 1, reference: true, keep: false };
+  const args: Args = { files: 15_000, source: DEFAULT_SOURCE, workers: os.cpus().length, repeat: 1, reference: true, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--files") args.files = Number(argv[++i]);
