@@ -13,7 +13,8 @@
  * Options: --files N (default 15000), --source DIR (default ../shared/corpus/dev-sample beside the checkout),
  * --workers N (default: the number of CPUs), --repeat N (default 1: run baseline, cold and warm
  * N times, interleaved, and keep the fastest of each: other work on the machine only ever slows
- * a run down), --no-reference (skip the single-threaded parseFolder run and the equality
+ * a run down), --also-workers a,b (extra cold loads with these worker counts, e.g. 0,1, in each
+ * round), --no-reference (skip the single-threaded parseFolder run and the equality
  * check), --keep (keep the generated folder).
  *
  * The source folder is small (327 real articles), so a synthetic folder of N files is generated
@@ -55,23 +56,25 @@ interface Args {
   source: string;
   workers: number;
   repeat: number;
+  alsoWorkers: number[];
   reference: boolean;
   keep: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { files: 15_000, source: DEFAULT_SOURCE, workers: os.cpus().length, repeat: 1, reference: true, keep: false };
+  const args: Args = { files: 15_000, source: DEFAULT_SOURCE, workers: os.cpus().length, repeat: 1, alsoWorkers: [], reference: true, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--files") args.files = Number(argv[++i]);
     else if (flag === "--source") args.source = path.resolve(argv[++i]!);
     else if (flag === "--workers") args.workers = Number(argv[++i]);
     else if (flag === "--repeat") args.repeat = Number(argv[++i]);
+    else if (flag === "--also-workers") args.alsoWorkers = argv[++i]!.split(",").map(Number);
     else if (flag === "--no-reference") args.reference = false;
     else if (flag === "--keep") args.keep = true;
     else throw new Error(`unknown option ${flag}`);
   }
-  if (!(args.files > 0) || !(args.workers >= 0) || !(args.repeat >= 1)) throw new Error("--files and --repeat must be > 0, --workers >= 0");
+  if (!(args.files > 0) || !(args.workers >= 0) || !(args.repeat >= 1) || !args.alsoWorkers.every((count) => count >= 0)) throw new Error("--files and --repeat must be > 0, --workers >= 0");
   return args;
 }
 
@@ -169,7 +172,7 @@ export async function run(argv: string[] = []): Promise<void> {
     const corpus = await generate(args.source, dir, args.files);
     console.log(`${corpus.files} files, ${(corpus.bytes / 2 ** 20).toFixed(1)} MiB; ${os.cpus().length} CPUs, ${args.workers} workers`);
 
-    const runs: { baseline: Timed; cold: LoadRun; warm: LoadRun }[] = [];
+    const runs: { baseline: Timed; cold: LoadRun; warm: LoadRun; also: LoadRun[] }[] = [];
     for (let round = 1; round <= args.repeat; round++) {
       const of = args.repeat > 1 ? ` (${round}/${args.repeat})` : "";
       console.log(`baseline (gray-matter + remark parse, one thread)${of} ...`);
@@ -179,13 +182,21 @@ export async function run(argv: string[] = []): Promise<void> {
       const cold = await timedLoad(dir, cacheDir, args.workers);
       console.log(`warm load (cache filled)${of} ...`);
       const warm = await timedLoad(dir, cacheDir, args.workers);
-      console.log(`  baseline ${seconds(base.ms)} s, cold ${seconds(cold.ms)} s, warm ${seconds(warm.ms)} s`);
-      runs.push({ baseline: base, cold, warm });
+      const also: LoadRun[] = [];
+      for (const workers of args.alsoWorkers) {
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+        console.log(`cold load, ${workers} workers${of} ...`);
+        also.push(await timedLoad(dir, cacheDir, workers));
+      }
+      const extra = also.map((run, i) => `, cold with ${args.alsoWorkers[i]} workers ${seconds(run.ms)} s`).join("");
+      console.log(`  baseline ${seconds(base.ms)} s, cold ${seconds(cold.ms)} s, warm ${seconds(warm.ms)} s${extra}`);
+      runs.push({ baseline: base, cold, warm, also });
     }
     const fastest = <T>(items: T[], ms: (item: T) => number): T => items.reduce((best, item) => (ms(item) < ms(best) ? item : best));
     const base = fastest(runs.map((run) => run.baseline), (run) => run.ms);
     const cold = fastest(runs.map((run) => run.cold), (run) => run.ms);
     const warm = fastest(runs.map((run) => run.warm), (run) => run.ms);
+    const also = args.alsoWorkers.map((_, i) => fastest(runs.map((run) => run.also[i]!), (run) => run.ms));
     let reference: (Timed & { equal: { cold: boolean; warm: boolean } }) | null = null;
     if (args.reference) {
       console.log("reference (parseFolder, one thread) ...");
@@ -200,6 +211,7 @@ export async function run(argv: string[] = []): Promise<void> {
       { run: `cold load, ${cold.stats.workers} workers, empty cache`, ...cold, note: `${cold.stats.parsed.length} parsed` },
       { run: "  of which: onHeaders fired", ms: cold.headersMs ?? Number.NaN, cpuMs: Number.NaN, note: "" },
       { run: "  then: cache written (background)", ...cold.saved, note: `${cold.saved.written} entries` },
+      ...also.map((run) => ({ run: `cold load, ${run.stats.workers} workers, empty cache`, ...run, note: "" })),
       { run: "warm load, cache filled", ...warm, note: `${warm.stats.fromCache} from cache, ${warm.stats.parsed.length} parsed` },
       { run: "  of which: onHeaders fired", ms: warm.headersMs ?? Number.NaN, cpuMs: Number.NaN, note: "" },
     ];
@@ -214,7 +226,7 @@ export async function run(argv: string[] = []): Promise<void> {
       workers: cold.stats.workers,
       repeat: args.repeat,
       loadAverageAtStart: loadAtStart,
-      samples: runs.map((run) => ({ baseline: run.baseline.ms / 1000, cold: run.cold.ms / 1000, coldHeaders: run.cold.headersMs === null ? null : run.cold.headersMs / 1000, warm: run.warm.ms / 1000 })),
+      samples: runs.map((run) => ({ coldWithWorkers: run.also.map((load) => load.ms / 1000), baseline: run.baseline.ms / 1000, cold: run.cold.ms / 1000, coldHeaders: run.cold.headersMs === null ? null : run.cold.headersMs / 1000, warm: run.warm.ms / 1000 })),
       seconds: {
         baseline: base.ms / 1000,
         reference: reference ? reference.ms / 1000 : null,
@@ -223,6 +235,7 @@ export async function run(argv: string[] = []): Promise<void> {
         warm: warm.ms / 1000,
         warmHeaders: warm.headersMs === null ? null : warm.headersMs / 1000,
         coldCacheWritten: cold.saved.ms / 1000,
+        coldWithWorkers: Object.fromEntries(also.map((run, i) => [args.alsoWorkers[i]!, run.ms / 1000])),
       },
       cpuSeconds: { baseline: base.cpuMs / 1000, reference: reference ? reference.cpuMs / 1000 : null, cold: cold.cpuMs / 1000, warm: warm.cpuMs / 1000 },
       ratioToBaseline: {
