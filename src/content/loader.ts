@@ -38,6 +38,12 @@ export interface LoadOptions {
   cacheDir: string | null;
   /** Worker threads for parsing bodies; 0 parses in this thread. */
   workers: number;
+  /**
+   * One worker thread is started per this many files to parse, up to `workers` (default 100):
+   * starting one costs about as much as parsing ~100 files in this thread, so a restart after a
+   * few edits parses them here.
+   */
+  filesPerWorker?: number;
   /** Called once every header is read, while bodies are still being parsed, so lookups can start early. */
   onHeaders?: (headers: FolderResult) => void;
   /** Called with the result's readiness: what the load did (cache use, worker threads, timings). */
@@ -80,8 +86,8 @@ export interface LoadStats {
  * ParseCache.get); the event loop gets a turn after every this many (a few milliseconds' work).
  */
 const YIELD_EVERY = 32;
-/** A worker thread is started for every this many files to parse, up to `workers` (one costs ~0.1 s to start). */
-const MIN_FILES_PER_WORKER = 8;
+/** The default of LoadOptions.filesPerWorker. */
+const FILES_PER_WORKER = 100;
 /** Files per batch sent to a worker thread (~50 ms of work). */
 const BATCH_SIZE = 24;
 
@@ -109,7 +115,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   const cacheDir = cache?.dir ?? null;
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
-    filesPerWorker: MIN_FILES_PER_WORKER,
+    filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
     batchSize: BATCH_SIZE,
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type CacheSaveStats, type LoadOptions, type LoadStats, loadArticles } from "../../src/content/loader";
+import { type CacheSaveStats, type LoadOptions, type LoadStats, loadArticles, PARSER_VERSION } from "../../src/content/loader";
+import { type BodyRunner, inThreadRunner, Shards } from "../../src/content/loader/pool";
 import { type FolderResult, parseFolder } from "../../src/content/parser";
+import { listArticleFiles } from "../../src/content/parser/folder";
 
 // Fixtures are written here, for these tests (no corpus text): 30 articles in three folders,
 // with the oddities that make a parse differ from a header-only one, and a few problems.
@@ -76,10 +78,11 @@ function writeFixtures(dir: string): void {
   write("nested/latin1.md", Buffer.concat([Buffer.from(`${header(id(904), "Latin-1 body")}\nCaf`), Buffer.from([0xe9]), Buffer.from(" menu\n")]));
 }
 
-/** Files in the cache's version folder. */
+/** The cache's entries (and any other file but its last-used mark) in its version folder. */
 function cacheEntries(cacheDir: string): string[] {
-  const [version] = fs.readdirSync(cacheDir);
-  return version ? fs.readdirSync(path.join(cacheDir, version)).map((name) => path.join(cacheDir, version, name)) : [];
+  const [version] = fs.readdirSync(cacheDir).filter((name) => name.startsWith(`v1-${PARSER_VERSION}-`));
+  if (!version) return [];
+  return fs.readdirSync(path.join(cacheDir, version)).filter((name) => name !== ".last-used").map((name) => path.join(cacheDir, version, name));
 }
 
 interface Loaded {
@@ -98,6 +101,7 @@ async function load(dir: string, options: Partial<LoadOptions>): Promise<Loaded>
   const result = await loadArticles(dir, {
     cacheDir: null,
     workers: 0,
+    filesPerWorker: 8, // so that 30 files get two worker threads
     onHeaders: (found) => {
       order.push("headers");
       headers.push(found);
@@ -189,6 +193,40 @@ describe("loadArticles", () => {
     expect(JSON.parse(fs.readFileSync(entryOf(corrupt), "utf8"))).toMatchObject({ hash: corrupt, format: 1 });
     expect(JSON.parse(fs.readFileSync(entryOf(outdated), "utf8"))).toMatchObject({ hash: outdated, format: 1 });
     expect((await load(dir, { workers: 0, cacheDir })).stats.parsed).toEqual([]);
+  });
+
+  it("parses in this thread the batches of a worker thread that fails", async () => {
+    const failing: BodyRunner = {
+      run: () => Promise.reject(new Error("worker died")),
+      save: async () => ({ written: 0, failed: 0 }),
+      close: async () => undefined,
+    };
+    const shards = new Shards({ workers: 2, filesPerWorker: 1, batchSize: 4, startWorker: () => failing, inThread: () => inThreadRunner(dir, null) });
+    const files = await listArticleFiles(dir);
+    for (const file of files) shards.add({ file, hash: null, headerProblems: null });
+    const { outcomes, errors } = await shards.finish();
+    await shards.close();
+    expect(errors).toEqual(["worker died", "worker died"]);
+    const articles = files.flatMap((file) => outcomes.get(file)?.result?.article ?? []);
+    expect(articles).toEqual(expected.articles);
+  });
+
+  it("removes the folders of other cache versions once unused for a week", async () => {
+    const cacheDir = path.join(root, "cache");
+    const other = (name: string, daysAgo: number) => {
+      const folder = path.join(cacheDir, name);
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(folder, `${"0".repeat(64)}.json`), "{}");
+      const mark = path.join(folder, ".last-used");
+      fs.writeFileSync(mark, "");
+      const when = new Date(Date.now() - daysAgo * 24 * 3600 * 1000);
+      fs.utimesSync(mark, when, when);
+      return folder;
+    };
+    const [abandoned, recent, unrelated] = [other("v1-0-0123abcd", 8), other("v1-0-4567cdef", 1), other("notes", 30)];
+    await load(dir, { workers: 0, cacheDir });
+    expect([fs.existsSync(abandoned), fs.existsSync(recent), fs.existsSync(unrelated)]).toEqual([false, true, true]);
+    expect(cacheEntries(cacheDir)).toHaveLength(30); // one per file: their bytes all differ
   });
 
   it("calls onHeaders first, with the header-only articles, cold and warm", async () => {

@@ -6,8 +6,8 @@
  *
  * The folder name changes whenever the cache could hold outdated parses: the entry layout
  * (ENTRY_FORMAT), PARSER_VERSION, or the text of any file in src/content/parser/ (the
- * fingerprint). Older folders are removed after a load, and so are entries whose hash no file
- * has any more. Each entry repeats its version and hash; one that does not match, or does not
+ * fingerprint). Entries whose hash no file has any more are removed after a load, and so are
+ * the folders of other versions once unused for a week. Each entry repeats its version and hash; one that does not match, or does not
  * read as JSON, is ignored, and the file is parsed again and its entry rewritten. Entries are
  * written to a temporary file and renamed, so a reader never sees half an entry (and a load
  * interrupted while writing them only leaves files to parse again).
@@ -37,6 +37,14 @@ const ENTRY_FORMAT = 1;
 
 /** Temporary files older than this are left over from a crash and removed when pruning. */
 const STALE_TEMP_MS = 10 * 60 * 1000;
+/**
+ * The folder of another version is removed once unused for this long: it may belong to another
+ * build sharing the cache folder (jest runs the TypeScript sources, whose fingerprint differs
+ * from the compiled server's), which would otherwise lose its cache at each of our loads.
+ */
+const OTHER_VERSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Touched at each load: when the version folder was last used. */
+const USED_MARK = ".last-used";
 
 /** A cached parse: the file's ParseResult and how many of its problems a header-only parse reports. */
 export interface CachedParse extends ParseResult {
@@ -86,6 +94,7 @@ export class ParseCache {
     const dir = path.join(root, cacheVersion());
     try {
       await fsp.mkdir(dir, { recursive: true });
+      await fsp.writeFile(path.join(dir, USED_MARK), "");
       return new ParseCache(dir);
     } catch {
       return null;
@@ -157,7 +166,7 @@ export class ParseCache {
 
   /**
    * Removes the entries whose hash is not in `live`, temporary files left by a crash, and the
-   * folders of other versions. Returns how many entries were removed.
+   * folders of other versions unused for a week. Returns how many entries were removed.
    */
   async prune(live: ReadonlySet<string>): Promise<number> {
     let removed = 0;
@@ -174,7 +183,10 @@ export class ParseCache {
     }
     const root = path.dirname(this.dir);
     for (const name of await fsp.readdir(root).catch(() => [] as string[])) {
-      if (name !== this.version && VERSION_DIR.test(name)) await fsp.rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
+      if (name === this.version || !VERSION_DIR.test(name)) continue;
+      const other = path.join(root, name);
+      const used = await fsp.stat(path.join(other, USED_MARK)).catch(() => fsp.stat(other).catch(() => null));
+      if (used && Date.now() - used.mtimeMs > OTHER_VERSION_TTL_MS) await fsp.rm(other, { recursive: true, force: true }).catch(() => undefined);
     }
     return removed;
   }
