@@ -131,7 +131,6 @@ export class ContentService {
   }
 
   private codesNamedIn(question: string): string[] {
-    const words = new Set(question.toLowerCase().match(/[a-z]+/g) ?? []);
-    return [...new Set(this.library.list({}).flatMap((article) => article.errorCodes))].filter((code) => words.has(code.toLowerCase()));
+    return this.library.errorCodesAmong(new Set(question.toLowerCase().match(/[a-z]+/g) ?? []));
   }
 }

@@ -23,6 +23,8 @@ export class ArticleLibrary {
   private byId = new Map<string, Article>();
   private byTopic = new Map<string, Article[]>();
   private byError = new Map<string, Article[]>();
+  /** Every error code some article resolves, by its lower-cased form. */
+  private codes = new Map<string, string>();
   private readonly index = new SearchIndex();
 
   get size(): number {
@@ -33,6 +35,7 @@ export class ArticleLibrary {
     this.byId = new Map(articles.map((article) => [article.articleId.toLowerCase(), article]));
     this.byTopic = groupBy(articles, (article) => article.supportTopicIds);
     this.byError = groupBy(articles, (article) => article.errorCodes.map((code) => code.toLowerCase()));
+    this.codes = new Map(articles.flatMap((article) => article.errorCodes.map((code) => [code.toLowerCase(), code] as [string, string])));
     this.index.replaceAll(this.byId.values());
   }
 
@@ -51,6 +54,14 @@ export class ArticleLibrary {
   forErrorCode(errorCode: string): Article | null {
     const candidates = this.byError.get(errorCode.trim().toLowerCase()) ?? [];
     return [...candidates].sort((a, b) => a.errorCodes.length - b.errorCodes.length || byDisplayOrder(a, b))[0] ?? null;
+  }
+
+  /** The error codes, among these words (lower-cased), that some article resolves. */
+  errorCodesAmong(words: ReadonlySet<string>): string[] {
+    return [...words].flatMap((word) => {
+      const code = this.codes.get(word);
+      return code ? [code] : [];
+    });
   }
 
   list(filter: ArticleFilter): Article[] {

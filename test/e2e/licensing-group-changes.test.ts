@@ -1,5 +1,5 @@
-import { GroupLicensingApi, SKU } from "../support/group-licensing-api";
-import { refusal, TestGateway } from "../support/harness";
+import { GroupLicensingApi, groupLicensingSuite, SKU } from "../support/group-licensing-api";
+import { refusal, type TestGateway } from "../support/harness";
 
 const UPDATE_USER = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }";
 const REPROCESS_USER = "mutation($id: ID!) { reprocessUserLicenses(userId: $id) { id } }";
@@ -10,17 +10,10 @@ const PROXIES = "query($id: ID) { user(id: $id) { mail proxyAddresses } }";
 let gateway: TestGateway;
 let api: GroupLicensingApi;
 
-// The background processor is stopped: work runs when a test settles, so each test sees the
-// queue its writes left. After each test its groups give up their licenses and the subscriptions
-// get their free seats back, so no test hands out seats that another left someone waiting for.
-beforeAll(async () => {
-  gateway = await TestGateway.start();
-  await gateway.app.services.licensing.processor.stop();
-  await gateway.settle();
-  api = new GroupLicensingApi(gateway);
+groupLicensingSuite((started, made) => {
+  gateway = started;
+  api = made;
 });
-afterEach(() => api.reset());
-afterAll(() => gateway.stop());
 
 const updateUser = (id: string, input: Record<string, unknown>) => gateway.ok("admin", UPDATE_USER, { id, input });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GroupStore } from "../../src/directory/stores/group.store";
 import { UserStore } from "../../src/directory/stores/user.store";
-import type { TestGateway } from "./harness";
+import { TestGateway } from "./harness";
 
 export { PLAN, SKU } from "./catalog-ids";
 
@@ -242,4 +242,24 @@ export class GroupLicensingApi {
       return ids;
     });
   }
+}
+
+/**
+ * One gateway for a test file, with its background processor stopped: work runs when a test
+ * settles, so each test sees the queue its writes left. After each test its groups give up their
+ * licenses and the subscriptions get their free seats back, so no test hands out seats that
+ * another left someone waiting for. `use` receives the gateway and the API once they exist.
+ */
+export function groupLicensingSuite(use: (gateway: TestGateway, api: GroupLicensingApi) => void): void {
+  let gateway: TestGateway;
+  let api: GroupLicensingApi;
+  beforeAll(async () => {
+    gateway = await TestGateway.start();
+    await gateway.app.services.licensing.processor.stop();
+    await gateway.settle();
+    api = new GroupLicensingApi(gateway);
+    use(gateway, api);
+  });
+  afterEach(() => api.reset());
+  afterAll(() => gateway.stop());
 }

@@ -7,4 +7,4 @@ export * from "./types";
 export { planDirectChange, type DirectChange, type DirectOutcome } from "./direct";
 export { evaluateUser, explainUser, conversionsOnGroupRemoval, groupPrerequisiteProblem, dependentsOf, type GroupGrant } from "./group";
 export { assignedLicenses, enabledPlans, heldSkus, requestPlans } from "./plans";
-export { planNames } from "./problems";
+export { planNames, problems } from "./problems";

@@ -2,6 +2,7 @@ import { loadProducts, resolvePlan, type PlanRulesDocument } from "../catalog";
 import { assignedLicenses, isHeld, requestPlans, type AssignmentState, type Catalog, type LicenseProblem as Problem } from "../engine";
 import { catalogWith } from "../catalog";
 import { DIRECT, type AssignmentRecord, type SubscriptionRecord } from "../model";
+import { toStates } from "../services/core";
 import type {
   AssignedLicense,
   AssignedPlan,
@@ -44,10 +45,6 @@ export function subscribedSku(record: SubscriptionRecord): SubscribedSku {
   };
 }
 
-export function toEngineStates(records: readonly AssignmentRecord[]): AssignmentState[] {
-  return records.map((r) => ({ skuId: r.skuId, disabledPlans: r.disabledPlans, assignedByGroup: r.source === DIRECT ? null : r.source, state: r.state, error: r.error }));
-}
-
 export function assignmentState(record: AssignmentRecord): LicenseAssignmentState {
   return {
     skuId: record.skuId,
@@ -65,7 +62,7 @@ export function engineState(state: AssignmentState, at: Date): LicenseAssignment
 }
 
 export function userAssignedLicenses(records: readonly AssignmentRecord[]): AssignedLicense[] {
-  return assignedLicenses(toEngineStates(records)).map((license) => ({ skuId: license.skuId, disabledPlans: [...license.disabledPlans] }));
+  return assignedLicenses(toStates(records)).map((license) => ({ skuId: license.skuId, disabledPlans: [...license.disabledPlans] }));
 }
 
 /** Enabled plans, each dated by the earliest source that gives it. */
@@ -73,7 +70,7 @@ export function userAssignedPlans(records: readonly AssignmentRecord[]): Assigne
   const catalog: Catalog = catalogWith({ mutuallyExclusive: [], dependencies: [], locationRestrictions: [], mailboxPlans: [] });
   const plans = new Map<string, Date>();
   for (const record of records) {
-    const [state] = toEngineStates([record]);
+    const [state] = toStates([record]);
     if (!isHeld(state)) continue;
     for (const plan of requestPlans(catalog, state)) {
       const at = plans.get(plan);

@@ -5,7 +5,7 @@ import type { UserRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
 import { licenseAssignmentFailed, notFound } from "../../errors";
-import { planDirectChange, type AssignmentState, type Catalog, type LicenseProblem } from "../engine";
+import { planDirectChange, problems, type AssignmentState, type Catalog, type LicenseProblem } from "../engine";
 import type { AssignmentRecord } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { applyStates, loadSnapshot, subjectsFor, toStates } from "./core";
@@ -39,9 +39,7 @@ export class AssignmentService {
       const outcome = planDirectChange(snapshot.catalog, snapshot.subscriptions, subject, toStates(before), change);
       if (outcome.problems.length > 0) throw failure(snapshot.catalog, outcome.problems[0]);
       const applied = await applyStates(write.tx, snapshot, user, before, outcome.states, this.now());
-      if (applied.seatTakenMeanwhile) {
-        throw failure(snapshot.catalog, { error: "CountViolation", skuId: applied.seatTakenMeanwhile, servicePlanIds: [], message: `Subscription with SKU ${snapshot.catalog.skus.get(applied.seatTakenMeanwhile)?.skuPartNumber} does not have any available licenses.` });
-      }
+      if (applied.seatTakenMeanwhile) throw failure(snapshot.catalog, problems.noSeats(snapshot.catalog, applied.seatTakenMeanwhile));
       write.modifiedProperties.push(...applied.licenseChange);
       if (applied.mailboxChange.length > 0) write.also(mailboxEntry(write, user, applied.mailboxChange));
       // Group assignments may now fit, or no longer fit, beside the direct ones.

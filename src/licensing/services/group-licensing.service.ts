@@ -8,7 +8,7 @@ import type { GroupRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
 import { badInput, conflict, notFound } from "../../errors";
-import { conversionsOnGroupRemoval, groupPrerequisiteProblem, type LicenseRequest } from "../engine";
+import { conversionsOnGroupRemoval, groupPrerequisiteProblem, problems, type LicenseRequest } from "../engine";
 import { DIRECT, type GroupLicenseRecord, type GroupProcessingRecord } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { SubscriptionStore } from "../stores/subscription.store";
@@ -179,11 +179,11 @@ function resultingLicenses(snapshot: Snapshot, current: GroupLicenseRecord[], ad
   for (const license of add) {
     const sku = snapshot.catalog.skus.get(license.skuId);
     if (!sku || !snapshot.subscriptions.has(license.skuId)) {
-      throw failure(snapshot.catalog, { error: "InvalidLicense", skuId: license.skuId, servicePlanIds: [], message: `License ${license.skuId} does not correspond to a valid company License.` });
+      throw failure(snapshot.catalog, problems.invalidLicense(license.skuId));
     }
     const foreign = license.disabledPlans.find((plan) => !sku.servicePlanIds.includes(plan));
     if (foreign) {
-      throw failure(snapshot.catalog, { error: "InvalidLicense", skuId: license.skuId, servicePlanIds: [foreign], message: `Service plan ${foreign} is not part of ${sku.skuPartNumber}; disabledPlans may only name plans of the license.` });
+      throw failure(snapshot.catalog, problems.unknownDisabledPlan(snapshot.catalog, license.skuId, foreign));
     }
   }
   const touched = new Set([...remove, ...add.map((license) => license.skuId)]);
