@@ -22,12 +22,11 @@
  * Options: --members N (or BENCH_MEMBERS; default 100000), --fallback-members M (default 30000:
  * run again at M when the run at N fails, e.g. on SQLite's 32766-variable limit; "none" to
  * skip), and unless --no-chunked, after such a failure also measure the processing at N with
- * the queue filled in chunks of 10,000 (queueInChunks: a bench workaround, labelled), --phases (time
- * each phase of a batch with the instrumented copy in bench/processor-phases.ts), --cpu-prof
+ * the queue filled in chunks of 10,000 (queueInChunks: a bench workaround, labelled), --cpu-prof
  * (write a V8 CPU profile of the measured process to dist/bench-profiles/ and print its top
  * functions), --time-limit S (default 600: give up processing after S seconds).
  *
- *   node dist/bench-build/bench/group-licensing.js [--members 100000] [--phases] [--cpu-prof]
+ *   node dist/bench-build/bench/group-licensing.js [--members 100000] [--cpu-prof]
  */
 import "reflect-metadata";
 import { fork } from "node:child_process";
@@ -49,14 +48,12 @@ import { WorkStore } from "../src/licensing/stores/work.store";
 import { DEFAULT_PROCESSOR_OPTIONS, type Services } from "../src/services";
 import { summarizeProfile, type ProfileSummary } from "./cpu-profile";
 import { appEnv, format, isMain, mib, numberArg, parseArgs, percentile, profilesDir, runMain, silentLog, table, tempDir, writeResult } from "./common";
-import { instrumentedBatch, PhaseTimer, type PhaseTotals } from "./processor-phases";
 
 export interface GroupLicensingOptions {
   members: number;
   fallbackMembers: number | null;
   /** After a failed run at N, also measure the processing at N with the queue filled in chunks (see queueInChunks). */
   chunkedOnFailure: boolean;
-  phases: boolean;
   cpuProf: boolean;
   timeLimitSeconds: number;
 }
@@ -82,7 +79,6 @@ interface Measured {
   /** V8 heap: the largest heapUsed / heapTotal seen between batches, and heapUsed after a full GC at the end. */
   heap: { peakUsedMiB: number; peakTotalMiB: number; afterGcUsedMiB: number | null; externalMiB: number };
   final: { state: string | null; succeeded: number; failed: number; assignmentRows: Record<string, number> };
-  phases: PhaseTotals | null;
   profile: string | null;
 }
 
@@ -177,7 +173,7 @@ function measure(s: Setup, members: number, mode: QueueMode, options: GroupLicen
   if (options.cpuProf) fs.mkdirSync(profileDir, { recursive: true });
   // --expose-gc only to read the heap after a full collection at the very end.
   const execArgv = ["--expose-gc", ...(options.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `group-licensing-${members}-${Date.now()}.cpuprofile`] : [])];
-  const child = fork(__filename, ["--worker", JSON.stringify({ ...s, members, mode, phases: options.phases, timeLimitSeconds: options.timeLimitSeconds })], {
+  const child = fork(__filename, ["--worker", JSON.stringify({ ...s, members, mode, timeLimitSeconds: options.timeLimitSeconds })], {
     execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -203,14 +199,13 @@ function measure(s: Setup, members: number, mode: QueueMode, options: GroupLicen
 }
 
 async function worker(raw: string): Promise<void> {
-  const s = JSON.parse(raw) as Setup & { members: number; mode: QueueMode; phases: boolean; timeLimitSeconds: number };
+  const s = JSON.parse(raw) as Setup & { members: number; mode: QueueMode; timeLimitSeconds: number };
   const services = await openServices(loadConfig(appEnv(s.databaseFile, { DEMO_DATA: "false" })), silentLog);
   try {
     const admin = (await new UserStore(services.db.manager).findById(s.adminId))!;
     const caller = await authenticate(`Bearer ${await services.tokens.sign({ oid: admin.id, preferredUsername: admin.userPrincipalName }, 3600)}`, services);
     const processor = services.licensing.processor;
-    const timer = new PhaseTimer(services);
-    const { batchSize, leaseMs } = DEFAULT_PROCESSOR_OPTIONS;
+    const { batchSize } = DEFAULT_PROCESSOR_OPTIONS;
     const rssBefore = process.memoryUsage.rss();
     let peak = rssBefore;
     const sql0 = services.db.queryLog.count;
@@ -232,7 +227,7 @@ async function worker(raw: string): Promise<void> {
     for (let i = 0; i < maxBatches; i++) {
       if ((performance.now() - t1) / 1000 > s.timeLimitSeconds) throw new Error(`processing did not finish within ${s.timeLimitSeconds} s (${batchMs.length} batches done)`);
       const started = performance.now();
-      const processed = s.phases ? await instrumentedBatch(services, processor.worker, batchSize, leaseMs, timer) : await processor.runBatch();
+      const processed = await processor.runBatch();
       if (processed === 0) break;
       batchMs.push(performance.now() - started);
       const memory = process.memoryUsage();
@@ -265,7 +260,6 @@ async function worker(raw: string): Promise<void> {
       rss: { beforeMiB: mib(rssBefore), afterAssignMiB: mib(rssAfterAssign), sampledPeakMiB: mib(peak), maxRssMiB: process.resourceUsage().maxRSS / 1024 },
       heap: { peakUsedMiB: mib(peakHeapUsed), peakTotalMiB: mib(peakHeapTotal), afterGcUsedMiB: gc ? mib(afterGc.heapUsed) : null, externalMiB: mib(afterGc.external) },
       final: { state: processing?.state ?? null, succeeded: processing?.succeeded ?? 0, failed: processing?.failed ?? 0, assignmentRows: Object.fromEntries(rows.map((row) => [row.state, Number(row.n)])) },
-      phases: s.phases ? timer.totals : null,
       profile: null,
     };
     process.send!({ type: "result", result });
@@ -380,18 +374,6 @@ export function report(result: GroupLicensingResult): string {
     lines.push(
       `${done.members.toLocaleString("en-US")} members, ${done.mode}: floor ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.seconds.toFixed(3)} s; batches: ${m.batches.count}, first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing`,
     );
-    if (m.phases) {
-      const total = m.phases["transaction (total)"]!.ms;
-      lines.push(
-        "phases (instrumented copy of runBatch; per-user phases summed over all users):",
-        table(
-          ["phase", "ms", "% of batches", "SQL", "SQL/member", "µs/member"],
-          Object.entries(m.phases)
-            .sort((a, b) => b[1].ms - a[1].ms)
-            .map(([phase, t]) => [phase, t.ms, (100 * t.ms) / total, t.sql, t.sql / done.members, (1000 * t.ms) / done.members]),
-        ),
-      );
-    }
   }
   if (result.targets.met) {
     const met = result.targets.met;
@@ -409,14 +391,13 @@ async function main(): Promise<void> {
     members: Math.round(numberArg(args, "members", "BENCH_MEMBERS", 100_000)),
     fallbackMembers: args.get("fallback-members") === "none" ? null : Math.round(numberArg(args, "fallback-members", "BENCH_FALLBACK_MEMBERS", 30_000)),
     chunkedOnFailure: !args.has("no-chunked"),
-    phases: args.has("phases"),
     cpuProf: args.has("cpu-prof"),
     timeLimitSeconds: numberArg(args, "time-limit", "BENCH_TIME_LIMIT", 600),
   };
   const result = await run(options);
   console.log(`\n${report(result)}`);
-  // Instrumented runs keep their own files: their timings carry the instruments' overhead.
-  const name = options.cpuProf ? "group-licensing-profile" : options.phases ? "group-licensing-phases" : "group-licensing";
+  // A profiled run keeps its own file: its timings carry the profiler's overhead.
+  const name = options.cpuProf ? "group-licensing-profile" : "group-licensing";
   console.log(`\nwritten to ${writeResult(name, result)}`);
 }
 

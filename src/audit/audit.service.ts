@@ -15,6 +15,11 @@ export class AuditService {
     return new AuditStore(tx).insert(entry, this.now());
   }
 
+  /** Records several entries at once, in the caller's transaction. */
+  recordMany(tx: EntityManager, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    return entries.length === 0 ? Promise.resolve([]) : new AuditStore(tx).insertMany(entries, this.now());
+  }
+
   list(caller: Caller | null, filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
     demand(caller, "audit.read");
     return new AuditStore(this.db.manager).list(filter, beforeSeq, limit);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
-import { AuditEntity, AuditTargetEntity } from "./entities";
+import { chunked, RawSql } from "../db/sql";
+import { AuditEntity } from "./entities";
 import type { AuditEntry, AuditRecord } from "./model";
 
 export interface AuditFilter {
@@ -14,30 +15,59 @@ export interface AuditFilter {
 }
 
 const LOGGED_BY_SERVICE = "Core Directory";
+const ENTRIES_PER_STATEMENT = 80;
+const AUDIT_COLUMNS =
+  "id, activity_date_time, activity_display_name, category, operation_type, logged_by_service, initiator_id, initiated_by, target_resources, result, result_reason, correlation_id";
 
 /** The only code that reads or writes the audit tables. */
 export class AuditStore {
   constructor(private readonly manager: EntityManager) {}
 
   async insert(entry: AuditEntry, at: Date): Promise<AuditRecord> {
-    const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null;
-    const record: Omit<AuditRecord, "seq"> = {
-      ...entry,
-      id: randomUUID(),
-      activityDateTime: at,
-      loggedByService: LOGGED_BY_SERVICE,
-      initiatorId,
-    };
-    const inserted = await this.manager.insert(AuditEntity, record);
-    const seq = Number(inserted.identifiers[0]?.seq);
-    const targetIds = new Set(entry.targetResources.flatMap((target) => (target.id ? [target.id] : [])));
-    if (targetIds.size > 0) {
-      await this.manager.insert(
-        AuditTargetEntity,
-        [...targetIds].map((targetId) => ({ auditSeq: seq, targetId })),
+    return (await this.insertMany([entry], at))[0]!;
+  }
+
+  /**
+   * Writes entries with their target index rows: a few multi-row statements for a whole batch
+   * (group-based licensing records one entry per user it changes).
+   */
+  async insertMany(entries: readonly AuditEntry[], at: Date): Promise<AuditRecord[]> {
+    const sql = new RawSql(this.manager);
+    const records: AuditRecord[] = [];
+    for (const chunk of chunked(entries, ENTRIES_PER_STATEMENT)) {
+      const rows = chunk.map((entry) => ({
+        ...entry,
+        id: randomUUID(),
+        activityDateTime: at,
+        loggedByService: LOGGED_BY_SERVICE,
+        initiatorId: entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null,
+      }));
+      const values = rows.flatMap((r) => [
+        r.id,
+        r.activityDateTime.toISOString(),
+        r.activityDisplayName,
+        r.category,
+        r.operationType,
+        r.loggedByService,
+        r.initiatorId,
+        JSON.stringify(r.initiatedBy),
+        JSON.stringify(r.targetResources),
+        r.result,
+        r.resultReason,
+        r.correlationId,
+      ]);
+      const inserted = await sql.rows<{ seq: number | string; id: string }>(
+        `INSERT INTO directory_audits (${AUDIT_COLUMNS}) VALUES ${sql.tuples(rows.length, 12)} RETURNING seq, id`,
+        values,
       );
+      const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
+      for (const row of rows) records.push({ ...row, seq: seqs.get(row.id)! });
     }
-    return { ...record, seq };
+    const targets = records.flatMap((record) => [...new Set(record.targetResources.flatMap((target) => (target.id ? [target.id] : [])))].map((targetId) => [record.seq, targetId]));
+    for (const chunk of chunked(targets)) {
+      await sql.affected(`INSERT INTO directory_audit_targets (audit_seq, target_id) VALUES ${sql.tuples(chunk.length, 2)}`, chunk.flat());
+    }
+    return records;
   }
 
   /** Newest first; `beforeSeq` continues a page. */

@@ -6,12 +6,12 @@ import type { AuditEntry, ModifiedProperty, TargetResource } from "../audit/mode
 import type { Database } from "../db/database";
 import type { UserRecord } from "../directory/model";
 import { DirectoryFacts } from "../directory/services/directory-facts";
-import { evaluateUser, type GroupGrant } from "./engine";
+import { evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
 import type { AssignmentRecord, WorkRecord } from "./model";
 import { AssignmentStore } from "./stores/assignment.store";
 import { SubscriptionStore } from "./stores/subscription.store";
 import { WorkStore } from "./stores/work.store";
-import { applyStates, loadSnapshot, subjectsFor, toStates, type Snapshot } from "./services/core";
+import { applyBatch, applyStates, loadSnapshot, reserveSeats, subjectsWith, toStates, type Applied, type PlannedUser, type Snapshot } from "./services/core";
 import { GROUP_LICENSING_APP } from "./services/queue";
 
 export interface ProcessorOptions {
@@ -23,7 +23,7 @@ export interface ProcessorOptions {
 }
 
 const RETRIES = 3;
-const YIELD_EVERY = 25;
+const YIELD_EVERY = 100;
 
 /**
  * The background side of group-based licensing. It takes queued users in batches, recomputes
@@ -98,8 +98,9 @@ export class LicenseProcessor {
       // some of these users (a direct assignment, or a batch with the user's other rows): their
       // rows go back to the queue for a later batch rather than wait (see UserStore.lock).
       const facts = new DirectoryFacts(tx);
-      const held = new Set(await facts.lockUsers([...new Set(claimed.map((row) => row.userId))], { skipLocked: true }));
-      const existing = await facts.users([...new Set(claimed.map((row) => row.userId))]);
+      const claimedIds = [...new Set(claimed.map((row) => row.userId))];
+      const held = new Set(await facts.lockUsers(claimedIds, { skipLocked: true }));
+      const existing = await facts.users(claimedIds);
       const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
       if (busy.size > 0) await work.release(claimed.filter((row) => busy.has(row.userId)));
       const rows = claimed.filter((row) => !busy.has(row.userId));
@@ -107,33 +108,58 @@ export class LicenseProcessor {
       const groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];
       await this.markStarted(tx, groups, now);
       const snapshot = await loadSnapshot(tx);
-      const userIds = [...new Set(rows.map((row) => row.userId))];
       const users = existing.filter((user) => held.has(user.id));
-      await this.processUsers(tx, snapshot, users, rows, now);
-      await work.complete(this.worker, rows);
+      const outcomes = await this.processUsers(tx, snapshot, users, now);
+      await this.count(tx, rows, outcomes);
+      await work.complete(this.worker, rows.map((row) => row.userId));
       await this.markFinished(tx, groups, now);
-      this.processedTotal += userIds.length;
-      return userIds.length;
+      const processed = new Set(rows.map((row) => row.userId)).size;
+      this.processedTotal += processed;
+      return processed;
     });
   }
 
-  private async processUsers(tx: EntityManager, snapshot: Snapshot, users: UserRecord[], rows: WorkRecord[], now: Date): Promise<void> {
+  /**
+   * Evaluates every user of the batch (seats counted as it goes, in memory), then writes the
+   * whole batch at once. Should another process have taken seats since the snapshot, it goes
+   * again one user at a time, as Entra retries such a clash.
+   */
+  private async processUsers(tx: EntityManager, snapshot: Snapshot, users: UserRecord[], now: Date): Promise<Map<string, AssignmentState[]>> {
     const facts = new DirectoryFacts(tx);
     const store = new AssignmentStore(tx);
-    const memberships = await facts.groupIdsOf(users.map((user) => user.id));
+    const ids = users.map((user) => user.id);
+    const memberships = await facts.groupIdsOf(ids);
     const licenses = await store.groupLicenses([...new Set([...memberships.values()].flat())]);
-    const records = await store.ofUsers(users.map((user) => user.id));
-    const subjects = await subjectsFor(tx, users, snapshot, true);
+    const records = await store.ofUsers(ids);
+    const addresses = await facts.proxyAddressesOf(ids);
+    const subjects = await subjectsWith(tx, users, addresses, snapshot, true);
+    const grantsOf = (user: UserRecord): GroupGrant[] =>
+      (memberships.get(user.id) ?? []).filter((groupId) => licenses.has(groupId)).map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
+
+    const planned: PlannedUser[] = [];
     for (const [i, user] of users.entries()) {
       // SQLite's driver is synchronous: without a pause now and then a batch would hold the event
-      // loop for seconds, and health checks, reads and signals would wait for it.
-      if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-      const grants: GroupGrant[] = (memberships.get(user.id) ?? [])
-        .filter((groupId) => licenses.has(groupId))
-        .map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
-      const after = await this.settle(tx, snapshot, user, records.get(user.id) ?? [], grants, subjects.get(user.id)!, now);
-      await this.count(tx, rows, user.id, after);
+      // loop, and health checks, reads and signals would wait for it.
+      if (i > 0 && i % YIELD_EVERY === 0) await pause();
+      const before = records.get(user.id) ?? [];
+      const plan = { user, before, after: evaluateUser(snapshot.catalog, snapshot.subscriptions, subjects.get(user.id)!, toStates(before), grantsOf(user)) };
+      reserveSeats(snapshot, plan);
+      planned.push(plan);
     }
+    await pause();
+    const outcome = await applyBatch(tx, snapshot, planned, addresses, now);
+    if (outcome.applied) {
+      await this.audit.recordMany(tx, planned.flatMap((plan, i) => this.entries(plan.user, outcome.applied[i]!)));
+      return new Map(planned.map((plan) => [plan.user.id, [...plan.after]]));
+    }
+    // Another process took seats this batch counted on: nothing was written; one user at a time.
+    Object.assign(snapshot, { subscriptions: (await loadSnapshot(tx)).subscriptions });
+    const outcomes = new Map<string, AssignmentState[]>();
+    for (const [i, user] of users.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await pause();
+      outcomes.set(user.id, await this.settle(tx, snapshot, user, records.get(user.id) ?? [], grantsOf(user), subjects.get(user.id)!, now));
+    }
+    return outcomes;
   }
 
   /** Evaluates and applies one user, retrying when another writer took a seat meanwhile. */
@@ -143,32 +169,46 @@ export class LicenseProcessor {
     user: UserRecord,
     before: AssignmentRecord[],
     grants: GroupGrant[],
-    subject: Parameters<typeof evaluateUser>[2],
+    subject: LicenseSubject,
     now: Date,
-  ): Promise<ReturnType<typeof evaluateUser>> {
+  ): Promise<AssignmentState[]> {
     for (let attempt = 1; ; attempt++) {
       const after = evaluateUser(snapshot.catalog, snapshot.subscriptions, subject, toStates(before), grants);
       const applied = await applyStates(tx, snapshot, user, before, after, now);
       if (!applied.seatTakenMeanwhile) {
-        if (applied.licenseChange.length > 0) await this.record(tx, "Change user license", user, applied.licenseChange, "");
-        if (applied.mailboxChange.length > 0) await this.record(tx, "Update user", user, applied.mailboxChange, "Mailbox addresses recalculated for a newly assigned mailbox plan.");
+        await this.audit.recordMany(tx, this.entries(user, applied));
         return after;
       }
       // Another process took the seat the snapshot counted on: Entra retries such a clash itself.
-      await this.record(tx, "Change user license", user, [], "LicenseAssignmentAttributeConcurrencyException", "failure");
+      await this.audit.record(tx, userEntry("Change user license", user, [], "LicenseAssignmentAttributeConcurrencyException", "failure"));
       const fresh = await new SubscriptionStore(tx).find(applied.seatTakenMeanwhile);
       if (fresh) snapshot.subscriptions.set(fresh.skuId, { ...fresh });
       if (attempt >= RETRIES) throw new Error(`license assignment for ${user.id} kept clashing with other writers`);
     }
   }
 
-  private async count(tx: EntityManager, rows: WorkRecord[], userId: string, after: ReturnType<typeof evaluateUser>): Promise<void> {
-    const work = new WorkStore(tx);
+  /** The audit entries of one user's applied change: their licenses, and a new mailbox's addresses. */
+  private entries(user: UserRecord, applied: Applied): AuditEntry[] {
+    return [
+      ...(applied.licenseChange.length > 0 ? [userEntry("Change user license", user, applied.licenseChange, "")] : []),
+      ...(applied.mailboxChange.length > 0 ? [userEntry("Update user", user, applied.mailboxChange, "Mailbox addresses recalculated for a newly assigned mailbox plan.")] : []),
+    ];
+  }
+
+  /** Adds each group's succeeded and failed members of this batch to its run: one update per group. */
+  private async count(tx: EntityManager, rows: WorkRecord[], outcomes: ReadonlyMap<string, readonly AssignmentState[]>): Promise<void> {
+    const counts = new Map<string, { succeeded: number; failed: number }>();
     for (const row of rows) {
-      if (row.userId !== userId || !row.groupId) continue;
+      const after = outcomes.get(row.userId);
+      if (!after || !row.groupId) continue;
       const failed = after.some((state) => state.assignedByGroup === row.groupId && state.error !== null);
-      await work.addCounts(row.groupId, failed ? 0 : 1, failed ? 1 : 0);
+      const count = counts.get(row.groupId) ?? { succeeded: 0, failed: 0 };
+      if (failed) count.failed += 1;
+      else count.succeeded += 1;
+      counts.set(row.groupId, count);
     }
+    const work = new WorkStore(tx);
+    for (const [groupId, { succeeded, failed }] of counts) await work.addCounts(groupId, succeeded, failed);
   }
 
   private async markStarted(tx: EntityManager, groupIds: string[], now: Date): Promise<void> {
@@ -185,7 +225,7 @@ export class LicenseProcessor {
   private async markFinished(tx: EntityManager, groupIds: string[], now: Date): Promise<void> {
     const work = new WorkStore(tx);
     for (const [groupId, processing] of await work.processing(groupIds)) {
-      if ((await work.pendingFor(groupId)) > 0) continue;
+      if (await work.hasPending(groupId)) continue;
       await work.setState(groupId, "ProcessingComplete", now);
       const counts = [
         { displayName: "SucceededCount", oldValue: null, newValue: String(processing.succeeded) },
@@ -201,10 +241,16 @@ export class LicenseProcessor {
     await this.audit.record(tx, entry(activity, "GroupManagement", target, "success", ""));
   }
 
-  private async record(tx: EntityManager, activity: string, user: UserRecord, properties: ModifiedProperty[], reason: string, result: "success" | "failure" = "success"): Promise<void> {
-    const target: TargetResource = { id: user.id, displayName: user.displayName, type: "User", userPrincipalName: user.userPrincipalName, modifiedProperties: properties };
-    await this.audit.record(tx, entry(activity, "UserManagement", target, result, reason));
-  }
+
+}
+
+function userEntry(activity: string, user: UserRecord, properties: ModifiedProperty[], reason: string, result: AuditEntry["result"] = "success"): AuditEntry {
+  const target: TargetResource = { id: user.id, displayName: user.displayName, type: "User", userPrincipalName: user.userPrincipalName, modifiedProperties: properties };
+  return entry(activity, "UserManagement", target, result, reason);
+}
+
+function pause(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function entry(activity: string, category: AuditEntry["category"], target: TargetResource, result: AuditEntry["result"], reason: string): AuditEntry {

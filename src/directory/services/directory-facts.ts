@@ -46,15 +46,16 @@ export class DirectoryFacts {
   }
 
   /** The groups each user is a direct member of, as ids. */
-  async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
-    const groups = await new GroupStore(this.manager).groupsOf(userIds);
-    return new Map([...groups].map(([userId, list]) => [userId, list.map((group) => group.id)]));
+  groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    return new GroupStore(this.manager).groupIdsOf(userIds);
   }
 
   async proxyAddressesOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
     for (const row of await new UserStore(this.manager).proxyAddressesOf(userIds)) {
-      byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row.address]);
+      const list = byUser.get(row.userId);
+      if (list) list.push(row.address);
+      else byUser.set(row.userId, [row.address]);
     }
     return byUser;
   }
@@ -63,7 +64,11 @@ export class DirectoryFacts {
   async holdersOf(addresses: readonly string[]): Promise<Map<string, string[]>> {
     const rows = await new UserStore(this.manager).holdersOf([...new Set(addresses.map(proxyAddressKey))], null);
     const byKey = new Map<string, string[]>();
-    for (const row of rows) byKey.set(row.addressKey, [...(byKey.get(row.addressKey) ?? []), row.userId]);
+    for (const row of rows) {
+      const list = byKey.get(row.addressKey);
+      if (list) list.push(row.userId);
+      else byKey.set(row.addressKey, [row.userId]);
+    }
     return byKey;
   }
 

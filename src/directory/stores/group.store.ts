@@ -1,5 +1,6 @@
 import { In, type EntityManager } from "typeorm";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
+import { chunked, RawSql } from "../../db/sql";
 import { GroupEntity, GroupMemberEntity, UserEntity } from "../entities";
 import { DYNAMIC_MEMBERSHIP, type GroupRecord, type UserRecord } from "../model";
 
@@ -64,8 +65,24 @@ export class GroupStore {
   }
 
   async memberIds(groupId: string): Promise<Set<string>> {
-    const rows = await this.manager.find(GroupMemberEntity, { where: { groupId }, select: { userId: true } });
-    return new Set(rows.map((row) => row.userId));
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = ${sql.list(1)}`, [groupId]);
+    return new Set(rows.map((row) => row.user_id));
+  }
+
+  /** The ids of the groups each user is a direct member of. */
+  async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const sql = new RawSql(this.manager);
+    const byUser = new Map<string, string[]>();
+    for (const chunk of chunked([...new Set(userIds)])) {
+      const text = `SELECT user_id, group_id FROM group_members WHERE user_id IN (${sql.list(chunk.length)})`;
+      for (const row of await sql.rows<{ user_id: string; group_id: string }>(text, chunk)) {
+        const list = byUser.get(row.user_id);
+        if (list) list.push(row.group_id);
+        else byUser.set(row.user_id, [row.group_id]);
+      }
+    }
+    return byUser;
   }
 
   async isMember(groupId: string, userId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
-import { In, type EntityManager } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
+import { chunked, RawSql } from "../../db/sql";
 import { ProxyAddressEntity, UserEntity } from "../entities";
 import type { ProxyAddressRecord, UserRecord } from "../model";
 
@@ -17,8 +18,15 @@ export interface UserFilter {
 export class UserStore {
   constructor(private readonly manager: EntityManager) {}
 
-  findByIds(ids: readonly string[]): Promise<UserRecord[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.manager.findBy(UserEntity, { id: In([...ids]) });
+  /** Users by id, in no particular order; fixed SQL, as bulk work reads thousands at a time. */
+  async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
+    const sql = new RawSql(this.manager);
+    const users: UserRecord[] = [];
+    for (const chunk of chunked([...new Set(ids)])) {
+      const rows = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${sql.list(chunk.length)})`, chunk);
+      for (const row of rows) users.push(userFromRow(row));
+    }
+    return users;
   }
 
   findById(id: string): Promise<UserRecord | null> {
@@ -75,22 +83,26 @@ export class UserStore {
     await this.manager.delete(UserEntity, { id });
   }
 
-  proxyAddressesOf(userIds: readonly string[]): Promise<ProxyAddressRecord[]> {
-    if (userIds.length === 0) return Promise.resolve([]);
-    return this.manager.find(ProxyAddressEntity, {
-      where: { userId: In([...userIds]) },
-      order: { userId: "ASC", position: "ASC" },
-    });
+  /** Each user's addresses, by user then position. */
+  async proxyAddressesOf(userIds: readonly string[]): Promise<ProxyAddressRecord[]> {
+    const sql = new RawSql(this.manager);
+    const out: ProxyAddressRecord[] = [];
+    for (const chunk of chunked([...new Set(userIds)])) {
+      const text = `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE user_id IN (${sql.list(chunk.length)}) ORDER BY user_id, position`;
+      for (const row of await sql.rows<ProxyRow>(text, chunk)) out.push(proxyFromRow(row));
+    }
+    return out;
   }
 
   /** Who, other than `exceptUserId`, already holds any of these addresses (keys are lower-cased). */
-  holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<ProxyAddressRecord[]> {
-    if (addressKeys.length === 0) return Promise.resolve([]);
-    const query = this.manager
-      .createQueryBuilder(ProxyAddressEntity, "p")
-      .where("p.addressKey IN (:...keys)", { keys: [...addressKeys] });
-    if (exceptUserId) query.andWhere("p.userId <> :exceptUserId", { exceptUserId });
-    return query.getMany();
+  async holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<ProxyAddressRecord[]> {
+    const sql = new RawSql(this.manager);
+    const out: ProxyAddressRecord[] = [];
+    for (const chunk of chunked([...new Set(addressKeys)])) {
+      const text = `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE address_key IN (${sql.list(chunk.length)})`;
+      for (const row of await sql.rows<ProxyRow>(text, chunk)) if (row.user_id !== exceptUserId) out.push(proxyFromRow(row));
+    }
+    return out;
   }
 
   async duplicateProxyAddresses(): Promise<{ addressKey: string; userIds: string[] }[]> {
@@ -126,4 +138,50 @@ export class UserStore {
     if (filter.accountEnabled != null) query.andWhere("u.accountEnabled = :enabled", { enabled: filter.accountEnabled });
     return query;
   }
+}
+
+const USER_COLUMNS =
+  "id, user_principal_name, upn_key, display_name, mail, department, job_title, account_enabled, usage_location, created_date_time";
+
+interface UserRow {
+  id: string;
+  user_principal_name: string;
+  upn_key: string;
+  display_name: string;
+  mail: string | null;
+  department: string | null;
+  job_title: string | null;
+  account_enabled: boolean | number;
+  usage_location: string | null;
+  created_date_time: string;
+}
+
+/** A users row as UserEntity maps it. */
+function userFromRow(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    userPrincipalName: row.user_principal_name,
+    upnKey: row.upn_key,
+    displayName: row.display_name,
+    mail: row.mail,
+    department: row.department,
+    jobTitle: row.job_title,
+    accountEnabled: Boolean(row.account_enabled),
+    usageLocation: row.usage_location,
+    createdDateTime: new Date(row.created_date_time),
+  };
+}
+
+const PROXY_COLUMNS = "user_id, address_key, address, is_primary, position";
+
+interface ProxyRow {
+  user_id: string;
+  address_key: string;
+  address: string;
+  is_primary: boolean | number;
+  position: number;
+}
+
+function proxyFromRow(row: ProxyRow): ProxyAddressRecord {
+  return { userId: row.user_id, addressKey: row.address_key, address: row.address, isPrimary: Boolean(row.is_primary), position: Number(row.position) };
 }

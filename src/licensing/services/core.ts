@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import { changed, type ModifiedProperty } from "../../audit/model";
 import { calculatedProxyAddresses, DirectoryFacts } from "../../directory/services/directory-facts";
 import type { OrganizationRecord, UserRecord } from "../../directory/model";
-import { proxyAddressKey } from "../../directory/validation";
+import { primarySmtpAddress, proxyAddressKey } from "../../directory/validation";
 import { catalogWith, DEFAULT_PLAN_RULES, resolvePlanRules, type PlanRulesDocument } from "../catalog";
 import { assignedLicenses, enabledPlans, heldSkus, type AssignmentState, type Catalog, type LicenseSubject, type Subscription } from "../engine";
 import { DIRECT, type AssignmentRecord } from "../model";
@@ -59,8 +59,19 @@ export async function subjectsFor(
   snapshot: Snapshot,
   forGroupLicensing: boolean,
 ): Promise<Map<string, LicenseSubject>> {
+  const proxies = await new DirectoryFacts(manager).proxyAddressesOf(users.map((user) => user.id));
+  return subjectsWith(manager, users, proxies, snapshot, forGroupLicensing);
+}
+
+/** subjectsFor, given the users' proxy addresses already read. */
+export async function subjectsWith(
+  manager: EntityManager,
+  users: readonly UserRecord[],
+  proxies: ReadonlyMap<string, readonly string[]>,
+  snapshot: Snapshot,
+  forGroupLicensing: boolean,
+): Promise<Map<string, LicenseSubject>> {
   const facts = new DirectoryFacts(manager);
-  const proxies = await facts.proxyAddressesOf(users.map((user) => user.id));
   const wanted = new Map(users.map((user) => [user.id, mailboxAddresses(user, proxies.get(user.id) ?? [], snapshot.organization)]));
   const holders = await facts.holdersOf([...wanted.values()].flat());
   return new Map(
@@ -104,13 +115,88 @@ export async function applyStates(
   for (const skuId of [...held].filter((sku) => !willHold.has(sku))) await subscriptions.releaseSeat(skuId);
   adjustSnapshot(snapshot, taken, [...held].filter((sku) => !willHold.has(sku)));
   const rows = toRecords(user.id, before, after, now);
-  const rowsChanged = JSON.stringify(comparable(before)) !== JSON.stringify(comparable(rows));
+  const rowsChanged = !sameRecords(before, rows);
   if (rowsChanged) await new AssignmentStore(manager).replace(user.id, rows);
   const mailboxChange = gainsMailbox(snapshot.catalog, beforeStates, after)
     ? await new DirectoryFacts(manager).provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization))
     : [];
   const licenseChange = licensesOf(beforeStates, after);
   return { changed: rowsChanged || mailboxChange.length > 0, licenseChange, mailboxChange, seatTakenMeanwhile: null };
+}
+
+/** One user's outcome in a batch: the rows before and the engine's states after. */
+export interface PlannedUser {
+  user: UserRecord;
+  before: readonly AssignmentRecord[];
+  after: readonly AssignmentState[];
+}
+
+/**
+ * Counts a planned user's seats in the snapshot, as applying it would: users evaluated later in
+ * the same batch see the seats this one takes.
+ */
+export function reserveSeats(snapshot: Snapshot, planned: PlannedUser): void {
+  const [held, willHold] = [heldSkus(toStates(planned.before)), heldSkus(planned.after)];
+  adjustSnapshot(
+    snapshot,
+    [...willHold].filter((sku) => !held.has(sku)),
+    [...held].filter((sku) => !willHold.has(sku)),
+  );
+}
+
+/**
+ * applyStates for many users at once (their seats already reserved with reserveSeats): one
+ * conditional seat update per SKU, the changed users' rows replaced in a few multi-row
+ * statements. `addresses` are the users' proxy addresses as read for the batch. When another
+ * writer took seats since the snapshot, no seat is taken and the SKU is reported: the caller then
+ * goes one user at a time.
+ */
+export async function applyBatch(
+  manager: EntityManager,
+  snapshot: Snapshot,
+  planned: readonly PlannedUser[],
+  addresses: ReadonlyMap<string, readonly string[]>,
+  now: Date,
+): Promise<{ applied: Applied[]; seatTakenMeanwhile: null } | { applied: null; seatTakenMeanwhile: string }> {
+  const delta = new Map<string, number>();
+  for (const { before, after } of planned) {
+    const [held, willHold] = [heldSkus(toStates(before)), heldSkus(after)];
+    for (const sku of willHold) if (!held.has(sku)) delta.set(sku, (delta.get(sku) ?? 0) + 1);
+    for (const sku of held) if (!willHold.has(sku)) delta.set(sku, (delta.get(sku) ?? 0) - 1);
+  }
+  const subscriptions = new SubscriptionStore(manager);
+  const taken: [string, number][] = [];
+  for (const [sku, count] of [...delta].sort(([a], [b]) => a.localeCompare(b))) {
+    if (count <= 0) continue;
+    if (!(await subscriptions.takeSeats(sku, count))) {
+      for (const [done, n] of taken) await subscriptions.releaseSeats(done, n);
+      return { applied: null, seatTakenMeanwhile: sku };
+    }
+    taken.push([sku, count]);
+  }
+  for (const [sku, count] of delta) if (count < 0) await subscriptions.releaseSeats(sku, -count);
+
+  const changedUsers: string[] = [];
+  const rows: AssignmentRecord[] = [];
+  const applied: Applied[] = [];
+  const facts = new DirectoryFacts(manager);
+  for (const { user, before, after } of planned) {
+    const next = toRecords(user.id, before, after, now);
+    const rowsChanged = !sameRecords(before, next);
+    if (rowsChanged) {
+      changedUsers.push(user.id);
+      rows.push(...next);
+    }
+    const beforeStates = toStates(before);
+    const own = addresses.get(user.id) ?? [];
+    const mailboxChange =
+      gainsMailbox(snapshot.catalog, beforeStates, after) && !primarySmtpAddress(own)
+        ? await facts.provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization))
+        : [];
+    applied.push({ changed: rowsChanged || mailboxChange.length > 0, licenseChange: licensesOf(beforeStates, after), mailboxChange, seatTakenMeanwhile: null });
+  }
+  await new AssignmentStore(manager).replaceMany(changedUsers, rows);
+  return { applied, seatTakenMeanwhile: null };
 }
 
 function adjustSnapshot(snapshot: Snapshot, taken: readonly string[], released: readonly string[]): void {
@@ -131,10 +217,12 @@ function toRecords(userId: string, before: readonly AssignmentRecord[], after: r
   });
 }
 
-function comparable(records: readonly AssignmentRecord[]) {
-  return [...records]
-    .map((r) => [r.skuId, r.source, r.state, r.error, [...r.disabledPlans].sort()])
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+/** Whether two sets of rows hold the same assignments (timestamps aside), in any order. */
+function sameRecords(a: readonly AssignmentRecord[], b: readonly AssignmentRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (r: AssignmentRecord) => JSON.stringify([r.skuId, r.source, r.state, r.error, [...r.disabledPlans].sort()]);
+  const keys = a.map(key).sort();
+  return b.map(key).sort().every((k, i) => k === keys[i]);
 }
 
 function gainsMailbox(catalog: Catalog, before: readonly AssignmentState[], after: readonly AssignmentState[]): boolean {

@@ -51,7 +51,7 @@ export class GroupLicensingService {
       await queueForGroup(write.tx, group.id, licensees, this.now());
       // Nobody to license: the processor will never visit the group, so its run is complete now.
       const work = new WorkStore(write.tx);
-      if (licensees.length === 0 && (await work.pendingFor(group.id)) === 0) await work.setState(group.id, "ProcessingComplete", this.now(), true);
+      if (licensees.length === 0 && !(await work.hasPending(group.id))) await work.setState(group.id, "ProcessingComplete", this.now(), true);
       return group;
     });
   }

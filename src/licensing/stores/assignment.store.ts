@@ -1,26 +1,69 @@
 import { In, type EntityManager } from "typeorm";
+import { chunked, RawSql } from "../../db/sql";
 import { AssignmentEntity, GroupLicenseEntity } from "../entities";
 import type { AssignmentRecord, GroupLicenseRecord } from "../model";
 
 const ERROR_STATES = ["Error", "ActiveWithError"];
+const COLUMNS = "user_id, sku_id, source, disabled_plans, state, error, last_updated_date_time";
+
+interface AssignmentRow {
+  user_id: string;
+  sku_id: string;
+  source: string;
+  disabled_plans: string;
+  state: AssignmentRecord["state"];
+  error: AssignmentRecord["error"];
+  last_updated_date_time: string;
+}
+
+/** A license_assignments row as AssignmentEntity maps it. */
+function fromRow(row: AssignmentRow): AssignmentRecord {
+  return {
+    userId: row.user_id,
+    skuId: row.sku_id,
+    source: row.source,
+    disabledPlans: JSON.parse(row.disabled_plans) as string[],
+    state: row.state,
+    error: row.error,
+    lastUpdatedDateTime: new Date(row.last_updated_date_time),
+  };
+}
 
 /** The only code that reads or writes license assignments (per user, SKU and source) and group licenses. */
 export class AssignmentStore {
   constructor(private readonly manager: EntityManager) {}
 
+  /** Each user's rows, in key order (SKU, then source). */
   async ofUsers(userIds: readonly string[]): Promise<Map<string, AssignmentRecord[]>> {
+    const sql = new RawSql(this.manager);
     const byUser = new Map<string, AssignmentRecord[]>();
-    if (userIds.length === 0) return byUser;
-    for (const row of await this.manager.find(AssignmentEntity, { where: { userId: In([...userIds]) } })) {
-      byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+    for (const chunk of chunked([...new Set(userIds)])) {
+      const text = `SELECT ${COLUMNS} FROM license_assignments WHERE user_id IN (${sql.list(chunk.length)}) ORDER BY user_id, sku_id, source`;
+      for (const row of await sql.rows<AssignmentRow>(text, chunk)) {
+        const record = fromRow(row);
+        const list = byUser.get(record.userId);
+        if (list) list.push(record);
+        else byUser.set(record.userId, [record]);
+      }
     }
     return byUser;
   }
 
   /** Replaces all of a user's assignment rows with `rows`. */
-  async replace(userId: string, rows: readonly AssignmentRecord[]): Promise<void> {
-    await this.manager.delete(AssignmentEntity, { userId });
-    if (rows.length > 0) await this.manager.insert(AssignmentEntity, [...rows]);
+  replace(userId: string, rows: readonly AssignmentRecord[]): Promise<void> {
+    return this.replaceMany([userId], rows);
+  }
+
+  /** Replaces all the rows of these users with `rows` (which must belong to them). */
+  async replaceMany(userIds: readonly string[], rows: readonly AssignmentRecord[]): Promise<void> {
+    const sql = new RawSql(this.manager);
+    for (const chunk of chunked(userIds)) {
+      await sql.affected(`DELETE FROM license_assignments WHERE user_id IN (${sql.list(chunk.length)})`, chunk);
+    }
+    for (const chunk of chunked(rows)) {
+      const values = chunk.flatMap((r) => [r.userId, r.skuId, r.source, JSON.stringify(r.disabledPlans), r.state, r.error, r.lastUpdatedDateTime.toISOString()]);
+      await sql.affected(`INSERT INTO license_assignments (${COLUMNS}) VALUES ${sql.tuples(chunk.length, 7)}`, values);
+    }
   }
 
   /** Users holding a SKU (any source, held states), as ids. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { RawSql } from "../../db/sql";
 import { SubscriptionEntity } from "../entities";
 import type { SubscriptionRecord } from "../model";
 
@@ -35,6 +36,25 @@ export class SubscriptionStore {
       .where("sku_id = :skuId AND consumed_units < enabled_units", { skuId })
       .execute();
     return result.affected === 1;
+  }
+
+  /**
+   * Takes `count` seats at once if that many are free (a batch of group-licensed users), in one
+   * conditional statement; returns false, taking none, when fewer are free.
+   */
+  async takeSeats(skuId: string, count: number): Promise<boolean> {
+    const sql = new RawSql(this.manager);
+    const [n, sku, m] = [sql.list(1), sql.list(1, 1), sql.list(1, 2)];
+    const text = `UPDATE subscribed_skus SET consumed_units = consumed_units + ${n} WHERE sku_id = ${sku} AND consumed_units + ${m} <= enabled_units`;
+    return (await sql.affected(text, [count, skuId, count])) === 1;
+  }
+
+  /** Gives `count` seats back (never below zero). */
+  async releaseSeats(skuId: string, count: number): Promise<void> {
+    const sql = new RawSql(this.manager);
+    const [n, m, sku] = [sql.list(1), sql.list(1, 1), sql.list(1, 2)];
+    const text = `UPDATE subscribed_skus SET consumed_units = CASE WHEN consumed_units > ${n} THEN consumed_units - ${m} ELSE 0 END WHERE sku_id = ${sku}`;
+    await sql.affected(text, [count, count, skuId]);
   }
 
   async releaseSeat(skuId: string): Promise<void> {

@@ -1,5 +1,6 @@
-import { Brackets, In, type EntityManager } from "typeorm";
+import { Brackets, type EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
+import { chunked, RawSql } from "../../db/sql";
 import { GroupProcessingEntity, WorkEntity } from "../entities";
 import type { GroupProcessingRecord, LicenseProcessingState, WorkRecord } from "../model";
 
@@ -17,42 +18,41 @@ export class WorkStore {
    * chunk: a row that a batch under way deletes meanwhile is inserted again, never lost.
    */
   async enqueue(groupId: string, userIds: readonly string[], now: Date): Promise<void> {
-    const rows: WorkRecord[] = [...new Set(userIds)].map((userId) => ({ userId, groupId, claimedBy: null, claimedUntil: null, enqueuedDateTime: now }));
-    for (let i = 0; i < rows.length; i += 500) {
-      await this.manager
-        .createQueryBuilder()
-        .insert()
-        .into(WorkEntity)
-        .values(rows.slice(i, i + 500))
-        .orUpdate(["claimed_by", "claimed_until", "enqueued_date_time"], ["user_id", "group_id"])
-        .updateEntity(false)
-        .execute();
+    const sql = new RawSql(this.manager);
+    const at = now.toISOString();
+    for (const chunk of chunked([...new Set(userIds)])) {
+      const text =
+        `INSERT INTO license_work (user_id, group_id, enqueued_date_time) VALUES ${sql.tuples(chunk.length, 3)} ` +
+        "ON CONFLICT (user_id, group_id) DO UPDATE SET claimed_by = NULL, claimed_until = NULL, enqueued_date_time = excluded.enqueued_date_time";
+      await sql.affected(text, chunk.flatMap((userId) => [userId, groupId, at]));
     }
   }
 
   /** Claims up to `limit` users (every row of each) whose work is free or whose claim expired. */
   async claim(worker: string, now: Date, leaseMs: number, limit: number): Promise<WorkRecord[]> {
     if (isPostgres(this.manager)) return this.claimSkippingLocked(worker, now, leaseMs, limit);
-    // Oldest work first.
-    const free = await this.manager
-      .createQueryBuilder(WorkEntity, "w")
-      .select("w.user_id", "userId")
-      .where("(w.claimed_until IS NULL OR w.claimed_until < :now)", { now: now.toISOString() })
-      .groupBy("w.user_id")
-      .orderBy("MIN(w.enqueued_date_time)", "ASC")
-      .addOrderBy("w.user_id", "ASC")
-      .limit(limit)
-      .getRawMany<{ userId: string }>();
-    const userIds = free.map((row) => row.userId);
+    // Oldest work first, read in index order: no sort of the whole queue per batch.
+    const sql = new RawSql(this.manager);
+    const free = "(claimed_until IS NULL OR claimed_until < ?)";
+    const oldest = await sql.rows<{ user_id: string }>(
+      `SELECT user_id FROM license_work INDEXED BY IX_license_work_order WHERE ${free} ORDER BY enqueued_date_time, user_id, group_id LIMIT ?`,
+      [now.toISOString(), limit],
+    );
+    const userIds = [...new Set(oldest.map((row) => row.user_id))];
     if (userIds.length === 0) return [];
     const until = new Date(now.getTime() + leaseMs);
-    await this.manager
-      .createQueryBuilder()
-      .update(WorkEntity)
-      .set({ claimedBy: worker, claimedUntil: until })
-      .where("user_id IN (:...userIds) AND (claimed_until IS NULL OR claimed_until < :now)", { userIds, now: now.toISOString() })
-      .execute();
-    return this.manager.find(WorkEntity, { where: { userId: In(userIds), claimedBy: worker } });
+    const claimed: WorkRecord[] = [];
+    for (const chunk of chunked(userIds)) {
+      const rows = await sql.rows<{ user_id: string; group_id: string; enqueued_date_time: string }>(
+        `UPDATE license_work SET claimed_by = ?, claimed_until = ? WHERE user_id IN (${sql.list(chunk.length)}) AND ${free} ` +
+          "RETURNING user_id, group_id, enqueued_date_time",
+        [worker, until.toISOString(), ...chunk, now.toISOString()],
+      );
+      for (const row of rows) {
+        claimed.push({ userId: row.user_id, groupId: row.group_id, claimedBy: worker, claimedUntil: until, enqueuedDateTime: new Date(row.enqueued_date_time) });
+      }
+    }
+    return claimed;
   }
 
   /**
@@ -109,17 +109,22 @@ export class WorkStore {
     }
   }
 
-  /** Removes finished work; rows re-queued meanwhile (claim released) stay. */
-  async complete(worker: string, rows: readonly WorkRecord[]): Promise<void> {
-    for (const row of rows) await this.manager.delete(WorkEntity, { userId: row.userId, groupId: row.groupId, claimedBy: worker });
+  /** Removes the finished work of these users; rows re-queued meanwhile (claim released) stay. */
+  async complete(worker: string, userIds: readonly string[]): Promise<void> {
+    const sql = new RawSql(this.manager);
+    for (const chunk of chunked([...new Set(userIds)])) {
+      await sql.affected(`DELETE FROM license_work WHERE claimed_by = ${sql.list(1)} AND user_id IN (${sql.list(chunk.length, 1)})`, [worker, ...chunk]);
+    }
   }
 
   count(): Promise<number> {
     return this.manager.count(WorkEntity);
   }
 
-  pendingFor(groupId: string): Promise<number> {
-    return this.manager.countBy(WorkEntity, { groupId });
+  /** Whether any of the group's work is still queued (cheaper than counting a long queue). */
+  async hasPending(groupId: string): Promise<boolean> {
+    const sql = new RawSql(this.manager);
+    return (await sql.rows(`SELECT 1 AS one FROM license_work WHERE group_id = ${sql.list(1)} LIMIT 1`, [groupId])).length > 0;
   }
 
   /**
