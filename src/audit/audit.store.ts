@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
+import { timeOrderedUuid } from "../common/time-ordered-id";
 import { chunked, RawSql } from "../db/sql";
 import { AuditEntity } from "./entities";
 import type { AuditEntry, AuditRecord } from "./model";
@@ -37,7 +37,7 @@ export class AuditStore {
     for (const chunk of chunked(entries, ENTRIES_PER_STATEMENT)) {
       const rows = chunk.map((entry) => ({
         ...entry,
-        id: randomUUID(),
+        id: timeOrderedUuid(),
         activityDateTime: at,
         loggedByService: LOGGED_BY_SERVICE,
         initiatorId: entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null,

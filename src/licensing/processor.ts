@@ -6,7 +6,7 @@ import type { AuditEntry, ModifiedProperty, TargetResource } from "../audit/mode
 import type { Database } from "../db/database";
 import type { UserRecord } from "../directory/model";
 import { DirectoryFacts } from "../directory/services/directory-facts";
-import { evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
+import { batchEvaluator, evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
 import type { AssignmentRecord, WorkRecord } from "./model";
 import { AssignmentStore } from "./stores/assignment.store";
 import { SubscriptionStore } from "./stores/subscription.store";
@@ -111,7 +111,7 @@ export class LicenseProcessor {
       const users = existing.filter((user) => held.has(user.id));
       const outcomes = await this.processUsers(tx, snapshot, users, now);
       await this.count(tx, rows, outcomes);
-      await work.complete(this.worker, rows.map((row) => row.userId));
+      await work.complete(rows);
       await this.markFinished(tx, groups, now);
       const processed = new Set(rows.map((row) => row.userId)).size;
       this.processedTotal += processed;
@@ -136,13 +136,14 @@ export class LicenseProcessor {
     const grantsOf = (user: UserRecord): GroupGrant[] =>
       (memberships.get(user.id) ?? []).filter((groupId) => licenses.has(groupId)).map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
 
+    const evaluate = batchEvaluator(snapshot.catalog);
     const planned: PlannedUser[] = [];
     for (const [i, user] of users.entries()) {
       // SQLite's driver is synchronous: without a pause now and then a batch would hold the event
       // loop, and health checks, reads and signals would wait for it.
       if (i > 0 && i % YIELD_EVERY === 0) await pause();
       const before = records.get(user.id) ?? [];
-      const plan = { user, before, after: evaluateUser(snapshot.catalog, snapshot.subscriptions, subjects.get(user.id)!, toStates(before), grantsOf(user)) };
+      const plan = { user, before, after: evaluate(snapshot.subscriptions, subjects.get(user.id)!, toStates(before), grantsOf(user)) };
       reserveSeats(snapshot, plan);
       planned.push(plan);
     }

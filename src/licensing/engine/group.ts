@@ -33,6 +33,47 @@ export function evaluateUser(
   return explainUser(catalog, subscriptions, subject, current, grants).states;
 }
 
+/**
+ * evaluateUser for many users in a row (a batch of group-licensed users), remembering answers.
+ * The answer depends on the subscriptions only through each requested SKU's status and whether
+ * it has a free seat (a user needs at most one per SKU), so users with the same usage location,
+ * proxy clashes, assignments and groups get the same states while those stay as they were.
+ * The states returned are shared between users: read them, never change them.
+ */
+export function batchEvaluator(catalog: Catalog): BatchEvaluator {
+  const memo = new Map<string, readonly AssignmentState[]>();
+  return (subscriptions, subject, current, grants) => {
+    const seats = grants.map((grant) =>
+      grant.licenses.map((license) => {
+        const subscription = subscriptions.get(license.skuId);
+        return subscription ? `${subscription.capabilityStatus}:${subscription.enabledUnits - subscription.consumedUnits >= 1}` : "none";
+      }),
+    );
+    const key = JSON.stringify([
+      subject.usageLocation,
+      subject.conflictingProxyAddresses,
+      current.map((state) => [state.skuId, state.disabledPlans, state.assignedByGroup, state.state, state.error]),
+      grants.map((grant) => [grant.groupId, grant.licenses.map((license) => [license.skuId, license.disabledPlans])]),
+      seats,
+    ]);
+    let states = memo.get(key);
+    if (!states) {
+      states = evaluateUser(catalog, subscriptions, subject, current, grants);
+      if (memo.size < MEMO_LIMIT) memo.set(key, states);
+    }
+    return states;
+  };
+}
+
+const MEMO_LIMIT = 10_000;
+
+export type BatchEvaluator = (
+  subscriptions: ReadonlyMap<string, Subscription>,
+  subject: LicenseSubject,
+  current: readonly AssignmentState[],
+  grants: readonly GroupGrant[],
+) => readonly AssignmentState[];
+
 /** evaluateUser, with the problem behind each failed group (for people asking why). */
 export function explainUser(
   catalog: Catalog,

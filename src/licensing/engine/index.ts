@@ -5,6 +5,6 @@
  */
 export * from "./types";
 export { planDirectChange, type DirectChange, type DirectOutcome } from "./direct";
-export { evaluateUser, explainUser, conversionsOnGroupRemoval, groupPrerequisiteProblem, dependentsOf, type GroupGrant } from "./group";
+export { batchEvaluator, evaluateUser, explainUser, conversionsOnGroupRemoval, groupPrerequisiteProblem, dependentsOf, type BatchEvaluator, type GroupGrant } from "./group";
 export { assignedLicenses, enabledPlans, heldSkus, requestPlans } from "./plans";
 export { planNames, problems } from "./problems";

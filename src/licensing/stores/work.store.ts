@@ -40,13 +40,14 @@ export class WorkStore {
     );
     const userIds = [...new Set(oldest.map((row) => row.user_id))];
     if (userIds.length === 0) return [];
+    // SQLite has one writer, and this batch's transaction holds it until the rows are done and
+    // deleted (or rolled back): nobody can see a claim, so none is written.
     const until = new Date(now.getTime() + leaseMs);
     const claimed: WorkRecord[] = [];
     for (const chunk of chunked(userIds)) {
       const rows = await sql.rows<{ user_id: string; group_id: string; enqueued_date_time: string }>(
-        `UPDATE license_work SET claimed_by = ?, claimed_until = ? WHERE user_id IN (${sql.list(chunk.length)}) AND ${free} ` +
-          "RETURNING user_id, group_id, enqueued_date_time",
-        [worker, until.toISOString(), ...chunk, now.toISOString()],
+        `SELECT user_id, group_id, enqueued_date_time FROM license_work WHERE user_id IN (${sql.list(chunk.length)}) AND ${free}`,
+        [...chunk, now.toISOString()],
       );
       for (const row of rows) {
         claimed.push({ userId: row.user_id, groupId: row.group_id, claimedBy: worker, claimedUntil: until, enqueuedDateTime: new Date(row.enqueued_date_time) });
@@ -109,11 +110,15 @@ export class WorkStore {
     }
   }
 
-  /** Removes the finished work of these users; rows re-queued meanwhile (claim released) stay. */
-  async complete(worker: string, userIds: readonly string[]): Promise<void> {
+  /**
+   * Removes finished work, by key. The batch's transaction still holds these rows (SQLite's
+   * single writer, or PostgreSQL's row locks), so nobody can have queued them again meanwhile:
+   * an upsert from elsewhere waits, and inserts them anew once this commits.
+   */
+  async complete(rows: readonly Pick<WorkRecord, "userId" | "groupId">[]): Promise<void> {
     const sql = new RawSql(this.manager);
-    for (const chunk of chunked([...new Set(userIds)])) {
-      await sql.affected(`DELETE FROM license_work WHERE claimed_by = ${sql.list(1)} AND user_id IN (${sql.list(chunk.length, 1)})`, [worker, ...chunk]);
+    for (const chunk of chunked(rows)) {
+      await sql.affected(`DELETE FROM license_work WHERE (user_id, group_id) IN (VALUES ${sql.tuples(chunk.length, 2)})`, chunk.flatMap((row) => [row.userId, row.groupId]));
     }
   }
 
