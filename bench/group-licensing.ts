@@ -1,7 +1,7 @@
 /**
  * Benchmark 2: group-based licensing throughput, from assignGroupLicense to ProcessingComplete.
  *
- * Setup (this process, not timed): a fresh SQLite file (DEMO_DATA=false: the organization and
+ * Setup (this process, not timed): a fresh SQLite file or PostgreSQL database (DEMO_DATA=false: the organization and
  * its administrator), N users (usage location US, a primary SMTP proxy address each) and one
  * security group holding all of them, inserted through the entities in one transaction, 500 rows
  * per INSERT; then addSubscription ENTERPRISEPACK (E3) and EMS with enabledUnits N, through the
@@ -19,14 +19,17 @@
  * license_assignments (same columns, primary key and two indexes, WAL like helpgate's file),
  * one transaction, one prepared statement; members/s = N / its time.
  *
- * Options: --members N (or BENCH_MEMBERS; default 100000), --fallback-members M (default 30000:
- * run again at M when the run at N fails, e.g. on SQLite's 32766-variable limit; "none" to
- * skip), and unless --no-chunked, after such a failure also measure the processing at N with
- * the queue filled in chunks of 10,000 (queueInChunks: a bench workaround, labelled), --cpu-prof
- * (write a V8 CPU profile of the measured process to dist/bench-profiles/ and print its top
- * functions), --time-limit S (default 600: give up processing after S seconds).
+ * PostgreSQL: with --postgres URL (or BENCH_POSTGRES_URL; an admin URL of a role that may create
+ * databases, e.g. what scripts/ci-postgres.sh prints), the same run is made a second time on a
+ * fresh PostgreSQL database (created and dropped by the bench). Its ratio is to the same SQLite
+ * floor; the targets are judged on the SQLite run.
  *
- *   node dist/bench-build/bench/group-licensing.js [--members 100000] [--cpu-prof]
+ * Options: --members N (or BENCH_MEMBERS; default 100000), --fallback-members M (default 30000:
+ * run again at M when the run at N fails; "none" to skip), --postgres URL, --cpu-prof (write a
+ * V8 CPU profile of the measured process to dist/bench-profiles/ and print its top functions),
+ * --time-limit S (default 600: give up processing after S seconds).
+ *
+ *   node dist/bench-build/bench/group-licensing.js [--members 100000] [--postgres URL] [--cpu-prof]
  */
 import "reflect-metadata";
 import { fork } from "node:child_process";
@@ -34,6 +37,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Sqlite from "better-sqlite3";
+import { Client } from "pg";
 import { openServices } from "../src/app";
 import { authenticate } from "../src/auth/authenticate";
 import { loadConfig } from "../src/config";
@@ -42,24 +46,22 @@ import type { UserRecord } from "../src/directory/model";
 import { UserStore } from "../src/directory/stores/user.store";
 import { proxyAddressKey } from "../src/directory/validation";
 import { loadProducts } from "../src/licensing/catalog";
-import { DirectoryFacts } from "../src/directory/services/directory-facts";
-import { AssignmentStore } from "../src/licensing/stores/assignment.store";
-import { WorkStore } from "../src/licensing/stores/work.store";
-import { DEFAULT_PROCESSOR_OPTIONS, type Services } from "../src/services";
+import { DEFAULT_PROCESSOR_OPTIONS } from "../src/services";
 import { summarizeProfile, type ProfileSummary } from "./cpu-profile";
 import { appEnv, format, isMain, mib, numberArg, parseArgs, percentile, profilesDir, runMain, silentLog, table, tempDir, writeResult } from "./common";
 
 export interface GroupLicensingOptions {
   members: number;
   fallbackMembers: number | null;
-  /** After a failed run at N, also measure the processing at N with the queue filled in chunks (see queueInChunks). */
-  chunkedOnFailure: boolean;
+  /** Admin URL of a PostgreSQL server for a second run there, or null. */
+  postgres: string | null;
   cpuProf: boolean;
   timeLimitSeconds: number;
 }
 
 interface Setup {
-  databaseFile: string;
+  /** DATABASE_URL: the SQLite file or the PostgreSQL database. */
+  database: string;
   groupId: string;
   adminId: string;
   skuIds: string[];
@@ -82,11 +84,11 @@ interface Measured {
   profile: string | null;
 }
 
-export type QueueMode = "assignGroupLicense" | "chunked enqueue (workaround)";
+export type Engine = "SQLite" | "PostgreSQL";
 
 export interface Attempt {
   members: number;
-  mode: QueueMode;
+  engine: Engine;
   setupSeconds: number | null;
   floor: { rows: number; seconds: number; membersPerSecond: number } | null;
   measured: Measured | null;
@@ -103,10 +105,9 @@ export interface GroupLicensingResult {
 
 const GROUP_NAME = "Bench licensed group";
 
-async function setup(dir: string, members: number): Promise<Setup & { userIds: string[] }> {
+async function setup(database: string, members: number): Promise<Setup & { userIds: string[] }> {
   const started = performance.now();
-  const databaseFile = path.join(dir, "helpgate.sqlite");
-  const services = await openServices(loadConfig(appEnv(databaseFile, { DEMO_DATA: "false" })), silentLog);
+  const services = await openServices(loadConfig(appEnv(database, { DEMO_DATA: "false" })), silentLog);
   try {
     const admin = (await new UserStore(services.db.manager).findByUpn("admin@contoso.com"))!;
     const groupId = randomUUID();
@@ -136,7 +137,7 @@ async function setup(dir: string, members: number): Promise<Setup & { userIds: s
       await services.licensing.subscriptions.add({ caller, requestId: "bench-setup" }, { skuId }, members);
       skuIds.push(skuId);
     }
-    return { databaseFile, groupId, adminId: admin.id, skuIds, userIds, setupSeconds: (performance.now() - started) / 1000 };
+    return { database, groupId, adminId: admin.id, skuIds, userIds, setupSeconds: (performance.now() - started) / 1000 };
   } finally {
     await services.db.close();
   }
@@ -168,12 +169,12 @@ function floor(dir: string, userIds: readonly string[], skuIds: readonly string[
 }
 
 /** The measured part, in a child process (see worker()). */
-function measure(s: Setup, members: number, mode: QueueMode, options: GroupLicensingOptions): Promise<Measured> {
+function measure(s: Setup, members: number, options: GroupLicensingOptions): Promise<Measured> {
   const profileDir = profilesDir();
   if (options.cpuProf) fs.mkdirSync(profileDir, { recursive: true });
   // --expose-gc only to read the heap after a full collection at the very end.
   const execArgv = ["--expose-gc", ...(options.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `group-licensing-${members}-${Date.now()}.cpuprofile`] : [])];
-  const child = fork(__filename, ["--worker", JSON.stringify({ ...s, members, mode, timeLimitSeconds: options.timeLimitSeconds })], {
+  const child = fork(__filename, ["--worker", JSON.stringify({ ...s, members, timeLimitSeconds: options.timeLimitSeconds })], {
     execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -199,8 +200,8 @@ function measure(s: Setup, members: number, mode: QueueMode, options: GroupLicen
 }
 
 async function worker(raw: string): Promise<void> {
-  const s = JSON.parse(raw) as Setup & { members: number; mode: QueueMode; timeLimitSeconds: number };
-  const services = await openServices(loadConfig(appEnv(s.databaseFile, { DEMO_DATA: "false" })), silentLog);
+  const s = JSON.parse(raw) as Setup & { members: number; timeLimitSeconds: number };
+  const services = await openServices(loadConfig(appEnv(s.database, { DEMO_DATA: "false" })), silentLog);
   try {
     const admin = (await new UserStore(services.db.manager).findById(s.adminId))!;
     const caller = await authenticate(`Bearer ${await services.tokens.sign({ oid: admin.id, preferredUsername: admin.userPrincipalName }, 3600)}`, services);
@@ -210,11 +211,7 @@ async function worker(raw: string): Promise<void> {
     let peak = rssBefore;
     const sql0 = services.db.queryLog.count;
     const t0 = performance.now();
-    if (s.mode === "assignGroupLicense") {
-      await services.licensing.groups.assign({ caller, requestId: "bench" }, s.groupId, { addLicenses: s.skuIds.map((skuId) => ({ skuId })) });
-    } else {
-      await queueInChunks(services, s.groupId, s.skuIds);
-    }
+    await services.licensing.groups.assign({ caller, requestId: "bench" }, s.groupId, { addLicenses: s.skuIds.map((skuId) => ({ skuId })) });
     const t1 = performance.now();
     const sql1 = services.db.queryLog.count;
     const rssAfterAssign = process.memoryUsage.rss();
@@ -272,34 +269,37 @@ async function worker(raw: string): Promise<void> {
   }
 }
 
-/**
- * What assign() does to the queue (group licenses, members queued, QueuedForProcessing), but
- * with WorkStore.enqueue called on 10,000 users at a time: enqueue's IN (...) of every member
- * exceeds SQLite's 32,766 variables above 32,765 members. One transaction; no audit entry.
- */
-async function queueInChunks(services: Services, groupId: string, skuIds: readonly string[]): Promise<void> {
-  await services.db.transaction(async (tx) => {
-    const now = new Date();
-    await new AssignmentStore(tx).replaceGroupLicenses(groupId, skuIds.map((skuId) => ({ groupId, skuId, disabledPlans: [] })));
-    const members = await new DirectoryFacts(tx).memberIds(groupId);
-    const work = new WorkStore(tx);
-    for (let i = 0; i < members.length; i += 10_000) await work.enqueue(groupId, members.slice(i, i + 10_000), now);
-    await work.setState(groupId, "QueuedForProcessing", now, true);
-  });
+/** A fresh PostgreSQL database on the server of `adminUrl`: its URL, and how to drop it. */
+async function postgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `helpgate_bench_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-async function attempt(members: number, mode: QueueMode, options: GroupLicensingOptions): Promise<Attempt> {
+async function attempt(members: number, engine: Engine, options: GroupLicensingOptions): Promise<Attempt> {
   const temp = tempDir("group");
-  const result: Attempt = { members, mode, setupSeconds: null, floor: null, measured: null, ratioToFloor: null, error: null };
+  const postgres = engine === "PostgreSQL" ? await postgresDatabase(options.postgres!) : null;
+  const result: Attempt = { members, engine, setupSeconds: null, floor: null, measured: null, ratioToFloor: null, error: null };
   try {
-    console.log(`setup: ${members.toLocaleString("en-US")} members, E3 + EMS with ${members.toLocaleString("en-US")} units ...`);
-    const s = await setup(temp.dir, members);
+    console.log(`setup (${engine}): ${members.toLocaleString("en-US")} members, E3 + EMS with ${members.toLocaleString("en-US")} units ...`);
+    const s = await setup(postgres?.url ?? path.join(temp.dir, "helpgate.sqlite"), members);
     result.setupSeconds = s.setupSeconds;
     console.log(`setup took ${s.setupSeconds.toFixed(1)} s; floor: raw insert of ${(2 * members).toLocaleString("en-US")} assignment rows ...`);
     result.floor = floor(temp.dir, s.userIds, s.skuIds, s.groupId);
     console.log(`floor: ${result.floor.seconds.toFixed(2)} s; measuring assignGroupLicense → ProcessingComplete in a child process ...`);
     const { userIds: _ids, ...rest } = s;
-    result.measured = await measure(rest, members, mode, options);
+    result.measured = await measure(rest, members, options);
     result.ratioToFloor = result.measured.membersPerSecond / result.floor.membersPerSecond;
     const final = result.measured.final;
     if (final.state !== "ProcessingComplete" || final.succeeded !== members || (final.assignmentRows.Active ?? 0) !== 2 * members) {
@@ -310,22 +310,20 @@ async function attempt(members: number, mode: QueueMode, options: GroupLicensing
     console.log(`run at ${members} members failed: ${result.error}`);
   } finally {
     temp.cleanup();
+    await postgres?.drop();
   }
   return result;
 }
 
 export async function run(options: GroupLicensingOptions): Promise<GroupLicensingResult> {
-  const attempts = [await attempt(options.members, "assignGroupLicense", options)];
+  const attempts = [await attempt(options.members, "SQLite", options)];
   if (!attempts[0]!.measured && options.fallbackMembers && options.fallbackMembers < options.members) {
     console.log(`running again at ${options.fallbackMembers} members`);
-    attempts.push(await attempt(options.fallbackMembers, "assignGroupLicense", options));
+    attempts.push(await attempt(options.fallbackMembers, "SQLite", options));
   }
-  if (!attempts[0]!.measured && options.chunkedOnFailure) {
-    console.log(`running again at ${options.members} members, the queue filled in chunks of 10,000 (bench workaround)`);
-    attempts.push(await attempt(options.members, "chunked enqueue (workaround)", options));
-  }
-  // Targets are judged on the largest run that went through the real mutation, else on any.
-  const done = attempts.find((a) => a.measured && !a.error && a.mode === "assignGroupLicense") ?? attempts.find((a) => a.measured && !a.error) ?? null;
+  if (options.postgres) attempts.push(await attempt(options.members, "PostgreSQL", options));
+  // Targets are judged on the largest SQLite run that went through.
+  const done = attempts.find((a) => a.measured && !a.error && a.engine === "SQLite") ?? null;
   const targets = { membersPerSecond: 20_000, ratioToFloor: 0.5, rssMiB: 300 };
   const profile = done?.measured?.profile ? summarizeProfile(done.measured.profile) : null;
   return {
@@ -346,13 +344,13 @@ export async function run(options: GroupLicensingOptions): Promise<GroupLicensin
 }
 
 export function report(result: GroupLicensingResult): string {
-  const lines = ["Group licensing: assignGroupLicense (E3 + EMS) → ProcessingComplete, SQLite, batch size 500, in-process service calls"];
+  const lines = [`Group licensing: assignGroupLicense (E3 + EMS) → ProcessingComplete, batch size ${DEFAULT_PROCESSOR_OPTIONS.batchSize}, in-process service calls; floor: raw better-sqlite3 insert`];
   lines.push(
     table(
-      ["members", "queued by", "members/s", "processing only", "assign s", "process s", "floor members/s", "× floor", "SQL/member", "batch p50 ms", "batch max ms", "peak RSS MiB", "result"],
+      ["members", "database", "members/s", "processing only", "assign s", "process s", "floor members/s", "× floor", "SQL/member", "batch p50 ms", "batch max ms", "peak RSS MiB", "result"],
       result.attempts.map((a) => [
         a.members,
-        a.mode,
+        a.engine,
         a.measured?.membersPerSecond ?? Number.NaN,
         a.measured?.processMembersPerSecond ?? Number.NaN,
         a.measured?.assignSeconds ?? Number.NaN,
@@ -367,12 +365,12 @@ export function report(result: GroupLicensingResult): string {
       ]),
     ),
   );
-  for (const a of result.attempts.filter((a) => a.error)) lines.push(`${a.members.toLocaleString("en-US")} members, ${a.mode}: FAILED: ${a.error}`);
+  for (const a of result.attempts.filter((a) => a.error)) lines.push(`${a.members.toLocaleString("en-US")} members, ${a.engine}: FAILED: ${a.error}`);
   for (const done of result.attempts.filter((a) => a.measured && !a.error)) {
     if (!done.measured) continue;
     const m = done.measured;
     lines.push(
-      `${done.members.toLocaleString("en-US")} members, ${done.mode}: floor ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.seconds.toFixed(3)} s; batches: ${m.batches.count}, first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing`,
+      `${done.members.toLocaleString("en-US")} members, ${done.engine}: floor ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.seconds.toFixed(3)} s; batches: ${m.batches.count}, first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing`,
     );
   }
   if (result.targets.met) {
@@ -390,7 +388,7 @@ async function main(): Promise<void> {
   const options: GroupLicensingOptions = {
     members: Math.round(numberArg(args, "members", "BENCH_MEMBERS", 100_000)),
     fallbackMembers: args.get("fallback-members") === "none" ? null : Math.round(numberArg(args, "fallback-members", "BENCH_FALLBACK_MEMBERS", 30_000)),
-    chunkedOnFailure: !args.has("no-chunked"),
+    postgres: args.get("postgres") ?? process.env.BENCH_POSTGRES_URL?.trim() ?? null,
     cpuProf: args.has("cpu-prof"),
     timeLimitSeconds: numberArg(args, "time-limit", "BENCH_TIME_LIMIT", 600),
   };

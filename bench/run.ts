@@ -153,9 +153,9 @@ function httpRows(r: HttpReadResult): Row[] {
 
 function groupRows(r: GroupLicensingResult): Row[] {
   return r.attempts.flatMap((a): Row[] => {
-    const label = `${a.members.toLocaleString("en-US")} members${a.mode === "assignGroupLicense" ? "" : ", chunked queue (workaround)"}`;
+    const label = `${a.members.toLocaleString("en-US")} members, ${a.engine}`;
     if (!a.measured || a.error) return [{ bench: "group-licensing", figure: label, value: `FAILED: ${(a.error ?? "").slice(0, 60)}`, baseline: "", ratio: "", target: "" }];
-    const judged = a.mode === "assignGroupLicense";
+    const judged = a.engine === "SQLite";
     const met = judged ? r.targets.met : null;
     return [
       { bench: "group-licensing", figure: `${label}: members/s vs raw insert floor`, value: n(a.measured.membersPerSecond), baseline: n(a.floor?.membersPerSecond), ratio: ratio(a.ratioToFloor), target: `≥ 20,000/s, ≥ 0.5×${met ? verdict(met.membersPerSecond && met.ratioToFloor) : ""}` },

@@ -37,7 +37,7 @@ export interface Services {
   content: ContentService;
 }
 
-export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, leaseMs: 60_000, idleMs: 200 };
+export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idleMs: 200 };
 
 export function createServices(
   db: Database,

@@ -34,28 +34,16 @@ export class AuditStore {
   async insertMany(entries: readonly AuditEntry[], at: Date): Promise<AuditRecord[]> {
     const sql = new RawSql(this.manager);
     const records: AuditRecord[] = [];
+    const when = at.toISOString();
     for (const chunk of chunked(entries, ENTRIES_PER_STATEMENT)) {
-      const rows = chunk.map((entry) => ({
-        ...entry,
-        id: timeOrderedUuid(),
-        activityDateTime: at,
-        loggedByService: LOGGED_BY_SERVICE,
-        initiatorId: entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null,
-      }));
-      const values = rows.flatMap((r) => [
-        r.id,
-        r.activityDateTime.toISOString(),
-        r.activityDisplayName,
-        r.category,
-        r.operationType,
-        r.loggedByService,
-        r.initiatorId,
-        JSON.stringify(r.initiatedBy),
-        JSON.stringify(r.targetResources),
-        r.result,
-        r.resultReason,
-        r.correlationId,
-      ]);
+      const rows: Omit<AuditRecord, "seq">[] = [];
+      const values: unknown[] = [];
+      for (const entry of chunk) {
+        const row = { ...entry, id: timeOrderedUuid(), activityDateTime: at, loggedByService: LOGGED_BY_SERVICE, initiatorId: entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null };
+        rows.push(row);
+        values.push(row.id, when, row.activityDisplayName, row.category, row.operationType, row.loggedByService, row.initiatorId);
+        values.push(JSON.stringify(row.initiatedBy), JSON.stringify(row.targetResources), row.result, row.resultReason, row.correlationId);
+      }
       const inserted = await sql.rows<{ seq: number | string; id: string }>(
         `INSERT INTO directory_audits (${AUDIT_COLUMNS}) VALUES ${sql.tuples(rows.length, 12)} RETURNING seq, id`,
         values,

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { Logger } from "pino";
 import type { AuditService } from "../audit/audit.service";
 import type { AuditEntry, ModifiedProperty, TargetResource } from "../audit/model";
 import type { Database } from "../db/database";
+import { isPostgres } from "../db/dialect";
 import type { UserRecord } from "../directory/model";
 import { DirectoryFacts } from "../directory/services/directory-facts";
 import { batchEvaluator, evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
@@ -16,8 +16,6 @@ import { GROUP_LICENSING_APP } from "./services/queue";
 
 export interface ProcessorOptions {
   batchSize: number;
-  /** How long a claim holds before another process may take the work over. */
-  leaseMs: number;
   /** Pause between polls when the queue is empty. */
   idleMs: number;
 }
@@ -32,7 +30,6 @@ const YIELD_EVERY = 100;
  * Each batch is one transaction, so a crash loses nothing: the batch is simply done again.
  */
 export class LicenseProcessor {
-  readonly worker = `processor-${randomUUID()}`;
   /** Users processed since start, for the metrics. */
   processedTotal = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -92,17 +89,18 @@ export class LicenseProcessor {
     return this.db.transaction(async (tx) => {
       const now = this.now();
       const work = new WorkStore(tx);
-      const claimed = await work.claim(this.worker, now, this.options.leaseMs, this.options.batchSize);
+      const claimed = await work.claim(now, this.options.batchSize);
       if (claimed.length === 0) return 0;
       // A user is recomputed by one transaction at a time. On PostgreSQL another one may hold
       // some of these users (a direct assignment, or a batch with the user's other rows): their
-      // rows go back to the queue for a later batch rather than wait (see UserStore.lock).
+      // rows stay in the queue for a later batch rather than wait (see UserStore.lock).
       const facts = new DirectoryFacts(tx);
       const claimedIds = [...new Set(claimed.map((row) => row.userId))];
-      const held = new Set(await facts.lockUsers(claimedIds, { skipLocked: true }));
+      // (SQLite's single writer, held by this transaction, already keeps everyone else out.)
+      const locked = isPostgres(tx) ? new Set(await facts.lockUsers(claimedIds, { skipLocked: true })) : null;
       const existing = await facts.users(claimedIds);
+      const held = locked ?? new Set(existing.map((user) => user.id));
       const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
-      if (busy.size > 0) await work.release(claimed.filter((row) => busy.has(row.userId)));
       const rows = claimed.filter((row) => !busy.has(row.userId));
       if (rows.length === 0) return 0;
       const groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];

@@ -77,7 +77,7 @@ describe("the licensing queue", () => {
         await api.assign(group, [{ skuId: SKU.E3 }]);
         // One small batch, then the gateway goes away with the rest of the queue in the database.
         const { db, audit } = first.app.services;
-        const smallBatches = new LicenseProcessor(db, audit, silentLog, { batchSize: 40, leaseMs: 60_000, idleMs: 200 });
+        const smallBatches = new LicenseProcessor(db, audit, silentLog, { batchSize: 40, idleMs: 200 });
         expect(await smallBatches.runBatch()).toBe(40);
         expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingInProgress");
         expect(fromGroup(await api.memberStates(group), group).filter((given) => given.length > 0)).toHaveLength(40);
@@ -129,7 +129,7 @@ describe("the licensing queue", () => {
       await api.leaveFreeSeats(SKU.E3, 31);
       await api.assign(group, [{ skuId: SKU.E3 }]);
       const { db, audit } = gateway.app.services;
-      expect(await new LicenseProcessor(db, audit, silentLog, { batchSize: 10, leaseMs: 60_000, idleMs: 200 }).runBatch()).toBe(10);
+      expect(await new LicenseProcessor(db, audit, silentLog, { batchSize: 10, idleMs: 200 }).runBatch()).toBe(10);
       await api.addMember(group, await api.user());
       expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingInProgress");
       await gateway.settle();

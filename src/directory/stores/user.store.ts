@@ -95,12 +95,15 @@ export class UserStore {
   }
 
   /** Who, other than `exceptUserId`, already holds any of these addresses (keys are lower-cased). */
-  async holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<ProxyAddressRecord[]> {
+  async holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<Pick<ProxyAddressRecord, "userId" | "addressKey">[]> {
     const sql = new RawSql(this.manager);
-    const out: ProxyAddressRecord[] = [];
+    const out: Pick<ProxyAddressRecord, "userId" | "addressKey">[] = [];
     for (const chunk of chunked([...new Set(addressKeys)])) {
-      const text = `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE address_key IN (${sql.list(chunk.length)})`;
-      for (const row of await sql.rows<ProxyRow>(text, chunk)) if (row.user_id !== exceptUserId) out.push(proxyFromRow(row));
+      // Answered from the index on (address_key, user_id) alone.
+      const text = `SELECT address_key, user_id FROM user_proxy_addresses WHERE address_key IN (${sql.list(chunk.length)})`;
+      for (const row of await sql.rows<{ address_key: string; user_id: string }>(text, chunk)) {
+        if (row.user_id !== exceptUserId) out.push({ userId: row.user_id, addressKey: row.address_key });
+      }
     }
     return out;
   }

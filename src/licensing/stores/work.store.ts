@@ -1,4 +1,4 @@
-import { Brackets, type EntityManager } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { chunked, RawSql } from "../../db/sql";
 import { GroupProcessingEntity, WorkEntity } from "../entities";
@@ -6,16 +6,15 @@ import type { GroupProcessingRecord, LicenseProcessingState, WorkRecord } from "
 
 /**
  * The persistent licensing queue and each group's processing state. A row says "recompute this
- * user because of that group"; it survives restarts, and a claim expires so that work held by a
- * process that died is taken up again.
+ * user because of that group"; it survives restarts.
  */
 export class WorkStore {
   constructor(private readonly manager: EntityManager) {}
 
   /**
-   * Queues users; a user already queued for the group stays queued once, and a row already
-   * claimed must run again after its current run, so its claim is released. One upsert per
-   * chunk: a row that a batch under way deletes meanwhile is inserted again, never lost.
+   * Queues users; a user already queued for the group stays queued once. One upsert per chunk:
+   * a row that a batch under way holds is waited for (PostgreSQL), then inserted again after that
+   * batch deletes it, never lost.
    */
   async enqueue(groupId: string, userIds: readonly string[], now: Date): Promise<void> {
     const sql = new RawSql(this.manager);
@@ -28,86 +27,35 @@ export class WorkStore {
     }
   }
 
-  /** Claims up to `limit` users (every row of each) whose work is free or whose claim expired. */
-  async claim(worker: string, now: Date, leaseMs: number, limit: number): Promise<WorkRecord[]> {
-    if (isPostgres(this.manager)) return this.claimSkippingLocked(worker, now, leaseMs, limit);
-    // Oldest work first, read in index order: no sort of the whole queue per batch.
+  /**
+   * Takes up to `limit` users' work (every free row of each), oldest first, for a batch. The
+   * claim is the batch's transaction itself: on SQLite it holds the single writer; on PostgreSQL
+   * the rows are locked FOR UPDATE SKIP LOCKED, so batches of other processes pass over them
+   * instead of waiting or taking them twice. The rows are deleted when the batch is done; if the
+   * process dies first, the transaction rolls back and the rows are free again at once.
+   * (claimed_by / claimed_until are only honoured, for rows an older version left claimed.)
+   */
+  async claim(now: Date, limit: number): Promise<WorkRecord[]> {
     const sql = new RawSql(this.manager);
-    const free = "(claimed_until IS NULL OR claimed_until < ?)";
+    const free = `(claimed_until IS NULL OR claimed_until < ${sql.list(1)})`;
+    const lock = sql.postgres ? " FOR UPDATE SKIP LOCKED" : "";
+    // Read in index order: no sort of the whole queue per batch.
+    const from = sql.postgres ? "license_work" : "license_work INDEXED BY IX_license_work_order";
     const oldest = await sql.rows<{ user_id: string }>(
-      `SELECT user_id FROM license_work INDEXED BY IX_license_work_order WHERE ${free} ORDER BY enqueued_date_time, user_id, group_id LIMIT ?`,
+      `SELECT user_id FROM ${from} WHERE ${free} ORDER BY enqueued_date_time, user_id, group_id LIMIT ${sql.list(1, 1)}${lock}`,
       [now.toISOString(), limit],
     );
-    const userIds = [...new Set(oldest.map((row) => row.user_id))];
-    if (userIds.length === 0) return [];
-    // SQLite has one writer, and this batch's transaction holds it until the rows are done and
-    // deleted (or rolled back): nobody can see a claim, so none is written.
-    const until = new Date(now.getTime() + leaseMs);
     const claimed: WorkRecord[] = [];
-    for (const chunk of chunked(userIds)) {
+    for (const chunk of chunked([...new Set(oldest.map((row) => row.user_id))])) {
       const rows = await sql.rows<{ user_id: string; group_id: string; enqueued_date_time: string }>(
-        `SELECT user_id, group_id, enqueued_date_time FROM license_work WHERE user_id IN (${sql.list(chunk.length)}) AND ${free}`,
-        [...chunk, now.toISOString()],
+        `SELECT user_id, group_id, enqueued_date_time FROM license_work WHERE ${free} AND user_id IN (${sql.list(chunk.length, 1)})${lock}`,
+        [now.toISOString(), ...chunk],
       );
       for (const row of rows) {
-        claimed.push({ userId: row.user_id, groupId: row.group_id, claimedBy: worker, claimedUntil: until, enqueuedDateTime: new Date(row.enqueued_date_time) });
+        claimed.push({ userId: row.user_id, groupId: row.group_id, claimedBy: null, claimedUntil: null, enqueuedDateTime: new Date(row.enqueued_date_time) });
       }
     }
     return claimed;
-  }
-
-  /**
-   * PostgreSQL, where other processes claim at the same time: the rows are locked FOR UPDATE
-   * SKIP LOCKED, so a batch passes over the rows another transaction holds (another process's
-   * batch) instead of waiting for it or taking them twice. Oldest work first, as on SQLite; a
-   * user's other free rows join the batch unless someone else holds them.
-   */
-  private async claimSkippingLocked(worker: string, now: Date, leaseMs: number, limit: number): Promise<WorkRecord[]> {
-    const free = "(w.claimed_until IS NULL OR w.claimed_until < :now)";
-    const oldest = await this.manager
-      .createQueryBuilder(WorkEntity, "w")
-      .where(free, { now: now.toISOString() })
-      .orderBy("w.enqueued_date_time", "ASC")
-      .addOrderBy("w.user_id", "ASC")
-      .addOrderBy("w.group_id", "ASC")
-      .limit(limit)
-      .setLock("pessimistic_write")
-      .setOnLocked("skip_locked")
-      .getMany();
-    const userIds = [...new Set(oldest.map((row) => row.userId))];
-    if (userIds.length === 0) return [];
-    const rows = await this.manager
-      .createQueryBuilder(WorkEntity, "w")
-      .where("w.user_id IN (:...userIds)", { userIds })
-      .andWhere(free, { now: now.toISOString() })
-      .setLock("pessimistic_write")
-      .setOnLocked("skip_locked")
-      .getMany();
-    const until = new Date(now.getTime() + leaseMs);
-    await this.setClaim(rows, worker, until);
-    return rows.map((row) => ({ ...row, claimedBy: worker, claimedUntil: until }));
-  }
-
-  /** Gives claimed rows back untouched, for a later batch (e.g. their user was busy elsewhere). */
-  async release(rows: readonly WorkRecord[]): Promise<void> {
-    await this.setClaim(rows, null, null);
-  }
-
-  /** Sets the claim of exactly these rows (by key), in chunks. */
-  private async setClaim(rows: readonly WorkRecord[], claimedBy: string | null, claimedUntil: Date | null): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      await this.manager
-        .createQueryBuilder()
-        .update(WorkEntity)
-        .set({ claimedBy, claimedUntil })
-        .where(
-          new Brackets((where) => {
-            chunk.forEach((row, j) => where.orWhere(`(user_id = :u${j} AND group_id = :g${j})`, { [`u${j}`]: row.userId, [`g${j}`]: row.groupId }));
-          }),
-        )
-        .execute();
-    }
   }
 
   /**
