@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import type { AuditService } from "../audit/audit.service";
 import type { AuditEntry, ModifiedProperty, TargetResource } from "../audit/model";
 import type { Database } from "../db/database";
-import { isPostgres } from "../db/dialect";
 import type { UserRecord } from "../directory/model";
 import { DirectoryFacts } from "../directory/services/directory-facts";
 import { batchEvaluator, evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
@@ -96,10 +95,8 @@ export class LicenseProcessor {
       // rows stay in the queue for a later batch rather than wait (see UserStore.lock).
       const facts = new DirectoryFacts(tx);
       const claimedIds = [...new Set(claimed.map((row) => row.userId))];
-      // (SQLite's single writer, held by this transaction, already keeps everyone else out.)
-      const locked = isPostgres(tx) ? new Set(await facts.lockUsers(claimedIds, { skipLocked: true })) : null;
+      const held = new Set(await facts.lockUsers(claimedIds, { skipLocked: true }));
       const existing = await facts.users(claimedIds);
-      const held = locked ?? new Set(existing.map((user) => user.id));
       const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
       const rows = claimed.filter((row) => !busy.has(row.userId));
       if (rows.length === 0) return 0;

@@ -51,22 +51,23 @@ export class UserStore {
   }
 
   /**
-   * Of these users, those that exist, locked on PostgreSQL until the transaction ends so that
-   * one transaction at a time recomputes a user's licenses (SQLite's single writer already
-   * does that). FOR NO KEY UPDATE leaves rows that only reference the user (memberships) free.
-   * With `skipLocked`, users another transaction holds are left out instead of waited for.
+   * Locks users on PostgreSQL until the transaction ends, so that one transaction at a time
+   * recomputes a user's licenses, and returns those locked: the ones that exist and, with
+   * `skipLocked`, that no other transaction holds (those are left out instead of waited for).
+   * FOR NO KEY UPDATE leaves rows that only reference the user (memberships) free. On SQLite
+   * the transaction holds the single writer, which already keeps everyone else out: nothing is
+   * read, and the ids come back as given.
    */
   async lock(ids: readonly string[], skipLocked = false): Promise<string[]> {
+    if (!isPostgres(this.manager)) return [...new Set(ids)];
     if (ids.length === 0) return [];
     const query = this.manager
       .createQueryBuilder(UserEntity, "u")
       .select("u.id", "id")
       .where("u.id IN (:...ids)", { ids: [...new Set(ids)] })
-      .orderBy("u.id", "ASC"); // one order for everyone: two lockers cannot deadlock
-    if (isPostgres(this.manager)) {
-      query.setLock("for_no_key_update");
-      if (skipLocked) query.setOnLocked("skip_locked");
-    }
+      .orderBy("u.id", "ASC") // one order for everyone: two lockers cannot deadlock
+      .setLock("for_no_key_update");
+    if (skipLocked) query.setOnLocked("skip_locked");
     return (await query.getRawMany<{ id: string }>()).map((row) => row.id);
   }
 

@@ -44,7 +44,8 @@ export class AssignmentService {
       if (applied.mailboxChange.length > 0) write.also(mailboxEntry(write, user, applied.mailboxChange));
       // Group assignments may now fit, or no longer fit, beside the direct ones.
       await queueUser(write.tx, user.id, this.now());
-      return (await new DirectoryFacts(write.tx).user(user.id))!;
+      // Only a new mailbox changes the user itself (its mail).
+      return applied.mailboxChange.length > 0 ? (await new DirectoryFacts(write.tx).user(user.id))! : user;
     });
   }
 
