@@ -4,6 +4,9 @@ import { unauthenticated } from "../errors";
 export const TOKEN_ISSUER = "helpgate";
 export const TOKEN_AUDIENCE = "helpgate";
 const ALGORITHM = "HS256";
+/** How long a verified token is taken on trust (within its lifetime), and how many are kept. */
+const VERIFIED_TTL_MS = 5_000;
+const VERIFIED_MAX = 1_000;
 
 /** Who a verified token names, as Entra tokens do: by object id, or by sign-in name. */
 export interface TokenSubject {
@@ -14,6 +17,12 @@ export interface TokenSubject {
 /** Signs and verifies the gateway's bearer tokens (HS256 with the configured secret). */
 export class Tokens {
   private readonly key: Uint8Array;
+  /**
+   * Tokens verified a moment ago, by their text: a client sends the same one with each request,
+   * and checking the signature again would give the same answer until the token expires (when
+   * the entry is dropped, so the token gets its usual refusal).
+   */
+  private readonly verified = new Map<string, { subject: TokenSubject; until: number }>();
 
   constructor(secret: string) {
     this.key = new TextEncoder().encode(secret);
@@ -31,6 +40,17 @@ export class Tokens {
   }
 
   async verify(token: string): Promise<TokenSubject> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.until) return known.subject;
+    this.verified.delete(token);
+    const { subject, expiresAt } = await this.check(token);
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { subject, until: Math.min(Date.now() + VERIFIED_TTL_MS, expiresAt) });
+    return subject;
+  }
+
+  /** The subject of a valid token, and when it expires (ms since the epoch). */
+  private async check(token: string): Promise<{ subject: TokenSubject; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ALGORITHM],
@@ -43,7 +63,7 @@ export class Tokens {
       if (!oid && !preferredUsername) {
         throw unauthenticated("The token names no user: it needs an 'oid' or 'preferred_username' claim.");
       }
-      return { oid, preferredUsername };
+      return { subject: { oid, preferredUsername }, expiresAt: payload.exp! * 1000 };
     } catch (error) {
       throw explain(error);
     }

@@ -21,8 +21,20 @@ export class PageInfo {
 }
 
 export interface Edge<T> {
-  cursor: string;
-  node: T;
+  readonly cursor: string;
+  readonly node: T;
+}
+
+/** An edge that computes its cursor only if a client asks for it: most read a page's nodes only. */
+class LazyEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly makeCursor: () => string,
+  ) {}
+
+  get cursor(): string {
+    return this.makeCursor();
+  }
 }
 
 /**
@@ -43,7 +55,7 @@ export class Page<T> {
   /** The same page with each node converted, e.g. from a stored record to its GraphQL shape. */
   map<U>(convert: (node: T) => U): Page<U> {
     return new Page(
-      this.edges.map((edge) => ({ cursor: edge.cursor, node: convert(edge.node) })),
+      this.edges.map((edge) => new LazyEdge(convert(edge.node), () => edge.cursor)),
       this.pageInfo,
       this.counter,
     );
@@ -116,7 +128,7 @@ export function toPage<T>(
   cursorOf: (row: T) => string,
   counter: () => Promise<number>,
 ): Page<T> {
-  const edges = rows.slice(0, limit).map((node) => ({ cursor: cursorOf(node), node }));
+  const edges = rows.slice(0, limit).map((node) => new LazyEdge(node, () => cursorOf(node)));
   const pageInfo: PageInfo = {
     hasNextPage: rows.length > limit,
     hasPreviousPage: hadCursor,

@@ -4,23 +4,22 @@ import type { GroupRecord } from "./model";
 
 /**
  * Per-request batching of the directory's relations: however many users a page holds, each
- * relation costs one query.
+ * relation costs one query. A request makes each loader on its first use (context.ts).
  */
-export function createDirectoryLoaders(services: Services) {
-  return {
-    proxyAddresses: new DataLoader<string, string[]>(async (userIds) => {
+export const directoryLoaders = {
+  proxyAddresses: (services: Services) =>
+    new DataLoader<string, string[]>(async (userIds) => {
       const byUser = await services.users.proxyAddressesOf(userIds);
       return userIds.map((id) => byUser.get(id) ?? []);
     }),
-    memberOf: new DataLoader<string, GroupRecord[]>(async (userIds) => {
+  memberOf: (services: Services) =>
+    new DataLoader<string, GroupRecord[]>(async (userIds) => {
       const byUser = await services.groups.groupsOf(userIds);
       return userIds.map((id) => (byUser.get(id) ?? []).sort((a, b) => a.displayName.localeCompare(b.displayName)));
     }),
-    directoryRoles: new DataLoader<string, string[]>(async (userIds) => {
+  directoryRoles: (services: Services) =>
+    new DataLoader<string, string[]>(async (userIds) => {
       const byUser = await services.roles.rolesOf(userIds);
       return userIds.map((id) => byUser.get(id) ?? []);
     }),
-  };
-}
-
-export type DirectoryLoaders = ReturnType<typeof createDirectoryLoaders>;
+};

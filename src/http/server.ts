@@ -1,16 +1,18 @@
 import http from "node:http";
 import net from "node:net";
 import { ApolloServer, HeaderMap } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate";
 import type { Caller } from "../auth/permissions";
 import type { Config } from "../config";
-import type { RequestContext } from "../context";
-import { createDirectoryLoaders } from "../directory/loaders";
+import { createLoaders, type RequestContext } from "../context";
 import { HelpgateError } from "../errors";
-import { createLicensingLoaders } from "../licensing/loaders";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
@@ -18,9 +20,7 @@ import { createFormatError } from "./format-error";
 import { readiness } from "./health";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
-import { useCostLimit } from "./use-cost-limit";
-import { useObservability } from "./use-observability";
-import { useRequestId } from "./use-request-id";
+import { gatewayPlugin } from "./plugin";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -42,6 +42,7 @@ type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
 export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
   const metrics = new Metrics(services);
   const apollo = await createApollo(services, config, log, metrics);
+  const handlers: Handlers = { apollo, services, config, metrics };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -54,9 +55,9 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
-    const state: RequestState = { requestId, caller: null, operationName: undefined };
+    const state: RequestState = { requestId, path: undefined, caller: null, operationName: undefined };
     res.on("finish", () => finished(log, metrics, req, res, state, started));
-    route(req, res, state, apollo, services, config, metrics).catch((error: unknown) => {
+    route(req, res, state, handlers).catch((error: unknown) => {
       log.error({ err: error, requestId }, "request failed outside GraphQL");
       if (!res.headersSent) sendError(req, res, 500, "INTERNAL_SERVER_ERROR", "An internal error occurred.", requestId);
       else res.end();
@@ -145,7 +146,16 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     // in flight, or arriving during the drain, would get a 500.
     stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
-    plugins: [...armor.plugins, useCostLimit(limits.maxCost, limits.maxPageSize), ApolloServerPluginLandingPageDisabled(), useObservability(log, metrics), useRequestId()],
+    plugins: [
+      ...armor.plugins,
+      gatewayPlugin(log, metrics, limits),
+      ApolloServerPluginLandingPageDisabled(),
+      // No field has a cache hint, and the schema is no federation subgraph: these default
+      // plugins would only wrap every field resolver (cache control) or run hooks for nothing.
+      // gatewayPlugin answers the `cache-control: no-store` the former did.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
   });
   await apollo.start();
   return apollo;
@@ -153,20 +163,29 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
 
 interface RequestState {
   requestId: string;
+  /** The request target's path, once read (for the log and the metrics' route label). */
+  path: string | undefined;
   caller: Caller | null;
   operationName: string | undefined;
 }
 
-async function route(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  state: RequestState,
-  apollo: ApolloServer<RequestContext>,
-  services: Services,
-  config: FrontConfig,
-  metrics: Metrics,
-): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+/** The request target's path and query as `new URL` reads them; the usual bare "/graphql" needs no parsing. */
+function requestTarget(target = "/"): { pathname: string; search: string } {
+  return target === GRAPHQL_PATH ? { pathname: GRAPHQL_PATH, search: "" } : new URL(target, "http://localhost");
+}
+
+/** What the request handlers share. */
+interface Handlers {
+  apollo: ApolloServer<RequestContext>;
+  services: Services;
+  config: FrontConfig;
+  metrics: Metrics;
+}
+
+async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
+  const { services, metrics } = handlers;
+  const url = requestTarget(req.url);
+  state.path = url.pathname;
   switch (url.pathname) {
     case "/healthz":
       return send(res, 200, { status: "ok" });
@@ -179,21 +198,14 @@ async function route(
       res.end(await metrics.registry.metrics());
       return;
     case GRAPHQL_PATH:
-      return graphql(req, res, url, state, apollo, services, config);
+      return graphql(req, res, url.search, state, handlers);
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
   }
 }
 
-async function graphql(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  state: RequestState,
-  apollo: ApolloServer<RequestContext>,
-  services: Services,
-  config: FrontConfig,
-): Promise<void> {
+async function graphql(req: http.IncomingMessage, res: http.ServerResponse, search: string, state: RequestState, handlers: Handlers): Promise<void> {
+  const { apollo, services, config } = handlers;
   let body: unknown;
   try {
     body = await readBody(req, config.limits.maxBodyBytes);
@@ -209,7 +221,7 @@ async function graphql(
     requestId: state.requestId,
     caller: state.caller,
     services,
-    loaders: { ...createDirectoryLoaders(services), ...createLicensingLoaders(services) },
+    loaders: createLoaders(services),
     limits: config.limits,
     observed: {},
   };
@@ -218,7 +230,7 @@ async function graphql(
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+    httpGraphQLRequest: { method: req.method ?? "GET", headers, search, body },
     context: async () => context,
   });
   state.operationName = context.observed?.operationName;
@@ -233,7 +245,7 @@ async function graphql(
 }
 
 /**
- * Apollo Server refuses some requests before its pipeline (and so the useRequestId plugin) runs:
+ * Apollo Server refuses some requests before its pipeline (and so the gateway plugin) runs:
  * CSRF prevention, a body that is not a GraphQL request. Their errors get the request id here.
  */
 function withRequestId(body: string, requestId: string): string {
@@ -258,11 +270,13 @@ function checkBatch(body: unknown, maxBatchSize: number): void {
   }
 }
 
+const ROUTES = new Set([GRAPHQL_PATH, "/healthz", "/readyz", "/metrics"]);
+
 /** One structured line per request: who, what, how it ended, how long it took. Never headers or bodies. */
 function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, started: bigint): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const route = new URL(req.url ?? "/", "http://localhost").pathname;
-  metrics.duration.observe({ route: [GRAPHQL_PATH, "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other" }, seconds);
+  const route = state.path;
+  metrics.duration.observe({ route: route !== undefined && ROUTES.has(route) ? route : "other" }, seconds);
   if (route !== GRAPHQL_PATH) return;
   log.info(
     {

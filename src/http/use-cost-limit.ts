@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLRequestContextDidResolveOperation } from "@apollo/server";
 import {
   getNamedType,
   getNullableType,
@@ -12,6 +12,7 @@ import {
   type GraphQLObjectType,
   type GraphQLInterfaceType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
 import type { RequestContext } from "../context";
@@ -31,35 +32,40 @@ interface Costing {
 }
 
 /**
- * Refuses an operation whose cost, counted with the real page sizes, is over MAX_QUERY_COST.
+ * Refuses an operation whose cost, counted with the real page sizes, is over MAX_QUERY_COST
+ * (called by the gateway's plugin, plugin.ts, once the operation is resolved).
  * graphql-armor's rule runs at validation, before variables are known, so `first: $n` or a
  * missing `first` (the default page) would count as one; this runs once they are known.
  * Each field costs 1 plus what it contains, times the rows it will return.
+ * Apollo keeps parsed documents, so an operation without variables is costed once.
  */
-export function useCostLimit(maxCost: number, maxPageSize: number): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, request, schema }) {
-          if (!operation) return;
-          const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
-          if (!root) return;
-          const fragments = Object.fromEntries(
-            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-          );
-          const costing = { schema, fragments, variables: request.variables ?? {}, defaultPage: Math.min(DEFAULT_PAGE_SIZE, maxPageSize), maxPageSize };
-          const cost = selectionCost(costing, root, operation.selectionSet, 0);
-          if (cost > maxCost) {
-            throw new GraphQLError(
-              `Query Cost limit of ${maxCost} exceeded, found ${cost}. Ask for fewer rows per page (first) or fewer nested lists (MAX_QUERY_COST).`,
-              { extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } } },
-            );
-          }
-        },
-      };
-    },
+export function costLimit(maxCost: number, maxPageSize: number): (request: CostedRequest) => void {
+  const known = new WeakMap<OperationDefinitionNode, number>();
+  return ({ operation, document, request, schema }) => {
+    if (!operation) return;
+    const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
+    if (!root) return;
+    const fixed = !operation.variableDefinitions?.length;
+    let cost = fixed ? known.get(operation) : undefined;
+    if (cost === undefined) {
+      const fragments = Object.fromEntries(
+        document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+      );
+      const costing = { schema, fragments, variables: request.variables ?? {}, defaultPage: Math.min(DEFAULT_PAGE_SIZE, maxPageSize), maxPageSize };
+      cost = selectionCost(costing, root, operation.selectionSet, 0);
+      if (fixed) known.set(operation, cost);
+    }
+    if (cost > maxCost) {
+      throw new GraphQLError(
+        `Query Cost limit of ${maxCost} exceeded, found ${cost}. Ask for fewer rows per page (first) or fewer nested lists (MAX_QUERY_COST).`,
+        { extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } } },
+      );
+    }
   };
 }
+
+/** What the check reads of Apollo's request context once the operation is resolved. */
+type CostedRequest = Pick<GraphQLRequestContextDidResolveOperation<RequestContext>, "operation" | "document" | "request" | "schema">;
 
 function selectionCost(costing: Costing, type: Composite, selectionSet: SelectionSetNode, depth: number): number {
   if (depth > 64) return Number.POSITIVE_INFINITY;

@@ -2,27 +2,27 @@ import DataLoader from "dataloader";
 import type { Services } from "../services";
 import type { AssignmentRecord, GroupLicenseRecord, GroupProcessingRecord } from "./model";
 
-/** Per-request batching of licensing relations, like the directory's loaders. */
-export function createLicensingLoaders(services: Services) {
-  return {
-    assignments: new DataLoader<string, AssignmentRecord[]>(async (userIds) => {
+/** Per-request batching of licensing relations, like the directory's loaders (made on first use too). */
+export const licensingLoaders = {
+  assignments: (services: Services) =>
+    new DataLoader<string, AssignmentRecord[]>(async (userIds) => {
       const byUser = await services.licensing.assignments.assignmentsOf(userIds);
       return userIds.map((id) => byUser.get(id) ?? []);
     }),
-    groupLicenses: new DataLoader<string, GroupLicenseRecord[]>(async (groupIds) => {
+  groupLicenses: (services: Services) =>
+    new DataLoader<string, GroupLicenseRecord[]>(async (groupIds) => {
       const byGroup = await services.licensing.groups.groupLicenses(groupIds);
       return groupIds.map((id) => byGroup.get(id) ?? []);
     }),
-    processing: new DataLoader<string, GroupProcessingRecord | null>(async (groupIds) => {
+  processing: (services: Services) =>
+    new DataLoader<string, GroupProcessingRecord | null>(async (groupIds) => {
       const byGroup = await services.licensing.groups.processing(groupIds);
       return groupIds.map((id) => byGroup.get(id) ?? null);
     }),
-    /** One query answers every group of the request. */
-    groupsWithErrors: new DataLoader<"all", Set<string>>(async (keys) => {
+  /** One query answers every group of the request. */
+  groupsWithErrors: (services: Services) =>
+    new DataLoader<"all", Set<string>>(async (keys) => {
       const ids = new Set(await services.licensing.groups.errorGroupIds());
       return keys.map(() => ids);
     }),
-  };
-}
-
-export type LicensingLoaders = ReturnType<typeof createLicensingLoaders>;
+};

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { serverAudits, type Audit, type AuditResult } from "graphql-http";
 import { TestGateway } from "../support/harness";
 
@@ -224,6 +225,21 @@ describe("GraphQL over HTTP, by hand", () => {
       const reply = await call("/healthz");
       expect(reply.status).toBe(200);
       expect(reply.body).toEqual({ status: "ok" });
+    });
+
+    it("answers a request target no URL parser accepts with an error, and goes on serving", async () => {
+      // fetch cannot send such a target: write the request on a socket.
+      const { port } = new URL(gateway.url);
+      const raw = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        const socket = net.connect(Number(port), "127.0.0.1", () => socket.end("GET http://[::1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+        socket.on("data", (chunk) => (text += chunk.toString()));
+        socket.on("end", () => resolve(text));
+        socket.on("error", reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 [45]\d\d /);
+      expect(raw.toLowerCase()).toContain("x-request-id:");
+      expect((await call("/healthz")).status).toBe(200);
     });
   });
 });

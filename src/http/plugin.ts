@@ -1,0 +1,55 @@
+import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
+import type { Logger } from "pino";
+import type { Limits } from "../config";
+import type { RequestContext } from "../context";
+import { HelpgateError } from "../errors";
+import type { Metrics } from "./metrics";
+import { costLimit } from "./use-cost-limit";
+
+/**
+ * helpgate's one Apollo plugin (each plugin costs Apollo a round of calls per hook per request):
+ * - names each request's operation for the log, then refuses it over MAX_QUERY_COST;
+ * - logs unexpected errors with their request id (clients see only the masked message);
+ * - counts operations by outcome and refused license changes by licenseError;
+ * - puts the request id on every error a client sees, which the log carries too;
+ * - answers `cache-control: no-store`, what Apollo's cache-control plugin (disabled, as no field
+ *   has a cache hint) answered for every operation.
+ * Its hooks take everything from the request context, so every request shares one listener.
+ */
+export function gatewayPlugin(log: Logger, metrics: Metrics, limits: Pick<Limits, "maxCost" | "maxPageSize">): ApolloServerPlugin<RequestContext> {
+  const checkCost = costLimit(limits.maxCost, limits.maxPageSize);
+  const listener: GraphQLRequestListener<RequestContext> = {
+    async didResolveOperation(requestContext) {
+      const { contextValue } = requestContext;
+      contextValue.operationName = requestContext.operationName ?? "anonymous";
+      const observed = contextValue.observed;
+      // A batch logs the names of all its operations.
+      if (observed) observed.operationName = observed.operationName ? `${observed.operationName},${contextValue.operationName}` : contextValue.operationName;
+      checkCost(requestContext);
+    },
+    async didEncounterErrors({ errors, contextValue }) {
+      for (const error of errors) {
+        const original = error.originalError;
+        if (original && !(original instanceof HelpgateError) && !error.extensions?.code) {
+          log.error({ err: original, requestId: contextValue.requestId, path: error.path }, "resolver failed");
+        }
+      }
+    },
+    async willSendResponse({ response, contextValue }) {
+      response.http.headers.set("cache-control", "no-store");
+      const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
+      const outcome = errors.length === 0 ? "ok" : String(errors[0].extensions?.code ?? "INTERNAL_SERVER_ERROR");
+      metrics.requests.inc({ operation: contextValue.operationName ?? "invalid", outcome });
+      for (const error of errors) {
+        const licenseError = error.extensions?.licenseError;
+        if (typeof licenseError === "string") metrics.licenseErrors.inc({ licenseError });
+        (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
