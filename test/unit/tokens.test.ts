@@ -21,6 +21,18 @@ describe("bearer tokens", () => {
     await expect(tokens.verify(token)).rejects.toThrow(/expired/);
   });
 
+  it("refuses a token once it expires, also one verified a moment before", async () => {
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
+    try {
+      const token = await tokens.sign(subject, 2);
+      await expect(tokens.verify(token)).resolves.toEqual(subject);
+      jest.setSystemTime(Date.now() + 3_000);
+      await expect(tokens.verify(token)).rejects.toThrow(/expired/);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("refuses a token signed with another key", async () => {
     const token = await new Tokens("another-secret-that-is-long-enough-too!!").sign(subject, 60);
     await expect(tokens.verify(token)).rejects.toThrow(/signature/);
