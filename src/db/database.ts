@@ -7,6 +7,7 @@ import { AUDIT_ENTITIES } from "../audit/entities";
 import { DIRECTORY_ENTITIES } from "../directory/entities";
 import { LICENSING_ENTITIES } from "../licensing/entities";
 import { MIGRATIONS } from "./migrations";
+import { Checkpointer } from "./checkpointer";
 import { QueryLog } from "./query-log";
 import { serviceUnavailable } from "../errors";
 
@@ -28,6 +29,7 @@ export class Database {
     readonly writer: DataSource,
     readonly reader: DataSource,
     readonly queryLog: QueryLog,
+    private readonly checkpointer: Checkpointer | null = null,
   ) {}
 
   static async open(config: DatabaseConfig, log: Logger): Promise<Database> {
@@ -61,10 +63,10 @@ export class Database {
       enableWAL: !inMemory,
       timeout: config.busyTimeoutMs ?? 5000,
       prepareDatabase: (connection: { pragma(source: string): unknown }) => {
-        // SQLite copies the write-ahead log into the database file (a checkpoint, with its
-        // fsyncs) whenever the log passes 1,000 pages: during group licensing that was at nearly
-        // every batch's commit, and half its cost. At 16,000 pages (64 MiB) it happens a tenth
-        // as often; the log is cut back to that size afterwards.
+        // Checkpoints run on a thread of their own (checkpointer.ts). The writer checkpoints
+        // only should the log pass 16,000 pages (64 MiB; SQLite's default is 1,000 pages, which
+        // in group licensing meant nearly every batch's commit), and the log is cut back to that
+        // size afterwards.
         connection.pragma("wal_autocheckpoint = 16000");
         connection.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       },
@@ -74,7 +76,7 @@ export class Database {
     const reader = inMemory
       ? writer
       : await new DataSource({ ...common(queryLog), type: "better-sqlite3", database: config.file, readonly: true }).initialize();
-    return new Database("sqlite", writer, reader, queryLog);
+    return new Database("sqlite", writer, reader, queryLog, inMemory ? null : Checkpointer.start(config.file));
   }
 
   /**
@@ -107,6 +109,7 @@ export class Database {
 
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
+    await this.checkpointer?.stop();
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
   }

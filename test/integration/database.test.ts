@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { Database } from "../../src/db/database";
 import { UserEntity } from "../../src/directory/entities";
 import type { UserRecord } from "../../src/directory/model";
@@ -21,10 +22,12 @@ function user(id: string): UserRecord {
 
 sqliteOnly("opens SQLite itself and tests its separate reader and writer connections")("the embedded database", () => {
   let db: Database;
+  let file: string;
   let cleanup: () => void;
 
   beforeEach(async () => {
     const temp = tempDatabaseFile();
+    file = temp.file;
     cleanup = temp.cleanup;
     db = await Database.open({ kind: "sqlite", file: temp.file }, silentLog);
   });
@@ -56,5 +59,19 @@ sqliteOnly("opens SQLite itself and tests its separate reader and writer connect
     const ids = Array.from({ length: 20 }, (_, i) => `u${i}`);
     await Promise.all(ids.map((id) => db.transaction((tx) => tx.insert(UserEntity, user(id)))));
     expect(await db.manager.count(UserEntity)).toBe(20);
+  });
+
+  it("copies committed writes into the database file in the background, with the log far below its own checkpoint size", async () => {
+    // About 2 MiB of rows: well under the writer's own checkpoint at 64 MiB of log.
+    const ids = Array.from({ length: 4_000 }, (_, i) => `user-${String(i).padStart(5, "0")}-${"x".repeat(400)}`.slice(0, 36));
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < ids.length; i += 200) await tx.insert(UserEntity, ids.slice(i, i + 200).map((id) => ({ ...user(id), displayName: "y".repeat(400) })));
+    });
+    const size = () => fs.statSync(file).size;
+    const before = size();
+    const deadline = Date.now() + 5_000;
+    while (size() < before + 1_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(size()).toBeGreaterThan(before + 1_000_000);
+    expect(await db.manager.count(UserEntity)).toBe(ids.length);
   });
 });
