@@ -56,8 +56,9 @@ export class ContentService {
     const result = await loadArticles(this.options.articlesDir, {
       cacheDir: this.options.cacheDir,
       workers: this.options.workers,
+      // Lookups can start on the headers; the search index waits for the bodies (or a search).
       onHeaders: (headers) => {
-        if (this.library.size === 0) this.library.replaceAll(headers.articles);
+        if (this.library.size === 0) this.library.replaceAll(headers.articles, { searchIndex: "on-demand" });
       },
     });
     this.library.replaceAll(result.articles);

@@ -26,17 +26,33 @@ export class ArticleLibrary {
   /** Every error code some article resolves, by its lower-cased form. */
   private codes = new Map<string, string>();
   private readonly index = new SearchIndex();
+  /** Set when the search index has not been brought up to date with byId yet (see replaceAll). */
+  private indexStale = false;
 
   get size(): number {
     return this.byId.size;
   }
 
-  replaceAll(articles: readonly Article[]): void {
+  /**
+   * Replaces the articles. The full-text index is rebuilt at once, or with `{ searchIndex:
+   * "on-demand" }` only when the first search needs it: for a stand-in set that a full
+   * replaceAll soon follows (the header-only articles of a load), which would otherwise cost an
+   * index build (about a second for 15,000 articles) while the bodies are being parsed, for
+   * searches that may never come.
+   */
+  replaceAll(articles: readonly Article[], options: { searchIndex?: "now" | "on-demand" } = {}): void {
     this.byId = new Map(articles.map((article) => [article.articleId.toLowerCase(), article]));
     this.byTopic = groupBy(articles, (article) => article.supportTopicIds);
     this.byError = groupBy(articles, (article) => article.errorCodes.map((code) => code.toLowerCase()));
     this.codes = new Map(articles.flatMap((article) => article.errorCodes.map((code) => [code.toLowerCase(), code] as [string, string])));
+    this.indexStale = true;
+    if (options.searchIndex !== "on-demand") this.updateIndex();
+  }
+
+  private updateIndex(): void {
+    if (!this.indexStale) return;
     this.index.replaceAll(this.byId.values());
+    this.indexStale = false;
   }
 
   get(articleId: string): Article | null {
@@ -80,6 +96,7 @@ export class ArticleLibrary {
   }
 
   search(query: string, limit: number): (SearchHit & { article: Article })[] {
+    this.updateIndex();
     return this.index.search(query, limit).flatMap((hit) => {
       const article = this.get(hit.articleId);
       return article ? [{ ...hit, article }] : [];

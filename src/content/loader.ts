@@ -3,8 +3,8 @@
  *
  * 1. Every file is read here, hashed (sha256) and looked up in the parse cache. A file found
  *    there needs no parse. A file not found gets a header-only parse here (cheap: no Markdown)
- *    and is handed at once to the worker threads (loader/pool.ts: batches, to whichever worker
- *    is free), which parse it whole and write its cache entry.
+ *    and is handed at once, with its bytes, to the worker threads (loader/pool.ts: batches, to
+ *    whichever worker is free), which parse it whole and write its cache entry.
  * 2. Once every file is read, `onHeaders` receives the folder with every header (header-only
  *    articles: from the cache, or from the header-only parse), so a server can answer lookups
  *    while the bodies are still being parsed.
@@ -23,6 +23,7 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Article, ArticleProblem, ParseResult } from "./model";
 import { type FolderResult, parseArticle, parseHeader } from "./parser";
@@ -116,6 +117,11 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
     filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
+    // While this thread reads every file (and parses its header), it keeps a CPU busy: one
+    // worker fewer meanwhile, so that the threads do not outnumber the CPUs. On a 2-CPU machine
+    // two workers and this thread ran each ~40% slower than alone, through the workers' start
+    // (JIT compilation) above all; the held-back worker starts once the files are read.
+    workersWhileReading: Math.max(1, os.availableParallelism() - 1),
     batchSize: BATCH_SIZE,
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
@@ -129,10 +135,11 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     const slots: Slot[] = [];
     for (const file of files) {
       if (slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-      const slot = await readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
-      if (slot.error === null && !slot.cached) shards.add({ file, hash: slot.hash, headerProblems: slot.header?.problems.length ?? null });
+      const { slot, bytes } = await readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
+      if (slot.error === null && !slot.cached) shards.add({ file, bytes: bytes! });
       slots.push(slot);
     }
+    shards.readingDone();
     const lines = new ArticleIdLines(dir);
 
     let headersMs: number | null = null;
@@ -180,17 +187,18 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   }
 }
 
-async function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): Promise<Slot> {
+/** The file's slot, and its bytes (null when unreadable), which the parse of its body reuses. */
+async function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): Promise<{ slot: Slot; bytes: Buffer | null }> {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(path.join(dir, file));
   } catch (error) {
-    return { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null };
+    return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null }, bytes: null };
   }
   const hash = createHash("sha256").update(bytes).digest("hex");
   const cached = cache && known.has(hash) ? cache.get(hash, file) : null;
   const header = !cached && wantHeaders ? await parseArticle(bytes, file, { headersOnly: true }) : null;
-  return { file, error: null, hash, cached, header };
+  return { slot: { file, error: null, hash, cached, header }, bytes };
 }
 
 /** What parseArticle(bytes, file, { headersOnly: true }) gives, from a cached full parse. */

@@ -203,7 +203,7 @@ describe("loadArticles", () => {
     };
     const shards = new Shards({ workers: 2, filesPerWorker: 1, batchSize: 4, startWorker: () => failing, inThread: () => inThreadRunner(dir, null) });
     const files = await listArticleFiles(dir);
-    for (const file of files) shards.add({ file, hash: null, headerProblems: null });
+    for (const file of files) shards.add({ file });
     const { outcomes, errors } = await shards.finish();
     await shards.close();
     expect(errors).toEqual(["worker died", "worker died"]);

@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
+import { remark } from "remark";
+import remarkGfm from "remark-gfm";
 import type { ParseResult } from "../../src/content/model";
 import { parseArticle } from "../../src/content/parser";
+import { parseMarkdown } from "../../src/content/parser/markdown";
 import { PROBLEM_SEVERITY } from "../../src/content/parser/problems";
 
 /**
@@ -151,5 +154,39 @@ describe("parseArticle (property)", () => {
 
   it("on mutated articles in UTF-16, resolves with problems that name the file and an existing line", async () => {
     await fc.assert(fc.asyncProperty(utf16Article, checkParse), { numRuns: RUNS / 2 });
+  });
+});
+
+/** Markdown and GFM syntax in pieces, so that tables, autolinks, footnotes... start, stop and collide. */
+const MARKDOWN_PIECES = [
+  "\n", "\n\n", " ", "  ", "\t", "    ", "# ", "- ", "* ", "1. ", "> ", "```\n", "~~~\n", "---\n", "***", "*", "**", "_", "`",
+  "\\", "[", "]", "(", ")", "<", ">", "!", "&amp;", "<br>", "<a href=\"https://x.example\">", "</a>", "<!--", "-->",
+  "|", " | ", "|---|", "| a | b |\n|---|:-:|\n", ":-", "-:", ":-:", "~", "~~", "[^1]", "[^1]: note\n", "[^",
+  "[ ]", "[x] ", "[X]", "www.", "WWW.example.com", "www.a.example/b_c", "http://", "HTTPS://a.example/(b)", "https://a.example/*c*",
+  "@", "a@b.example", "mailto:a@b.example", "xmpp:a@b.example/c", "[t](https://d.example)", "[r]: http://e.example\n", "[r]",
+  "word", "Word.", "x",
+];
+
+describe("parseMarkdown (property)", () => {
+  const gfm = remark().use(remarkGfm).freeze();
+
+  it("gives the tree remark with remark-gfm gives, on Markdown made of GFM pieces", () => {
+    const markdown = fc.array(fc.oneof(fc.constantFrom(...MARKDOWN_PIECES), fc.string({ maxLength: 6 })), { maxLength: 40 }).map((pieces) => pieces.join(""));
+    fc.assert(
+      fc.property(markdown, (text) => {
+        expect(parseMarkdown(text)).toStrictEqual(gfm.parse(text));
+      }),
+      { numRuns: RUNS * 5 },
+    );
+  });
+
+  it("gives the tree remark with remark-gfm gives, on mutated articles", () => {
+    fc.assert(
+      fc.property(mutatedArticle, (bytes) => {
+        const text = bytes.toString("utf8");
+        expect(parseMarkdown(text)).toStrictEqual(gfm.parse(text));
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -3,7 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../src/content/cli";
 import type { Article, ArticleProblem, ParseResult } from "../../src/content/model";
+import type { Nodes } from "mdast";
+import { remark } from "remark";
+import remarkGfm from "remark-gfm";
 import { parseArticle, parseFolder, parseHeader } from "../../src/content/parser";
+import { parseMarkdown } from "../../src/content/parser/markdown";
 
 // Fixtures are written here, for these tests: a header built from attributes, then a body.
 
@@ -349,6 +353,38 @@ describe("article body", () => {
     const result = await parse(fixture({ attributes, body }));
     expect(result.article!.errorCodes).toEqual(["CountViolation", "MutuallyExclusiveViolation", "InvalidUsageLocation"]);
     expect(kinds(result.problems)).toEqual(["empty-list-item"]);
+  });
+});
+
+describe("Markdown parsing", () => {
+  const gfm = remark().use(remarkGfm).freeze();
+  const types = (node: Nodes): string[] => [node.type, ...("children" in node ? (node.children as Nodes[]).flatMap(types) : [])];
+
+  // Each text is parsed with only the GFM constructs it can use; the tree must be remark-gfm's.
+  const texts: Record<string, string> = {
+    plain: "# Title\n\nSome *text* with [a link](https://example.com) and `code`.\n\n1. One\n2. Two\n",
+    table: "| Column | Value |\n| ------ | ----: |\n| a | b |\n\nAfter | the table\n",
+    "one-column table without a pipe": "Heading\n:-\nrow\n\nOther\n-:\ncell\n",
+    strikethrough: "Not ~~this~~ but ~that~, and ~~~\nfenced\n~~~\n",
+    footnote: "A claim[^1] and another[^note].\n\n[^1]: The source.\n[^note]: More.\n",
+    "task list": "- [ ] to do\n- [x] done\n- [X] done too\n* [\n] odd\n",
+    "www autolink": "See www.example.com/path, or WWW.Example.org.\n",
+    "http autolink": "Open http://example.com or HTTPS://example.com/a_(b) now.\n",
+    "e-mail autolinks": "Write to someone@example.com, mailto:a@b.example or xmpp:c@d.example/e.\n",
+    "URLs only in link destinations and HTML": "[text](https://example.com/x) <a href=\"http://example.com\">y</a> <https://example.com>\n\n[ref]: https://example.com\n",
+    "autolink inside a link": "[see https://example.com and www.example.com](https://x.example)\n",
+    "autolink against emphasis": "*www.example.com* _https://example.com/*a*_ **a@b.co**\n",
+  };
+
+  it.each(Object.entries(texts))("gives remark-gfm's tree: %s", (_, text) => {
+    expect(parseMarkdown(text)).toStrictEqual(gfm.parse(text));
+  });
+
+  it("still reads every GFM construct where the text has one", () => {
+    const found = new Set(Object.values(texts).flatMap((text) => types(parseMarkdown(text))));
+    expect([...found]).toEqual(expect.arrayContaining(["table", "delete", "footnoteReference", "footnoteDefinition", "link"]));
+    const items = parseMarkdown(texts["task list"]!).children.flatMap((node) => (node.type === "list" ? node.children : []));
+    expect(items.map((item) => item.checked)).toEqual([false, true, true, false]); // "[\n]" is a task too, as on GitHub
   });
 });
 

@@ -12,14 +12,17 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ParseResult } from "../model";
-import { parseArticle } from "../parser";
+import { parseArticleCounted } from "../parser";
 import { ParseCache } from "./cache";
 
 export interface BodyTask {
   file: string;
-  /** The hash and header-problem count the loading thread found, if it read the file; see parseBodies. */
-  hash: string | null;
-  headerProblems: number | null;
+  /**
+   * The file's bytes, as the loading thread read (and hashed) them: sent along rather than read
+   * again here (a read costs a few system calls; a copy of a few kilobytes in the message, next
+   * to nothing). Without them the file is read.
+   */
+  bytes?: Uint8Array;
 }
 
 export interface BodyOutcome {
@@ -52,30 +55,25 @@ export type BodyRequest =
 export type BodyReply = { id: number; outcomes: BodyOutcome[] } | { id: number; saved: SaveCount } | { id: number; error: string };
 
 /**
- * Reads and parses each file; with a cache, adds its entry to `pending`. A file is read again
- * here (from the page cache: cheap) rather than sent over from the loading thread; if its bytes
- * changed since, the header-problem count is computed again for the new bytes. Files are read
- * synchronously (see ParseCache.get).
+ * Parses each file (its bytes from the task, else read, synchronously: see ParseCache.get);
+ * with a cache, adds its entry to `pending`, with the header-problem count of the same parse.
  */
 export async function parseBodies(dir: string, tasks: BodyTask[], cache: ParseCache | null, pending: PendingEntry[]): Promise<BodyOutcome[]> {
   const outcomes: BodyOutcome[] = [];
   for (const task of tasks) {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(path.join(dir, task.file));
+      // A Buffer sent to a worker thread arrives as a plain Uint8Array: viewed as a Buffer again, not copied.
+      bytes = task.bytes ? Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength) : fs.readFileSync(path.join(dir, task.file));
     } catch (error) {
       outcomes.push({ file: task.file, hash: null, result: null, error: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    const result = await parseArticle(bytes, task.file);
-    const hash = result.article?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
+    const { article, problems, headerProblems } = parseArticleCounted(bytes, task.file);
+    const result: ParseResult = { article, problems };
+    const hash = article?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
     outcomes.push({ file: task.file, hash, result, error: null });
-    if (!cache) continue;
-    const headerProblems =
-      hash === task.hash && task.headerProblems !== null
-        ? task.headerProblems
-        : (await parseArticle(bytes, task.file, { headersOnly: true })).problems.length;
-    pending.push({ hash, text: cache.encode(hash, { ...result, headerProblems }) });
+    if (cache) pending.push({ hash, text: cache.encode(hash, { ...result, headerProblems }) });
   }
   return outcomes;
 }

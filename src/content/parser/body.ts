@@ -1,16 +1,12 @@
 /**
  * The article body: Markdown (with GitHub's tables, autolinks and task lists) parsed by remark
- * into sections and steps. remark and its family are ESM-only; they are imported statically,
- * which the CommonJS build turns into `require()`, supported for ES modules since Node 20.19
- * (as for `jose`), and which jest transforms (see transformIgnorePatterns). A dynamic
- * `import()` would fail under jest without --experimental-vm-modules.
+ * (see markdown.ts) into sections and steps.
  */
 import type { Code, Root } from "mdast";
-import { remark } from "remark";
-import remarkGfm from "remark-gfm";
 import type { ArticleSection, ArticleStep } from "../model";
 import { findErrorCodes } from "./error-codes";
-import { collectDefinitions, walk } from "./mdast-text";
+import { collectDefinitions, walkBlocks } from "./mdast-text";
+import { parseMarkdown } from "./markdown";
 import { prepareBody } from "./prepare-body";
 import type { ProblemList } from "./problems";
 import { buildSections } from "./sections";
@@ -30,21 +26,22 @@ export interface BodyResult {
   errorCodes: string[];
 }
 
-const processor = remark().use(remarkGfm).freeze();
-
 export function parseBody(source: BodySource, problems: ProblemList): BodyResult {
   const prepared = prepareBody(withoutHeader(source));
   for (const issue of prepared.issues) problems.add(issue.kind, issue.line, issue.message);
-  const tree = processor.parse(prepared.text);
+  const tree = parseMarkdown(prepared.text);
   reportUnclosedFences(tree, prepared.text, problems);
-  const { sections, recommendedSteps } = buildSections(tree, prepared.text, collectDefinitions(tree));
+  // A definition is `[label]:` (the colon right after the bracket): none without a "]:".
+  const definitions = prepared.text.includes("]:") ? collectDefinitions(tree) : new Map<string, string>();
+  const { sections, recommendedSteps } = buildSections(tree, prepared.text, definitions);
   return { sections, recommendedSteps, errorCodes: findErrorCodes(articleMarkdown(source)) };
 }
 
 /** The whole text with the header replaced by as many line breaks, so Markdown lines are file lines. */
 function withoutHeader({ text, headerStart, bodyOffset }: BodySource): string {
-  const header = text.slice(headerStart, bodyOffset);
-  return text.slice(0, headerStart) + header.replace(/[^\n]/g, "") + text.slice(bodyOffset);
+  let breaks = 0;
+  for (let i = text.indexOf("\n", headerStart); i >= 0 && i < bodyOffset; i = text.indexOf("\n", i + 1)) breaks += 1;
+  return text.slice(0, headerStart) + "\n".repeat(breaks) + text.slice(bodyOffset);
 }
 
 /** The body as Article.markdown: text before the header (if any), then the text after it. */
@@ -56,7 +53,8 @@ export function articleMarkdown({ text, headerStart, bodyOffset }: BodySource): 
 
 /** A fenced block whose closing fence is missing runs to the end of its container (often the file). */
 function reportUnclosedFences(tree: Root, source: string, problems: ProblemList): void {
-  walk(tree, (node) => {
+  if (!source.includes("```") && !source.includes("~~~")) return;
+  walkBlocks(tree, (node) => {
     if (node.type !== "code" || !node.position) return;
     const { start, end } = node.position;
     const lines = source.slice(start.offset, end.offset).split("\n");

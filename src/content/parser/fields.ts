@@ -35,8 +35,9 @@ interface Canonical {
 }
 
 export function buildFields(attributes: RawAttribute[], report: Report): HeaderFields {
-  const properties = collectProperties(attributes, report);
-  const { values, offsets } = collectCanonical(attributes, report);
+  const decoded = attributes.map((attribute) => decodeValue(attribute.value));
+  const properties = collectProperties(attributes, decoded, report);
+  const { values, offsets } = collectCanonical(attributes, decoded, report);
   const scalar = (name: CanonicalName) => singleLine(values[name] ?? "");
   const list = (name: CanonicalName) => listField(name, values[name] ?? "", offsets[name] ?? 0, report);
   const fields: HeaderFields = {
@@ -62,27 +63,28 @@ export function buildFields(attributes: RawAttribute[], report: Report): HeaderF
   return fields;
 }
 
-function collectProperties(attributes: RawAttribute[], report: Report): Record<string, string> {
+/** `decoded[i]` is decodeValue(attributes[i].value). */
+function collectProperties(attributes: RawAttribute[], decoded: string[], report: Report): Record<string, string> {
   const properties: Record<string, string> = {};
-  for (const { name, value, offset } of attributes) {
+  attributes.forEach(({ name, offset }, i) => {
     if (Object.hasOwn(properties, name)) report("duplicate-attribute", offset, `attribute '${name}' appears twice; the first is kept`);
-    else properties[name] = decodeValue(value);
-  }
+    else properties[name] = decoded[i]!;
+  });
   return properties;
 }
 
 /** Maps names case-insensitively and known typos to canonical names; the first non-empty value wins. */
-function collectCanonical(attributes: RawAttribute[], report: Report): Canonical {
+function collectCanonical(attributes: RawAttribute[], decoded: string[], report: Report): Canonical {
   const values: Canonical["values"] = {};
   const offsets: Canonical["offsets"] = {};
   const otherCase: string[] = [];
-  for (const { name: written, value: raw, offset } of attributes) {
+  for (const [i, { name: written, offset }] of attributes.entries()) {
     const match = canonicalName(written);
     if (!match) continue;
     const { name } = match;
     if (match.match === "typo") report("attribute-typo", offset, `'${written}' read as '${name}'`);
     if (match.match === "case") otherCase.push(`${written} (${name})`);
-    const value = decodeValue(raw);
+    const value = decoded[i]!;
     const existing = values[name];
     if (existing === undefined || (existing === "" && value !== "")) {
       values[name] = value;

@@ -25,10 +25,15 @@ export interface ParseFolderOptions extends ParseOptions {
   concurrency?: number;
 }
 
-interface ParsedFile extends ParseResult {
+interface ParsedFile extends CountedParse {
   file: string;
   /** Line of the articleId attribute, for duplicate reports. */
   articleIdLine: number;
+}
+
+export interface CountedParse extends ParseResult {
+  /** problems.slice(0, headerProblems) are those parseArticle(bytes, file, { headersOnly: true }) reports. */
+  headerProblems: number;
 }
 
 export interface FolderResult {
@@ -40,6 +45,16 @@ export interface FolderResult {
 export async function parseArticle(bytes: Buffer, file: string, options: ParseOptions = {}): Promise<ParseResult> {
   const { article, problems } = parseFile(bytes, file, options);
   return { article, problems };
+}
+
+/**
+ * parseArticle (whole), and how many of its problems a header-only parse of the same bytes
+ * reports: the header's come first, the body's after them. One parse instead of two for the
+ * loader, which caches that count.
+ */
+export function parseArticleCounted(bytes: Buffer, file: string): CountedParse {
+  const { article, problems, headerProblems } = parseFile(bytes, file, {});
+  return { article, problems, headerProblems };
 }
 
 /**
@@ -67,15 +82,16 @@ function parseFile(bytes: Buffer, file: string, options: ParseOptions): ParsedFi
   try {
     head = parseHeader(bytes, file);
   } catch (error) {
-    return { file, article: null, problems: [internalError(file, 0, error)], articleIdLine: 0 };
+    return { file, article: null, problems: [internalError(file, 0, error)], articleIdLine: 0, headerProblems: 1 };
   }
   const problems = new ProblemList(file);
   problems.items.push(...head.problems);
   const offset = head.header?.offsets.articleId;
   const articleIdLine = offset === undefined ? (head.header?.line ?? 0) : lineOf(head.text, offset);
-  if (!head.header) return { file, article: null, problems: problems.items, articleIdLine };
+  const headerProblems = head.problems.length;
+  if (!head.header) return { file, article: null, problems: problems.items, articleIdLine, headerProblems };
   const body = options.headersOnly ? headerOnlyBody(head) : safeBody(head, problems);
-  return { file, article: toArticle(head, body), problems: problems.items, articleIdLine };
+  return { file, article: toArticle(head, body), problems: problems.items, articleIdLine, headerProblems };
 }
 
 function safeBody(head: HeaderResult, problems: ProblemList): BodyResult {

@@ -46,7 +46,7 @@ export type Definitions = ReadonlyMap<string, string>;
 /** Link reference definitions (`[id]: url`) by normalised label. */
 export function collectDefinitions(tree: Root): Definitions {
   const definitions = new Map<string, string>();
-  walk(tree, (node) => {
+  walkBlocks(tree, (node) => {
     if (node.type === "definition") definitions.set(normalizeLabel((node as Definition).identifier), (node as Definition).url);
   });
   return definitions;
@@ -86,4 +86,16 @@ function normalizeLabel(label: string): string {
 export function walk(node: Nodes, visit: (node: Nodes) => void): void {
   visit(node);
   if ("children" in node) for (const child of node.children as Nodes[]) walk(child, visit);
+}
+
+/** Nodes whose children are inline (phrasing) content, or rows of it: no block can be inside. */
+const INLINE_PARENTS = new Set(["paragraph", "heading", "table"]);
+
+/**
+ * Like walk, without going into paragraphs, headings and tables: for block nodes (code blocks,
+ * definitions), which only blocks (the root, quotes, lists, footnote definitions) contain.
+ */
+export function walkBlocks(node: Nodes, visit: (node: Nodes) => void): void {
+  visit(node);
+  if ("children" in node && !INLINE_PARENTS.has(node.type)) for (const child of node.children as Nodes[]) walkBlocks(child, visit);
 }

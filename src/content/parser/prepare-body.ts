@@ -20,8 +20,16 @@ export interface PreparedBody {
 const FENCE = /^[ \t]*(`{3,}|~{3,})/;
 const HEADING_WITHOUT_SPACE = /^( {0,3}#{1,6})(?=[^\s#])/;
 
+/**
+ * Whether some line could need a repair: a `#Heading`, or a `---` line whose next non-blank line
+ * starts with `{`. A superset of the lines the loop below changes (which also skips code
+ * blocks), so that most texts, with neither, are returned as they are without splitting them.
+ */
+const MAY_NEED_REPAIR = /^ {0,3}#{1,6}[^\s#]|^[^\S\n]*---[^\S\n]*\n\s*\{/m;
+
 /** `firstLine` is the 1-based line of the text's first line in the file. */
 export function prepareBody(text: string, firstLine = 1): PreparedBody {
+  if (!MAY_NEED_REPAIR.test(text)) return { text, issues: [] };
   const lines = text.split("\n");
   const issues: BodyIssue[] = [];
   let fence: string | null = null;

@@ -19,8 +19,12 @@ export function decodeEntities(value: string): string {
   });
 }
 
+/** What decodeValue changes besides the ends: entities, invisible and no-break spaces, carriage returns. */
+const TO_DECODE = /[&\u200B-\u200D\u2060\uFEFF\u00A0\r]/;
+
 /** The value as stored in `properties`: entities decoded, invisible characters dropped, ends trimmed. */
 export function decodeValue(raw: string): string {
+  if (!TO_DECODE.test(raw)) return raw.trim();
   return decodeEntities(raw)
     .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
     .replace(/\u00A0/g, " ")
