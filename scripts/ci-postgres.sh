@@ -88,6 +88,9 @@ else
   say "creating role $ROLE"
   psql_admin -c "CREATE ROLE $ident WITH LOGIN CREATEDB PASSWORD $literal" >&2
 fi
+# The tests drop their databases WITH (FORCE), which ends the connections still open to them; an
+# autovacuum worker busy in one belongs to no role of ours, and ending it needs pg_signal_backend.
+psql_admin -c "GRANT pg_signal_backend TO $ident" >&2
 # A database of the role's own, for running the server by hand (DATABASE_URL=.../helpgate).
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'helpgate'")" != 1 ]; then
   psql_admin -c "CREATE DATABASE helpgate OWNER $ident" >&2

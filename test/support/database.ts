@@ -41,11 +41,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       if (dropped) return;
       dropped = true;
-      // FORCE: a test that failed half-way may have left a connection open.
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // FORCE: a test that failed half-way may have left a connection open. An autovacuum worker
+      // in it can also refuse to be ended (a role without pg_signal_backend): it finishes soon.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE || attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     },
   };
 }
+
+const INSUFFICIENT_PRIVILEGE = "42501";
 
 async function admin(sql: string): Promise<void> {
   const client = new Client({ connectionString: TEST_POSTGRES_URL! });
