@@ -23,7 +23,6 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Article, ArticleProblem, ParseResult } from "./model";
 import { type FolderResult, parseArticle, parseHeader } from "./parser";
@@ -117,11 +116,6 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
     filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
-    // While this thread reads every file (and parses its header), it keeps a CPU busy: one
-    // worker fewer meanwhile, so that the threads do not outnumber the CPUs. On a 2-CPU machine
-    // two workers and this thread ran each ~40% slower than alone, through the workers' start
-    // (JIT compilation) above all; the held-back worker starts once the files are read.
-    workersWhileReading: Math.max(1, os.availableParallelism() - 1),
     batchSize: BATCH_SIZE,
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
@@ -139,7 +133,6 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
       if (slot.error === null && !slot.cached) shards.add({ file, bytes: bytes! });
       slots.push(slot);
     }
-    shards.readingDone();
     const lines = new ArticleIdLines(dir);
 
     let headersMs: number | null = null;

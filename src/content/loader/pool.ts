@@ -129,11 +129,6 @@ export interface ShardOptions {
   workers: number;
   /** A worker thread is started for every this many files added (the first one too). */
   filesPerWorker: number;
-  /**
-   * Worker threads to start at most until `readingDone()` (default: `workers`): the loading
-   * thread, busy reading files meanwhile, counts as one CPU's work.
-   */
-  workersWhileReading?: number;
   /** Files per batch. */
   batchSize: number;
   startWorker: () => BodyRunner | null;
@@ -160,7 +155,6 @@ export class Shards {
   private readonly queue: BodyTask[][] = [];
   private batch: BodyTask[] = [];
   private added = 0;
-  private reading = true;
   private closed = false;
   private canStart = true;
   private readonly waiting: ((batch: BodyTask[] | undefined) => void)[] = [];
@@ -177,25 +171,12 @@ export class Shards {
     this.added += 1;
     this.batch.push(task);
     if (this.batch.length >= this.options.batchSize) this.flush();
-    this.startWorkers();
-  }
-
-  /** Every file has been added: the workers held back while reading may start. */
-  readingDone(): void {
-    this.reading = false;
-    this.startWorkers();
-  }
-
-  /** One worker per `filesPerWorker` files added, up to the limit of the moment. */
-  private startWorkers(): void {
-    const { workers, filesPerWorker, workersWhileReading } = this.options;
-    const limit = this.reading ? Math.min(workers, workersWhileReading ?? workers) : workers;
-    while (this.canStart && this.runners.length < limit && this.added >= filesPerWorker * (this.runners.length + 1)) this.start();
+    const { workers, filesPerWorker } = this.options;
+    while (this.canStart && this.runners.length < workers && this.added >= filesPerWorker * (this.runners.length + 1)) this.start();
   }
 
   /** Waits for every file added so far to be parsed. */
   async finish(): Promise<ShardResult> {
-    this.readingDone();
     this.flush();
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake(undefined);
