@@ -1,11 +1,10 @@
 import type { EntityManager } from "typeorm";
 import type { GroupRecord, UserRecord } from "../directory/model";
-import { DirectoryFacts } from "../directory/services/directory-facts";
 import { loadProducts } from "./catalog";
 import { DIRECT } from "./model";
 import { AssignmentStore } from "./stores/assignment.store";
 import { SubscriptionStore } from "./stores/subscription.store";
-import { queueForGroup } from "./services/queue";
+import { queueGroup } from "./services/queue";
 
 /** The demo tenant's products, with few enough seats that running out can be shown. */
 const SUBSCRIPTIONS: [string, number][] = [
@@ -53,5 +52,5 @@ export async function seedDemoLicensing(tx: EntityManager, users: Map<string, Us
 
 async function licenseGroup(tx: EntityManager, group: GroupRecord, skuIds: string[], now: Date): Promise<void> {
   await new AssignmentStore(tx).replaceGroupLicenses(group.id, skuIds.map((skuId) => ({ groupId: group.id, skuId, disabledPlans: [] })));
-  await queueForGroup(tx, group.id, await new DirectoryFacts(tx).memberIds(group.id), now);
+  await queueGroup(tx, group.id, now);
 }

@@ -56,6 +56,19 @@ export interface WorkRecord {
   enqueuedDateTime: Date;
 }
 
+/**
+ * A whole group's members queued at once: those whose ids lie between `firstUserId` and
+ * `lastUserId` (the database's key order), as they are when a batch takes them.
+ */
+export interface WorkRange {
+  groupId: string;
+  firstUserId: string;
+  lastUserId: string;
+  /** How many members it stood for when queued, less those taken since: for the queue's depth. */
+  members: number;
+  enqueuedDateTime: Date;
+}
+
 export interface PlanRulesRecord {
   id: string;
   document: string;

@@ -6,12 +6,25 @@ import type { Database } from "../db/database";
 import type { UserRecord } from "../directory/model";
 import { DirectoryFacts } from "../directory/services/directory-facts";
 import { batchEvaluator, evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
-import type { AssignmentRecord, WorkRecord } from "./model";
+import type { AssignmentRecord, WorkRange } from "./model";
 import { AssignmentStore } from "./stores/assignment.store";
 import { SubscriptionStore } from "./stores/subscription.store";
 import { WorkStore } from "./stores/work.store";
 import { applyBatch, applyStates, loadSnapshot, reserveSeats, subjectsWith, toStates, type Applied, type PlannedUser, type Snapshot } from "./services/core";
 import { GROUP_LICENSING_APP } from "./services/queue";
+
+/** A queued (user, group) a batch took: from a range, or a license_work row of its own. */
+interface ClaimedRow {
+  userId: string;
+  groupId: string;
+  fromRange: boolean;
+}
+
+interface ClaimedBatch {
+  claimed: ClaimedRow[];
+  /** The range this batch takes `memberIds` of, and where the range goes on (null: it is done). */
+  range: { range: WorkRange; memberIds: string[]; next: string | null } | null;
+}
 
 export interface ProcessorOptions {
   batchSize: number;
@@ -88,8 +101,9 @@ export class LicenseProcessor {
     return this.db.transaction(async (tx) => {
       const now = this.now();
       const work = new WorkStore(tx);
-      const claimed = await work.claim(now, this.options.batchSize);
-      if (claimed.length === 0) return 0;
+      const batch = await this.claim(tx, now);
+      if (!batch) return 0;
+      const { claimed, range } = batch;
       // A user is recomputed by one transaction at a time. On PostgreSQL another one may hold
       // some of these users (a direct assignment, or a batch with the user's other rows): their
       // rows stay in the queue for a later batch rather than wait (see UserStore.lock).
@@ -98,20 +112,65 @@ export class LicenseProcessor {
       const held = new Set(await facts.lockUsers(claimedIds, { skipLocked: true }));
       const existing = await facts.users(claimedIds);
       const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
-      const rows = claimed.filter((row) => !busy.has(row.userId));
+      // A range is taken up to its first busy member and goes on from there next time; the
+      // users' own rows then wait for that batch too.
+      const firstBusy = range ? range.memberIds.findIndex((userId) => busy.has(userId)) : -1;
+      const later = new Set(firstBusy >= 0 ? range!.memberIds.slice(firstBusy) : []);
+      const rows = claimed.filter((row) => !busy.has(row.userId) && !(firstBusy >= 0 && (later.has(row.userId) || !row.fromRange)));
+      if (range) {
+        const taken = firstBusy >= 0 ? firstBusy : range.memberIds.length;
+        await work.advanceRange(range.range, firstBusy >= 0 ? range.memberIds[firstBusy]! : range.next, taken);
+      }
       if (rows.length === 0) return 0;
       const groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];
       await this.markStarted(tx, groups, now);
       const snapshot = await loadSnapshot(tx);
-      const users = existing.filter((user) => held.has(user.id));
+      const taking = new Set(rows.map((row) => row.userId));
+      const users = existing.filter((user) => held.has(user.id) && taking.has(user.id));
       const outcomes = await this.processUsers(tx, snapshot, users, now);
       await this.count(tx, rows, outcomes);
-      await work.complete(rows);
+      await work.complete(rows.filter((row) => !row.fromRange));
       await this.markFinished(tx, groups, now);
       const processed = new Set(rows.map((row) => row.userId)).size;
       this.processedTotal += processed;
       return processed;
     });
+  }
+
+  /**
+   * What the next batch takes, oldest first: the next part of a group's range (up to a batch of
+   * its members, with the group's own rows of users in that part), or users' own rows.
+   */
+  private async claim(tx: EntityManager, now: Date): Promise<ClaimedBatch | null> {
+    const work = new WorkStore(tx);
+    const own = async (): Promise<ClaimedBatch | null> => {
+      const claimed = await work.claim(now, this.options.batchSize);
+      return claimed.length === 0 ? null : { claimed: claimed.map((row) => ({ userId: row.userId, groupId: row.groupId, fromRange: false })), range: null };
+    };
+    for (;;) {
+      const range = await work.claimRange();
+      if (!range) return own();
+      const oldest = await work.oldestQueued();
+      if (oldest && oldest < range.enqueuedDateTime) {
+        // Older rows of users' own come first (unless other processes hold them all).
+        const batch = await own();
+        if (batch) return batch;
+      }
+      const ids = await new DirectoryFacts(tx).memberIdsBetween(range.groupId, range.firstUserId, range.lastUserId, this.options.batchSize + 1);
+      const memberIds = ids.slice(0, this.options.batchSize);
+      const next = ids[this.options.batchSize] ?? null;
+      if (memberIds.length === 0) {
+        // Everyone in it left the group: nothing to do (whoever left was queued on their own).
+        await work.advanceRange(range, null, 0);
+        continue;
+      }
+      const through = next === null ? range.lastUserId : memberIds[memberIds.length - 1]!;
+      const claimed: ClaimedRow[] = [
+        ...memberIds.map((userId) => ({ userId, groupId: range.groupId, fromRange: true })),
+        ...(await work.claimWithin(range.groupId, range.firstUserId, through)).map((row) => ({ userId: row.userId, groupId: row.groupId, fromRange: false })),
+      ];
+      return { claimed, range: { range, memberIds, next } };
+    }
   }
 
   /**
@@ -126,8 +185,9 @@ export class LicenseProcessor {
     const memberships = await facts.groupIdsOf(ids);
     const licenses = await store.groupLicenses([...new Set([...memberships.values()].flat())]);
     const records = await store.ofUsers(ids);
-    const addresses = await facts.proxyAddressesOf(ids);
-    const subjects = await subjectsWith(tx, users, addresses, snapshot, true);
+    const mailboxes = await facts.mailboxesOf(ids);
+    const addresses = new Map([...mailboxes].map(([userId, mailbox]) => [userId, mailbox.addresses]));
+    const subjects = await subjectsWith(tx, users, mailboxes, snapshot, true);
     const grantsOf = (user: UserRecord): GroupGrant[] =>
       (memberships.get(user.id) ?? []).filter((groupId) => licenses.has(groupId)).map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
 
@@ -192,9 +252,14 @@ export class LicenseProcessor {
   }
 
   /** Adds each group's succeeded and failed members of this batch to its run: one update per group. */
-  private async count(tx: EntityManager, rows: WorkRecord[], outcomes: ReadonlyMap<string, readonly AssignmentState[]>): Promise<void> {
+  private async count(tx: EntityManager, rows: readonly ClaimedRow[], outcomes: ReadonlyMap<string, readonly AssignmentState[]>): Promise<void> {
     const counts = new Map<string, { succeeded: number; failed: number }>();
+    const seen = new Set<string>();
     for (const row of rows) {
+      // A member of a range may have a row of their own for the group too: one user, counted once.
+      const key = `${row.userId}/${row.groupId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const after = outcomes.get(row.userId);
       if (!after || !row.groupId) continue;
       const failed = after.some((state) => state.assignedByGroup === row.groupId && state.error !== null);

@@ -137,6 +137,54 @@ describe("the licensing queue", () => {
       expect(await finishCounts(api, group)).toEqual([{ SucceededCount: "31", FailedCount: "0" }]);
     }));
 
+  it("queues a whole group as ranges of members, follows members who leave or join before their range is reached, and counts each once", () =>
+    withGateway({}, async (gateway, api) => {
+      await gateway.app.services.licensing.processor.stop();
+      const group = await api.group([]);
+      const ids = await api.bulkMembers(group, 1_202);
+      await api.leaveFreeSeats(SKU.E3, 1_202);
+      await gateway.settle(); // anyone the new seats sent back to the queue
+      const { db, audit } = gateway.app.services;
+      const { processor } = gateway.app.services.licensing;
+      const rows = async () => {
+        const [row] = await db.manager.query("SELECT (SELECT COUNT(*) FROM license_work) AS own, (SELECT COUNT(*) FROM license_work_ranges) AS ranges");
+        return { own: Number(row.own), ranges: Number(row.ranges) };
+      };
+
+      await api.assign(group, [{ skuId: SKU.E3 }]);
+      // Nobody holds anything from the group yet: three ranges of at most 500 members, no row per member.
+      expect(await rows()).toEqual({ own: 0, ranges: 3 });
+      expect(await processor.pending()).toBe(1_202);
+
+      // A batch smaller than a range takes the start of it (in key order) and leaves the rest queued.
+      expect(await new LicenseProcessor(db, audit, silentLog, { batchSize: 100, idleMs: 200 }).runBatch()).toBe(100);
+      expect(await processor.pending()).toBe(1_102);
+      expect((await api.readGroup(group)).licenseProcessingState).toBe("ProcessingInProgress");
+
+      // Before their range is reached, one member leaves, one is queued on their own too (a
+      // changed usage location), and a new user joins.
+      const [stayer, leaver] = [...ids].sort().slice(-2).map((id) => ({ id, userPrincipalName: "" }));
+      await api.removeMember(group, leaver!);
+      await gateway.ok("admin", 'mutation($id: ID!) { updateUser(id: $id, input: { usageLocation: "FR" }) { id } }', { id: stayer!.id });
+      expect((await rows()).own).toBe(2); // the leaver's removal and the stayer's change
+      const joiner = await api.user();
+      await api.addMember(group, joiner);
+      await gateway.settle();
+
+      const states = await api.memberStates(group);
+      expect(states.size).toBe(1_202);
+      everyoneActive(states, group);
+      expect(await api.states(leaver!)).toEqual([]);
+      expect(await rows()).toEqual({ own: 0, ranges: 0 });
+      expect(await processor.pending()).toBe(0);
+      expect(await api.audits(group, "Start applying group based license to users")).toHaveLength(1);
+      // Everyone the run processed, once each: the stayer (queued twice) once, the leaver (left
+      // with nothing from the group) too, as before ranges.
+      expect(await finishCounts(api, group)).toEqual([{ SucceededCount: "1203", FailedCount: "0" }]);
+      for (const member of [stayer!, joiner]) expect(await api.audits(member.id, "Change user license")).toHaveLength(1);
+      expect(await api.audits(leaver!.id, "Change user license")).toHaveLength(0);
+    }));
+
   it("refuses to reprocess a group that assigns no licenses", () =>
     withGateway({}, async (gateway, api) => {
       const group = await api.group([await api.user()]);

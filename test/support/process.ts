@@ -496,7 +496,7 @@ export const FINISH_ACTIVITY = "Finish applying group based license to users";
 
 export interface GroupLicensingFacts {
   members: number;
-  /** license_work rows: for this group, and in all. */
+  /** Users still queued for this group (their own rows, and members within its ranges); queue rows of both kinds in all. */
   queuedForGroup: number;
   queued: number;
   processing: { state: string; succeeded: number; failed: number } | null;
@@ -559,8 +559,19 @@ export function groupLicensingFacts(file: string, groupId: string, skuId = E3): 
     const processing = db.prepare("SELECT state, succeeded, failed FROM group_license_processing WHERE group_id = ?").get(groupId) as GroupLicensingFacts["processing"] | undefined;
     return {
       members: members.size,
-      queuedForGroup: (db.prepare("SELECT COUNT(*) AS n FROM license_work WHERE group_id = ?").get(groupId) as { n: number }).n,
-      queued: (db.prepare("SELECT COUNT(*) AS n FROM license_work").get() as { n: number }).n,
+      queuedForGroup: (
+        db
+          .prepare(
+            `SELECT COUNT(*) AS n FROM (
+               SELECT user_id FROM license_work WHERE group_id = ?
+               UNION
+               SELECT m.user_id FROM license_work_ranges r
+                 JOIN group_members m ON m.group_id = r.group_id AND m.user_id BETWEEN r.first_user_id AND r.last_user_id
+                WHERE r.group_id = ?)`,
+          )
+          .get(groupId, groupId) as { n: number }
+      ).n,
+      queued: (db.prepare("SELECT (SELECT COUNT(*) FROM license_work) + (SELECT COUNT(*) FROM license_work_ranges) AS n").get() as { n: number }).n,
       processing: processing ?? null,
       membersActiveOnce: new Set(rows.filter(good).map((row) => row.user_id)).size,
       strayRows: rows.filter((row) => !good(row)).slice(0, 20),

@@ -7,6 +7,12 @@ import { OrganizationStore } from "../stores/organization.store";
 import { UserStore } from "../stores/user.store";
 import { primarySmtpAddress, proxyAddressKey } from "../validation";
 
+/** A user's proxy addresses, and the keys of those another user holds too. */
+export interface UserMailbox {
+  addresses: string[];
+  heldByOthers: string[];
+}
+
 /**
  * What other modules may read and change in the directory, on the transaction (or reader) they
  * work in. Licensing uses it; it never reaches into the directory's stores itself.
@@ -45,6 +51,16 @@ export class DirectoryFacts {
     return [...(await new GroupStore(this.manager).memberIds(groupId))];
   }
 
+  /** The group's member ids in the database's key order. */
+  memberIdsInOrder(groupId: string): Promise<string[]> {
+    return new GroupStore(this.manager).memberIdsInOrder(groupId);
+  }
+
+  /** Up to `limit` member ids of the group between two ids (both included), in key order. */
+  memberIdsBetween(groupId: string, firstUserId: string, lastUserId: string, limit: number): Promise<string[]> {
+    return new GroupStore(this.manager).memberIdsBetween(groupId, firstUserId, lastUserId, limit);
+  }
+
   /** The groups each user is a direct member of, as ids. */
   groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     return new GroupStore(this.manager).groupIdsOf(userIds);
@@ -56,6 +72,18 @@ export class DirectoryFacts {
       const list = byUser.get(row.userId);
       if (list) list.push(row.address);
       else byUser.set(row.userId, [row.address]);
+    }
+    return byUser;
+  }
+
+  /** Each user's proxy addresses, and the keys of those another user holds too. */
+  async mailboxesOf(userIds: readonly string[]): Promise<Map<string, UserMailbox>> {
+    const byUser = new Map<string, UserMailbox>();
+    for (const row of await new UserStore(this.manager).proxyAddressesWithClashes(userIds)) {
+      let mailbox = byUser.get(row.userId);
+      if (!mailbox) byUser.set(row.userId, (mailbox = { addresses: [], heldByOthers: [] }));
+      mailbox.addresses.push(row.address);
+      if (row.heldByOther) mailbox.heldByOthers.push(row.addressKey);
     }
     return byUser;
   }

@@ -70,6 +70,23 @@ export class GroupStore {
     return new Set(rows.map((row) => row.user_id));
   }
 
+  /** The group's member ids in key order (the order of the group_members index). */
+  async memberIdsInOrder(groupId: string): Promise<string[]> {
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = ${sql.list(1)} ORDER BY user_id`, [groupId]);
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Up to `limit` member ids between two ids (both included), in key order. */
+  async memberIdsBetween(groupId: string, firstUserId: string, lastUserId: string, limit: number): Promise<string[]> {
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows<{ user_id: string }>(
+      `SELECT user_id FROM group_members WHERE group_id = ${sql.list(1)} AND user_id BETWEEN ${sql.list(1, 1)} AND ${sql.list(1, 2)} ORDER BY user_id LIMIT ${sql.list(1, 3)}`,
+      [groupId, firstUserId, lastUserId, limit],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
   /** The ids of the groups each user is a direct member of. */
   async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const sql = new RawSql(this.manager);

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { changed, type ModifiedProperty } from "../../audit/model";
-import { calculatedProxyAddresses, DirectoryFacts } from "../../directory/services/directory-facts";
+import { calculatedProxyAddresses, DirectoryFacts, type UserMailbox } from "../../directory/services/directory-facts";
 import type { OrganizationRecord, UserRecord } from "../../directory/model";
 import { primarySmtpAddress, proxyAddressKey } from "../../directory/validation";
 import { catalogWith, DEFAULT_PLAN_RULES, resolvePlanRules, type PlanRulesDocument } from "../catalog";
@@ -59,33 +59,33 @@ export async function subjectsFor(
   snapshot: Snapshot,
   forGroupLicensing: boolean,
 ): Promise<Map<string, LicenseSubject>> {
-  const proxies = await new DirectoryFacts(manager).proxyAddressesOf(users.map((user) => user.id));
-  return subjectsWith(manager, users, proxies, snapshot, forGroupLicensing);
+  const mailboxes = await new DirectoryFacts(manager).mailboxesOf(users.map((user) => user.id));
+  return subjectsWith(manager, users, mailboxes, snapshot, forGroupLicensing);
 }
 
-/** subjectsFor, given the users' proxy addresses already read. */
+/**
+ * subjectsFor, given the users' mailboxes already read. A user with addresses collides on those
+ * another user holds too; one without would get the addresses Exchange calculates, so those are
+ * looked up.
+ */
 export async function subjectsWith(
   manager: EntityManager,
   users: readonly UserRecord[],
-  proxies: ReadonlyMap<string, readonly string[]>,
+  mailboxes: ReadonlyMap<string, UserMailbox>,
   snapshot: Snapshot,
   forGroupLicensing: boolean,
 ): Promise<Map<string, LicenseSubject>> {
-  const facts = new DirectoryFacts(manager);
-  const wanted = new Map(users.map((user) => [user.id, mailboxAddresses(user, proxies.get(user.id) ?? [], snapshot.organization)]));
-  const holders = await facts.holdersOf([...wanted.values()].flat());
+  const calculated = new Map(users.filter((user) => !mailboxes.has(user.id)).map((user) => [user.id, calculatedProxyAddresses(user, snapshot.organization)]));
+  const holders = calculated.size > 0 ? await new DirectoryFacts(manager).holdersOf([...calculated.values()].flat()) : new Map<string, string[]>();
   return new Map(
     users.map((user) => {
-      const clashes = (wanted.get(user.id) ?? []).filter((address) => (holders.get(proxyAddressKey(address)) ?? []).some((id) => id !== user.id));
+      const clashes =
+        mailboxes.get(user.id)?.heldByOthers ??
+        (calculated.get(user.id) ?? []).map(proxyAddressKey).filter((key) => (holders.get(key) ?? []).some((id) => id !== user.id));
       const usageLocation = user.usageLocation ?? (forGroupLicensing ? snapshot.organization.defaultUsageLocation : null);
-      return [user.id, { usageLocation, conflictingProxyAddresses: clashes.map(proxyAddressKey) }];
+      return [user.id, { usageLocation, conflictingProxyAddresses: [...new Set(clashes)] }];
     }),
   );
-}
-
-/** The addresses a mailbox would use: the user's own, or those Exchange would calculate. */
-function mailboxAddresses(user: UserRecord, own: readonly string[], organization: OrganizationRecord): string[] {
-  return own.length > 0 ? [...own] : calculatedProxyAddresses(user, organization);
 }
 
 /**

@@ -16,7 +16,7 @@ import { WorkStore } from "../stores/work.store";
 import { failure } from "./assignment.service";
 import { loadSnapshot, toStates, type Snapshot } from "./core";
 import { parseLicenseChange, type LicenseChangeInput } from "./inputs";
-import { queueForGroup, queueUser, usersOfGroup } from "./queue";
+import { queueForGroup, queueGroup, queueUser } from "./queue";
 
 /** Group-based licensing: what groups assign, and the work that follows a change. */
 export class GroupLicensingService {
@@ -47,11 +47,10 @@ export class GroupLicensingService {
       await this.convertDependents(write, snapshot, group, change.removeLicenses);
       await store.replaceGroupLicenses(group.id, next.map((license) => ({ groupId: group.id, ...license })));
       write.modifiedProperties.push(changed("AssignedLicense", current.map(summary), next.map(summary)));
-      const licensees = await usersOfGroup(write.tx, group.id);
-      await queueForGroup(write.tx, group.id, licensees, this.now());
+      const licensees = await queueGroup(write.tx, group.id, this.now());
       // Nobody to license: the processor will never visit the group, so its run is complete now.
       const work = new WorkStore(write.tx);
-      if (licensees.length === 0 && !(await work.hasPending(group.id))) await work.setState(group.id, "ProcessingComplete", this.now(), true);
+      if (licensees === 0 && !(await work.hasPending(group.id))) await work.setState(group.id, "ProcessingComplete", this.now(), true);
       return group;
     });
   }
@@ -67,7 +66,7 @@ export class GroupLicensingService {
       if (!licensed && holders.length === 0) {
         throw badInput(`Group '${group.displayName}' assigns no licenses, so there is nothing to reprocess.`, { field: "groupId" });
       }
-      await queueForGroup(write.tx, group.id, await usersOfGroup(write.tx, group.id), this.now());
+      await queueGroup(write.tx, group.id, this.now());
       return group;
     });
   }

@@ -11,21 +11,37 @@ export const GROUP_LICENSING_APP: Initiator = { kind: "app", displayName: "Micro
 /** Queues users for a group's licenses and marks the group QueuedForProcessing. */
 export async function queueForGroup(tx: EntityManager, groupId: string, userIds: readonly string[], now: Date): Promise<void> {
   if (userIds.length === 0) return;
+  await new WorkStore(tx).enqueue(groupId, userIds, now);
+  await markQueued(tx, groupId, now);
+}
+
+/**
+ * Queues everyone a group's licenses concern (its licenses were set or changed, or it is
+ * reprocessed): its members as ranges of ids, taken in key order a batch at a time, and everyone
+ * holding (or in error on) one of its licenses with a row of their own as well, since they must
+ * be recomputed even if they leave the group (or it is deleted) before their range is reached. A
+ * batch that takes a range takes the own rows within it too, so nobody is done twice. Returns
+ * how many users that is.
+ */
+export async function queueGroup(tx: EntityManager, groupId: string, now: Date): Promise<number> {
+  const members = await new DirectoryFacts(tx).memberIdsInOrder(groupId);
+  const holders = await new AssignmentStore(tx).userIdsWithSource([groupId]);
+  if (members.length + holders.length === 0) return 0;
   const work = new WorkStore(tx);
-  await work.enqueue(groupId, userIds, now);
+  await work.enqueueRanges(groupId, members, now);
+  await work.enqueue(groupId, holders, now);
+  await markQueued(tx, groupId, now);
+  return new Set([...members, ...holders]).size;
+}
+
+async function markQueued(tx: EntityManager, groupId: string, now: Date): Promise<void> {
+  const work = new WorkStore(tx);
   // Read after queuing, and locked (PostgreSQL): a batch finishing the run meanwhile either
   // commits first, and this sees ProcessingComplete, or waits and sees the users queued here.
   const current = (await work.processing([groupId], true)).get(groupId);
   // A run under way takes the new users in and keeps counting; otherwise a new run starts.
   if (current?.state === "ProcessingInProgress") return;
   await work.setState(groupId, "QueuedForProcessing", now, !current || current.state === "ProcessingComplete");
-}
-
-/** Everyone a group's licenses concern: its members and anyone still holding (or in error on) one of them. */
-export async function usersOfGroup(tx: EntityManager, groupId: string): Promise<string[]> {
-  const members = await new DirectoryFacts(tx).memberIds(groupId);
-  const holders = await new AssignmentStore(tx).userIdsWithSource([groupId]);
-  return [...new Set([...members, ...holders])];
 }
 
 /** Queues a user for every licensed group they are in, or hold licenses from. */

@@ -11,7 +11,7 @@ import { AssignmentStore } from "../stores/assignment.store";
 import { PlanRulesStore } from "../stores/plan-rules.store";
 import { SubscriptionStore } from "../stores/subscription.store";
 import { loadPlanRules } from "./core";
-import { queueForGroup, usersOfGroup } from "./queue";
+import { queueForGroup, queueGroup } from "./queue";
 
 export interface PrepaidUnits {
   enabled?: number | null;
@@ -113,7 +113,7 @@ export class SubscriptionService {
       write.modifiedProperties.push(changed("PlanRules", before, document));
       // New rules may fix or break any group-based assignment: everyone licensed by a group is recomputed.
       for (const groupId of await new AssignmentStore(write.tx).licensedGroupIds()) {
-        await queueForGroup(write.tx, groupId, await usersOfGroup(write.tx, groupId), this.now());
+        await queueGroup(write.tx, groupId, this.now());
       }
       return document;
     });

@@ -1,8 +1,20 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { chunked, RawSql } from "../../db/sql";
-import { GroupProcessingEntity, WorkEntity } from "../entities";
-import type { GroupProcessingRecord, LicenseProcessingState, WorkRecord } from "../model";
+import { GroupProcessingEntity } from "../entities";
+import type { GroupProcessingRecord, LicenseProcessingState, WorkRange, WorkRecord } from "../model";
+
+/** Members per range row: one batch's worth at the default batch size. */
+export const RANGE_SIZE = 500;
+const RANGE_COLUMNS = "group_id, last_user_id, first_user_id, members, enqueued_date_time";
+
+interface RangeRow {
+  group_id: string;
+  last_user_id: string;
+  first_user_id: string;
+  members: number | string;
+  enqueued_date_time: string;
+}
 
 /**
  * The persistent licensing queue and each group's processing state. A row says "recompute this
@@ -70,14 +82,90 @@ export class WorkStore {
     }
   }
 
-  count(): Promise<number> {
-    return this.manager.count(WorkEntity);
+  /**
+   * Queues a whole group's members as ranges of ids: `memberIds` in the database's own key order
+   * (group_members' index), cut every RANGE_SIZE ids. The group's ranges still waiting are
+   * replaced (on PostgreSQL, one a batch holds is waited for first).
+   */
+  async enqueueRanges(groupId: string, memberIds: readonly string[], now: Date): Promise<void> {
+    const sql = new RawSql(this.manager);
+    await sql.affected(`DELETE FROM license_work_ranges WHERE group_id = ${sql.list(1)}`, [groupId]);
+    const at = now.toISOString();
+    const ranges = chunked(memberIds, RANGE_SIZE);
+    for (const chunk of chunked(ranges, 100)) {
+      const values = chunk.flatMap((ids) => [groupId, ids[ids.length - 1]!, ids[0]!, ids.length, at]);
+      await sql.affected(`INSERT INTO license_work_ranges (${RANGE_COLUMNS}) VALUES ${sql.tuples(chunk.length, 5)}`, values);
+    }
+  }
+
+  /**
+   * The oldest waiting range, held by this transaction until it ends: on PostgreSQL locked FOR
+   * UPDATE SKIP LOCKED, so other processes' batches take the next one; on SQLite the batch holds
+   * the single writer.
+   */
+  async claimRange(): Promise<WorkRange | null> {
+    const sql = new RawSql(this.manager);
+    const from = sql.postgres ? "license_work_ranges" : "license_work_ranges INDEXED BY IX_license_work_ranges_order";
+    const [row] = await sql.rows<RangeRow>(
+      `SELECT ${RANGE_COLUMNS} FROM ${from} ORDER BY enqueued_date_time, group_id, last_user_id LIMIT 1${sql.postgres ? " FOR UPDATE SKIP LOCKED" : ""}`,
+      [],
+    );
+    return row
+      ? { groupId: row.group_id, firstUserId: row.first_user_id, lastUserId: row.last_user_id, members: Number(row.members), enqueuedDateTime: new Date(row.enqueued_date_time) }
+      : null;
+  }
+
+  /** When the oldest user's own work was queued, or null when none waits. */
+  async oldestQueued(): Promise<Date | null> {
+    const sql = new RawSql(this.manager);
+    const from = sql.postgres ? "license_work" : "license_work INDEXED BY IX_license_work_order";
+    const [row] = await sql.rows<{ enqueued_date_time: string }>(`SELECT enqueued_date_time FROM ${from} ORDER BY enqueued_date_time, user_id, group_id LIMIT 1`, []);
+    return row ? new Date(row.enqueued_date_time) : null;
+  }
+
+  /**
+   * The group's own license_work rows of users whose ids lie in [firstUserId, lastUserId], which
+   * a batch taking that part of a range covers as well; locked like claim() locks.
+   */
+  async claimWithin(groupId: string, firstUserId: string, lastUserId: string): Promise<WorkRecord[]> {
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows<{ user_id: string; enqueued_date_time: string }>(
+      `SELECT user_id, enqueued_date_time FROM license_work WHERE group_id = ${sql.list(1)} AND user_id BETWEEN ${sql.list(1, 1)} AND ${sql.list(1, 2)}` +
+        (sql.postgres ? " FOR UPDATE SKIP LOCKED" : ""),
+      [groupId, firstUserId, lastUserId],
+    );
+    return rows.map((row) => ({ userId: row.user_id, groupId, claimedBy: null, claimedUntil: null, enqueuedDateTime: new Date(row.enqueued_date_time) }));
+  }
+
+  /** After a batch took `taken` of a range's members: moves the range on to `nextUserId`, or removes it when that is null. */
+  async advanceRange(range: WorkRange, nextUserId: string | null, taken: number): Promise<void> {
+    const sql = new RawSql(this.manager);
+    if (nextUserId === null) {
+      await sql.affected(`DELETE FROM license_work_ranges WHERE group_id = ${sql.list(1)} AND last_user_id = ${sql.list(1, 1)}`, [range.groupId, range.lastUserId]);
+      return;
+    }
+    await sql.affected(
+      `UPDATE license_work_ranges SET first_user_id = ${sql.list(1)}, members = ${sql.list(1, 1)} WHERE group_id = ${sql.list(1, 2)} AND last_user_id = ${sql.list(1, 3)}`,
+      [nextUserId, Math.max(range.members - taken, 1), range.groupId, range.lastUserId],
+    );
+  }
+
+  /** Users waiting: their own rows, and the members the ranges stood for when queued (less those taken since). */
+  async count(): Promise<number> {
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<{ n: number | string | null }>(
+      "SELECT (SELECT COUNT(*) FROM license_work) + (SELECT COALESCE(SUM(members), 0) FROM license_work_ranges) AS n",
+      [],
+    );
+    return Number(row?.n ?? 0);
   }
 
   /** Whether any of the group's work is still queued (cheaper than counting a long queue). */
   async hasPending(groupId: string): Promise<boolean> {
     const sql = new RawSql(this.manager);
-    return (await sql.rows(`SELECT 1 AS one FROM license_work WHERE group_id = ${sql.list(1)} LIMIT 1`, [groupId])).length > 0;
+    const own = await sql.rows(`SELECT 1 AS one FROM license_work WHERE group_id = ${sql.list(1)} LIMIT 1`, [groupId]);
+    if (own.length > 0) return true;
+    return (await sql.rows(`SELECT 1 AS one FROM license_work_ranges WHERE group_id = ${sql.list(1)} LIMIT 1`, [groupId])).length > 0;
   }
 
   /**
