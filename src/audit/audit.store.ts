@@ -35,23 +35,35 @@ export class AuditStore {
     const sql = new RawSql(this.manager);
     const records: AuditRecord[] = [];
     const when = at.toISOString();
+    // Group-based licensing records thousands of entries by one initiator: encoded once.
+    const initiators = new Map<AuditEntry["initiatedBy"], string>();
     for (const chunk of chunked(entries, ENTRIES_PER_STATEMENT)) {
-      const rows: Omit<AuditRecord, "seq">[] = [];
+      const rows: AuditRecord[] = [];
       const values: unknown[] = [];
       for (const entry of chunk) {
-        const row = { ...entry, id: timeOrderedUuid(), activityDateTime: at, loggedByService: LOGGED_BY_SERVICE, initiatorId: entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null };
+        const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null;
+        const row: AuditRecord = { ...entry, seq: 0, id: timeOrderedUuid(), activityDateTime: at, loggedByService: LOGGED_BY_SERVICE, initiatorId };
+        let initiatedBy = initiators.get(entry.initiatedBy);
+        if (initiatedBy === undefined) initiators.set(entry.initiatedBy, (initiatedBy = JSON.stringify(entry.initiatedBy)));
         rows.push(row);
-        values.push(row.id, when, row.activityDisplayName, row.category, row.operationType, row.loggedByService, row.initiatorId);
-        values.push(JSON.stringify(row.initiatedBy), JSON.stringify(row.targetResources), row.result, row.resultReason, row.correlationId);
+        values.push(row.id, when, entry.activityDisplayName, entry.category, entry.operationType, LOGGED_BY_SERVICE, initiatorId);
+        values.push(initiatedBy, JSON.stringify(entry.targetResources), entry.result, entry.resultReason, entry.correlationId);
       }
       const inserted = await sql.rows<{ seq: number | string; id: string }>(
         `INSERT INTO directory_audits (${AUDIT_COLUMNS}) VALUES ${sql.tuples(rows.length, 12)} RETURNING seq, id`,
         values,
       );
       const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
-      for (const row of rows) records.push({ ...row, seq: seqs.get(row.id)! });
+      for (const row of rows) {
+        row.seq = seqs.get(row.id)!;
+        records.push(row);
+      }
     }
-    const targets = records.flatMap((record) => [...new Set(record.targetResources.flatMap((target) => (target.id ? [target.id] : [])))].map((targetId) => [record.seq, targetId]));
+    const targets: unknown[][] = [];
+    for (const record of records) {
+      const ids = record.targetResources.length === 1 ? [record.targetResources[0]!.id] : [...new Set(record.targetResources.map((target) => target.id))];
+      for (const targetId of ids) if (targetId) targets.push([record.seq, targetId]);
+    }
     for (const chunk of chunked(targets)) {
       await sql.affected(`INSERT INTO directory_audit_targets (audit_seq, target_id) VALUES ${sql.tuples(chunk.length, 2)}`, chunk.flat());
     }

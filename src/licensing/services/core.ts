@@ -180,6 +180,7 @@ export async function applyBatch(
   const rows: AssignmentRecord[] = [];
   const applied: Applied[] = [];
   const facts = new DirectoryFacts(manager);
+  const changes = new ChangeMemo(snapshot.catalog);
   for (const { user, before, after } of planned) {
     const next = toRecords(user.id, before, after, now);
     const rowsChanged = !sameRecords(before, next);
@@ -187,16 +188,36 @@ export async function applyBatch(
       changedUsers.push(user.id);
       rows.push(...next);
     }
-    const beforeStates = toStates(before);
+    const change = changes.of(before, after);
     const own = addresses.get(user.id) ?? [];
     const mailboxChange =
-      gainsMailbox(snapshot.catalog, beforeStates, after) && !primarySmtpAddress(own)
-        ? await facts.provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization))
-        : [];
-    applied.push({ changed: rowsChanged || mailboxChange.length > 0, licenseChange: licensesOf(beforeStates, after), mailboxChange, seatTakenMeanwhile: null });
+      change.gainsMailbox && !primarySmtpAddress(own) ? await facts.provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization)) : [];
+    applied.push({ changed: rowsChanged || mailboxChange.length > 0, licenseChange: change.licenseChange, mailboxChange, seatTakenMeanwhile: null });
   }
   await new AssignmentStore(manager).replaceMany(changedUsers, rows);
   return { applied, seatTakenMeanwhile: null };
+}
+
+/**
+ * What a change from `before` to `after` means for the audit log and the mailbox, worked out
+ * once per distinct change in a batch: group licensing gives most members the same states (the
+ * batch evaluator hands them the same array), from the same rows before. The answers are shared
+ * between users and must not be changed.
+ */
+class ChangeMemo {
+  private readonly memo = new WeakMap<readonly AssignmentState[], Map<string, { gainsMailbox: boolean; licenseChange: ModifiedProperty[] }>>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  of(before: readonly AssignmentRecord[], after: readonly AssignmentState[]): { gainsMailbox: boolean; licenseChange: ModifiedProperty[] } {
+    const beforeStates = toStates(before);
+    const key = before.length === 0 ? "" : JSON.stringify(beforeStates);
+    let byBefore = this.memo.get(after);
+    if (!byBefore) this.memo.set(after, (byBefore = new Map()));
+    let change = byBefore.get(key);
+    if (!change) byBefore.set(key, (change = { gainsMailbox: gainsMailbox(this.catalog, beforeStates, after), licenseChange: licensesOf(beforeStates, after) }));
+    return change;
+  }
 }
 
 function adjustSnapshot(snapshot: Snapshot, taken: readonly string[], released: readonly string[]): void {
