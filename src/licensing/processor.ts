@@ -152,7 +152,7 @@ export class LicenseProcessor {
       if (!range) return own();
       const oldest = await work.oldestQueued();
       if (oldest && oldest < range.enqueuedDateTime) {
-        // Older rows of users' own come first (unless other processes hold them all).
+        // Users' own rows queued earlier go first (unless other processes hold them all).
         const batch = await own();
         if (batch) return batch;
       }

@@ -5,7 +5,7 @@ import { GroupProcessingEntity } from "../entities";
 import type { GroupProcessingRecord, LicenseProcessingState, WorkRange, WorkRecord } from "../model";
 
 /** Members per range row: one batch's worth at the default batch size. */
-export const RANGE_SIZE = 500;
+const RANGE_SIZE = 500;
 const RANGE_COLUMNS = "group_id, last_user_id, first_user_id, members, enqueued_date_time";
 
 interface RangeRow {
