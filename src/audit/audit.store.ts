@@ -42,7 +42,22 @@ export class AuditStore {
       const values: unknown[] = [];
       for (const entry of chunk) {
         const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null;
-        const row: AuditRecord = { ...entry, seq: 0, id: timeOrderedUuid(), activityDateTime: at, loggedByService: LOGGED_BY_SERVICE, initiatorId };
+        // Field by field: an object spread here cost more than everything else in this loop.
+        const row: AuditRecord = {
+          seq: 0,
+          id: timeOrderedUuid(),
+          activityDateTime: at,
+          activityDisplayName: entry.activityDisplayName,
+          category: entry.category,
+          operationType: entry.operationType,
+          loggedByService: LOGGED_BY_SERVICE,
+          initiatedBy: entry.initiatedBy,
+          initiatorId,
+          targetResources: entry.targetResources,
+          result: entry.result,
+          resultReason: entry.resultReason,
+          correlationId: entry.correlationId,
+        };
         let initiatedBy = initiators.get(entry.initiatedBy);
         if (initiatedBy === undefined) initiators.set(entry.initiatedBy, (initiatedBy = JSON.stringify(entry.initiatedBy)));
         rows.push(row);
