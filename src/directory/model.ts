@@ -28,6 +28,9 @@ export interface UserRecord {
   createdDateTime: Date;
 }
 
+/** What licensing reads of a user: a batch reads thousands, so only these columns (all in IX_users_licensee). */
+export type Licensee = Pick<UserRecord, "id" | "userPrincipalName" | "displayName" | "mail" | "usageLocation">;
+
 export interface ProxyAddressRecord {
   userId: string;
   /** The address after the prefix, lower-cased: what must be unique in the tenant. */

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { AuditService } from "../audit/audit.service";
 import type { AuditEntry, ModifiedProperty, TargetResource } from "../audit/model";
 import type { Database } from "../db/database";
-import type { UserRecord } from "../directory/model";
+import type { Licensee } from "../directory/model";
 import { DirectoryFacts } from "../directory/services/directory-facts";
 import { batchEvaluator, evaluateUser, type AssignmentState, type GroupGrant, type LicenseSubject } from "./engine";
 import type { AssignmentRecord, WorkRange } from "./model";
@@ -110,7 +110,7 @@ export class LicenseProcessor {
       const facts = new DirectoryFacts(tx);
       const claimedIds = [...new Set(claimed.map((row) => row.userId))];
       const held = new Set(await facts.lockUsers(claimedIds, { skipLocked: true }));
-      const existing = await facts.users(claimedIds);
+      const existing = await facts.licensees(claimedIds);
       const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
       // A range is taken up to its first busy member and goes on from there next time; the
       // users' own rows then wait for that batch too.
@@ -178,7 +178,7 @@ export class LicenseProcessor {
    * whole batch at once. Should another process have taken seats since the snapshot, it goes
    * again one user at a time, as Entra retries such a clash.
    */
-  private async processUsers(tx: EntityManager, snapshot: Snapshot, users: UserRecord[], now: Date): Promise<Map<string, AssignmentState[]>> {
+  private async processUsers(tx: EntityManager, snapshot: Snapshot, users: Licensee[], now: Date): Promise<Map<string, AssignmentState[]>> {
     const facts = new DirectoryFacts(tx);
     const store = new AssignmentStore(tx);
     const ids = users.map((user) => user.id);
@@ -188,7 +188,7 @@ export class LicenseProcessor {
     const mailboxes = await facts.mailboxesOf(ids);
     const addresses = new Map([...mailboxes].map(([userId, mailbox]) => [userId, mailbox.addresses]));
     const subjects = await subjectsWith(tx, users, mailboxes, snapshot, true);
-    const grantsOf = (user: UserRecord): GroupGrant[] =>
+    const grantsOf = (user: Licensee): GroupGrant[] =>
       (memberships.get(user.id) ?? []).filter((groupId) => licenses.has(groupId)).map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
 
     const evaluate = batchEvaluator(snapshot.catalog);
@@ -222,7 +222,7 @@ export class LicenseProcessor {
   private async settle(
     tx: EntityManager,
     snapshot: Snapshot,
-    user: UserRecord,
+    user: Licensee,
     before: AssignmentRecord[],
     grants: GroupGrant[],
     subject: LicenseSubject,
@@ -244,7 +244,7 @@ export class LicenseProcessor {
   }
 
   /** The audit entries of one user's applied change: their licenses, and a new mailbox's addresses. */
-  private entries(user: UserRecord, applied: Applied): AuditEntry[] {
+  private entries(user: Licensee, applied: Applied): AuditEntry[] {
     return [
       ...(applied.licenseChange.length > 0 ? [userEntry("Change user license", user, applied.licenseChange, "")] : []),
       ...(applied.mailboxChange.length > 0 ? [userEntry("Update user", user, applied.mailboxChange, "Mailbox addresses recalculated for a newly assigned mailbox plan.")] : []),
@@ -305,7 +305,7 @@ export class LicenseProcessor {
 
 }
 
-function userEntry(activity: string, user: UserRecord, properties: ModifiedProperty[], reason: string, result: AuditEntry["result"] = "success"): AuditEntry {
+function userEntry(activity: string, user: Licensee, properties: ModifiedProperty[], reason: string, result: AuditEntry["result"] = "success"): AuditEntry {
   const target: TargetResource = { id: user.id, displayName: user.displayName, type: "User", userPrincipalName: user.userPrincipalName, modifiedProperties: properties };
   return entry(activity, "UserManagement", target, result, reason);
 }

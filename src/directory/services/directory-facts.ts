@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { changed, type ModifiedProperty } from "../../audit/model";
 import { HelpgateError } from "../../errors";
-import type { GroupRecord, OrganizationRecord, UserRecord } from "../model";
+import type { GroupRecord, Licensee, OrganizationRecord, UserRecord } from "../model";
 import { GroupStore } from "../stores/group.store";
 import { OrganizationStore } from "../stores/organization.store";
 import { UserStore } from "../stores/user.store";
@@ -22,6 +22,11 @@ export class DirectoryFacts {
 
   users(ids: readonly string[]): Promise<UserRecord[]> {
     return new UserStore(this.manager).findByIds(ids);
+  }
+
+  /** What licensing needs of these users, those that exist. */
+  licensees(ids: readonly string[]): Promise<Licensee[]> {
+    return new UserStore(this.manager).licensees(ids);
   }
 
   user(id: string): Promise<UserRecord | null> {
@@ -110,7 +115,7 @@ export class DirectoryFacts {
    * primary SMTP address plus the tenant's initial domain. Returns the audit changes, none when
    * the user already has a primary address.
    */
-  async provisionMailbox(user: UserRecord, addresses: readonly string[]): Promise<ModifiedProperty[]> {
+  async provisionMailbox(user: Licensee, addresses: readonly string[]): Promise<ModifiedProperty[]> {
     const store = new UserStore(this.manager);
     const previous = (await store.proxyAddressesOf([user.id])).map((row) => row.address);
     if (primarySmtpAddress(previous)) return [];
@@ -119,13 +124,13 @@ export class DirectoryFacts {
       user.id,
       addresses.map((address, position) => ({ userId: user.id, address, addressKey: proxyAddressKey(address), isPrimary: address.startsWith("SMTP:"), position })),
     );
-    await store.update({ ...user, mail });
+    await store.setMail(user.id, mail);
     return [changed("ProxyAddresses", previous, addresses), ...(user.mail === mail ? [] : [changed("Mail", user.mail, mail)])];
   }
 }
 
 /** The proxy addresses a mailbox gives a user who has none: what Exchange calculates. */
-export function calculatedProxyAddresses(user: UserRecord, organization: OrganizationRecord): string[] {
+export function calculatedProxyAddresses(user: Pick<UserRecord, "userPrincipalName">, organization: OrganizationRecord): string[] {
   const initial = organization.verifiedDomains.find((domain) => domain.isInitial)?.name;
   const local = user.userPrincipalName.split("@")[0];
   return [`SMTP:${user.userPrincipalName}`, ...(initial ? [`smtp:${local}@${initial}`] : [])];

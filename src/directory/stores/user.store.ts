@@ -3,7 +3,7 @@ import { isPostgres } from "../../db/dialect";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { chunked, RawSql } from "../../db/sql";
 import { ProxyAddressEntity, UserEntity } from "../entities";
-import type { ProxyAddressRecord, UserRecord } from "../model";
+import type { Licensee, ProxyAddressRecord, UserRecord } from "../model";
 
 export interface UserFilter {
   /** Prefix of displayName or userPrincipalName, any letter case. */
@@ -25,6 +25,21 @@ export class UserStore {
     for (const chunk of chunked([...new Set(ids)])) {
       const rows = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${sql.list(chunk.length)})`, chunk);
       for (const row of rows) users.push(userFromRow(row));
+    }
+    return users;
+  }
+
+  /** What licensing needs of these users (those that exist). */
+  async licensees(ids: readonly string[]): Promise<Licensee[]> {
+    const sql = new RawSql(this.manager);
+    const users: Licensee[] = [];
+    for (const chunk of chunked([...new Set(ids)])) {
+      // From the covering index alone (SQLite's planner would pick the primary key's).
+      const from = sql.postgres ? "users" : "users INDEXED BY IX_users_licensee";
+      const text = `SELECT id, user_principal_name, display_name, mail, usage_location FROM ${from} WHERE id IN (${sql.list(chunk.length)})`;
+      for (const row of await sql.rows<Pick<UserRow, "id" | "user_principal_name" | "display_name" | "mail" | "usage_location">>(text, chunk)) {
+        users.push({ id: row.id, userPrincipalName: row.user_principal_name, displayName: row.display_name, mail: row.mail, usageLocation: row.usage_location });
+      }
     }
     return users;
   }
@@ -78,6 +93,10 @@ export class UserStore {
   async update(user: UserRecord): Promise<void> {
     const { id, ...fields } = user;
     await this.manager.update(UserEntity, { id }, fields);
+  }
+
+  async setMail(id: string, mail: string | null): Promise<void> {
+    await this.manager.update(UserEntity, { id }, { mail });
   }
 
   async delete(id: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { changed, type ModifiedProperty } from "../../audit/model";
 import { calculatedProxyAddresses, DirectoryFacts, type UserMailbox } from "../../directory/services/directory-facts";
-import type { OrganizationRecord, UserRecord } from "../../directory/model";
+import type { Licensee, OrganizationRecord } from "../../directory/model";
 import { primarySmtpAddress, proxyAddressKey } from "../../directory/validation";
 import { catalogWith, DEFAULT_PLAN_RULES, resolvePlanRules, type PlanRulesDocument } from "../catalog";
 import { assignedLicenses, enabledPlans, heldSkus, type AssignmentState, type Catalog, type LicenseSubject, type Subscription } from "../engine";
@@ -55,7 +55,7 @@ export function toStates(records: readonly AssignmentRecord[]): AssignmentState[
  */
 export async function subjectsFor(
   manager: EntityManager,
-  users: readonly UserRecord[],
+  users: readonly Licensee[],
   snapshot: Snapshot,
   forGroupLicensing: boolean,
 ): Promise<Map<string, LicenseSubject>> {
@@ -70,7 +70,7 @@ export async function subjectsFor(
  */
 export async function subjectsWith(
   manager: EntityManager,
-  users: readonly UserRecord[],
+  users: readonly Licensee[],
   mailboxes: ReadonlyMap<string, UserMailbox>,
   snapshot: Snapshot,
   forGroupLicensing: boolean,
@@ -96,7 +96,7 @@ export async function subjectsWith(
 export async function applyStates(
   manager: EntityManager,
   snapshot: Snapshot,
-  user: UserRecord,
+  user: Licensee,
   before: readonly AssignmentRecord[],
   after: readonly AssignmentState[],
   now: Date,
@@ -126,7 +126,7 @@ export async function applyStates(
 
 /** One user's outcome in a batch: the rows before and the engine's states after. */
 export interface PlannedUser {
-  user: UserRecord;
+  user: Licensee;
   before: readonly AssignmentRecord[];
   after: readonly AssignmentState[];
 }
