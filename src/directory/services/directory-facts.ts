@@ -56,9 +56,9 @@ export class DirectoryFacts {
     return [...(await new GroupStore(this.manager).memberIds(groupId))];
   }
 
-  /** The group's member ids in the database's key order. */
-  memberIdsInOrder(groupId: string): Promise<string[]> {
-    return new GroupStore(this.manager).memberIdsInOrder(groupId);
+  /** The group's members cut into runs of `size` in the database's key order: first and last id, and how many. */
+  memberRuns(groupId: string, size: number): Promise<{ firstUserId: string; lastUserId: string; members: number }[]> {
+    return new GroupStore(this.manager).memberRuns(groupId, size);
   }
 
   /** Up to `limit` member ids of the group between two ids (both included), in key order. */

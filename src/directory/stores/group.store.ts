@@ -70,11 +70,36 @@ export class GroupStore {
     return new Set(rows.map((row) => row.user_id));
   }
 
-  /** The group's member ids in key order (the order of the group_members index). */
-  async memberIdsInOrder(groupId: string): Promise<string[]> {
+  /**
+   * The group's members cut into runs of `size` in key order (the order of the group_members
+   * index): each run's first and last member id and how many it holds. Only the ids at the cuts
+   * leave the database.
+   */
+  async memberRuns(groupId: string, size: number): Promise<{ firstUserId: string; lastUserId: string; members: number }[]> {
     const sql = new RawSql(this.manager);
-    const rows = await sql.rows<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = ${sql.list(1)} ORDER BY user_id`, [groupId]);
-    return rows.map((row) => row.user_id);
+    const cuts = await sql.rows<{ user_id: string; position: number | string }>(
+      `SELECT user_id, position FROM (SELECT user_id, ROW_NUMBER() OVER (ORDER BY user_id) AS position FROM group_members WHERE group_id = ${sql.list(1)}) numbered ` +
+        `WHERE position % ${sql.list(1, 1)} IN (0, 1) ORDER BY position`,
+      [groupId, size],
+    );
+    const runs: { firstUserId: string; lastUserId: string; members: number }[] = [];
+    let open: { firstUserId: string; from: number } | null = null;
+    for (const cut of cuts) {
+      const position = Number(cut.position);
+      if ((position - 1) % size === 0) open = { firstUserId: cut.user_id, from: position };
+      if (position % size === 0 && open) {
+        runs.push({ firstUserId: open.firstUserId, lastUserId: cut.user_id, members: position - open.from + 1 });
+        open = null;
+      }
+    }
+    if (open) {
+      const [end] = await sql.rows<{ n: number | string; last: string }>(
+        `SELECT COUNT(*) AS n, MAX(user_id) AS last FROM group_members WHERE group_id = ${sql.list(1)}`,
+        [groupId],
+      );
+      runs.push({ firstUserId: open.firstUserId, lastUserId: end!.last, members: Number(end!.n) - open.from + 1 });
+    }
+    return runs;
   }
 
   /** Up to `limit` member ids between two ids (both included), in key order. */

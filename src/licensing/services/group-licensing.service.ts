@@ -47,10 +47,10 @@ export class GroupLicensingService {
       await this.convertDependents(write, snapshot, group, change.removeLicenses);
       await store.replaceGroupLicenses(group.id, next.map((license) => ({ groupId: group.id, ...license })));
       write.modifiedProperties.push(changed("AssignedLicense", current.map(summary), next.map(summary)));
-      const licensees = await queueGroup(write.tx, group.id, this.now());
+      const queued = await queueGroup(write.tx, group.id, this.now());
       // Nobody to license: the processor will never visit the group, so its run is complete now.
       const work = new WorkStore(write.tx);
-      if (licensees === 0 && !(await work.hasPending(group.id))) await work.setState(group.id, "ProcessingComplete", this.now(), true);
+      if (!queued && !(await work.hasPending(group.id))) await work.setState(group.id, "ProcessingComplete", this.now(), true);
       return group;
     });
   }

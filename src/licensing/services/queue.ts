@@ -3,7 +3,7 @@ import type { Initiator } from "../../audit/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { DIRECT } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
-import { WorkStore } from "../stores/work.store";
+import { RANGE_SIZE, WorkStore } from "../stores/work.store";
 
 /** The background identity Entra names for group-based licensing work. */
 export const GROUP_LICENSING_APP: Initiator = { kind: "app", displayName: "Microsoft Azure AD Group-Based Licensing", appId: null };
@@ -21,17 +21,17 @@ export async function queueForGroup(tx: EntityManager, groupId: string, userIds:
  * holding (or in error on) one of its licenses with a row of their own as well, since they must
  * be recomputed even if they leave the group (or it is deleted) before their range is reached. A
  * batch that takes a range takes the own rows within it too, so nobody is done twice. Returns
- * how many users that is.
+ * whether there was anyone to queue.
  */
-export async function queueGroup(tx: EntityManager, groupId: string, now: Date): Promise<number> {
-  const members = await new DirectoryFacts(tx).memberIdsInOrder(groupId);
+export async function queueGroup(tx: EntityManager, groupId: string, now: Date): Promise<boolean> {
+  const runs = await new DirectoryFacts(tx).memberRuns(groupId, RANGE_SIZE);
   const holders = await new AssignmentStore(tx).userIdsWithSource([groupId]);
-  if (members.length + holders.length === 0) return 0;
+  if (runs.length + holders.length === 0) return false;
   const work = new WorkStore(tx);
-  await work.enqueueRanges(groupId, members, now);
+  await work.enqueueRanges(groupId, runs, now);
   await work.enqueue(groupId, holders, now);
   await markQueued(tx, groupId, now);
-  return new Set([...members, ...holders]).size;
+  return true;
 }
 
 async function markQueued(tx: EntityManager, groupId: string, now: Date): Promise<void> {

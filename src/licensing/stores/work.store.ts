@@ -5,7 +5,7 @@ import { GroupProcessingEntity } from "../entities";
 import type { GroupProcessingRecord, LicenseProcessingState, WorkRange, WorkRecord } from "../model";
 
 /** Members per range row: one batch's worth at the default batch size. */
-const RANGE_SIZE = 500;
+export const RANGE_SIZE = 500;
 const RANGE_COLUMNS = "group_id, last_user_id, first_user_id, members, enqueued_date_time";
 
 interface RangeRow {
@@ -83,17 +83,16 @@ export class WorkStore {
   }
 
   /**
-   * Queues a whole group's members as ranges of ids: `memberIds` in the database's own key order
-   * (group_members' index), cut every RANGE_SIZE ids. The group's ranges still waiting are
+   * Queues a whole group's members as ranges of ids (runs of RANGE_SIZE members in the
+   * database's own key order, see GroupStore.memberRuns). The group's ranges still waiting are
    * replaced (on PostgreSQL, one a batch holds is waited for first).
    */
-  async enqueueRanges(groupId: string, memberIds: readonly string[], now: Date): Promise<void> {
+  async enqueueRanges(groupId: string, runs: readonly { firstUserId: string; lastUserId: string; members: number }[], now: Date): Promise<void> {
     const sql = new RawSql(this.manager);
     await sql.affected(`DELETE FROM license_work_ranges WHERE group_id = ${sql.list(1)}`, [groupId]);
     const at = now.toISOString();
-    const ranges = chunked(memberIds, RANGE_SIZE);
-    for (const chunk of chunked(ranges, 100)) {
-      const values = chunk.flatMap((ids) => [groupId, ids[ids.length - 1]!, ids[0]!, ids.length, at]);
+    for (const chunk of chunked(runs, 100)) {
+      const values = chunk.flatMap((run) => [groupId, run.lastUserId, run.firstUserId, run.members, at]);
       await sql.affected(`INSERT INTO license_work_ranges (${RANGE_COLUMNS}) VALUES ${sql.tuples(chunk.length, 5)}`, values);
     }
   }
