@@ -76,6 +76,8 @@ interface Measured {
   membersPerSecond: number;
   processMembersPerSecond: number;
   sqlStatements: { assign: number; process: number; perMember: number };
+  /** CPU time (user + system, all threads) of assign + processing: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   batches: { count: number; size: number; p50Ms: number; maxMs: number; firstMs: number; lastMs: number };
   rss: { beforeMiB: number; afterAssignMiB: number; sampledPeakMiB: number; maxRssMiB: number };
   /** V8 heap: the largest heapUsed / heapTotal seen between batches, and heapUsed after a full GC at the end. */
@@ -90,7 +92,7 @@ export interface Attempt {
   members: number;
   engine: Engine;
   setupSeconds: number | null;
-  floor: { rows: number; seconds: number; membersPerSecond: number } | null;
+  floor: { rows: number; seconds: number; membersPerSecond: number; cpuSeconds: number } | null;
   measured: Measured | null;
   ratioToFloor: number | null;
   error: string | null;
@@ -144,7 +146,7 @@ async function setup(database: string, members: number): Promise<Setup & { userI
 }
 
 /** 2N rows into a table shaped like license_assignments, one transaction, one prepared statement. */
-function floor(dir: string, userIds: readonly string[], skuIds: readonly string[], groupId: string): { rows: number; seconds: number; membersPerSecond: number } {
+function floor(dir: string, userIds: readonly string[], skuIds: readonly string[], groupId: string): { rows: number; seconds: number; membersPerSecond: number; cpuSeconds: number } {
   const db = new Sqlite(path.join(dir, "floor.sqlite"));
   try {
     db.pragma("journal_mode = WAL");
@@ -158,11 +160,13 @@ function floor(dir: string, userIds: readonly string[], skuIds: readonly string[
     const insert = db.prepare("INSERT INTO license_assignments VALUES (?, ?, ?, ?, ?, ?, ?)");
     const now = new Date().toISOString();
     const started = performance.now();
+    const cpu = process.cpuUsage();
     db.transaction(() => {
       for (const userId of userIds) for (const skuId of skuIds) insert.run(userId, skuId, groupId, "[]", "Active", null, now);
     })();
     const seconds = (performance.now() - started) / 1000;
-    return { rows: userIds.length * skuIds.length, seconds, membersPerSecond: userIds.length / seconds };
+    const used = process.cpuUsage(cpu);
+    return { rows: userIds.length * skuIds.length, seconds, membersPerSecond: userIds.length / seconds, cpuSeconds: (used.user + used.system) / 1e6 };
   } finally {
     db.close();
   }
@@ -210,6 +214,7 @@ async function worker(raw: string): Promise<void> {
     const rssBefore = process.memoryUsage.rss();
     let peak = rssBefore;
     const sql0 = services.db.queryLog.count;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await services.licensing.groups.assign({ caller, requestId: "bench" }, s.groupId, { addLicenses: s.skuIds.map((skuId) => ({ skuId })) });
     const t1 = performance.now();
@@ -238,6 +243,7 @@ async function worker(raw: string): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const t2 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
     const sql2 = services.db.queryLog.count;
     const processing = (await services.licensing.groups.processing([s.groupId])).get(s.groupId);
     const rows = (await services.db.manager.query("SELECT state, COUNT(*) AS n FROM license_assignments GROUP BY state")) as { state: string; n: number }[];
@@ -253,6 +259,7 @@ async function worker(raw: string): Promise<void> {
       membersPerSecond: s.members / ((t2 - t0) / 1000),
       processMembersPerSecond: s.members / ((t2 - t1) / 1000),
       sqlStatements: { assign: sql1 - sql0, process: sql2 - sql1, perMember: (sql2 - sql0) / s.members },
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       batches: { count: batchMs.length, size: batchSize, p50Ms: percentile(sorted, 50), maxMs: sorted[sorted.length - 1] ?? 0, firstMs: batchMs[0] ?? 0, lastMs: batchMs[batchMs.length - 1] ?? 0 },
       rss: { beforeMiB: mib(rssBefore), afterAssignMiB: mib(rssAfterAssign), sampledPeakMiB: mib(peak), maxRssMiB: process.resourceUsage().maxRSS / 1024 },
       heap: { peakUsedMiB: mib(peakHeapUsed), peakTotalMiB: mib(peakHeapTotal), afterGcUsedMiB: gc ? mib(afterGc.heapUsed) : null, externalMiB: mib(afterGc.external) },
@@ -370,7 +377,7 @@ export function report(result: GroupLicensingResult): string {
     if (!done.measured) continue;
     const m = done.measured;
     lines.push(
-      `${done.members.toLocaleString("en-US")} members, ${done.engine}: floor ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.seconds.toFixed(3)} s; batches: ${m.batches.count}, first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing`,
+      `${done.members.toLocaleString("en-US")} members, ${done.engine}: floor ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.seconds.toFixed(3)} s; batches: ${m.batches.count}, first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing; CPU ${m.cpuSeconds.toFixed(2)} s (floor ${done.floor!.cpuSeconds.toFixed(2)} s: ${(done.floor!.cpuSeconds / m.cpuSeconds).toFixed(2)}× by CPU time)`,
     );
   }
   if (result.targets.met) {

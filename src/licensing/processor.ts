@@ -188,8 +188,15 @@ export class LicenseProcessor {
     const mailboxes = await facts.mailboxesOf(ids);
     const addresses = new Map([...mailboxes].map(([userId, mailbox]) => [userId, mailbox.addresses]));
     const subjects = await subjectsWith(tx, users, mailboxes, snapshot, true);
-    const grantsOf = (user: Licensee): GroupGrant[] =>
-      (memberships.get(user.id) ?? []).filter((groupId) => licenses.has(groupId)).map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }));
+    // One grants array for every user in the same licensed groups (the evaluator keys on it).
+    const grantsByGroups = new Map<string, GroupGrant[]>();
+    const grantsOf = (user: Licensee): GroupGrant[] => {
+      const groupIds = (memberships.get(user.id) ?? []).filter((groupId) => licenses.has(groupId));
+      const key = groupIds.join(",");
+      let grants = grantsByGroups.get(key);
+      if (!grants) grantsByGroups.set(key, (grants = groupIds.map((groupId) => ({ groupId, licenses: licenses.get(groupId)! }))));
+      return grants;
+    };
 
     const evaluate = batchEvaluator(snapshot.catalog);
     const planned: PlannedUser[] = [];

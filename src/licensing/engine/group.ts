@@ -38,24 +38,35 @@ export function evaluateUser(
  * The answer depends on the subscriptions only through each requested SKU's status and whether
  * it has a free seat (a user needs at most one per SKU), so users with the same usage location,
  * proxy clashes, assignments and groups get the same states while those stay as they were.
- * The states returned are shared between users: read them, never change them.
+ * The states returned are shared between users: read them, never change them (nor a grants
+ * array once passed: its part of the key is remembered by reference).
  */
 export function batchEvaluator(catalog: Catalog): BatchEvaluator {
   const memo = new Map<string, readonly AssignmentState[]>();
+  // Users of one batch mostly share their groups' grants (the same array, see the processor).
+  const grantKeys = new WeakMap<readonly GroupGrant[], string>();
   return (subscriptions, subject, current, grants) => {
-    const seats = grants.map((grant) =>
-      grant.licenses.map((license) => {
+    let seats = "";
+    for (const grant of grants) {
+      for (const license of grant.licenses) {
         const subscription = subscriptions.get(license.skuId);
-        return subscription ? `${subscription.capabilityStatus}:${subscription.enabledUnits - subscription.consumedUnits >= 1}` : "none";
-      }),
-    );
-    const key = JSON.stringify([
-      subject.usageLocation,
-      subject.conflictingProxyAddresses,
-      current.map((state) => [state.skuId, state.disabledPlans, state.assignedByGroup, state.state, state.error]),
-      grants.map((grant) => [grant.groupId, grant.licenses.map((license) => [license.skuId, license.disabledPlans])]),
+        seats += subscription ? `${subscription.capabilityStatus}:${subscription.enabledUnits - subscription.consumedUnits >= 1},` : "none,";
+      }
+      seats += ";";
+    }
+    let grantKey = grantKeys.get(grants);
+    if (grantKey === undefined) {
+      grantKey = JSON.stringify(grants.map((grant) => [grant.groupId, grant.licenses.map((license) => [license.skuId, license.disabledPlans])]));
+      grantKeys.set(grants, grantKey);
+    }
+    // JSON never holds a raw line break, so the parts cannot run into each other.
+    const key = [
+      JSON.stringify(subject.usageLocation),
+      JSON.stringify(subject.conflictingProxyAddresses),
+      current.length === 0 ? "[]" : JSON.stringify(current.map((state) => [state.skuId, state.disabledPlans, state.assignedByGroup, state.state, state.error])),
+      grantKey,
       seats,
-    ]);
+    ].join("\n");
     let states = memo.get(key);
     if (!states) {
       states = evaluateUser(catalog, subscriptions, subject, current, grants);
