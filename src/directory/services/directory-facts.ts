@@ -88,7 +88,7 @@ export class DirectoryFacts {
       let mailbox = byUser.get(row.userId);
       if (!mailbox) byUser.set(row.userId, (mailbox = { addresses: [], heldByOthers: [] }));
       mailbox.addresses.push(row.address);
-      if (row.heldByOther) mailbox.heldByOthers.push(row.addressKey);
+      if (row.clashingKey !== null) mailbox.heldByOthers.push(row.clashingKey);
     }
     return byUser;
   }

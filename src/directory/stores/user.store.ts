@@ -115,19 +115,19 @@ export class UserStore {
   }
 
   /**
-   * The users' addresses in order, each with whether some other user holds it too: the
+   * The users' addresses in order, each with its key when some other user holds it too: the
    * question licensing asks of every mailbox, answered from the holder index without returning
    * the holders themselves (there are almost never any).
    */
-  async proxyAddressesWithClashes(userIds: readonly string[]): Promise<{ userId: string; address: string; addressKey: string; heldByOther: boolean }[]> {
+  async proxyAddressesWithClashes(userIds: readonly string[]): Promise<{ userId: string; address: string; clashingKey: string | null }[]> {
     const sql = new RawSql(this.manager);
-    const out: { userId: string; address: string; addressKey: string; heldByOther: boolean }[] = [];
+    const out: { userId: string; address: string; clashingKey: string | null }[] = [];
     for (const chunk of chunked([...new Set(userIds)])) {
       const text =
-        "SELECT p.user_id, p.address, p.address_key, CASE WHEN EXISTS (SELECT 1 FROM user_proxy_addresses o WHERE o.address_key = p.address_key AND o.user_id <> p.user_id) THEN 1 ELSE 0 END AS clash " +
+        "SELECT p.user_id, p.address, CASE WHEN EXISTS (SELECT 1 FROM user_proxy_addresses o WHERE o.address_key = p.address_key AND o.user_id <> p.user_id) THEN p.address_key END AS clashing_key " +
         `FROM user_proxy_addresses p WHERE p.user_id IN (${sql.list(chunk.length)}) ORDER BY p.user_id, p.position`;
-      for (const row of await sql.rows<{ user_id: string; address: string; address_key: string; clash: number | string }>(text, chunk)) {
-        out.push({ userId: row.user_id, address: row.address, addressKey: row.address_key, heldByOther: Number(row.clash) === 1 });
+      for (const row of await sql.rows<{ user_id: string; address: string; clashing_key: string | null }>(text, chunk)) {
+        out.push({ userId: row.user_id, address: row.address, clashingKey: row.clashing_key });
       }
     }
     return out;

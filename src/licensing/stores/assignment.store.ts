@@ -60,8 +60,18 @@ export class AssignmentStore {
     for (const chunk of chunked(userIds)) {
       await sql.affected(`DELETE FROM license_assignments WHERE user_id IN (${sql.list(chunk.length)})`, chunk);
     }
+    // A batch's rows mostly share their time and have no disabled plans: each encoded once.
+    const times = new Map<number, string>();
+    const time = (date: Date) => {
+      let text = times.get(date.getTime());
+      if (text === undefined) times.set(date.getTime(), (text = date.toISOString()));
+      return text;
+    };
     for (const chunk of chunked(rows)) {
-      const values = chunk.flatMap((r) => [r.userId, r.skuId, r.source, JSON.stringify(r.disabledPlans), r.state, r.error, r.lastUpdatedDateTime.toISOString()]);
+      const values: unknown[] = [];
+      for (const r of chunk) {
+        values.push(r.userId, r.skuId, r.source, r.disabledPlans.length === 0 ? "[]" : JSON.stringify(r.disabledPlans), r.state, r.error, time(r.lastUpdatedDateTime));
+      }
       await sql.affected(`INSERT INTO license_assignments (${COLUMNS}) VALUES ${sql.tuples(chunk.length, 7)}`, values);
     }
   }
