@@ -1,6 +1,6 @@
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { timeOrderedUuid } from "../common/time-ordered-id";
-import { chunked, RawSql } from "../db/sql";
+import { RawSql } from "../db/sql";
 import { AuditEntity } from "./entities";
 import type { AuditEntry, AuditRecord } from "./model";
 
@@ -15,9 +15,20 @@ export interface AuditFilter {
 }
 
 const LOGGED_BY_SERVICE = "Core Directory";
-const ENTRIES_PER_STATEMENT = 80;
-const AUDIT_COLUMNS =
-  "id, activity_date_time, activity_display_name, category, operation_type, logged_by_service, initiator_id, initiated_by, target_resources, result, result_reason, correlation_id";
+const AUDIT_COLUMNS = [
+  "id",
+  "activity_date_time",
+  "activity_display_name",
+  "category",
+  "operation_type",
+  "logged_by_service",
+  "initiator_id",
+  "initiated_by",
+  "target_resources",
+  "result",
+  "result_reason",
+  "correlation_id",
+];
 
 /** The only code that reads or writes the audit tables. */
 export class AuditStore {
@@ -33,55 +44,43 @@ export class AuditStore {
    */
   async insertMany(entries: readonly AuditEntry[], at: Date): Promise<AuditRecord[]> {
     const sql = new RawSql(this.manager);
-    const records: AuditRecord[] = [];
     const when = at.toISOString();
     // Group-based licensing records thousands of entries by one initiator: encoded once.
     const initiators = new Map<AuditEntry["initiatedBy"], string>();
-    for (const chunk of chunked(entries, ENTRIES_PER_STATEMENT)) {
-      const rows: AuditRecord[] = [];
-      const values: unknown[] = [];
-      for (const entry of chunk) {
-        const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null;
-        // Field by field: an object spread here cost more than everything else in this loop.
-        const row: AuditRecord = {
-          seq: 0,
-          id: timeOrderedUuid(),
-          activityDateTime: at,
-          activityDisplayName: entry.activityDisplayName,
-          category: entry.category,
-          operationType: entry.operationType,
-          loggedByService: LOGGED_BY_SERVICE,
-          initiatedBy: entry.initiatedBy,
-          initiatorId,
-          targetResources: entry.targetResources,
-          result: entry.result,
-          resultReason: entry.resultReason,
-          correlationId: entry.correlationId,
-        };
-        let initiatedBy = initiators.get(entry.initiatedBy);
-        if (initiatedBy === undefined) initiators.set(entry.initiatedBy, (initiatedBy = JSON.stringify(entry.initiatedBy)));
-        rows.push(row);
-        values.push(row.id, when, entry.activityDisplayName, entry.category, entry.operationType, LOGGED_BY_SERVICE, initiatorId);
-        values.push(initiatedBy, JSON.stringify(entry.targetResources), entry.result, entry.resultReason, entry.correlationId);
-      }
-      const inserted = await sql.rows<{ seq: number | string; id: string }>(
-        `INSERT INTO directory_audits (${AUDIT_COLUMNS}) VALUES ${sql.tuples(rows.length, 12)} RETURNING seq, id`,
-        values,
-      );
-      const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
-      for (const row of rows) {
-        row.seq = seqs.get(row.id)!;
-        records.push(row);
-      }
+    const records: AuditRecord[] = [];
+    const values: unknown[][] = [];
+    for (const entry of entries) {
+      const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null;
+      // Field by field: an object spread here cost more than everything else in this loop.
+      const record: AuditRecord = {
+        seq: 0,
+        id: timeOrderedUuid(),
+        activityDateTime: at,
+        activityDisplayName: entry.activityDisplayName,
+        category: entry.category,
+        operationType: entry.operationType,
+        loggedByService: LOGGED_BY_SERVICE,
+        initiatedBy: entry.initiatedBy,
+        initiatorId,
+        targetResources: entry.targetResources,
+        result: entry.result,
+        resultReason: entry.resultReason,
+        correlationId: entry.correlationId,
+      };
+      let initiatedBy = initiators.get(entry.initiatedBy);
+      if (initiatedBy === undefined) initiators.set(entry.initiatedBy, (initiatedBy = JSON.stringify(entry.initiatedBy)));
+      records.push(record);
+      values.push([record.id, when, entry.activityDisplayName, entry.category, entry.operationType, LOGGED_BY_SERVICE, initiatorId, initiatedBy, JSON.stringify(entry.targetResources), entry.result, entry.resultReason, entry.correlationId]);
     }
+    const inserted = await sql.insert<{ seq: number | string; id: string }>("directory_audits", AUDIT_COLUMNS, AUDIT_COLUMNS.map(() => "text"), values, "seq, id");
+    const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
     const targets: unknown[][] = [];
     for (const record of records) {
+      record.seq = seqs.get(record.id)!;
       const ids = record.targetResources.length === 1 ? [record.targetResources[0]!.id] : [...new Set(record.targetResources.map((target) => target.id))];
       for (const targetId of ids) if (targetId) targets.push([record.seq, targetId]);
     }
-    for (const chunk of chunked(targets)) {
-      await sql.affected(`INSERT INTO directory_audit_targets (audit_seq, target_id) VALUES ${sql.tuples(chunk.length, 2)}`, chunk.flat());
-    }
+    await sql.insert("directory_audit_targets", ["audit_seq", "target_id"], ["int", "text"], targets);
     return records;
   }
 

@@ -3,6 +3,8 @@ import { isPostgres } from "./dialect";
 
 /** Rows per multi-row statement and ids per IN list: far below both engines' parameter limits. */
 export const CHUNK = 200;
+/** Rows per statement where PostgreSQL gets a column's values as one array parameter. */
+const ARRAY_CHUNK = 2000;
 
 /**
  * Fixed SQL text for the hot paths of bulk work (the licensing queue and its batches), where
@@ -29,6 +31,50 @@ export class RawSql {
     return this.shape(`t${rows}x${width}/${before}`, () =>
       Array.from({ length: rows }, (_, row) => `(${Array.from({ length: width }, (_, i) => this.placeholder(before + row * width + i)).join(", ")})`).join(", "),
     );
+  }
+
+  /**
+   * `column IN (?, ?, …)` for `count` values after `before` others on SQLite; on PostgreSQL
+   * `column = ANY($k)`, the whole list one array parameter: one short statement to parse and plan
+   * whatever the list's length, where 200 placeholders cost PostgreSQL more than the query. Pass
+   * the list through values() in the parameters.
+   */
+  anyOf(column: string, count: number, before = 0): string {
+    return this.postgres ? `${column} = ANY(${this.placeholder(before)})` : `${column} IN (${this.list(count, before)})`;
+  }
+
+  /** `list` in slices for anyOf(): CHUNK values on SQLite, ARRAY_CHUNK on PostgreSQL (one parameter however many). */
+  slices<T>(list: readonly T[]): T[][] {
+    return chunked(list, this.postgres ? ARRAY_CHUNK : CHUNK);
+  }
+
+  /** The parameters for anyOf(): the values themselves (SQLite) or one array of them (PostgreSQL). */
+  values(list: readonly unknown[]): unknown[] {
+    return this.postgres ? [[...list]] : [...list];
+  }
+
+  /**
+   * Inserts rows (each `columns.length` values) in as few statements as fit: multi-row VALUES on
+   * SQLite, CHUNK rows a statement; on PostgreSQL one array parameter per column through
+   * unnest(), `types` naming each column's SQL type, ARRAY_CHUNK rows a statement. With
+   * `returning`, the rows of `RETURNING <returning>`, in no promised order.
+   */
+  async insert<T = never>(table: string, columns: readonly string[], types: readonly string[], rows: readonly (readonly unknown[])[], returning?: string): Promise<T[]> {
+    const out: T[] = [];
+    const tail = returning ? ` RETURNING ${returning}` : "";
+    if (this.postgres) {
+      const arrays = columns.map((_, i) => `${this.placeholder(i)}::${types[i]}[]`).join(", ");
+      const text = `INSERT INTO ${table} (${columns.join(", ")}) SELECT * FROM unnest(${arrays})${tail}`;
+      for (const chunk of chunked(rows, ARRAY_CHUNK)) {
+        out.push(...(await this.rows<T>(text, columns.map((_, i) => chunk.map((row) => row[i])))));
+      }
+      return out;
+    }
+    for (const chunk of chunked(rows)) {
+      const text = `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${this.tuples(chunk.length, columns.length)}${tail}`;
+      out.push(...(await this.rows<T>(text, chunk.flat())));
+    }
+    return out;
   }
 
   /** Runs a statement and returns its rows (a SELECT, or a write with RETURNING). */

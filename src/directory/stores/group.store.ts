@@ -1,6 +1,6 @@
 import { In, type EntityManager } from "typeorm";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
-import { chunked, RawSql } from "../../db/sql";
+import { RawSql } from "../../db/sql";
 import { GroupEntity, GroupMemberEntity, UserEntity } from "../entities";
 import { DYNAMIC_MEMBERSHIP, type GroupRecord, type UserRecord } from "../model";
 
@@ -116,9 +116,9 @@ export class GroupStore {
   async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const sql = new RawSql(this.manager);
     const byUser = new Map<string, string[]>();
-    for (const chunk of chunked([...new Set(userIds)])) {
-      const text = `SELECT user_id, group_id FROM group_members WHERE user_id IN (${sql.list(chunk.length)})`;
-      for (const row of await sql.rows<{ user_id: string; group_id: string }>(text, chunk)) {
+    for (const chunk of sql.slices([...new Set(userIds)])) {
+      const text = `SELECT user_id, group_id FROM group_members WHERE ${sql.anyOf("user_id", chunk.length)}`;
+      for (const row of await sql.rows<{ user_id: string; group_id: string }>(text, sql.values(chunk))) {
         const list = byUser.get(row.user_id);
         if (list) list.push(row.group_id);
         else byUser.set(row.user_id, [row.group_id]);
@@ -139,11 +139,11 @@ export class GroupStore {
   async groupsOf(userIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
     const sql = new RawSql(this.manager);
     const byUser = new Map<string, GroupRecord[]>();
-    for (const chunk of chunked([...new Set(userIds)])) {
-      const members = sql.list(chunk.length);
-      const memberships = await sql.rows<{ user_id: string; group_id: string }>(`SELECT user_id, group_id FROM group_members WHERE user_id IN (${members})`, chunk);
-      const text = `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id IN (SELECT group_id FROM group_members WHERE user_id IN (${members}))`;
-      const groups = new Map((await sql.rows<GroupRow>(text, chunk)).map((row) => [row.id, groupFromRow(row)]));
+    for (const chunk of sql.slices([...new Set(userIds)])) {
+      const members = sql.anyOf("user_id", chunk.length);
+      const memberships = await sql.rows<{ user_id: string; group_id: string }>(`SELECT user_id, group_id FROM group_members WHERE ${members}`, sql.values(chunk));
+      const text = `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id IN (SELECT group_id FROM group_members WHERE ${members})`;
+      const groups = new Map((await sql.rows<GroupRow>(text, sql.values(chunk))).map((row) => [row.id, groupFromRow(row)]));
       for (const { user_id: userId, group_id: groupId } of memberships) {
         const group = groups.get(groupId);
         if (!group) continue;

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
-import { chunked, RawSql } from "../../db/sql";
+import { RawSql } from "../../db/sql";
 import { ProxyAddressEntity, UserEntity } from "../entities";
 import type { Licensee, ProxyAddressRecord, UserRecord } from "../model";
 
@@ -22,8 +22,8 @@ export class UserStore {
   async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
     const sql = new RawSql(this.manager);
     const users: UserRecord[] = [];
-    for (const chunk of chunked([...new Set(ids)])) {
-      const rows = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${sql.list(chunk.length)})`, chunk);
+    for (const chunk of sql.slices([...new Set(ids)])) {
+      const rows = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${sql.anyOf("id", chunk.length)}`, sql.values(chunk));
       for (const row of rows) users.push(userFromRow(row));
     }
     return users;
@@ -33,11 +33,11 @@ export class UserStore {
   async licensees(ids: readonly string[]): Promise<Licensee[]> {
     const sql = new RawSql(this.manager);
     const users: Licensee[] = [];
-    for (const chunk of chunked([...new Set(ids)])) {
+    for (const chunk of sql.slices([...new Set(ids)])) {
       // From the covering index alone (SQLite's planner would pick the primary key's).
       const from = sql.postgres ? "users" : "users INDEXED BY IX_users_licensee";
-      const text = `SELECT id, user_principal_name, display_name, mail, usage_location FROM ${from} WHERE id IN (${sql.list(chunk.length)})`;
-      for (const row of await sql.rows<Pick<UserRow, "id" | "user_principal_name" | "display_name" | "mail" | "usage_location">>(text, chunk)) {
+      const text = `SELECT id, user_principal_name, display_name, mail, usage_location FROM ${from} WHERE ${sql.anyOf("id", chunk.length)}`;
+      for (const row of await sql.rows<Pick<UserRow, "id" | "user_principal_name" | "display_name" | "mail" | "usage_location">>(text, sql.values(chunk))) {
         users.push({ id: row.id, userPrincipalName: row.user_principal_name, displayName: row.display_name, mail: row.mail, usageLocation: row.usage_location });
       }
     }
@@ -76,14 +76,11 @@ export class UserStore {
   async lock(ids: readonly string[], skipLocked = false): Promise<string[]> {
     if (!isPostgres(this.manager)) return [...new Set(ids)];
     if (ids.length === 0) return [];
-    const query = this.manager
-      .createQueryBuilder(UserEntity, "u")
-      .select("u.id", "id")
-      .where("u.id IN (:...ids)", { ids: [...new Set(ids)] })
-      .orderBy("u.id", "ASC") // one order for everyone: two lockers cannot deadlock
-      .setLock("for_no_key_update");
-    if (skipLocked) query.setOnLocked("skip_locked");
-    return (await query.getRawMany<{ id: string }>()).map((row) => row.id);
+    const sql = new RawSql(this.manager);
+    const unique = [...new Set(ids)];
+    // One order for everyone: two lockers cannot deadlock.
+    const text = `SELECT id FROM users WHERE ${sql.anyOf("id", unique.length)} ORDER BY id FOR NO KEY UPDATE${skipLocked ? " SKIP LOCKED" : ""}`;
+    return (await sql.rows<{ id: string }>(text, sql.values(unique))).map((row) => row.id);
   }
 
   async insert(user: UserRecord): Promise<void> {
@@ -107,9 +104,9 @@ export class UserStore {
   async proxyAddressesOf(userIds: readonly string[]): Promise<ProxyAddressRecord[]> {
     const sql = new RawSql(this.manager);
     const out: ProxyAddressRecord[] = [];
-    for (const chunk of chunked([...new Set(userIds)])) {
-      const text = `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE user_id IN (${sql.list(chunk.length)}) ORDER BY user_id, position`;
-      for (const row of await sql.rows<ProxyRow>(text, chunk)) out.push(proxyFromRow(row));
+    for (const chunk of sql.slices([...new Set(userIds)])) {
+      const text = `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE ${sql.anyOf("user_id", chunk.length)} ORDER BY user_id, position`;
+      for (const row of await sql.rows<ProxyRow>(text, sql.values(chunk))) out.push(proxyFromRow(row));
     }
     return out;
   }
@@ -122,11 +119,11 @@ export class UserStore {
   async proxyAddressesWithClashes(userIds: readonly string[]): Promise<{ userId: string; address: string; clashingKey: string | null }[]> {
     const sql = new RawSql(this.manager);
     const out: { userId: string; address: string; clashingKey: string | null }[] = [];
-    for (const chunk of chunked([...new Set(userIds)])) {
+    for (const chunk of sql.slices([...new Set(userIds)])) {
       const text =
         "SELECT p.user_id, p.address, CASE WHEN EXISTS (SELECT 1 FROM user_proxy_addresses o WHERE o.address_key = p.address_key AND o.user_id <> p.user_id) THEN p.address_key END AS clashing_key " +
-        `FROM user_proxy_addresses p WHERE p.user_id IN (${sql.list(chunk.length)}) ORDER BY p.user_id, p.position`;
-      for (const row of await sql.rows<{ user_id: string; address: string; clashing_key: string | null }>(text, chunk)) {
+        `FROM user_proxy_addresses p WHERE ${sql.anyOf("p.user_id", chunk.length)} ORDER BY p.user_id, p.position`;
+      for (const row of await sql.rows<{ user_id: string; address: string; clashing_key: string | null }>(text, sql.values(chunk))) {
         out.push({ userId: row.user_id, address: row.address, clashingKey: row.clashing_key });
       }
     }
@@ -137,10 +134,10 @@ export class UserStore {
   async holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<Pick<ProxyAddressRecord, "userId" | "addressKey">[]> {
     const sql = new RawSql(this.manager);
     const out: Pick<ProxyAddressRecord, "userId" | "addressKey">[] = [];
-    for (const chunk of chunked([...new Set(addressKeys)])) {
+    for (const chunk of sql.slices([...new Set(addressKeys)])) {
       // Answered from the index on (address_key, user_id) alone.
-      const text = `SELECT address_key, user_id FROM user_proxy_addresses WHERE address_key IN (${sql.list(chunk.length)})`;
-      for (const row of await sql.rows<{ address_key: string; user_id: string }>(text, chunk)) {
+      const text = `SELECT address_key, user_id FROM user_proxy_addresses WHERE ${sql.anyOf("address_key", chunk.length)}`;
+      for (const row of await sql.rows<{ address_key: string; user_id: string }>(text, sql.values(chunk))) {
         if (row.user_id !== exceptUserId) out.push({ userId: row.user_id, addressKey: row.address_key });
       }
     }

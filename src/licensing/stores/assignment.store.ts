@@ -1,10 +1,12 @@
 import { In, type EntityManager } from "typeorm";
-import { chunked, RawSql } from "../../db/sql";
+import { RawSql } from "../../db/sql";
 import { AssignmentEntity, GroupLicenseEntity } from "../entities";
 import type { AssignmentRecord, GroupLicenseRecord } from "../model";
 
 const ERROR_STATES = ["Error", "ActiveWithError"];
-const COLUMNS = "user_id, sku_id, source, disabled_plans, state, error, last_updated_date_time";
+const COLUMN_LIST = ["user_id", "sku_id", "source", "disabled_plans", "state", "error", "last_updated_date_time"];
+const COLUMN_TYPES = COLUMN_LIST.map(() => "text");
+const COLUMNS = COLUMN_LIST.join(", ");
 
 interface AssignmentRow {
   user_id: string;
@@ -37,9 +39,9 @@ export class AssignmentStore {
   async ofUsers(userIds: readonly string[]): Promise<Map<string, AssignmentRecord[]>> {
     const sql = new RawSql(this.manager);
     const byUser = new Map<string, AssignmentRecord[]>();
-    for (const chunk of chunked([...new Set(userIds)])) {
-      const text = `SELECT ${COLUMNS} FROM license_assignments WHERE user_id IN (${sql.list(chunk.length)}) ORDER BY user_id, sku_id, source`;
-      for (const row of await sql.rows<AssignmentRow>(text, chunk)) {
+    for (const chunk of sql.slices([...new Set(userIds)])) {
+      const text = `SELECT ${COLUMNS} FROM license_assignments WHERE ${sql.anyOf("user_id", chunk.length)} ORDER BY user_id, sku_id, source`;
+      for (const row of await sql.rows<AssignmentRow>(text, sql.values(chunk))) {
         const record = fromRow(row);
         const list = byUser.get(record.userId);
         if (list) list.push(record);
@@ -57,8 +59,8 @@ export class AssignmentStore {
   /** Replaces all the rows of these users with `rows` (which must belong to them). */
   async replaceMany(userIds: readonly string[], rows: readonly AssignmentRecord[]): Promise<void> {
     const sql = new RawSql(this.manager);
-    for (const chunk of chunked(userIds)) {
-      await sql.affected(`DELETE FROM license_assignments WHERE user_id IN (${sql.list(chunk.length)})`, chunk);
+    for (const chunk of sql.slices(userIds)) {
+      await sql.affected(`DELETE FROM license_assignments WHERE ${sql.anyOf("user_id", chunk.length)}`, sql.values(chunk));
     }
     // A batch's rows mostly share their time and have no disabled plans: each encoded once.
     const times = new Map<number, string>();
@@ -67,13 +69,8 @@ export class AssignmentStore {
       if (text === undefined) times.set(date.getTime(), (text = date.toISOString()));
       return text;
     };
-    for (const chunk of chunked(rows)) {
-      const values: unknown[] = [];
-      for (const r of chunk) {
-        values.push(r.userId, r.skuId, r.source, r.disabledPlans.length === 0 ? "[]" : JSON.stringify(r.disabledPlans), r.state, r.error, time(r.lastUpdatedDateTime));
-      }
-      await sql.affected(`INSERT INTO license_assignments (${COLUMNS}) VALUES ${sql.tuples(chunk.length, 7)}`, values);
-    }
+    const values = rows.map((r) => [r.userId, r.skuId, r.source, r.disabledPlans.length === 0 ? "[]" : JSON.stringify(r.disabledPlans), r.state, r.error, time(r.lastUpdatedDateTime)]);
+    await sql.insert("license_assignments", COLUMN_LIST, COLUMN_TYPES, values);
   }
 
   /** Users holding a SKU (any source, held states), as ids. */
