@@ -77,8 +77,12 @@ export class AuditStore {
     const targets: unknown[][] = [];
     for (const record of records) {
       record.seq = seqs.get(record.id)!;
-      const ids = record.targetResources.length === 1 ? [record.targetResources[0]!.id] : [...new Set(record.targetResources.map((target) => target.id))];
-      for (const targetId of ids) if (targetId) targets.push([record.seq, targetId]);
+      const named: string[] = [];
+      for (const { id } of record.targetResources) {
+        if (!id || named.includes(id)) continue;
+        named.push(id);
+        targets.push([record.seq, id]);
+      }
     }
     await sql.insert("directory_audit_targets", ["audit_seq", "target_id"], ["int", "text"], targets);
     return records;

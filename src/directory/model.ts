@@ -31,6 +31,13 @@ export interface UserRecord {
 /** What licensing reads of a user: a batch reads thousands, so only these columns (all in IX_users_licensee). */
 export type Licensee = Pick<UserRecord, "id" | "userPrincipalName" | "displayName" | "mail" | "usageLocation">;
 
+/** A run of a group's members in key order: its first and last member id, and how many it holds. */
+export interface MemberRun {
+  firstUserId: string;
+  lastUserId: string;
+  members: number;
+}
+
 export interface ProxyAddressRecord {
   userId: string;
   /** The address after the prefix, lower-cased: what must be unique in the tenant. */

@@ -186,7 +186,6 @@ export class LicenseProcessor {
     const licenses = await store.groupLicenses([...new Set([...memberships.values()].flat())]);
     const records = await store.ofUsers(ids);
     const mailboxes = await facts.mailboxesOf(ids);
-    const addresses = new Map([...mailboxes].map(([userId, mailbox]) => [userId, mailbox.addresses]));
     const subjects = await subjectsWith(tx, users, mailboxes, snapshot, true);
     // One grants array for every user in the same licensed groups (the evaluator keys on it).
     const grantsByGroups = new Map<string, GroupGrant[]>();
@@ -210,7 +209,7 @@ export class LicenseProcessor {
       planned.push(plan);
     }
     await pause();
-    const outcome = await applyBatch(tx, snapshot, planned, addresses, now);
+    const outcome = await applyBatch(tx, snapshot, planned, mailboxes, now);
     if (outcome.applied) {
       await this.audit.recordMany(tx, planned.flatMap((plan, i) => this.entries(plan.user, outcome.applied[i]!)));
       return new Map(planned.map((plan) => [plan.user.id, [...plan.after]]));

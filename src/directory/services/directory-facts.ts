@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { changed, type ModifiedProperty } from "../../audit/model";
 import { HelpgateError } from "../../errors";
-import type { GroupRecord, Licensee, OrganizationRecord, UserRecord } from "../model";
+import type { GroupRecord, Licensee, MemberRun, OrganizationRecord, UserRecord } from "../model";
 import { GroupStore } from "../stores/group.store";
 import { OrganizationStore } from "../stores/organization.store";
 import { UserStore } from "../stores/user.store";
@@ -57,7 +57,7 @@ export class DirectoryFacts {
   }
 
   /** The group's members cut into runs of `size` in the database's key order: first and last id, and how many. */
-  memberRuns(groupId: string, size: number): Promise<{ firstUserId: string; lastUserId: string; members: number }[]> {
+  memberRuns(groupId: string, size: number): Promise<MemberRun[]> {
     return new GroupStore(this.manager).memberRuns(groupId, size);
   }
 
@@ -69,16 +69,6 @@ export class DirectoryFacts {
   /** The groups each user is a direct member of, as ids. */
   groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     return new GroupStore(this.manager).groupIdsOf(userIds);
-  }
-
-  async proxyAddressesOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
-    const byUser = new Map<string, string[]>();
-    for (const row of await new UserStore(this.manager).proxyAddressesOf(userIds)) {
-      const list = byUser.get(row.userId);
-      if (list) list.push(row.address);
-      else byUser.set(row.userId, [row.address]);
-    }
-    return byUser;
   }
 
   /** Each user's proxy addresses, and the keys of those another user holds too. */

@@ -2,7 +2,7 @@ import { In, type EntityManager } from "typeorm";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { RawSql } from "../../db/sql";
 import { GroupEntity, GroupMemberEntity, UserEntity } from "../entities";
-import { DYNAMIC_MEMBERSHIP, type GroupRecord, type UserRecord } from "../model";
+import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun, type UserRecord } from "../model";
 
 export interface GroupFilter {
   startsWith?: string | null;
@@ -75,14 +75,14 @@ export class GroupStore {
    * index): each run's first and last member id and how many it holds. Only the ids at the cuts
    * leave the database.
    */
-  async memberRuns(groupId: string, size: number): Promise<{ firstUserId: string; lastUserId: string; members: number }[]> {
+  async memberRuns(groupId: string, size: number): Promise<MemberRun[]> {
     const sql = new RawSql(this.manager);
     const cuts = await sql.rows<{ user_id: string; position: number | string }>(
       `SELECT user_id, position FROM (SELECT user_id, ROW_NUMBER() OVER (ORDER BY user_id) AS position FROM group_members WHERE group_id = ${sql.list(1)}) numbered ` +
         `WHERE position % ${sql.list(1, 1)} IN (0, 1) ORDER BY position`,
       [groupId, size],
     );
-    const runs: { firstUserId: string; lastUserId: string; members: number }[] = [];
+    const runs: MemberRun[] = [];
     let open: { firstUserId: string; from: number } | null = null;
     for (const cut of cuts) {
       const position = Number(cut.position);

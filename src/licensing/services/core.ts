@@ -147,7 +147,7 @@ export function reserveSeats(snapshot: Snapshot, planned: PlannedUser): void {
 /**
  * applyStates for many users at once (their seats already reserved with reserveSeats): one
  * conditional seat update per SKU, the changed users' rows replaced in a few multi-row
- * statements. `addresses` are the users' proxy addresses as read for the batch. When another
+ * statements. `mailboxes` are the users' proxy addresses as read for the batch. When another
  * writer took seats since the snapshot, no seat is taken and the SKU is reported: the caller then
  * goes one user at a time.
  */
@@ -155,7 +155,7 @@ export async function applyBatch(
   manager: EntityManager,
   snapshot: Snapshot,
   planned: readonly PlannedUser[],
-  addresses: ReadonlyMap<string, readonly string[]>,
+  mailboxes: ReadonlyMap<string, UserMailbox>,
   now: Date,
 ): Promise<{ applied: Applied[]; seatTakenMeanwhile: null } | { applied: null; seatTakenMeanwhile: string }> {
   const delta = new Map<string, number>();
@@ -189,7 +189,7 @@ export async function applyBatch(
       rows.push(...next);
     }
     const change = changes.of(before, after);
-    const own = addresses.get(user.id) ?? [];
+    const own = mailboxes.get(user.id)?.addresses ?? [];
     const mailboxChange =
       change.gainsMailbox && !primarySmtpAddress(own) ? await facts.provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization)) : [];
     applied.push({ changed: rowsChanged || mailboxChange.length > 0, licenseChange: change.licenseChange, mailboxChange, seatTakenMeanwhile: null });

@@ -2,11 +2,13 @@ import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { chunked, RawSql } from "../../db/sql";
 import { GroupProcessingEntity } from "../entities";
+import type { MemberRun } from "../../directory/model";
 import type { GroupProcessingRecord, LicenseProcessingState, WorkRange, WorkRecord } from "../model";
 
 /** Members per range row: one batch's worth at the default batch size. */
 export const RANGE_SIZE = 500;
-const RANGE_COLUMNS = "group_id, last_user_id, first_user_id, members, enqueued_date_time";
+const RANGE_COLUMN_LIST = ["group_id", "last_user_id", "first_user_id", "members", "enqueued_date_time"];
+const RANGE_COLUMNS = RANGE_COLUMN_LIST.join(", ");
 
 interface RangeRow {
   group_id: string;
@@ -87,14 +89,12 @@ export class WorkStore {
    * database's own key order, see GroupStore.memberRuns). The group's ranges still waiting are
    * replaced (on PostgreSQL, one a batch holds is waited for first).
    */
-  async enqueueRanges(groupId: string, runs: readonly { firstUserId: string; lastUserId: string; members: number }[], now: Date): Promise<void> {
+  async enqueueRanges(groupId: string, runs: readonly MemberRun[], now: Date): Promise<void> {
     const sql = new RawSql(this.manager);
     await sql.affected(`DELETE FROM license_work_ranges WHERE group_id = ${sql.list(1)}`, [groupId]);
     const at = now.toISOString();
-    for (const chunk of chunked(runs, 100)) {
-      const values = chunk.flatMap((run) => [groupId, run.lastUserId, run.firstUserId, run.members, at]);
-      await sql.affected(`INSERT INTO license_work_ranges (${RANGE_COLUMNS}) VALUES ${sql.tuples(chunk.length, 5)}`, values);
-    }
+    const rows = runs.map((run) => [groupId, run.lastUserId, run.firstUserId, run.members, at]);
+    await sql.insert("license_work_ranges", RANGE_COLUMN_LIST, ["text", "text", "text", "int", "text"], rows);
   }
 
   /**
