@@ -1,7 +1,8 @@
 /**
  * Loading a folder of articles at start, fast:
  *
- * 1. Every file is read here, hashed (sha256) and looked up in the parse cache. A file found
+ * 1. Every file is read here, hashed (sha256) and looked up in the parse cache (when it has
+ *    entries: with an empty one, the parse's own hash is the only one made). A file found
  *    there needs no parse. A file not found gets a header-only parse here (cheap: no Markdown)
  *    and is handed at once, with its bytes, to the worker threads (loader/pool.ts: batches, to
  *    whichever worker is free), which parse it whole and write its cache entry.
@@ -95,6 +96,7 @@ interface Slot {
   file: string;
   /** Why the file could not be read, or null. */
   error: string | null;
+  /** sha256 of the file's bytes; null when unreadable or not looked up (an empty cache). */
   hash: string | null;
   cached: CachedParse | null;
   /** Header-only parse, for files not cached when onHeaders is wanted. */
@@ -188,8 +190,9 @@ async function readSlot(dir: string, file: string, cache: ParseCache | null, kno
   } catch (error) {
     return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null }, bytes: null };
   }
-  const hash = createHash("sha256").update(bytes).digest("hex");
-  const cached = cache && known.has(hash) ? cache.get(hash, file) : null;
+  // `cache` is null when it has no entries: nothing to look up, and the parse hashes the bytes.
+  const hash = cache ? createHash("sha256").update(bytes).digest("hex") : null;
+  const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
   const header = !cached && wantHeaders ? await parseArticle(bytes, file, { headersOnly: true }) : null;
   return { slot: { file, error: null, hash, cached, header }, bytes };
 }

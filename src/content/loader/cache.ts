@@ -151,11 +151,11 @@ export class ParseCache {
   }
 
   /** Writes an entry atomically (a temporary file, renamed); false when it could not be written. */
-  write(hash: string, text: string): boolean {
+  write(hash: string, content: string | Uint8Array): boolean {
     const target = this.entryPath(hash);
     const temp = `${target}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
     try {
-      fs.writeFileSync(temp, text);
+      fs.writeFileSync(temp, content);
       fs.renameSync(temp, target);
       return true;
     } catch {
