@@ -31,6 +31,8 @@ type Transform = NonNullable<MdastExtension["transforms"]>[number];
 interface Feature {
   /** Names of remark-gfm's micromark constructs for this feature. */
   constructs: readonly string[];
+  /** A token its mdast extension handles: the extension is needed only with the feature's constructs. */
+  token: string;
   /** False only when no construct of the feature can match anywhere in the text. */
   possible: (text: string) => boolean;
 }
@@ -41,18 +43,18 @@ interface Feature {
  */
 const FEATURES: readonly Feature[] = [
   // `user@example.org`: needs its '@'.
-  { constructs: ["emailAutolink"], possible: (text) => text.includes("@") },
+  { constructs: ["emailAutolink"], token: "literalAutolink", possible: (text) => text.includes("@") },
   // `http://` or `https://`, any letter case.
-  { constructs: ["protocolAutolink"], possible: (text) => /https?:\/\//i.test(text) },
+  { constructs: ["protocolAutolink"], token: "literalAutolink", possible: (text) => /https?:\/\//i.test(text) },
   // `www.`, any letter case.
-  { constructs: ["wwwAutolink"], possible: (text) => /www\./i.test(text) },
+  { constructs: ["wwwAutolink"], token: "literalAutolink", possible: (text) => /www\./i.test(text) },
   // `[^label]` and `[^label]: text`.
-  { constructs: ["gfmFootnoteDefinition", "gfmFootnoteCall", "gfmPotentialFootnoteCall"], possible: (text) => text.includes("[^") },
-  { constructs: ["strikethrough"], possible: (text) => text.includes("~") },
+  { constructs: ["gfmFootnoteDefinition", "gfmFootnoteCall", "gfmPotentialFootnoteCall"], token: "gfmFootnoteCall", possible: (text) => text.includes("[^") },
+  { constructs: ["strikethrough"], token: "strikethrough", possible: (text) => text.includes("~") },
   // The delimiter row needs a '|', or a ':' against a '-' (`:-`, `-:`) in a one-column table.
-  { constructs: ["table"], possible: (text) => text.includes("|") || text.includes(":-") || text.includes("-:") },
+  { constructs: ["table"], token: "table", possible: (text) => text.includes("|") || text.includes(":-") || text.includes("-:") },
   // `[ ]`, `[x]`, `[X]` (or a line break between the brackets).
-  { constructs: ["tasklistCheck"], possible: (text) => /\[[\s xX]\]/.test(text) },
+  { constructs: ["tasklistCheck"], token: "taskListCheckValueChecked", possible: (text) => /\[[\s xX]\]/.test(text) },
 ];
 
 /** The transform turns text like these into links: www. and http(s):// in any case, e-mail addresses. */
@@ -90,12 +92,24 @@ export function parseMarkdown(text: string): Root {
   return processor.parse(text);
 }
 
-/** A remark processor with remark-gfm's extensions less the constructs of the features not in `mask`. */
+/**
+ * A remark processor with remark-gfm's extensions less the constructs of the features not in
+ * `mask`, and less the mdast extensions of those features: their handlers only ever see the
+ * tokens of the constructs left out (each one still merged into the compiler at every parse).
+ */
 function subsetProcessor(extensions: Gfm, mask: number): typeof full {
   const omitted = new Set(FEATURES.flatMap((feature, i) => (mask & (1 << i) ? [] : feature.constructs)));
   const micromark = withoutConstructs(extensions.micromark, omitted);
-  const mdast = extensions.mdast.map((extension) => (extension.enter && "literalAutolink" in extension.enter ? onlyWhenLinkable(extension) : extension));
+  const used = FEATURES.filter((_, i) => mask & (1 << i));
+  const mdast = extensions.mdast
+    .filter((extension) => !FEATURES.some((feature) => handles(extension, feature.token)) || used.some((feature) => handles(extension, feature.token)))
+    .map((extension) => (handles(extension, "literalAutolink") ? onlyWhenLinkable(extension) : extension));
   return remark().data("micromarkExtensions", [micromark]).data("fromMarkdownExtensions", [mdast]).freeze();
+}
+
+/** Whether an mdast extension has a handler for the token. */
+function handles(extension: MdastExtension, token: string): boolean {
+  return token in (extension.enter ?? {}) || token in (extension.exit ?? {});
 }
 
 /** A copy of a micromark extension without the named constructs; everything else (e.g. attentionMarkers) kept in order. */
