@@ -8,12 +8,13 @@
  *   npx tsc -p bench/tsconfig.json && node dist/bench-build/bench/content-load.js
  *
  * bench/run.ts also runs it (`node dist/bench-build/bench/run.js --only content-load`), through
- * the exported run() with the defaults below.
+ * the exported run() with the defaults below and --repeat 3.
  *
  * Options: --files N (default 15000), --source DIR (default ../shared/corpus/dev-sample beside the checkout),
  * --workers N (default: the number of CPUs), --repeat N (default 1: run baseline, cold and warm
  * N times, interleaved, and keep the fastest of each: other work on the machine only ever slows
- * a run down), --also-workers a,b (extra cold loads with these worker counts, e.g. 0,1, in each
+ * a run down; every round's results are checked against parseFolder's, and are kept between
+ * rounds serialized outside the heap so that they slow no later run), --also-workers a,b (extra cold loads with these worker counts, e.g. 0,1, in each
  * round), --no-reference (skip the single-threaded parseFolder run and the equality
  * check), --keep (keep the generated folder).
  *
@@ -41,10 +42,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import v8 from "node:v8";
 import matter from "gray-matter";
 import { remark } from "remark";
 import { type CacheSaveStats, type LoadStats, loadArticles, PARSER_VERSION } from "../src/content/loader";
-import { type FolderResult, parseFolder } from "../src/content/parser";
+import { parseFolder } from "../src/content/parser";
 import { listArticleFiles } from "../src/content/parser/folder";
 import { isMain, runMain, table, writeResult } from "./common";
 
@@ -139,7 +141,11 @@ interface LoadRun extends Timed {
   /** Until the cache entries were written, in the background after the result (ms: wall from the start). */
   saved: CacheSaveStats & Timed;
   stats: LoadStats;
-  result: FolderResult;
+  /**
+   * The result, structured-cloned into a buffer outside the JavaScript heap: kept as objects, the
+   * results of earlier rounds (hundreds of megabytes) would slow every later run's collections.
+   */
+  result: Buffer;
 }
 
 async function timedLoad(dir: string, cacheDir: string, workers: number): Promise<LoadRun> {
@@ -155,7 +161,7 @@ async function timedLoad(dir: string, cacheDir: string, workers: number): Promis
   });
   const done = stop();
   const saved = await stats!.cacheSaved;
-  return { ...done, headersMs, saved: { ...saved, ...stop() }, stats: stats!, result };
+  return { ...done, headersMs, saved: { ...saved, ...stop() }, stats: stats!, result: v8.serialize(result) };
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -202,7 +208,10 @@ export async function run(argv: string[] = []): Promise<void> {
       console.log("reference (parseFolder, one thread) ...");
       const stop = clock();
       const expected = await parseFolder(dir);
-      reference = { ...stop(), equal: { cold: isDeepStrictEqual(cold.result, expected), warm: isDeepStrictEqual(warm.result, expected) } };
+      const timed = stop();
+      // Every round's results, not only the fastest's.
+      const equal = (load: (run: (typeof runs)[number]) => LoadRun) => runs.every((run) => isDeepStrictEqual(v8.deserialize(load(run).result), expected));
+      reference = { ...timed, equal: { cold: equal((run) => run.cold), warm: equal((run) => run.warm) } };
     }
 
     const rows: { run: string; ms: number; cpuMs: number; note: string }[] = [
