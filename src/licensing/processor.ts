@@ -148,14 +148,17 @@ export class LicenseProcessor {
       return claimed.length === 0 ? null : { claimed: claimed.map((row) => ({ userId: row.userId, groupId: row.groupId, fromRange: false })), range: null };
     };
     for (;;) {
-      const range = await work.claimRange();
-      if (!range) return own();
+      // Users' own rows queued before every range go first: a range is taken (and on PostgreSQL
+      // locked, so other processes pass over it) only when no own row is older, or when other
+      // processes hold them all.
       const oldest = await work.oldestQueued();
-      if (oldest && oldest < range.enqueuedDateTime) {
-        // Users' own rows queued earlier go first (unless other processes hold them all).
+      let range = await work.claimRange(oldest);
+      if (!range && oldest) {
         const batch = await own();
         if (batch) return batch;
+        range = await work.claimRange();
       }
+      if (!range) return null;
       const ids = await new DirectoryFacts(tx).memberIdsBetween(range.groupId, range.firstUserId, range.lastUserId, this.options.batchSize + 1);
       const memberIds = ids.slice(0, this.options.batchSize);
       const next = ids[this.options.batchSize] ?? null;

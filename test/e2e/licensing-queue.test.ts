@@ -185,6 +185,39 @@ describe("the licensing queue", () => {
       expect(await api.audits(leaver!.id, "Change user license")).toHaveLength(0);
     }));
 
+  it("takes users' own work and group ranges oldest first, whichever table holds it", () =>
+    withGateway({}, async (gateway, api) => {
+      const { db, audit } = gateway.app.services;
+      const holder = await api.user();
+      await api.group([holder], [{ skuId: SKU.E3 }]);
+      await api.leaveFreeSeats(SKU.E3, 200);
+      await gateway.settle();
+      await gateway.app.services.licensing.processor.stop();
+      const batch = () => new LicenseProcessor(db, audit, silentLog, { batchSize: 100, idleMs: 200 }).runBatch();
+      const relocate = (usageLocation: string) =>
+        gateway.ok("admin", "mutation($id: ID!, $at: String!) { updateUser(id: $id, input: { usageLocation: $at }) { id } }", { id: holder.id, at: usageLocation });
+      const licensedGroup = async () => {
+        const group = await api.group([]);
+        await api.bulkMembers(group, 40);
+        await api.assign(group, [{ skuId: SKU.E3 }]);
+      };
+
+      // The holder's own row is older than the range: it goes first, alone; then the range.
+      await relocate("FR");
+      await sleep(5);
+      await licensedGroup();
+      expect(await batch()).toBe(1);
+      expect(await batch()).toBe(40);
+
+      // The range is older: its 40 members go first, then the holder.
+      await licensedGroup();
+      await sleep(5);
+      await relocate("DE");
+      expect(await batch()).toBe(40);
+      expect(await batch()).toBe(1);
+      expect(await batch()).toBe(0);
+    }));
+
   it("refuses to reprocess a group that assigns no licenses", () =>
     withGateway({}, async (gateway, api) => {
       const group = await api.group([await api.user()]);

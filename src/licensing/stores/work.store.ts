@@ -98,16 +98,17 @@ export class WorkStore {
   }
 
   /**
-   * The oldest waiting range, held by this transaction until it ends: on PostgreSQL locked FOR
-   * UPDATE SKIP LOCKED, so other processes' batches take the next one; on SQLite the batch holds
-   * the single writer.
+   * The oldest waiting range (with `notAfter`, only one queued no later than that), held by this
+   * transaction until it ends: on PostgreSQL locked FOR UPDATE SKIP LOCKED, so other processes'
+   * batches take the next one; on SQLite the batch holds the single writer.
    */
-  async claimRange(): Promise<WorkRange | null> {
+  async claimRange(notAfter: Date | null = null): Promise<WorkRange | null> {
     const sql = new RawSql(this.manager);
     const from = sql.postgres ? "license_work_ranges" : "license_work_ranges INDEXED BY IX_license_work_ranges_order";
+    const where = notAfter ? ` WHERE enqueued_date_time <= ${sql.list(1)}` : "";
     const [row] = await sql.rows<RangeRow>(
-      `SELECT ${RANGE_COLUMNS} FROM ${from} ORDER BY enqueued_date_time, group_id, last_user_id LIMIT 1${sql.postgres ? " FOR UPDATE SKIP LOCKED" : ""}`,
-      [],
+      `SELECT ${RANGE_COLUMNS} FROM ${from}${where} ORDER BY enqueued_date_time, group_id, last_user_id LIMIT 1${sql.postgres ? " FOR UPDATE SKIP LOCKED" : ""}`,
+      notAfter ? [notAfter.toISOString()] : [],
     );
     return row
       ? { groupId: row.group_id, firstUserId: row.first_user_id, lastUserId: row.last_user_id, members: Number(row.members), enqueuedDateTime: new Date(row.enqueued_date_time) }
