@@ -4,8 +4,9 @@
  * 1. Every file is read here, hashed (sha256) and looked up in the parse cache (when it has
  *    entries: with an empty one, the parse's own hash is the only one made). A file found
  *    there needs no parse. A file not found gets a header-only parse here (cheap: no Markdown)
- *    and is handed at once, with its bytes, to the worker threads (loader/pool.ts: batches, to
- *    whichever worker is free), which parse it whole and write its cache entry.
+ *    and is handed at once, with the header read (or, without onHeaders, its bytes), to the
+ *    worker threads (loader/pool.ts: batches, to whichever worker is free), which parse the rest
+ *    and write its cache entry.
  * 2. Once every file is read, `onHeaders` receives the folder with every header (header-only
  *    articles: from the cache, or from the header-only parse), so a server can answer lookups
  *    while the bodies are still being parsed.
@@ -26,10 +27,11 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Article, ArticleProblem, ParseResult } from "./model";
-import { type FolderResult, parseArticle, parseHeader } from "./parser";
+import { type FolderResult, parseFromHeader, parseHeader, readHeader } from "./parser";
 import { findDuplicateIds, listArticleFiles } from "./parser/folder";
 import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
+import type { BodyTask } from "./loader/bodies";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
 
 export { PARSER_VERSION } from "./loader/cache";
@@ -131,8 +133,8 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     const slots: Slot[] = [];
     for (const file of files) {
       if (slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-      const { slot, bytes } = await readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
-      if (slot.error === null && !slot.cached) shards.add({ file, bytes: bytes! });
+      const { slot, task } = readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
+      if (task) shards.add(task);
       slots.push(slot);
     }
     const lines = new ArticleIdLines(dir);
@@ -182,19 +184,25 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   }
 }
 
-/** The file's slot, and its bytes (null when unreadable), which the parse of its body reuses. */
-async function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): Promise<{ slot: Slot; bytes: Buffer | null }> {
+/**
+ * The file's slot, and what the workers need to parse it (null when it is cached or unreadable):
+ * the header read for onHeaders, else the file's bytes.
+ */
+function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): { slot: Slot; task: BodyTask | null } {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(path.join(dir, file));
   } catch (error) {
-    return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null }, bytes: null };
+    return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null }, task: null };
   }
   // `cache` is null when it has no entries: nothing to look up, and the parse hashes the bytes.
   const hash = cache ? createHash("sha256").update(bytes).digest("hex") : null;
   const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
-  const header = !cached && wantHeaders ? await parseArticle(bytes, file, { headersOnly: true }) : null;
-  return { slot: { file, error: null, hash, cached, header }, bytes };
+  if (cached) return { slot: { file, error: null, hash, cached, header: null }, task: null };
+  if (!wantHeaders) return { slot: { file, error: null, hash, cached: null, header: null }, task: { file, bytes } };
+  const read = readHeader(bytes, file);
+  const header = parseFromHeader(read, { headersOnly: true });
+  return { slot: { file, error: null, hash, cached: null, header }, task: read.head ? { file, head: read } : { file, bytes } };
 }
 
 /** What parseArticle(bytes, file, { headersOnly: true }) gives, from a cached full parse. */

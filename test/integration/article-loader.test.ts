@@ -157,6 +157,21 @@ describe("loadArticles", () => {
     expect(cacheEntries(cacheDir).every((file) => file.endsWith(".json"))).toBe(true);
   }, 60_000);
 
+  it("in worker threads without onHeaders (the workers get the bytes, not the header read here), gives the same and the same cache", async () => {
+    const cacheDir = path.join(root, "cache");
+    const { result, stats, saved, headers } = await load(dir, { workers: 2, cacheDir, onHeaders: undefined });
+    expect(headers).toEqual([]);
+    expect(stats.workers).toBe(2);
+    expect(result).toEqual(expected);
+    const hashes = new Set(expected.articles.map((article) => article.contentHash));
+    expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0 });
+    // The entries serve a warm load with onHeaders as well as those written from the header read.
+    const warm = await load(dir, { workers: 2, cacheDir });
+    expect(warm.stats.fromCache).toBe(30);
+    expect(warm.headers).toEqual([expectedHeaders]);
+    expect(warm.result).toEqual(expected);
+  }, 60_000);
+
   it("parses only what is not cached, and removes entries no file has any more", async () => {
     const cacheDir = path.join(root, "cache");
     await load(dir, { workers: 2, cacheDir });

@@ -12,15 +12,21 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ParseResult } from "../model";
-import { parseArticleCounted } from "../parser";
+import { parseArticleCounted, type ReadHeader, readHeader } from "../parser";
 import { ParseCache } from "./cache";
 
 export interface BodyTask {
   file: string;
   /**
-   * The file's bytes, as the loading thread read (and hashed) them: sent along rather than read
-   * again here (a read costs a few system calls; a copy of a few kilobytes in the message, next
-   * to nothing). Without them the file is read.
+   * The file's header as the loading thread read it for onHeaders (readHeader): its body is
+   * parsed from it, without reading the header again. (Shared with the header-only article
+   * handed to onHeaders until the batch is sent; neither is ever changed.)
+   */
+  head?: ReadHeader;
+  /**
+   * Else the file's bytes, as the loading thread read (and hashed) them: sent along rather than
+   * read again here (a read costs a few system calls; a copy of a few kilobytes in the message,
+   * next to nothing). Without either the file is read.
    */
   bytes?: Uint8Array;
 }
@@ -66,17 +72,25 @@ export type BodyReply = { id: number; outcomes: BodyOutcome[] } | { id: number; 
 export async function parseBodies(dir: string, tasks: BodyTask[], cache: ParseCache | null, pending: PendingEntry[]): Promise<BodyOutcome[]> {
   const outcomes: BodyOutcome[] = [];
   for (const task of tasks) {
-    let bytes: Buffer;
-    try {
-      // A Buffer sent to a worker thread arrives as a plain Uint8Array: viewed as a Buffer again, not copied.
-      bytes = task.bytes ? Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength) : fs.readFileSync(path.join(dir, task.file));
-    } catch (error) {
-      outcomes.push({ file: task.file, hash: null, result: null, error: error instanceof Error ? error.message : String(error) });
-      continue;
+    let read: ReadHeader;
+    let hash: string;
+    if (task.head?.head) {
+      read = task.head;
+      hash = task.head.head.contentHash;
+    } else {
+      let bytes: Buffer;
+      try {
+        // A Buffer sent to a worker thread arrives as a plain Uint8Array: viewed as a Buffer again, not copied.
+        bytes = task.bytes ? Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength) : fs.readFileSync(path.join(dir, task.file));
+      } catch (error) {
+        outcomes.push({ file: task.file, hash: null, result: null, error: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      read = readHeader(bytes, task.file);
+      hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
     }
-    const { article, problems, headerProblems } = parseArticleCounted(bytes, task.file);
+    const { article, problems, headerProblems } = parseArticleCounted(read);
     const result: ParseResult = { article, problems };
-    const hash = article?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
     outcomes.push({ file: task.file, hash, result, error: null });
     if (cache) pending.push({ hash, bytes: Buffer.from(cache.encode(hash, { ...result, headerProblems })) });
   }

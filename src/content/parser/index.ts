@@ -48,12 +48,33 @@ export async function parseArticle(bytes: Buffer, file: string, options: ParseOp
 }
 
 /**
- * parseArticle (whole), and how many of its problems a header-only parse of the same bytes
- * reports: the header's come first, the body's after them. One parse instead of two for the
- * loader, which caches that count.
+ * A file's header and what parsing its body needs: the first half of parseArticle, so that the
+ * loader reads a header once though it parses the header alone in one thread and the whole
+ * article in another.
  */
-export function parseArticleCounted(bytes: Buffer, file: string): CountedParse {
-  const { article, problems, headerProblems } = parseFile(bytes, file, {});
+export type ReadHeader = { file: string; head: HeaderResult; error: null } | { file: string; head: null; error: ArticleProblem };
+
+export function readHeader(bytes: Buffer, file: string): ReadHeader {
+  try {
+    return { file, head: parseHeader(bytes, file), error: null };
+  } catch (error) {
+    return { file, head: null, error: internalError(file, 0, error) };
+  }
+}
+
+/** What parseArticle(bytes, file, options) resolves to, from readHeader(bytes, file). */
+export function parseFromHeader(read: ReadHeader, options: ParseOptions = {}): ParseResult {
+  const { article, problems } = parseRead(read, options);
+  return { article, problems };
+}
+
+/**
+ * parseArticle (whole) from readHeader's result, and how many of its problems a header-only
+ * parse reports: the header's come first, the body's after them. One parse instead of two for
+ * the loader, which caches that count.
+ */
+export function parseArticleCounted(read: ReadHeader): CountedParse {
+  const { article, problems, headerProblems } = parseRead(read, {});
   return { article, problems, headerProblems };
 }
 
@@ -78,12 +99,12 @@ export async function parseFolder(dir: string, options: ParseFolderOptions = {})
 }
 
 function parseFile(bytes: Buffer, file: string, options: ParseOptions): ParsedFile {
-  let head: HeaderResult;
-  try {
-    head = parseHeader(bytes, file);
-  } catch (error) {
-    return { file, article: null, problems: [internalError(file, 0, error)], articleIdLine: 0, headerProblems: 1 };
-  }
+  return parseRead(readHeader(bytes, file), options);
+}
+
+function parseRead(read: ReadHeader, options: ParseOptions): ParsedFile {
+  const { file, head } = read;
+  if (!head) return { file, article: null, problems: [read.error], articleIdLine: 0, headerProblems: 1 };
   const problems = new ProblemList(file);
   problems.items.push(...head.problems);
   const offset = head.header?.offsets.articleId;
