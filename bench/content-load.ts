@@ -14,9 +14,9 @@
  * --workers N (default: the number of CPUs), --repeat N (default 1: run baseline, cold and warm
  * N times, interleaved, and keep the fastest of each: other work on the machine only ever slows
  * a run down; every round's results are checked against parseFolder's, and are kept between
- * rounds serialized outside the heap so that they slow no later run), --also-workers a,b (extra cold loads with these worker counts, e.g. 0,1, in each
- * round), --no-reference (skip the single-threaded parseFolder run and the equality
- * check), --keep (keep the generated folder).
+ * rounds serialized outside the heap so that they slow no later run), --also-workers a,b (extra
+ * cold loads with these worker counts, e.g. 0,1, in each round), --no-reference (skip the
+ * single-threaded parseFolder run and the equality check), --keep (keep the generated folder).
  *
  * The source folder is small (327 real articles), so a synthetic folder of N files is generated
  * in the temporary directory: copies of the source files, each copy with its articleId prefixed

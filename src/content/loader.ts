@@ -2,7 +2,7 @@
  * Loading a folder of articles at start, fast:
  *
  * 1. Every file is read here, hashed (sha256) and looked up in the parse cache (when it has
- *    entries: with an empty one, the parse's own hash is the only one made). A file found
+ *    entries: with an empty one, the header read's own hash is the only one made). A file found
  *    there needs no parse. A file not found gets a header-only parse here (cheap: no Markdown)
  *    and is handed at once, with the header read (or, without onHeaders, its bytes), to the
  *    worker threads (loader/pool.ts: batches, to whichever worker is free), which parse the rest
@@ -195,7 +195,7 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   } catch (error) {
     return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null }, task: null };
   }
-  // `cache` is null when it has no entries: nothing to look up, and the parse hashes the bytes.
+  // `cache` is null when it has no entries: nothing to look up, and the header read hashes the bytes.
   const hash = cache ? createHash("sha256").update(bytes).digest("hex") : null;
   const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
   if (cached) return { slot: { file, error: null, hash, cached, header: null }, task: null };
