@@ -37,20 +37,38 @@ export class RawSql {
    * `column IN (?, ?, …)` for `count` values after `before` others on SQLite; on PostgreSQL
    * `column = ANY($k)`, the whole list one array parameter: one short statement to parse and plan
    * whatever the list's length, where 200 placeholders cost PostgreSQL more than the query. Pass
-   * the list through values() in the parameters.
+   * the list through values() in the parameters. (rowsIn and affectedIn do both for a list of
+   * any length.)
    */
   anyOf(column: string, count: number, before = 0): string {
     return this.postgres ? `${column} = ANY(${this.placeholder(before)})` : `${column} IN (${this.list(count, before)})`;
   }
 
-  /** `list` in slices for anyOf(): CHUNK values on SQLite, ARRAY_CHUNK on PostgreSQL (one parameter however many). */
-  slices<T>(list: readonly T[]): T[][] {
-    return chunked(list, this.postgres ? ARRAY_CHUNK : CHUNK);
-  }
-
   /** The parameters for anyOf(): the values themselves (SQLite) or one array of them (PostgreSQL). */
   values(list: readonly unknown[]): unknown[] {
     return this.postgres ? [[...list]] : [...list];
+  }
+
+  /**
+   * The rows of `statement(condition)` for each distinct value of `list`: `condition` is anyOf()
+   * on `column` for a slice of them (CHUNK values on SQLite, ARRAY_CHUNK on PostgreSQL), one
+   * statement a slice, the rows in slice order.
+   */
+  async rowsIn<T>(column: string, list: readonly unknown[], statement: (condition: string) => string): Promise<T[]> {
+    const out: T[] = [];
+    for (const slice of this.slices(list)) out.push(...(await this.rows<T>(statement(this.anyOf(column, slice.length)), this.values(slice))));
+    return out;
+  }
+
+  /** As rowsIn, for a write: how many rows the statements changed. */
+  async affectedIn(column: string, list: readonly unknown[], statement: (condition: string) => string): Promise<number> {
+    let changed = 0;
+    for (const slice of this.slices(list)) changed += await this.affected(statement(this.anyOf(column, slice.length)), this.values(slice));
+    return changed;
+  }
+
+  private slices<T>(list: readonly T[]): T[][] {
+    return chunked([...new Set(list)], this.postgres ? ARRAY_CHUNK : CHUNK);
   }
 
   /**

@@ -114,15 +114,12 @@ export class GroupStore {
 
   /** The ids of the groups each user is a direct member of. */
   async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
-    const sql = new RawSql(this.manager);
     const byUser = new Map<string, string[]>();
-    for (const chunk of sql.slices([...new Set(userIds)])) {
-      const text = `SELECT user_id, group_id FROM group_members WHERE ${sql.anyOf("user_id", chunk.length)}`;
-      for (const row of await sql.rows<{ user_id: string; group_id: string }>(text, sql.values(chunk))) {
-        const list = byUser.get(row.user_id);
-        if (list) list.push(row.group_id);
-        else byUser.set(row.user_id, [row.group_id]);
-      }
+    const rows = await new RawSql(this.manager).rowsIn<{ user_id: string; group_id: string }>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
+    for (const row of rows) {
+      const list = byUser.get(row.user_id);
+      if (list) list.push(row.group_id);
+      else byUser.set(row.user_id, [row.group_id]);
     }
     return byUser;
   }
@@ -139,18 +136,15 @@ export class GroupStore {
   async groupsOf(userIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
     const sql = new RawSql(this.manager);
     const byUser = new Map<string, GroupRecord[]>();
-    for (const chunk of sql.slices([...new Set(userIds)])) {
-      const members = sql.anyOf("user_id", chunk.length);
-      const memberships = await sql.rows<{ user_id: string; group_id: string }>(`SELECT user_id, group_id FROM group_members WHERE ${members}`, sql.values(chunk));
-      const text = `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id IN (SELECT group_id FROM group_members WHERE ${members})`;
-      const groups = new Map((await sql.rows<GroupRow>(text, sql.values(chunk))).map((row) => [row.id, groupFromRow(row)]));
-      for (const { user_id: userId, group_id: groupId } of memberships) {
-        const group = groups.get(groupId);
-        if (!group) continue;
-        const list = byUser.get(userId);
-        if (list) list.push(group);
-        else byUser.set(userId, [group]);
-      }
+    const memberships = await sql.rowsIn<{ user_id: string; group_id: string }>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
+    const rows = await sql.rowsIn<GroupRow>("user_id", userIds, (members) => `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id IN (SELECT group_id FROM group_members WHERE ${members})`);
+    const groups = new Map(rows.map((row) => [row.id, groupFromRow(row)]));
+    for (const { user_id: userId, group_id: groupId } of memberships) {
+      const group = groups.get(groupId);
+      if (!group) continue;
+      const list = byUser.get(userId);
+      if (list) list.push(group);
+      else byUser.set(userId, [group]);
     }
     return byUser;
   }

@@ -20,28 +20,21 @@ export class UserStore {
 
   /** Users by id, in no particular order; fixed SQL, as bulk work reads thousands at a time. */
   async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
-    const sql = new RawSql(this.manager);
-    const users: UserRecord[] = [];
-    for (const chunk of sql.slices([...new Set(ids)])) {
-      const rows = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${sql.anyOf("id", chunk.length)}`, sql.values(chunk));
-      for (const row of rows) users.push(userFromRow(row));
-    }
-    return users;
+    const rows = await new RawSql(this.manager).rowsIn<UserRow>("id", ids, (wanted) => `SELECT ${USER_COLUMNS} FROM users WHERE ${wanted}`);
+    return rows.map(userFromRow);
   }
 
   /** What licensing needs of these users (those that exist). */
   async licensees(ids: readonly string[]): Promise<Licensee[]> {
     const sql = new RawSql(this.manager);
-    const users: Licensee[] = [];
-    for (const chunk of sql.slices([...new Set(ids)])) {
-      // From the covering index alone (SQLite's planner would pick the primary key's).
-      const from = sql.postgres ? "users" : "users INDEXED BY IX_users_licensee";
-      const text = `SELECT id, user_principal_name, display_name, mail, usage_location FROM ${from} WHERE ${sql.anyOf("id", chunk.length)}`;
-      for (const row of await sql.rows<Pick<UserRow, "id" | "user_principal_name" | "display_name" | "mail" | "usage_location">>(text, sql.values(chunk))) {
-        users.push({ id: row.id, userPrincipalName: row.user_principal_name, displayName: row.display_name, mail: row.mail, usageLocation: row.usage_location });
-      }
-    }
-    return users;
+    // From the covering index alone (SQLite's planner would pick the primary key's).
+    const from = sql.postgres ? "users" : "users INDEXED BY IX_users_licensee";
+    const rows = await sql.rowsIn<Pick<UserRow, "id" | "user_principal_name" | "display_name" | "mail" | "usage_location">>(
+      "id",
+      ids,
+      (wanted) => `SELECT id, user_principal_name, display_name, mail, usage_location FROM ${from} WHERE ${wanted}`,
+    );
+    return rows.map((row) => ({ id: row.id, userPrincipalName: row.user_principal_name, displayName: row.display_name, mail: row.mail, usageLocation: row.usage_location }));
   }
 
   findById(id: string): Promise<UserRecord | null> {
@@ -102,13 +95,8 @@ export class UserStore {
 
   /** Each user's addresses, by user then position. */
   async proxyAddressesOf(userIds: readonly string[]): Promise<ProxyAddressRecord[]> {
-    const sql = new RawSql(this.manager);
-    const out: ProxyAddressRecord[] = [];
-    for (const chunk of sql.slices([...new Set(userIds)])) {
-      const text = `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE ${sql.anyOf("user_id", chunk.length)} ORDER BY user_id, position`;
-      for (const row of await sql.rows<ProxyRow>(text, sql.values(chunk))) out.push(proxyFromRow(row));
-    }
-    return out;
+    const rows = await new RawSql(this.manager).rowsIn<ProxyRow>("user_id", userIds, (owners) => `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE ${owners} ORDER BY user_id, position`);
+    return rows.map(proxyFromRow);
   }
 
   /**
@@ -117,31 +105,21 @@ export class UserStore {
    * the holders themselves (there are almost never any).
    */
   async proxyAddressesWithClashes(userIds: readonly string[]): Promise<{ userId: string; address: string; clashingKey: string | null }[]> {
-    const sql = new RawSql(this.manager);
-    const out: { userId: string; address: string; clashingKey: string | null }[] = [];
-    for (const chunk of sql.slices([...new Set(userIds)])) {
-      const text =
+    const rows = await new RawSql(this.manager).rowsIn<{ user_id: string; address: string; clashing_key: string | null }>(
+      "p.user_id",
+      userIds,
+      (owners) =>
         "SELECT p.user_id, p.address, CASE WHEN EXISTS (SELECT 1 FROM user_proxy_addresses o WHERE o.address_key = p.address_key AND o.user_id <> p.user_id) THEN p.address_key END AS clashing_key " +
-        `FROM user_proxy_addresses p WHERE ${sql.anyOf("p.user_id", chunk.length)} ORDER BY p.user_id, p.position`;
-      for (const row of await sql.rows<{ user_id: string; address: string; clashing_key: string | null }>(text, sql.values(chunk))) {
-        out.push({ userId: row.user_id, address: row.address, clashingKey: row.clashing_key });
-      }
-    }
-    return out;
+        `FROM user_proxy_addresses p WHERE ${owners} ORDER BY p.user_id, p.position`,
+    );
+    return rows.map((row) => ({ userId: row.user_id, address: row.address, clashingKey: row.clashing_key }));
   }
 
   /** Who, other than `exceptUserId`, already holds any of these addresses (keys are lower-cased). */
   async holdersOf(addressKeys: readonly string[], exceptUserId: string | null): Promise<Pick<ProxyAddressRecord, "userId" | "addressKey">[]> {
-    const sql = new RawSql(this.manager);
-    const out: Pick<ProxyAddressRecord, "userId" | "addressKey">[] = [];
-    for (const chunk of sql.slices([...new Set(addressKeys)])) {
-      // Answered from the index on (address_key, user_id) alone.
-      const text = `SELECT address_key, user_id FROM user_proxy_addresses WHERE ${sql.anyOf("address_key", chunk.length)}`;
-      for (const row of await sql.rows<{ address_key: string; user_id: string }>(text, sql.values(chunk))) {
-        if (row.user_id !== exceptUserId) out.push({ userId: row.user_id, addressKey: row.address_key });
-      }
-    }
-    return out;
+    // Answered from the index on (address_key, user_id) alone.
+    const rows = await new RawSql(this.manager).rowsIn<{ address_key: string; user_id: string }>("address_key", addressKeys, (keys) => `SELECT address_key, user_id FROM user_proxy_addresses WHERE ${keys}`);
+    return rows.filter((row) => row.user_id !== exceptUserId).map((row) => ({ userId: row.user_id, addressKey: row.address_key }));
   }
 
   async duplicateProxyAddresses(): Promise<{ addressKey: string; userIds: string[] }[]> {

@@ -37,16 +37,13 @@ export class AssignmentStore {
 
   /** Each user's rows, in key order (SKU, then source). */
   async ofUsers(userIds: readonly string[]): Promise<Map<string, AssignmentRecord[]>> {
-    const sql = new RawSql(this.manager);
     const byUser = new Map<string, AssignmentRecord[]>();
-    for (const chunk of sql.slices([...new Set(userIds)])) {
-      const text = `SELECT ${COLUMNS} FROM license_assignments WHERE ${sql.anyOf("user_id", chunk.length)} ORDER BY user_id, sku_id, source`;
-      for (const row of await sql.rows<AssignmentRow>(text, sql.values(chunk))) {
-        const record = fromRow(row);
-        const list = byUser.get(record.userId);
-        if (list) list.push(record);
-        else byUser.set(record.userId, [record]);
-      }
+    const rows = await new RawSql(this.manager).rowsIn<AssignmentRow>("user_id", userIds, (holders) => `SELECT ${COLUMNS} FROM license_assignments WHERE ${holders} ORDER BY user_id, sku_id, source`);
+    for (const row of rows) {
+      const record = fromRow(row);
+      const list = byUser.get(record.userId);
+      if (list) list.push(record);
+      else byUser.set(record.userId, [record]);
     }
     return byUser;
   }
@@ -59,9 +56,7 @@ export class AssignmentStore {
   /** Replaces all the rows of these users with `rows` (which must belong to them). */
   async replaceMany(userIds: readonly string[], rows: readonly AssignmentRecord[]): Promise<void> {
     const sql = new RawSql(this.manager);
-    for (const chunk of sql.slices(userIds)) {
-      await sql.affected(`DELETE FROM license_assignments WHERE ${sql.anyOf("user_id", chunk.length)}`, sql.values(chunk));
-    }
+    await sql.affectedIn("user_id", userIds, (holders) => `DELETE FROM license_assignments WHERE ${holders}`);
     // A batch's rows mostly share their time and have no disabled plans: each encoded once.
     const times = new Map<number, string>();
     const time = (date: Date) => {
