@@ -140,7 +140,9 @@ describe("group-based licensing", () => {
     });
     expect(refusal(response)).toMatchObject({
       code: "LICENSE_ASSIGNMENT_FAILED",
-      message: "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service.",
+      message:
+        "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. " +
+        "The service Microsoft Workplace Analytics requires Exchange Online (Plan 1) or Exchange Online (Plan 2) to be enabled as well.",
     });
     expect(await api.readGroup(group)).toMatchObject({ assignedLicenses: [], licenseProcessingState: null });
   });

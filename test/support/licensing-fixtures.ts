@@ -17,7 +17,8 @@ import type {
  */
 
 export const MESSAGE_GROUP_PREREQUISITE =
-  "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service.";
+  "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. " +
+  "The service WORKPLACE_ANALYTICS (friendly) requires EXCHANGE_S_STANDARD (friendly) or EXCHANGE_S_ENTERPRISE (friendly) to be enabled as well.";
 
 /** The country in which OFFICE may not be used. */
 export const PROHIBITED_COUNTRY = "CU";

@@ -97,6 +97,7 @@ describe("direct assignment", () => {
       const [problem] = change({ current: [direct("E1")] }, [license("E3")]).problems;
       expect(problem).toMatchObject({ error: "MutuallyExclusiveViolation", skuId: "E3" });
       expect([...problem.servicePlanIds].sort()).toEqual(["EXCHANGE_S_ENTERPRISE", "EXCHANGE_S_STANDARD"]);
+      expect(problem.message).toBe("License assignment failed because service plans EXCHANGE_S_ENTERPRISE, EXCHANGE_S_STANDARD are mutually exclusive.");
     });
 
     it("sees the conflict with a plan that comes from a group", () => {
@@ -113,6 +114,9 @@ describe("direct assignment", () => {
       const [problem] = change({ current: [direct("EMS")] }, [license("WORKPLACE_ANALYTICS")]).problems;
       expect(problem).toMatchObject({ error: "DependencyViolation", skuId: "WORKPLACE_ANALYTICS" });
       expect(problem.servicePlanIds).toEqual(["WORKPLACE_ANALYTICS", "EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"]);
+      expect(problem.message).toBe(
+        "License assignment failed because service plan WORKPLACE_ANALYTICS depends on the service plan(s) EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE.",
+      );
     });
 
     it("accepts Workplace Analytics when E3 gives Exchange", () => {

@@ -205,10 +205,7 @@ export function groupPrerequisiteProblem(catalog: Catalog, licenses: readonly Li
   for (const { plan, requiresAnyOf } of catalog.rules.dependencies) {
     if (!plans.has(plan) || requiresAnyOf.some((required) => plans.has(required))) continue;
     const sku = licenses.find((license) => requestPlans(catalog, license).includes(plan))!.skuId;
-    return {
-      ...problems.missingPrerequisite(catalog, sku, plan, requiresAnyOf),
-      message: "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service.",
-    };
+    return problems.groupPrerequisite(catalog, sku, plan, requiresAnyOf);
   }
   return null;
 }

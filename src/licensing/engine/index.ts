@@ -7,4 +7,4 @@ export * from "./types";
 export { planDirectChange, type DirectChange, type DirectOutcome } from "./direct";
 export { batchEvaluator, evaluateUser, explainUser, conversionsOnGroupRemoval, groupPrerequisiteProblem, dependentsOf, type BatchEvaluator, type GroupGrant } from "./group";
 export { assignedLicenses, enabledPlans, heldSkus, requestPlans } from "./plans";
-export { planNames, problems } from "./problems";
+export { planNames, problemInWords, problems } from "./problems";

@@ -17,6 +17,12 @@ export function planNames(catalog: Catalog, planIds: readonly string[]): string 
     .join(", ");
 }
 
+/** A plan's name as the service shows it to people: "Exchange Online (Plan 2)". */
+function planTitle(catalog: Catalog, planId: string): string {
+  const plan = catalog.plans.get(planId);
+  return plan?.displayName || plan?.servicePlanName || planId;
+}
+
 function problem(error: LicenseError, skuId: string, servicePlanIds: string[], message: string): LicenseProblem {
   return { error, skuId, servicePlanIds, message };
 }
@@ -34,19 +40,33 @@ export const problems = {
     problem("CountViolation", skuId, [], `Subscription with SKU ${skuName(catalog, skuId)} does not have any available licenses.`),
   inactiveSubscription: (catalog: Catalog, skuId: string, status: string) =>
     problem("CountViolation", skuId, [], `Subscription with SKU ${skuName(catalog, skuId)} is ${status}; no licenses can be assigned from it.`),
+  // Graph names the plans by id in these two messages; the plans' names are in `servicePlanIds`
+  // and, for people, in the troubleshooting answer.
   conflict: (catalog: Catalog, skuId: string, planA: string, planB: string) =>
     problem(
       "MutuallyExclusiveViolation",
       skuId,
       [planA, planB],
-      `Conflicting service plans: ${planNames(catalog, [planA])} and ${planNames(catalog, [planB])} cannot both be enabled for the user; disable one of them.`,
+      `License assignment failed because service plans ${planA}, ${planB} are mutually exclusive.`,
     ),
   missingPrerequisite: (catalog: Catalog, skuId: string, plan: string, requiresAnyOf: readonly string[]) =>
     problem(
       "DependencyViolation",
       skuId,
       [plan, ...requiresAnyOf],
-      `Service plan ${planNames(catalog, [plan])} depends on one of ${planNames(catalog, requiresAnyOf)}, which would not be enabled for the user.`,
+      `License assignment failed because service plan ${plan} depends on the service plan(s) ${requiresAnyOf.join(", ")}.`,
+    ),
+  /**
+   * An add-on on a group without its prerequisite in the same group, refused at once. The second
+   * sentence names the plans as people know them, as the service does.
+   */
+  groupPrerequisite: (catalog: Catalog, skuId: string, plan: string, requiresAnyOf: readonly string[]) =>
+    problem(
+      "DependencyViolation",
+      skuId,
+      [plan, ...requiresAnyOf],
+      "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. " +
+        `The service ${planTitle(catalog, plan)} requires ${requiresAnyOf.map((id) => planTitle(catalog, id)).join(" or ")} to be enabled as well.`,
     ),
   prohibitedLocation: (catalog: Catalog, skuId: string, plan: string, location: string) =>
     problem(
@@ -74,3 +94,18 @@ export const problems = {
   sibling: (catalog: Catalog, skuId: string, failedSkuId: string) =>
     problem("Other", skuId, [], `Not assigned because ${skuName(catalog, failedSkuId)}, from the same group, could not be assigned.`),
 };
+
+/**
+ * A problem in words for people (a chatbot's answer, an article link): Graph's messages name the
+ * plans of a conflict or a prerequisite by id only, so these two name them as people know them.
+ */
+export function problemInWords(catalog: Catalog, problem: LicenseProblem): string {
+  const [plan, ...others] = problem.servicePlanIds;
+  if (problem.error === "MutuallyExclusiveViolation" && plan !== undefined) {
+    return `Conflicting service plans: ${planNames(catalog, [plan])} and ${planNames(catalog, others)} cannot both be enabled for the user; disable one of them.`;
+  }
+  if (problem.error === "DependencyViolation" && plan !== undefined && others.length > 0) {
+    return `Service plan ${planNames(catalog, [plan])} depends on one of ${planNames(catalog, others)}, which would not be enabled for the user.`;
+  }
+  return problem.message;
+}

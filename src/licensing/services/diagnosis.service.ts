@@ -5,7 +5,7 @@ import type { GroupRecord, UserRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
 import { notFound } from "../../errors";
-import { explainUser, type GroupGrant } from "../engine";
+import { explainUser, problemInWords, type GroupGrant } from "../engine";
 import { DIRECT } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { loadSnapshot, subjectsFor, toStates, type Snapshot } from "./core";
@@ -59,7 +59,7 @@ export class DiagnosisService {
         const why = explained.find((p) => p.groupId === record.source && p.skuId === record.skuId);
         const sku = snapshot.catalog.skus.get(record.skuId)?.skuPartNumber ?? record.skuId;
         const from = record.source === DIRECT ? "assigned directly" : `from group '${groupNames.get(record.source) ?? record.source}'`;
-        const reason = why ? why.message : record.error === "Other" ? "another product of the same group could not be assigned, and a group's products are assigned all together or not at all." : "the cause may already be fixed: reprocess the user's licenses to find out.";
+        const reason = why ? problemInWords(snapshot.catalog, why) : record.error === "Other" ? "another product of the same group could not be assigned, and a group's products are assigned all together or not at all." : "the cause may already be fixed: reprocess the user's licenses to find out.";
         return { code: record.error!, message: `${sku} ${from} is in ${record.state} (${record.error}): ${reason}`, skuId: record.skuId, groupId: record.source === DIRECT ? null : record.source };
       });
   }
