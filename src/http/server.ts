@@ -21,6 +21,7 @@ import { readiness } from "./health";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
 import { gatewayPlugin } from "./plugin";
+import { introspectionLimitRule } from "./use-introspection-limit";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -145,7 +146,7 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     // (app.ts). Apollo's own SIGTERM/SIGINT handler would stop it first, so every request still
     // in flight, or arriving during the drain, would get a 500.
     stopOnTerminationSignals: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, introspectionLimitRule],
     plugins: [
       ...armor.plugins,
       gatewayPlugin(log, metrics, limits),
