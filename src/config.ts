@@ -25,7 +25,11 @@ export interface Config {
   production: boolean;
   introspection: boolean;
   limits: Limits;
+  /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
+  metricsMaxOperations: number;
 }
+
+export const DEFAULT_METRICS_MAX_OPERATIONS = 100;
 
 /** What one request may ask for; each refusal happens before anything executes. */
 export interface Limits {
@@ -87,7 +91,18 @@ export function loadConfig(env: Env = process.env): Config {
     production: env.NODE_ENV === "production",
     introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
     limits: parseLimits(env),
+    metricsMaxOperations: parseCount("METRICS_MAX_OPERATIONS", env.METRICS_MAX_OPERATIONS, DEFAULT_METRICS_MAX_OPERATIONS, 10_000),
   };
+}
+
+/** A whole number from 0 to `max`, where 0 turns the feature off. */
+function parseCount(variable: string, raw: string | undefined, fallback: number, max = 1_000_000_000): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) {
+    throw new ConfigError(variable, `'${value}' is not a count; use a whole number from 0 (off) to ${max} (default ${fallback}).`);
+  }
+  return Number(value);
 }
 
 function parseLimits(env: Env): Limits {

@@ -35,11 +35,12 @@ export function gatewayPlugin(log: Logger, metrics: Metrics, limits: Pick<Limits
         }
       }
     },
-    async willSendResponse({ response, contextValue }) {
+    async willSendResponse({ response, contextValue, operationName }) {
       response.http.headers.set("cache-control", "no-store");
       const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
       const outcome = errors.length === 0 ? "ok" : String(errors[0].extensions?.code ?? "INTERNAL_SERVER_ERROR");
-      metrics.requests.inc({ operation: contextValue.operationName ?? "invalid", outcome });
+      const operation = contextValue.operationName === undefined ? "invalid" : metrics.operations.labelOf(operationName);
+      metrics.requests.inc({ operation, outcome });
       for (const error of errors) {
         const licenseError = error.extensions?.licenseError;
         if (typeof licenseError === "string") metrics.licenseErrors.inc({ licenseError });

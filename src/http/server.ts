@@ -37,11 +37,11 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "metricsMaxOperations">;
 
 /** Builds the HTTP server: health, readiness and metrics, then GraphQL over HTTP through Apollo Server. */
 export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
-  const metrics = new Metrics(services);
+  const metrics = new Metrics(services, config.metricsMaxOperations);
   const apollo = await createApollo(services, config, log, metrics);
   const handlers: Handlers = { apollo, services, config, metrics };
   // Responses not yet begun, so that shutting down can make them close their connection.

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError, DEFAULT_LIMITS, describeDatabase, loadConfig } from "../../src/config";
+import { ConfigError, DEFAULT_LIMITS, DEFAULT_METRICS_MAX_OPERATIONS, describeDatabase, loadConfig } from "../../src/config";
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -25,7 +25,13 @@ describe("configuration", () => {
       production: false,
       introspection: true,
       limits: DEFAULT_LIMITS,
+      metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
     });
+  });
+
+  it("labels the first 100 operation names on /metrics unless METRICS_MAX_OPERATIONS says otherwise", () => {
+    expect(DEFAULT_METRICS_MAX_OPERATIONS).toBe(100);
+    expect(loadConfig({ METRICS_MAX_OPERATIONS: "20" }).metricsMaxOperations).toBe(20);
   });
 
   it("turns introspection and article watching off in production unless asked for", () => {
@@ -53,6 +59,7 @@ describe("configuration", () => {
     ["ARTICLES_WATCH", { ARTICLES_WATCH: "sometimes" }],
     ["MAX_QUERY_DEPTH", { MAX_QUERY_DEPTH: "0" }],
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "1MB" }],
+    ["METRICS_MAX_OPERATIONS", { METRICS_MAX_OPERATIONS: "100000" }],
   ])("stops on a bad %s with a message naming it", (variable, env) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
