@@ -25,6 +25,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly throttled = new Counter({
+    name: "helpgate_throttled_requests_total",
+    help: "Requests, and operations of a batch, refused with THROTTLED because their caller had spent a budget (read or write).",
+    labelNames: ["budget"] as const,
+    registers: [this.registry],
+  });
   readonly operations: OperationLabels;
 
   constructor(services: Services, maxOperations = DEFAULT_METRICS_MAX_OPERATIONS) {
