@@ -4,12 +4,15 @@ import type { Config } from "./config";
 import { resolveTokenSecret } from "./auth/token-secret";
 import { Database } from "./db/database";
 import { seedIfEmpty } from "./demo/demo-tenant";
-import { createHttpFront, GRAPHQL_PATH, type HttpFront } from "./http/server";
+import { createHttpFront, GRAPHQL_PATH, type FrontOptions, type HttpFront } from "./http/server";
+import type { Throttle } from "./http/throttle";
 import type { ProcessorOptions } from "./licensing/processor";
 import { createServices, type Services } from "./services";
 
 export interface App {
   services: Services;
+  /** The callers' budgets, for any door to charge. */
+  throttle: Throttle;
   /** The GraphQL endpoint, once listening. */
   url: string;
   close(): Promise<void>;
@@ -29,12 +32,12 @@ export async function openServices(config: Config, log: Logger, processorOptions
 }
 
 /** Starts helpgate: database, services, and the HTTP server listening on the configured port. */
-export async function startApp(config: Config, log: Logger, processorOptions?: ProcessorOptions): Promise<App> {
+export async function startApp(config: Config, log: Logger, processorOptions?: ProcessorOptions, frontOptions?: FrontOptions): Promise<App> {
   const services = await openServices(config, log, processorOptions);
   let front: HttpFront;
   try {
     await services.content.load();
-    front = await createHttpFront(services, config, log);
+    front = await createHttpFront(services, config, log, frontOptions);
     await new Promise<void>((resolve, reject) => {
       front.server.once("error", reject);
       front.server.listen(config.port, config.host, () => resolve());
@@ -49,6 +52,7 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     services,
+    throttle: front.throttle,
     url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
     async close() {
       // The processor first: a batch holds the event loop (the SQLite driver is synchronous),

@@ -25,7 +25,24 @@ export interface Config {
   production: boolean;
   introspection: boolean;
   limits: Limits;
+  throttle: ThrottleLimits;
+  /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
+  metricsMaxOperations: number;
 }
+
+/**
+ * Each caller's budget of resource units (see http/throttle.ts); 0 turns a budget off.
+ * `trustProxyHops` proxies in front of helpgate are trusted to say the client's address in
+ * X-Forwarded-For; with 0 an anonymous caller is known by the connection's address alone.
+ */
+export interface ThrottleLimits {
+  readUnitsPer10s: number;
+  writeUnitsPer150s: number;
+  trustProxyHops: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleLimits = { readUnitsPer10s: 8_000, writeUnitsPer150s: 3_000, trustProxyHops: 0 };
+export const DEFAULT_METRICS_MAX_OPERATIONS = 100;
 
 /** What one request may ask for; each refusal happens before anything executes. */
 export interface Limits {
@@ -87,7 +104,32 @@ export function loadConfig(env: Env = process.env): Config {
     production: env.NODE_ENV === "production",
     introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
     limits: parseLimits(env),
+    throttle: {
+      readUnitsPer10s: parseCount("THROTTLE_READ_UNITS_PER_10S", env.THROTTLE_READ_UNITS_PER_10S, DEFAULT_THROTTLE.readUnitsPer10s),
+      writeUnitsPer150s: parseCount("THROTTLE_WRITE_UNITS_PER_150S", env.THROTTLE_WRITE_UNITS_PER_150S, DEFAULT_THROTTLE.writeUnitsPer150s),
+      trustProxyHops: parseTrustProxy(env.TRUST_PROXY),
+    },
+    metricsMaxOperations: parseCount("METRICS_MAX_OPERATIONS", env.METRICS_MAX_OPERATIONS, DEFAULT_METRICS_MAX_OPERATIONS, 10_000),
   };
+}
+
+/** A whole number from 0 to `max`, where 0 turns the feature off. */
+function parseCount(variable: string, raw: string | undefined, fallback: number, max = 1_000_000_000): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) {
+    throw new ConfigError(variable, `'${value}' is not a count; use a whole number from 0 (off) to ${max} (default ${fallback}).`);
+  }
+  return Number(value);
+}
+
+/** How many proxies' X-Forwarded-For entries to trust: false or 0 (default), true (one), or a number of hops. */
+function parseTrustProxy(raw: string | undefined): number {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined || value === "false" || value === "no" || value === "off") return 0;
+  if (value === "true" || value === "yes" || value === "on") return 1;
+  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+  throw new ConfigError("TRUST_PROXY", `'${raw}' is not a proxy setting; use false, true (one proxy) or the number of proxies in front of helpgate (0 to 10).`);
 }
 
 function parseLimits(env: Env): Limits {

@@ -11,6 +11,8 @@ export interface RequestContext {
   services: Services;
   loaders: RequestLoaders;
   limits: Limits;
+  /** Whose budget the request spends (http/throttle.ts); none for requests no throttle sees. */
+  throttleKey?: string;
   /** Set once the operation is known, for logs and metrics. */
   operationName?: string;
   /**

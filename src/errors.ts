@@ -10,6 +10,7 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "LICENSE_ASSIGNMENT_FAILED"
   | "SERVICE_UNAVAILABLE"
+  | "THROTTLED"
   | "INTERNAL_SERVER_ERROR";
 
 export class HelpgateError extends Error {
@@ -65,4 +66,12 @@ export function licenseAssignmentFailed(problem: {
 /** The database is busy or out of reach for now; the same request may succeed later. */
 export function serviceUnavailable(message: string): HelpgateError {
   return new HelpgateError("SERVICE_UNAVAILABLE", message, { retryable: true });
+}
+
+/**
+ * The caller has spent its budget of resource units for now (as Microsoft Graph's 429): the
+ * same request succeeds after `retryAfterSeconds`, which the HTTP answer repeats in Retry-After.
+ */
+export function throttled(message: string, retryAfterSeconds: number): HelpgateError {
+  return new HelpgateError("THROTTLED", message, { retryAfterSeconds });
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { DEFAULT_METRICS_MAX_OPERATIONS } from "../config";
 import type { Services } from "../services";
 
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways can share a process in tests). */
@@ -6,7 +7,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
     name: "helpgate_graphql_requests_total",
-    help: "GraphQL operations by name and outcome (ok, or the first error code).",
+    help: "GraphQL operations by name (the first METRICS_MAX_OPERATIONS names seen, then other) and outcome (ok, or the first error code).",
     labelNames: ["operation", "outcome"] as const,
     registers: [this.registry],
   });
@@ -24,7 +25,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(services: Services) {
+  readonly throttled = new Counter({
+    name: "helpgate_throttled_requests_total",
+    help: "Requests, and operations of a batch, refused with THROTTLED because their caller had spent a budget (read or write).",
+    labelNames: ["budget"] as const,
+    registers: [this.registry],
+  });
+  readonly operations: OperationLabels;
+
+  constructor(services: Services, maxOperations = DEFAULT_METRICS_MAX_OPERATIONS) {
+    this.operations = new OperationLabels(maxOperations);
     collectDefaultMetrics({ register: this.registry, prefix: "helpgate_" });
     const processor = services.licensing.processor;
     new Gauge({
@@ -43,5 +53,28 @@ export class Metrics {
         this.set(processor.processedTotal);
       },
     });
+  }
+}
+
+/** Longer operation names are labelled `other`: a label value is kept for the life of the process. */
+const MAX_NAME_LENGTH = 100;
+
+/**
+ * The `operation` label of an operation: its name if it is among the first `max` distinct names
+ * this process has seen, else `other`; `anonymous` for an operation without a name. The name is
+ * the client's choice, and each label value is a series kept for the life of the process, so
+ * the label takes a bounded set of values however many names clients make up.
+ */
+export class OperationLabels {
+  readonly #names = new Set<string>();
+
+  constructor(readonly max: number) {}
+
+  labelOf(operationName: string | null | undefined): string {
+    if (!operationName) return "anonymous";
+    if (this.#names.has(operationName)) return operationName;
+    if (this.#names.size >= this.max || operationName.length > MAX_NAME_LENGTH) return "other";
+    this.#names.add(operationName);
+    return operationName;
   }
 }

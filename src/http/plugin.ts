@@ -4,11 +4,14 @@ import type { Limits } from "../config";
 import type { RequestContext } from "../context";
 import { HelpgateError } from "../errors";
 import type { Metrics } from "./metrics";
+import type { Throttle } from "./throttle";
 import { costLimit } from "./use-cost-limit";
+import { chargeOperation } from "./use-throttle";
 
 /**
  * helpgate's one Apollo plugin (each plugin costs Apollo a round of calls per hook per request):
- * - names each request's operation for the log, then refuses it over MAX_QUERY_COST;
+ * - names each request's operation for the log, then refuses it over MAX_QUERY_COST, then
+ *   charges it to its caller's budget (use-throttle.ts) or refuses it as THROTTLED;
  * - logs unexpected errors with their request id (clients see only the masked message);
  * - counts operations by outcome and refused license changes by licenseError;
  * - puts the request id on every error a client sees, which the log carries too;
@@ -16,7 +19,12 @@ import { costLimit } from "./use-cost-limit";
  *   has a cache hint) answered for every operation.
  * Its hooks take everything from the request context, so every request shares one listener.
  */
-export function gatewayPlugin(log: Logger, metrics: Metrics, limits: Pick<Limits, "maxCost" | "maxPageSize">): ApolloServerPlugin<RequestContext> {
+export function gatewayPlugin(
+  log: Logger,
+  metrics: Metrics,
+  limits: Pick<Limits, "maxCost" | "maxPageSize">,
+  throttle: Throttle,
+): ApolloServerPlugin<RequestContext> {
   const checkCost = costLimit(limits.maxCost, limits.maxPageSize);
   const listener: GraphQLRequestListener<RequestContext> = {
     async didResolveOperation(requestContext) {
@@ -25,7 +33,7 @@ export function gatewayPlugin(log: Logger, metrics: Metrics, limits: Pick<Limits
       const observed = contextValue.observed;
       // A batch logs the names of all its operations.
       if (observed) observed.operationName = observed.operationName ? `${observed.operationName},${contextValue.operationName}` : contextValue.operationName;
-      checkCost(requestContext);
+      chargeOperation(throttle, requestContext, checkCost(requestContext));
     },
     async didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
@@ -35,11 +43,12 @@ export function gatewayPlugin(log: Logger, metrics: Metrics, limits: Pick<Limits
         }
       }
     },
-    async willSendResponse({ response, contextValue }) {
+    async willSendResponse({ response, contextValue, operationName }) {
       response.http.headers.set("cache-control", "no-store");
       const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
       const outcome = errors.length === 0 ? "ok" : String(errors[0].extensions?.code ?? "INTERNAL_SERVER_ERROR");
-      metrics.requests.inc({ operation: contextValue.operationName ?? "invalid", outcome });
+      const operation = contextValue.operationName === undefined ? "invalid" : metrics.operations.labelOf(operationName);
+      metrics.requests.inc({ operation, outcome });
       for (const error of errors) {
         const licenseError = error.extensions?.licenseError;
         if (typeof licenseError === "string") metrics.licenseErrors.inc({ licenseError });

@@ -21,6 +21,9 @@ import { readiness } from "./health";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
 import { gatewayPlugin } from "./plugin";
+import { Throttle } from "./throttle";
+import { introspectionLimitRule } from "./use-introspection-limit";
+import { chargeArrival } from "./use-throttle";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -28,6 +31,8 @@ export interface HttpFront {
   server: http.Server;
   apollo: ApolloServer<RequestContext>;
   metrics: Metrics;
+  /** The callers' budgets, which every door charges (throttle.ts). */
+  throttle: Throttle;
   /**
    * Stops the HTTP side gracefully: the listener closes (later connections are refused), every
    * request already received or already sent on an accepted connection is answered in full, and
@@ -36,13 +41,19 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations">;
+
+export interface FrontOptions {
+  /** The throttle's clock, in milliseconds (tests pass their own). */
+  now?: () => number;
+}
 
 /** Builds the HTTP server: health, readiness and metrics, then GraphQL over HTTP through Apollo Server. */
-export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
-  const metrics = new Metrics(services);
-  const apollo = await createApollo(services, config, log, metrics);
-  const handlers: Handlers = { apollo, services, config, metrics };
+export async function createHttpFront(services: Services, config: FrontConfig, log: Logger, options: FrontOptions = {}): Promise<HttpFront> {
+  const metrics = new Metrics(services, config.metricsMaxOperations);
+  const throttle = new Throttle(config.throttle, { now: options.now, onThrottled: (budget) => metrics.throttled.inc({ budget }) });
+  const apollo = await createApollo(services, config, log, metrics, throttle);
+  const handlers: Handlers = { apollo, services, config, metrics, throttle };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -68,7 +79,7 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
     for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
     await closeGracefully(server, graceMs);
   };
-  return { server, apollo, metrics, close };
+  return { server, apollo, metrics, throttle, close };
 }
 
 /** One turn of the event loop: a poll for I/O, then this resolves. */
@@ -116,7 +127,7 @@ async function acceptWaiting(server: http.Server, maxMs = 1000): Promise<void> {
   }
 }
 
-async function createApollo(services: Services, config: FrontConfig, log: Logger, metrics: Metrics) {
+async function createApollo(services: Services, config: FrontConfig, log: Logger, metrics: Metrics, throttle: Throttle) {
   const limits = config.limits;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
@@ -145,10 +156,10 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     // (app.ts). Apollo's own SIGTERM/SIGINT handler would stop it first, so every request still
     // in flight, or arriving during the drain, would get a 500.
     stopOnTerminationSignals: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, introspectionLimitRule],
     plugins: [
       ...armor.plugins,
-      gatewayPlugin(log, metrics, limits),
+      gatewayPlugin(log, metrics, limits, throttle),
       ApolloServerPluginLandingPageDisabled(),
       // No field has a cache hint, and the schema is no federation subgraph: these default
       // plugins would only wrap every field resolver (cache control) or run hooks for nothing.
@@ -180,6 +191,7 @@ interface Handlers {
   services: Services;
   config: FrontConfig;
   metrics: Metrics;
+  throttle: Throttle;
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
@@ -217,12 +229,19 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
     res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
     return sendError(req, res, 401, error.code, error.message, state.requestId);
   }
+  const throttleKey = handlers.throttle.keyOf(state.caller, req);
+  const arrival = chargeArrival(handlers.throttle, throttleKey, body);
+  if (!arrival.ok) {
+    res.setHeader("retry-after", String(arrival.retryAfterSeconds));
+    return sendError(req, res, 429, arrival.error.code, arrival.error.message, state.requestId, arrival.error.details);
+  }
   const context: RequestContext = {
     requestId: state.requestId,
     caller: state.caller,
     services,
     loaders: createLoaders(services),
     limits: config.limits,
+    throttleKey,
     observed: {},
   };
   const headers = new HeaderMap();
@@ -292,8 +311,16 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
 }
 
 /** A GraphQL-shaped error ({ errors }) in the media type the Accept header prefers, as Apollo answers. */
-function sendError(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
-  send(res, status, { errors: [{ message, extensions: { code, requestId } }] }, errorMediaType(req.headers.accept));
+function sendError(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  details: Record<string, unknown> = {},
+): void {
+  send(res, status, { errors: [{ message, extensions: { ...details, code, requestId } }] }, errorMediaType(req.headers.accept));
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";

@@ -1,5 +1,6 @@
 import { startApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
+import type { FrontOptions } from "../../src/http/server";
 import { createTestDatabase, TEST_TOKEN_SECRET } from "./database";
 import { silentLog } from "./temp";
 
@@ -23,8 +24,11 @@ export class TestGateway {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  /** `env` may name its own DATABASE_URL (e.g. one from createTestDatabase, shared by two gateways); it is then left in place. */
-  static async start(env: Record<string, string> = {}): Promise<TestGateway> {
+  /**
+   * `env` may name its own DATABASE_URL (e.g. one from createTestDatabase, shared by two gateways); it is then left in place.
+   * `front` may give the HTTP front a clock of the test's own (the throttle's).
+   */
+  static async start(env: Record<string, string> = {}, front: FrontOptions = {}): Promise<TestGateway> {
     const database = env.DATABASE_URL ? null : await createTestDatabase();
     const cleanup = async () => database?.drop();
     try {
@@ -36,7 +40,7 @@ export class TestGateway {
         ...(/^postgres(ql)?:/i.test(env.DATABASE_URL ?? database?.url ?? "") ? { TOKEN_SECRET: TEST_TOKEN_SECRET } : {}),
         ...env,
       });
-      const app = await startApp(config, silentLog);
+      const app = await startApp(config, silentLog, undefined, front);
       return new TestGateway(app, cleanup);
     } catch (error) {
       await cleanup().catch(() => undefined);

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError, DEFAULT_LIMITS, describeDatabase, loadConfig } from "../../src/config";
+import { ConfigError, DEFAULT_LIMITS, DEFAULT_METRICS_MAX_OPERATIONS, DEFAULT_THROTTLE, describeDatabase, loadConfig } from "../../src/config";
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -25,7 +25,25 @@ describe("configuration", () => {
       production: false,
       introspection: true,
       limits: DEFAULT_LIMITS,
+      throttle: DEFAULT_THROTTLE,
+      metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
     });
+  });
+
+  it("labels the first 100 operation names on /metrics unless METRICS_MAX_OPERATIONS says otherwise", () => {
+    expect(DEFAULT_METRICS_MAX_OPERATIONS).toBe(100);
+    expect(loadConfig({ METRICS_MAX_OPERATIONS: "20" }).metricsMaxOperations).toBe(20);
+  });
+
+  it("throttles as Microsoft Graph's identity limits by default, trusting no proxy", () => {
+    expect(DEFAULT_THROTTLE).toEqual({ readUnitsPer10s: 8000, writeUnitsPer150s: 3000, trustProxyHops: 0 });
+  });
+
+  it("reads the throttle's budgets (0 turns one off) and TRUST_PROXY", () => {
+    const config = loadConfig({ THROTTLE_READ_UNITS_PER_10S: "0", THROTTLE_WRITE_UNITS_PER_150S: "30", TRUST_PROXY: "true" });
+    expect(config.throttle).toEqual({ readUnitsPer10s: 0, writeUnitsPer150s: 30, trustProxyHops: 1 });
+    expect(loadConfig({ TRUST_PROXY: "2" }).throttle.trustProxyHops).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "false" }).throttle.trustProxyHops).toBe(0);
   });
 
   it("turns introspection and article watching off in production unless asked for", () => {
@@ -53,6 +71,10 @@ describe("configuration", () => {
     ["ARTICLES_WATCH", { ARTICLES_WATCH: "sometimes" }],
     ["MAX_QUERY_DEPTH", { MAX_QUERY_DEPTH: "0" }],
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "1MB" }],
+    ["THROTTLE_READ_UNITS_PER_10S", { THROTTLE_READ_UNITS_PER_10S: "-1" }],
+    ["THROTTLE_WRITE_UNITS_PER_150S", { THROTTLE_WRITE_UNITS_PER_150S: "lots" }],
+    ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1" }],
+    ["METRICS_MAX_OPERATIONS", { METRICS_MAX_OPERATIONS: "100000" }],
   ])("stops on a bad %s with a message naming it", (variable, env) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
