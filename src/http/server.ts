@@ -9,7 +9,8 @@ import {
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate";
-import type { Caller } from "../auth/permissions";
+import { authRefusal } from "./auth-refusal";
+import { callerName, type Caller } from "../auth/permissions";
 import type { Config } from "../config";
 import { createLoaders, type RequestContext } from "../context";
 import { HelpgateError } from "../errors";
@@ -214,8 +215,9 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   } catch (error) {
     if (error instanceof HttpError) return sendError(req, res, error.status, error.code, error.message, state.requestId);
     if (!(error instanceof HelpgateError)) throw error;
-    res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
-    return sendError(req, res, 401, error.code, error.message, state.requestId);
+    const refusal = authRefusal(error);
+    for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+    return sendError(req, res, refusal.status, error.code, error.message, state.requestId, refusal.extensions);
   }
   const context: RequestContext = {
     requestId: state.requestId,
@@ -284,7 +286,7 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
       method: req.method,
       status: res.statusCode,
       operationName: state.operationName,
-      caller: state.caller?.userPrincipalName ?? null,
+      caller: callerName(state.caller),
       durationMs: Math.round(seconds * 1000 * 100) / 100,
     },
     "graphql request",
@@ -292,8 +294,16 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
 }
 
 /** A GraphQL-shaped error ({ errors }) in the media type the Accept header prefers, as Apollo answers. */
-function sendError(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
-  send(res, status, { errors: [{ message, extensions: { code, requestId } }] }, errorMediaType(req.headers.accept));
+function sendError(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  extensions: Record<string, unknown> = {},
+): void {
+  send(res, status, { errors: [{ message, extensions: { ...extensions, code, requestId } }] }, errorMediaType(req.headers.accept));
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";

@@ -25,6 +25,7 @@ describe("configuration", () => {
       production: false,
       introspection: true,
       limits: DEFAULT_LIMITS,
+      auth: { issuer: null, audiences: [], jwksUrl: null, tenantId: null, devTokens: true, keysCooldownMs: 30_000 },
     });
   });
 
@@ -53,9 +54,43 @@ describe("configuration", () => {
     ["ARTICLES_WATCH", { ARTICLES_WATCH: "sometimes" }],
     ["MAX_QUERY_DEPTH", { MAX_QUERY_DEPTH: "0" }],
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "1MB" }],
+    ["AUTH_ISSUER", { AUTH_ISSUER: "login.example.com", AUTH_AUDIENCE: "api://helpgate" }],
+    ["AUTH_ISSUER", { AUTH_ISSUER: "http://login.example.com/", AUTH_AUDIENCE: "api://helpgate" }],
+    ["AUTH_AUDIENCE", { AUTH_ISSUER: "https://login.example.com/" }],
+    ["AUTH_AUDIENCE", { AUTH_AUDIENCE: "api://helpgate" }],
+    ["AUTH_JWKS_URL", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", AUTH_JWKS_URL: "ftp://keys" }],
+    ["AUTH_TENANT_ID", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", AUTH_TENANT_ID: "contoso" }],
+    ["DEV_TOKENS", { DEV_TOKENS: "false" }],
+    ["DEV_TOKENS", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", DEV_TOKENS: "perhaps" }],
+    ["AUTH_KEYS_COOLDOWN_SECONDS", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", AUTH_KEYS_COOLDOWN_SECONDS: "-1" }],
   ])("stops on a bad %s with a message naming it", (variable, env) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  describe("sign-in", () => {
+    const provider = { AUTH_ISSUER: "https://login.microsoftonline.com/0f7d1c3e-8a1b-4c2d-9e3f-1a2b3c4d5e6f/v2.0", AUTH_AUDIENCE: "api://helpgate, 5c1e2d3f-aaaa-bbbb-cccc-000000000001" };
+
+    it("accepts an identity provider's tokens and turns the gateway's own off unless DEV_TOKENS is true", () => {
+      expect(loadConfig(provider).auth).toEqual({
+        issuer: provider.AUTH_ISSUER,
+        audiences: ["api://helpgate", "5c1e2d3f-aaaa-bbbb-cccc-000000000001"],
+        jwksUrl: null,
+        tenantId: null,
+        devTokens: false,
+        keysCooldownMs: 30_000,
+      });
+      expect(loadConfig({ ...provider, DEV_TOKENS: "true" }).auth.devTokens).toBe(true);
+    });
+
+    it("allows plain http for a provider on this machine only", () => {
+      expect(loadConfig({ AUTH_ISSUER: "http://127.0.0.1:9000", AUTH_AUDIENCE: "helpgate" }).auth.issuer).toBe("http://127.0.0.1:9000");
+      expect(configError({ AUTH_ISSUER: "http://idp.contoso.com", AUTH_AUDIENCE: "helpgate" }).message).toMatch(/must use https:\/\//);
+    });
+
+    it("says what AUTH_AUDIENCE is when it is missing", () => {
+      expect(configError({ AUTH_ISSUER: provider.AUTH_ISSUER }).message).toMatch(/AUTH_AUDIENCE: is required with AUTH_ISSUER/);
+    });
   });
 });

@@ -18,9 +18,10 @@ export class UserResolver {
     return ctx.services.users.get(ctx.caller, { id, userPrincipalName });
   }
 
-  @Query(() => User, { description: "The signed-in user." })
+  @Query(() => User, { nullable: true, description: "The signed-in user; null for an app acting on its own (see caller)." })
   async me(@Ctx() ctx: RequestContext): Promise<UserRecord | null> {
     const caller = demand(ctx.caller, "directory.read");
+    if (caller.kind === "app") return null;
     return ctx.services.users.get(caller, { id: caller.id });
   }
 
