@@ -153,23 +153,25 @@ function safeClaims(token: string): JWTPayload | null {
 }
 
 /**
- * A user's token or an app's, as Entra tells them apart: `idtyp` when present ("app" or "user");
- * without it, a token with neither delegated scopes (`scp`) nor a user name is an app's. An app is
- * named by `azp` (v2), `appid` (v1) or `client_id` (RFC 9068); a user by `oid`, and only when the
- * token has no `oid` by `preferred_username` or `upn`.
+ * A user's token or an app's, as Entra tells them apart: by `idtyp` ("app" or "user") when the
+ * token has it; otherwise a token is a user's when it carries delegated scopes (`scp`), a user
+ * name (`preferred_username`, `upn`) or an `oid` other than its `sub` (an app's token has
+ * `oid` = `sub`, the service principal, or no `oid`). An app is named by `azp` (v2), `appid`
+ * (v1) or `client_id` (RFC 9068); a user by `oid`, and only when there is no `oid` by
+ * `preferred_username` or `upn`.
  */
 export function identify(payload: JWTPayload): TokenIdentity {
   const text = (name: string) => (typeof payload[name] === "string" && payload[name] !== "" ? (payload[name] as string) : null);
   const preferredUsername = text("preferred_username") ?? text("upn");
   const idtyp = text("idtyp");
-  const isApp = idtyp !== null ? idtyp === "app" : payload.scp === undefined && preferredUsername === null;
+  const oid = text("oid");
+  const isApp = idtyp !== null ? idtyp === "app" : payload.scp === undefined && preferredUsername === null && (oid === null || oid === payload.sub);
   if (isApp) {
     const appId = text("azp") ?? text("appid") ?? text("client_id");
     if (appId === null) throw unauthenticated("The app-only token names no application: it needs an 'azp', 'appid' or 'client_id' claim.");
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === "string") : [];
     return { kind: "app", appId, roles };
   }
-  const oid = text("oid");
   if (oid === null && preferredUsername === null) {
     throw unauthenticated("The token names no user: it needs an 'oid' claim (or, without one, 'preferred_username' or 'upn').");
   }
