@@ -26,7 +26,14 @@ export async function authenticate(authorization: string | undefined, services: 
  */
 async function userCaller(identity: Extract<TokenIdentity, { kind: "user" }>, services: Services): Promise<UserCaller> {
   const user = await services.users.findForSignIn(identity);
-  if (!user) throw unauthenticated("The user the token names does not exist in this directory (it may have been deleted).");
+  if (!user) {
+    const deleted = identity.oid && /^[0-9a-f-]{36}$/i.test(identity.oid) ? await services.audit.deletedAt(identity.oid.toLowerCase(), "Delete user") : null;
+    throw unauthenticated(
+      deleted
+        ? `The user the token names was deleted from this directory (${deleted.toISOString()}); its tokens are no longer accepted.`
+        : "The user the token names does not exist in this directory (it may have been deleted).",
+    );
+  }
   if (!user.accountEnabled) throw unauthenticated("The account the token names is disabled (accountEnabled is false).");
   const roleTemplateIds = (await services.roles.rolesOf([user.id])).get(user.id) ?? [];
   return {
