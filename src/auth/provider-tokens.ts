@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { AuthConfig } from "../config";
-import { HelpgateError, serviceUnavailable, unauthenticated } from "../errors";
+import { HelpgateError, unauthenticated } from "../errors";
 
 /** Who a verified token names: a directory user, or an application acting on its own. */
 export type TokenIdentity =
@@ -25,7 +25,8 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 export class ProviderTokens {
   private keys: JWTVerifyGetKey | null = null;
-  private discoveryFailedAt = 0;
+  /** The last failed discovery, answered again (without asking the provider) for RETRY_AFTER_SECONDS. */
+  private discoveryFailure: { at: number; error: HelpgateError } | null = null;
   private tenant: string | null;
 
   constructor(
@@ -66,13 +67,15 @@ export class ProviderTokens {
   /** The provider's key set, found through discovery the first time it is needed. */
   private async getKeys(): Promise<JWTVerifyGetKey> {
     if (this.keys) return this.keys;
-    if (Date.now() - this.discoveryFailedAt < RETRY_AFTER_SECONDS * 1000) throw this.unreachable();
+    const failure = this.discoveryFailure;
+    if (failure && Date.now() - failure.at < RETRY_AFTER_SECONDS * 1000) throw failure.error;
     let jwksUrl: string;
     try {
       jwksUrl = this.config.jwksUrl ?? (await this.discoverJwksUrl());
     } catch (error) {
-      this.discoveryFailedAt = Date.now();
-      throw error instanceof HelpgateError ? error : this.unreachable();
+      const answer = error instanceof HelpgateError ? error : this.unreachable();
+      this.discoveryFailure = { at: Date.now(), error: answer };
+      throw answer;
     }
     const remote = createRemoteJWKSet(new URL(jwksUrl), {
       timeoutDuration: FETCH_TIMEOUT_MS,
@@ -97,8 +100,10 @@ export class ProviderTokens {
     if (!response.ok) throw new Error(`discovery answered ${response.status}`);
     const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (metadata.issuer !== this.config.issuer) {
-      throw serviceUnavailable(
-        `The identity provider's discovery document names issuer '${String(metadata.issuer)}', not AUTH_ISSUER '${this.config.issuer}'; fix AUTH_ISSUER to match it exactly.`,
+      throw new HelpgateError(
+        "SERVICE_UNAVAILABLE",
+        `The identity provider's discovery document names issuer '${String(metadata.issuer)}', not AUTH_ISSUER '${this.config.issuer}'; AUTH_ISSUER must match it exactly.`,
+        { retryable: true, retryAfterSeconds: RETRY_AFTER_SECONDS },
       );
     }
     if (typeof metadata.jwks_uri !== "string") throw new Error("discovery names no jwks_uri");

@@ -143,6 +143,18 @@ describe("signing in with an OpenID Connect provider", () => {
       const listed = await ok(omar, "{ servicePrincipals(first: 10) { totalCount edges { node { appId } } } servicePrincipal(appId: \"licensing-bot\") { id } }");
       expect(listed.servicePrincipals).toEqual({ totalCount: 1, edges: [{ node: { appId: "licensing-bot" } }] });
       expect(listed.servicePrincipal).toEqual({ id: servicePrincipalId });
+      expect(refusal(await send(omar, "{ servicePrincipal { id } }")).message).toBe("Name the service principal by id or by appId.");
+      expect(refusal(await send(omar, '{ servicePrincipal(id: "42") { id } }')).code).toBe("BAD_USER_INPUT");
+
+      const audits = await ok(admin, "query($id: ID) { directoryAudits(first: 10, filter: { targetId: $id }) { edges { node { activityDisplayName category result initiatedBy { user { userPrincipalName } } targetResources { type modifiedProperties { displayName newValue } } } } } }", { id: servicePrincipalId });
+      const entries = audits.directoryAudits.edges.map((edge: any) => edge.node);
+      const succeeded = entries.filter((entry: any) => entry.result === "success");
+      expect(succeeded.map((entry: any) => entry.activityDisplayName)).toEqual(["Add app role assignment to service principal", "Add service principal"]);
+      expect(succeeded[0]).toMatchObject({
+        category: "ApplicationManagement",
+        initiatedBy: { user: { userPrincipalName: "admin@contoso.com" } },
+        targetResources: [{ type: "ServicePrincipal", modifiedProperties: [{ displayName: "AppRole.Value", newValue: '"LicenseAssignment.ReadWrite.All"' }] }],
+      });
     });
 
     it("with LicenseAssignment.ReadWrite.All may assign a license but not create a user, and are audited as the app", async () => {
@@ -185,7 +197,8 @@ describe("signing in with an OpenID Connect provider", () => {
       const created = await ok(admin, 'mutation { createServicePrincipal(input: { appId: "reader-bot", displayName: "Reader" }) { id } }');
       await ok(admin, "mutation($id: ID!) { grantAppPermission(servicePrincipalId: $id, permission: DIRECTORY_READ_ALL) { id } }", { id: created.createServicePrincipal.id });
       const token = await provider.appToken("reader-bot");
-      const data = await ok(token, CALLER);
+      const data = await ok(token, `{ me { id } ${CALLER_FIELDS} }`);
+      expect(data.me).toBeNull();
       expect(data.caller).toMatchObject({ kind: "APP", appPermissions: [], permissions: [] });
       expect(refusal(await send(token, "{ users(first: 1) { totalCount } }")).code).toBe("FORBIDDEN");
     });
@@ -231,12 +244,15 @@ describe("signing in with an OpenID Connect provider", () => {
     it("accepts tokens signed with the provider's new key without a restart, and refuses the rotated-out key's", async () => {
       const adminBefore = await provider.userToken("admin");
       await ok(adminBefore, "{ me { id } }");
-      await provider.rotateKeys([await signingKey("key-2")]);
+      const [rsa, ec, pss] = [await signingKey("key-2"), await signingKey("key-3", "ES256"), await signingKey("key-4", "PS256")];
+      await provider.rotateKeys([rsa, ec, pss]);
       // The gateway fetched the keys less than AUTH_KEYS_COOLDOWN_SECONDS (1 s here) ago: let the cooldown pass.
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       const after = await provider.userToken("admin");
       expect((await ok(after, "{ me { userPrincipalName } }")).me).toEqual({ userPrincipalName: "admin@contoso.com" });
       expectRefused(await send(adminBefore, "{ me { id } }"), /key the identity provider does not publish \(an unknown or rotated-out 'kid'\)/);
+      // ES256 and PS256 keys the provider publishes are accepted too.
+      for (const key of [ec, pss]) expect((await send(await forged({}, key), "{ me { userPrincipalName } }")).data).toEqual({ me: { userPrincipalName: "admin@contoso.com" } });
     });
 
     it("fetches the keys at most once per cooldown however many unknown kids arrive", async () => {
@@ -259,7 +275,19 @@ describe("signing in with an OpenID Connect provider", () => {
     });
   });
 
-  describe("when the provider is down", () => {
+  describe("when the provider can't be used", () => {
+    it("answers 503 naming the mismatch when the discovery document names another issuer than AUTH_ISSUER", async () => {
+      const token = await provider.userToken("admin");
+      const misconfigured = await TestGateway.start({ AUTH_ISSUER: `${provider.issuer}/`, AUTH_AUDIENCE: HELPGATE_AUDIENCE, AUTH_TENANT_ID: tenant });
+      try {
+        const response = await send(token, "{ me { id } }", {}, misconfigured);
+        expect(response.status).toBe(503);
+        expect(refusal(response).message).toMatch(/discovery document names issuer 'http:\/\/127\.0\.0\.1:\d+', not AUTH_ISSUER 'http:\/\/127\.0\.0\.1:\d+\/'/);
+      } finally {
+        await misconfigured.stop();
+      }
+    });
+
     it("answers 503 SERVICE_UNAVAILABLE with Retry-After and never lets the caller in; development tokens, when allowed, still work", async () => {
       const token = await provider.userToken("admin");
       const fresh = await TestGateway.start({ AUTH_ISSUER: provider.issuer, AUTH_AUDIENCE: HELPGATE_AUDIENCE, AUTH_TENANT_ID: tenant, DEV_TOKENS: "true" });

@@ -20,8 +20,8 @@ export class UserResolver {
 
   @Query(() => User, { nullable: true, description: "The signed-in user; null for an app acting on its own (see caller)." })
   async me(@Ctx() ctx: RequestContext): Promise<UserRecord | null> {
+    if (ctx.caller?.kind === "app") return null;
     const caller = demand(ctx.caller, "directory.read");
-    if (caller.kind === "app") return null;
     return ctx.services.users.get(caller, { id: caller.id });
   }
 
