@@ -11,6 +11,28 @@ const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
 const CALLER_FIELDS = "caller { kind id displayName appPermissions permissions directoryRoles { displayName } user { userPrincipalName } servicePrincipal { appId } }";
 const CALLER = `{ ${CALLER_FIELDS} }`;
 const ASSIGN = "mutation($u: ID!, $sku: ID!) { assignLicense(userId: $u, addLicenses: [{ skuId: $sku }]) { assignedLicenses { skuId } } }";
+const NOBODY = "00000000-0000-4000-8000-000000000000";
+const APP_PERMISSION_VALUES = {
+  DIRECTORY_READ_ALL: "Directory.Read.All",
+  USER_READWRITE_ALL: "User.ReadWrite.All",
+  GROUP_READWRITE_ALL: "Group.ReadWrite.All",
+  LICENSEASSIGNMENT_READWRITE_ALL: "LicenseAssignment.ReadWrite.All",
+  ORGANIZATION_READWRITE_ALL: "Organization.ReadWrite.All",
+  AUDITLOG_READ_ALL: "AuditLog.Read.All",
+};
+/** One operation per column of README's permission table; each fails harmlessly (NOT_FOUND) when allowed, FORBIDDEN when not. */
+const PROBES: Record<string, string> = {
+  "read directory": "{ users(first: 1) { totalCount } }",
+  "audit log": "{ directoryAudits(first: 1) { totalCount } }",
+  users: `mutation { deleteUser(id: "${NOBODY}") }`,
+  "usage location": `mutation { updateUser(id: "${NOBODY}", input: { usageLocation: "US" }) { id } }`,
+  groups: `mutation { deleteGroup(id: "${NOBODY}") }`,
+  licenses: `mutation { assignLicense(userId: "${NOBODY}", addLicenses: [{ skuId: "${SKU.E1}" }]) { id } }`,
+  organization: "mutation { updateOrganization(input: {}) { id } }",
+  subscriptions: `mutation { updateSubscription(skuId: "${NOBODY}", capabilityStatus: "Enabled") { skuId } }`,
+  roles: `mutation { assignDirectoryRole(roleTemplateId: "${GLOBAL_ADMINISTRATOR}", userId: "${NOBODY}") { id } }`,
+  apps: `mutation { deleteServicePrincipal(id: "${NOBODY}") }`,
+};
 const CREATE_USER = 'mutation { createUser(input: { displayName: "Bot Made", userPrincipalName: "bot.made@contoso.com", accountEnabled: true }) { id } }';
 
 describe("signing in with an OpenID Connect provider", () => {
@@ -42,6 +64,7 @@ describe("signing in with an OpenID Connect provider", () => {
         "unregistered-bot": { tid: tenant, azp: "unregistered-bot", idtyp: "app", roles: ["Directory.Read.All"] },
         // Entra v1 style: no idtyp, the app named by appid.
         "reader-bot": { tid: tenant, appid: "reader-bot", roles: [] },
+        "matrix-bot": { tid: tenant, azp: "matrix-bot", idtyp: "app", roles: Object.values(APP_PERMISSION_VALUES) },
       },
     });
   }, 60_000);
@@ -210,6 +233,37 @@ describe("signing in with an OpenID Connect provider", () => {
       expect(refusal(await send(token, ASSIGN, { u: ids["yuki.tanaka"], sku: SKU.MCOSTANDARD })).code).toBe("FORBIDDEN");
       expect(await ok(admin, "mutation($id: ID!) { deleteServicePrincipal(id: $id) }", { id: servicePrincipalId })).toEqual({ deleteServicePrincipal: servicePrincipalId });
       expectRefused(await send(token, CALLER), /application 'licensing-bot' is not registered/);
+    });
+  });
+
+  describe("application permissions", () => {
+    it.each([
+      ["DIRECTORY_READ_ALL", ["read directory"]],
+      ["USER_READWRITE_ALL", ["read directory", "users", "usage location"]],
+      ["GROUP_READWRITE_ALL", ["read directory", "groups"]],
+      ["LICENSEASSIGNMENT_READWRITE_ALL", ["read directory", "licenses"]],
+      ["ORGANIZATION_READWRITE_ALL", ["read directory", "organization", "subscriptions"]],
+      ["AUDITLOG_READ_ALL", ["audit log"]],
+    ])("%s allows exactly %j", async (permission, allowed) => {
+      const admin = await provider.userToken("admin");
+      const existing = await ok(admin, '{ servicePrincipal(appId: "matrix-bot") { id } }');
+      const id: string =
+        existing.servicePrincipal?.id ??
+        (await ok(admin, 'mutation { createServicePrincipal(input: { appId: "matrix-bot", displayName: "Matrix" }) { id } }')).createServicePrincipal.id;
+      const granted = await ok(admin, "query($id: ID!) { servicePrincipal(id: $id) { appPermissions { permission } } }", { id });
+      for (const { permission: old } of granted.servicePrincipal.appPermissions) {
+        await ok(admin, "mutation($id: ID!, $p: AppPermission!) { revokeAppPermission(servicePrincipalId: $id, permission: $p) { id } }", { id, p: old });
+      }
+      await ok(admin, "mutation($id: ID!, $p: AppPermission!) { grantAppPermission(servicePrincipalId: $id, permission: $p) { id } }", { id, p: permission });
+
+      const token = await provider.appToken("matrix-bot");
+      const permitted: string[] = [];
+      for (const [column, probe] of Object.entries(PROBES)) {
+        const response = await send(token, probe);
+        expect(response.status).not.toBe(500);
+        if (response.errors?.[0]?.extensions.code !== "FORBIDDEN") permitted.push(column);
+      }
+      expect(permitted).toEqual(allowed);
     });
   });
 

@@ -15,7 +15,7 @@ import http from "node:http";
 import Provider from "oidc-provider";
 
 export const PORTAL_REDIRECT_URI = "http://127.0.0.1/callback";
-const APP_CLIENTS = (process.env.OIDC_APP_CLIENTS ?? "licensing-bot,unregistered-bot,reader-bot").split(",");
+const APP_CLIENTS = (process.env.OIDC_APP_CLIENTS ?? "licensing-bot,unregistered-bot,reader-bot,matrix-bot").split(",");
 const RESOURCES = (process.env.OIDC_RESOURCES ?? "api://helpgate,api://another-api").split(",");
 
 const state = {
