@@ -24,7 +24,8 @@ export const RETRY_AFTER_SECONDS = 5;
  * once per cooldown. When the provider can't be reached, the answer is 503, never "let in".
  */
 export class ProviderTokens {
-  private keys: JWTVerifyGetKey | null = null;
+  /** The provider's key set, once discovered; requests arriving meanwhile share one discovery. */
+  private keys: Promise<JWTVerifyGetKey> | null = null;
   /** The last failed discovery, answered again (without asking the provider) for RETRY_AFTER_SECONDS. */
   private discoveryFailure: { at: number; error: HelpgateError } | null = null;
   private tenant: string | null;
@@ -64,9 +65,16 @@ export class ProviderTokens {
     }
   }
 
+  private getKeys(): Promise<JWTVerifyGetKey> {
+    this.keys ??= this.discoverKeys().catch((error: unknown) => {
+      this.keys = null;
+      throw error;
+    });
+    return this.keys;
+  }
+
   /** The provider's key set, found through discovery the first time it is needed. */
-  private async getKeys(): Promise<JWTVerifyGetKey> {
-    if (this.keys) return this.keys;
+  private async discoverKeys(): Promise<JWTVerifyGetKey> {
     const failure = this.discoveryFailure;
     if (failure && Date.now() - failure.at < RETRY_AFTER_SECONDS * 1000) throw failure.error;
     let jwksUrl: string;
@@ -83,7 +91,7 @@ export class ProviderTokens {
       cacheMaxAge: KEYS_MAX_AGE_MS,
     });
     // A failure to fetch the keys is the provider's, not the token's: 503, so clients retry.
-    this.keys = async (header, token) => {
+    return async (header, token) => {
       try {
         return await remote(header, token);
       } catch (error) {
@@ -91,7 +99,6 @@ export class ProviderTokens {
         throw this.unreachable();
       }
     };
-    return this.keys;
   }
 
   private async discoverJwksUrl(): Promise<string> {
