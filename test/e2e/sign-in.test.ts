@@ -109,6 +109,8 @@ describe("signing in with an OpenID Connect provider", () => {
       expect(data.caller).toMatchObject({ kind: "USER", id: ids.admin, user: { userPrincipalName: "admin@contoso.com" }, servicePrincipal: null, appPermissions: [] });
       expect(data.caller.directoryRoles).toEqual([{ displayName: "Global Administrator" }]);
       expect(data.caller.permissions).toEqual(expect.arrayContaining(["apps.manage", "users.manage", "licenses.manage"]));
+      const anonymous = await gateway.post(JSON.stringify({ query: "{ caller { kind } }" }), { "content-type": "application/json" });
+      expect(anonymous.data).toEqual({ caller: null });
     });
 
     it("get their permissions from directory roles only: wids and roles in the token are ignored", async () => {

@@ -29,6 +29,10 @@ export class IdentityProvider {
       env: { ...process.env, OIDC_KEYS: JSON.stringify(keys) },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Never outlive the test run, even when a test fails before stopping it.
+    const kill = () => child.kill("SIGKILL");
+    process.once("exit", kill);
+    child.once("exit", () => process.removeListener("exit", kill));
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const issuer = await new Promise<string>((resolve, reject) => {
