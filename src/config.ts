@@ -28,6 +28,23 @@ export interface Config {
   throttle: ThrottleLimits;
   /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
   metricsMaxOperations: number;
+  auth: AuthConfig;
+}
+
+/** Who may sign in: the gateway's own HS256 tokens, and an OpenID Connect provider's (see auth/provider-tokens.ts). */
+export interface AuthConfig {
+  /** The provider's issuer URL; null means only the gateway's own HS256 tokens are accepted. */
+  issuer: string | null;
+  /** What a provider token's `aud` must hold (one of them). */
+  audiences: string[];
+  /** Where the provider's signing keys are; null means "as its discovery document says". */
+  jwksUrl: string | null;
+  /** The `tid` a provider token must carry; null means the organization's id. */
+  tenantId: string | null;
+  /** Whether the gateway's own HS256 tokens (`npm run token`) are accepted. */
+  devTokens: boolean;
+  /** After fetching the keys, how long a token naming an unknown key waits before they are fetched again. */
+  keysCooldownMs: number;
 }
 
 /**
@@ -110,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxyHops: parseTrustProxy(env.TRUST_PROXY),
     },
     metricsMaxOperations: parseCount("METRICS_MAX_OPERATIONS", env.METRICS_MAX_OPERATIONS, DEFAULT_METRICS_MAX_OPERATIONS, 10_000),
+    auth: parseAuth(env),
   };
 }
 
@@ -130,6 +148,48 @@ function parseTrustProxy(raw: string | undefined): number {
   if (value === "true" || value === "yes" || value === "on") return 1;
   if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
   throw new ConfigError("TRUST_PROXY", `'${raw}' is not a proxy setting; use false, true (one proxy) or the number of proxies in front of helpgate (0 to 10).`);
+}
+
+function parseAuth(env: Env): AuthConfig {
+  const issuer = parseProviderUrl("AUTH_ISSUER", env.AUTH_ISSUER);
+  const jwksUrl = parseProviderUrl("AUTH_JWKS_URL", env.AUTH_JWKS_URL);
+  const audiences = (nonEmpty(env.AUTH_AUDIENCE) ?? "").split(",").map((audience) => audience.trim()).filter(Boolean);
+  const tenantId = nonEmpty(env.AUTH_TENANT_ID)?.toLowerCase() ?? null;
+  const devTokens = parseBoolean("DEV_TOKENS", env.DEV_TOKENS, issuer === null);
+  if (issuer === null) {
+    for (const variable of ["AUTH_AUDIENCE", "AUTH_JWKS_URL", "AUTH_TENANT_ID"]) {
+      if (nonEmpty(env[variable]) !== undefined) throw new ConfigError(variable, "is set but AUTH_ISSUER is not; set AUTH_ISSUER to your identity provider's issuer URL.");
+    }
+    if (!devTokens) throw new ConfigError("DEV_TOKENS", "is false and AUTH_ISSUER is not set, so nobody could sign in; set AUTH_ISSUER or leave DEV_TOKENS unset.");
+  } else if (audiences.length === 0) {
+    throw new ConfigError("AUTH_AUDIENCE", "is required with AUTH_ISSUER: helpgate's application id URI or client id, as the provider writes it in `aud` (several separated by commas).");
+  }
+  if (tenantId !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(tenantId)) {
+    throw new ConfigError("AUTH_TENANT_ID", `'${env.AUTH_TENANT_ID}' is not a tenant id; use the GUID the provider writes in \`tid\` (default: the organization's id).`);
+  }
+  const cooldown = nonEmpty(env.AUTH_KEYS_COOLDOWN_SECONDS);
+  if (cooldown !== undefined && (!/^\d+$/.test(cooldown) || Number(cooldown) > 3600)) {
+    throw new ConfigError("AUTH_KEYS_COOLDOWN_SECONDS", `'${cooldown}' is not a cooldown; use whole seconds from 0 to 3600 (default 30).`);
+  }
+  return { issuer, audiences, jwksUrl, tenantId, devTokens, keysCooldownMs: cooldown === undefined ? 30_000 : Number(cooldown) * 1000 };
+}
+
+/** An identity provider's address: https, or http on a loopback address (development and tests). */
+function parseProviderUrl(variable: string, raw: string | undefined): string | null {
+  const value = nonEmpty(raw);
+  if (value === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, `'${value}' is not a URL; use the provider's https:// address, e.g. https://login.microsoftonline.com/<tenant id>/v2.0.`);
+  }
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigError(variable, `'${value}' must use https:// (plain http is allowed for localhost only).`);
+  }
+  if (url.search || url.hash) throw new ConfigError(variable, `'${value}' must not carry a query or fragment.`);
+  return value;
 }
 
 function parseLimits(env: Env): Limits {

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const app = await startApp(config, log);
   log.info({ url: app.url, database: describeDatabase(config.database), demoData: config.demoData }, `helpgate listening on ${app.url}`);
   log.info(`database: ${describeDatabase(config.database)}`);
-  log.info("get an admin token: npm run token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
+  const { issuer, audiences, devTokens } = config.auth;
+  if (issuer) log.info({ issuer, audiences }, `sign-in: access tokens from ${issuer} for ${audiences.join(", ")}`);
+  if (devTokens) log.info("get an admin token: npm run token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
 
   let stopping = false;
   const stop = (signal: string) => {

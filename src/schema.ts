@@ -5,6 +5,7 @@ import { AuditResolver } from "./audit/graphql/audit.resolver";
 import { ContentResolver, LicenseStateTroubleshootingResolver } from "./content/graphql/content.resolver";
 import { GroupResolver } from "./directory/graphql/group.resolver";
 import { OrganizationResolver } from "./directory/graphql/organization.resolver";
+import { CallerResolver, ServicePrincipalResolver } from "./directory/graphql/service-principal.resolver";
 import { UserResolver } from "./directory/graphql/user.resolver";
 import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
@@ -14,6 +15,8 @@ export const RESOLVERS = [
   OrganizationResolver,
   UserResolver,
   GroupResolver,
+  ServicePrincipalResolver,
+  CallerResolver,
   AuditResolver,
   SubscriptionResolver,
   UserLicensingResolver,

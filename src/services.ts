@@ -5,12 +5,15 @@ import type { Config } from "./config";
 import { ContentService } from "./content/content.service";
 import { AuditedWrites } from "./audit/audited-writes";
 import { AuditService } from "./audit/audit.service";
+import { SignIn } from "./auth/authenticate";
+import { ProviderTokens } from "./auth/provider-tokens";
 import { Tokens } from "./auth/tokens";
 import type { Database } from "./db/database";
 import { DynamicMembership } from "./directory/services/dynamic-membership";
 import { GroupService } from "./directory/services/group.service";
 import { OrganizationService } from "./directory/services/organization.service";
 import { RoleService } from "./directory/services/role.service";
+import { ServicePrincipalService } from "./directory/services/service-principal.service";
 import { UserService } from "./directory/services/user.service";
 import { LicenseProcessor, type ProcessorOptions } from "./licensing/processor";
 import { AssignmentService } from "./licensing/services/assignment.service";
@@ -22,11 +25,14 @@ import { SubscriptionService } from "./licensing/services/subscription.service";
 export interface Services {
   db: Database;
   tokens: Tokens;
+  /** Verifies bearer tokens: the gateway's own, and the identity provider's (see auth/). */
+  signIn: SignIn;
   audit: AuditService;
   organization: OrganizationService;
   users: UserService;
   groups: GroupService;
   roles: RoleService;
+  servicePrincipals: ServicePrincipalService;
   licensing: {
     assignments: AssignmentService;
     groups: GroupLicensingService;
@@ -41,7 +47,7 @@ export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idl
 
 export function createServices(
   db: Database,
-  config: Pick<Config, "database" | "articlesDir" | "articlesWatch">,
+  config: Pick<Config, "database" | "articlesDir" | "articlesWatch" | "auth">,
   tokenSecret: string,
   log: Logger,
   processorOptions: ProcessorOptions = DEFAULT_PROCESSOR_OPTIONS,
@@ -53,6 +59,7 @@ export function createServices(
   const users = new UserService(db, writes, organization, dynamic);
   const groups = new GroupService(db, writes, users, dynamic);
   const roles = new RoleService(db, writes, users);
+  const servicePrincipals = new ServicePrincipalService(db, writes);
   const diagnosis = new DiagnosisService(db);
   const licensing = {
     assignments: new AssignmentService(db, writes),
@@ -62,7 +69,11 @@ export function createServices(
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
   const content = new ContentService(contentOptions(config), log, diagnosis);
-  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing, content };
+  const tokens = new Tokens(tokenSecret);
+  const { issuer } = config.auth;
+  const provider = issuer === null ? null : new ProviderTokens({ ...config.auth, issuer }, () => organization.tenantId());
+  const signIn = new SignIn(config.auth.devTokens ? tokens : null, provider, issuer);
+  return { db, tokens, signIn, audit, organization, users, groups, roles, servicePrincipals, licensing, content };
 }
 
 /** Parsed articles are cached beside the SQLite file; with PostgreSQL, in the system's temporary folder. */

@@ -20,6 +20,15 @@ export class AuditService {
     return entries.length === 0 ? Promise.resolve([]) : new AuditStore(tx).insertMany(entries, this.now());
   }
 
+  /**
+   * When the directory object with this id was deleted, as the audit log recorded it (for sign-in,
+   * to tell a deleted user from one that never existed); null when no deletion is recorded.
+   */
+  async deletedAt(id: string, activityDisplayName: string): Promise<Date | null> {
+    const [entry] = await new AuditStore(this.db.manager).list({ targetId: id, activityDisplayName, result: "success" }, null, 1);
+    return entry?.activityDateTime ?? null;
+  }
+
   list(caller: Caller | null, filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
     demand(caller, "audit.read");
     return new AuditStore(this.db.manager).list(filter, beforeSeq, limit);

@@ -50,7 +50,7 @@ export class AuditStore {
     const records: AuditRecord[] = [];
     const values: unknown[][] = [];
     for (const entry of entries) {
-      const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : null;
+      const initiatorId = entry.initiatedBy.kind === "user" ? entry.initiatedBy.id : (entry.initiatedBy.servicePrincipalId ?? null);
       // Field by field: an object spread here cost more than everything else in this loop.
       const record: AuditRecord = {
         seq: 0,

@@ -54,7 +54,11 @@ export class Write {
   }
 }
 
-export function userInitiator(caller: Caller): Initiator {
+/** Who the audit names as the actor: the signed-in user, or the app acting on its own (as Graph's directoryAudit does). */
+export function initiatorOf(caller: Caller): Initiator {
+  if (caller.kind === "app") {
+    return { kind: "app", displayName: caller.displayName, appId: caller.appId, servicePrincipalId: caller.servicePrincipalId };
+  }
   return { kind: "user", id: caller.id, userPrincipalName: caller.userPrincipalName, displayName: caller.displayName };
 }
 
@@ -86,7 +90,7 @@ export class AuditedWrites {
       activityDisplayName: operation.activityDisplayName,
       category: operation.category,
       operationType: operation.operationType,
-      initiatedBy: userInitiator(caller),
+      initiatedBy: initiatorOf(caller),
       targetResources: [target, ...otherTargets],
       result,
       resultReason,

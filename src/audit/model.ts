@@ -5,7 +5,8 @@ export type AuditCategory =
   | "GroupManagement"
   | "RoleManagement"
   | "DirectoryManagement"
-  | "LicenseManagement";
+  | "LicenseManagement"
+  | "ApplicationManagement";
 
 export type AuditResult = "success" | "failure";
 
@@ -27,7 +28,7 @@ export interface TargetResource {
 
 export type Initiator =
   | { kind: "user"; id: string; userPrincipalName: string; displayName: string }
-  | { kind: "app"; displayName: string; appId: string | null };
+  | { kind: "app"; displayName: string; appId: string | null; servicePrincipalId?: string | null };
 
 export interface AuditEntry {
   activityDisplayName: string;

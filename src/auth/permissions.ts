@@ -17,7 +17,8 @@ export type Permission =
   | "licenses.manage"
   | "roles.manage"
   | "organization.manage"
-  | "subscriptions.manage";
+  | "subscriptions.manage"
+  | "apps.manage";
 
 const ALL: readonly Permission[] = [
   "directory.read",
@@ -29,6 +30,7 @@ const ALL: readonly Permission[] = [
   "roles.manage",
   "organization.manage",
   "subscriptions.manage",
+  "apps.manage",
 ];
 
 const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
@@ -42,12 +44,33 @@ const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
 /** Like Entra's default user permissions, any signed-in member may read the directory. */
 const MEMBER_PERMISSIONS: readonly Permission[] = ["directory.read"];
 
-export interface Caller {
+/**
+ * Who is asking. `kind` tells a signed-in user from an application acting on its own (an
+ * app-only token). `id` is the user's object id, or the app's service principal id; an app has
+ * no userPrincipalName and no directory roles.
+ */
+export type Caller = UserCaller | AppCaller;
+
+interface CallerBase {
   id: string;
-  userPrincipalName: string;
   displayName: string;
   roleTemplateIds: ReadonlySet<string>;
   permissions: ReadonlySet<Permission>;
+}
+
+export interface UserCaller extends CallerBase {
+  kind: "user";
+  userPrincipalName: string;
+}
+
+export interface AppCaller extends CallerBase {
+  kind: "app";
+  userPrincipalName: null;
+  /** The application (client) id the token names in azp / appid. */
+  appId: string;
+  servicePrincipalId: string;
+  /** The application permissions in effect: granted in helpgate and present in the token's roles. */
+  appPermissions: readonly AppPermission[];
 }
 
 export function permissionsFor(roleTemplateIds: Iterable<string>): Set<Permission> {
@@ -73,4 +96,39 @@ export function demand(caller: Caller | null, permission: Permission): Caller {
 
 export function isGlobalAdministrator(caller: Caller): boolean {
   return caller.roleTemplateIds.has(GLOBAL_ADMINISTRATOR);
+}
+
+/**
+ * Application permissions, by Microsoft Graph's names. An app may do what the permissions both
+ * granted to its service principal and listed in its token's `roles` allow.
+ */
+export const APP_PERMISSIONS = {
+  "Directory.Read.All": ["directory.read"],
+  "User.ReadWrite.All": ["directory.read", "users.manage", "users.setUsageLocation"],
+  "Group.ReadWrite.All": ["directory.read", "groups.manage"],
+  "LicenseAssignment.ReadWrite.All": ["directory.read", "licenses.manage"],
+  "Organization.ReadWrite.All": ["directory.read", "organization.manage", "subscriptions.manage"],
+  "AuditLog.Read.All": ["audit.read"],
+} as const satisfies Record<string, readonly Permission[]>;
+
+export type AppPermission = keyof typeof APP_PERMISSIONS;
+
+export const APP_PERMISSION_NAMES = Object.keys(APP_PERMISSIONS) as AppPermission[];
+
+export function isAppPermission(value: string): value is AppPermission {
+  return Object.prototype.hasOwnProperty.call(APP_PERMISSIONS, value);
+}
+
+export function permissionsForApp(appPermissions: Iterable<AppPermission>): Set<Permission> {
+  const granted = new Set<Permission>();
+  for (const appPermission of appPermissions) {
+    for (const permission of APP_PERMISSIONS[appPermission]) granted.add(permission);
+  }
+  return granted;
+}
+
+/** How logs name a caller: a user by sign-in name, an app by its application id. */
+export function callerName(caller: Caller | null): string | null {
+  if (caller === null) return null;
+  return caller.kind === "user" ? caller.userPrincipalName : `app:${caller.appId}`;
 }

@@ -26,6 +26,7 @@ async function main(args: string[]): Promise<number> {
     if (!user.accountEnabled) return fail(`'${upn}' is disabled (accountEnabled is false); its tokens would be refused.`);
     const token = await services.tokens.sign({ oid: user.id, preferredUsername: user.userPrincipalName }, minutes * 60);
     process.stdout.write(`${token}\n`);
+    if (!config.auth.devTokens) process.stderr.write("helpgate token: note: with AUTH_ISSUER set, the server refuses this token unless DEV_TOKENS=true.\n");
     return 0;
   } finally {
     await services.db.close();

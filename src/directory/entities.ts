@@ -5,7 +5,9 @@ import type {
   GroupRecord,
   OrganizationRecord,
   ProxyAddressRecord,
+  AppPermissionGrantRecord,
   RoleAssignmentRecord,
+  ServicePrincipalRecord,
   UserRecord,
 } from "./model";
 
@@ -92,6 +94,28 @@ export const RoleAssignmentEntity = new EntitySchema<RoleAssignmentRecord>({
   },
 });
 
+export const ServicePrincipalEntity = new EntitySchema<ServicePrincipalRecord>({
+  name: "ServicePrincipal",
+  tableName: "service_principals",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    appId: { name: "app_id", type: "varchar", length: 128 },
+    appIdKey: { name: "app_id_key", type: "varchar", length: 128, unique: true },
+    displayName: { name: "display_name", type: "varchar", length: 256 },
+    createdDateTime: { name: "created_date_time", type: "varchar", length: 30, transformer: isoDate },
+  },
+});
+
+export const AppPermissionGrantEntity = new EntitySchema<AppPermissionGrantRecord>({
+  name: "AppPermissionGrant",
+  tableName: "service_principal_permissions",
+  columns: {
+    servicePrincipalId: { name: "service_principal_id", type: "varchar", length: 36, primary: true },
+    permission: { type: "varchar", length: 64, primary: true },
+    grantedDateTime: { name: "granted_date_time", type: "varchar", length: 30, transformer: isoDate },
+  },
+});
+
 export const DIRECTORY_ENTITIES = [
   OrganizationEntity,
   UserEntity,
@@ -99,4 +123,6 @@ export const DIRECTORY_ENTITIES = [
   GroupEntity,
   GroupMemberEntity,
   RoleAssignmentEntity,
+  ServicePrincipalEntity,
+  AppPermissionGrantEntity,
 ];

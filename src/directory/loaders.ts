@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { Services } from "../services";
-import type { GroupRecord } from "./model";
+import type { AppPermissionGrantRecord, GroupRecord } from "./model";
 
 /**
  * Per-request batching of the directory's relations: however many users a page holds, each
@@ -21,5 +21,10 @@ export const directoryLoaders = {
     new DataLoader<string, string[]>(async (userIds) => {
       const byUser = await services.roles.rolesOf(userIds);
       return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+  appPermissions: (services: Services) =>
+    new DataLoader<string, AppPermissionGrantRecord[]>(async (servicePrincipalIds) => {
+      const bySp = await services.servicePrincipals.grantsOf(servicePrincipalIds);
+      return servicePrincipalIds.map((id) => bySp.get(id) ?? []);
     }),
 };

@@ -74,6 +74,24 @@ export interface RoleAssignmentRecord {
   userId: string;
 }
 
+/** An application registered in the directory, which may act on its own with an app-only token. */
+export interface ServicePrincipalRecord {
+  id: string;
+  /** The application (client) id its tokens carry in azp / appid. */
+  appId: string;
+  /** Lower-cased appId: an app is registered once whatever its letter case. */
+  appIdKey: string;
+  displayName: string;
+  createdDateTime: Date;
+}
+
+/** An application permission (Graph's name, e.g. User.ReadWrite.All) granted to a service principal. */
+export interface AppPermissionGrantRecord {
+  servicePrincipalId: string;
+  permission: string;
+  grantedDateTime: Date;
+}
+
 export function isDynamic(group: Pick<GroupRecord, "groupTypes">): boolean {
   return group.groupTypes.includes(DYNAMIC_MEMBERSHIP);
 }

@@ -9,7 +9,8 @@ import {
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate";
-import type { Caller } from "../auth/permissions";
+import { authRefusal } from "./auth-refusal";
+import { callerName, type Caller } from "../auth/permissions";
 import type { Config } from "../config";
 import { createLoaders, type RequestContext } from "../context";
 import { HelpgateError } from "../errors";
@@ -226,8 +227,9 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   } catch (error) {
     if (error instanceof HttpError) return sendError(req, res, error.status, error.code, error.message, state.requestId);
     if (!(error instanceof HelpgateError)) throw error;
-    res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
-    return sendError(req, res, 401, error.code, error.message, state.requestId);
+    const refusal = authRefusal(error);
+    for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+    return sendError(req, res, refusal.status, error.code, error.message, state.requestId, refusal.extensions);
   }
   const throttleKey = handlers.throttle.keyOf(state.caller, req);
   const arrival = chargeArrival(handlers.throttle, throttleKey, body);
@@ -303,7 +305,7 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
       method: req.method,
       status: res.statusCode,
       operationName: state.operationName,
-      caller: state.caller?.userPrincipalName ?? null,
+      caller: callerName(state.caller),
       durationMs: Math.round(seconds * 1000 * 100) / 100,
     },
     "graphql request",

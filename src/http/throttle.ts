@@ -123,8 +123,10 @@ export class Throttle {
    * The key a caller is charged under: a signed-in user by their id (and, when apps sign in,
    * an app by its id: `app:<appId>`); an anonymous caller by their client address.
    */
-  keyOf(caller: { id: string } | null, req: http.IncomingMessage): string {
-    return caller ? `user:${caller.id}` : `address:${clientAddress(req, this.#trustProxyHops)}`;
+  keyOf(caller: { id: string; kind?: "user" | "app" } | null, req: http.IncomingMessage): string {
+    if (caller === null) return `address:${clientAddress(req, this.#trustProxyHops)}`;
+    // An app is known by its service principal, a user by their object id: one budget each.
+    return `${caller.kind === "app" ? "app" : "user"}:${caller.id}`;
   }
 
   #refilled(key: string, now: number): Account {

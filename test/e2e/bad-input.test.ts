@@ -288,7 +288,7 @@ const rows: Row[] = [
     },
     status: 401,
     code: "UNAUTHENTICATED",
-    message: /^The user the token names does not exist in this directory \(it may have been deleted\)\.$/,
+    message: /^The user the token names was deleted from this directory \(\d{4}-\d\d-\d\dT[\d:.]+Z\); its tokens are no longer accepted\.$/,
   },
 ];
 

@@ -27,6 +27,7 @@ describe("configuration", () => {
       limits: DEFAULT_LIMITS,
       throttle: DEFAULT_THROTTLE,
       metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
+      auth: { issuer: null, audiences: [], jwksUrl: null, tenantId: null, devTokens: true, keysCooldownMs: 30_000 },
     });
   });
 
@@ -75,9 +76,43 @@ describe("configuration", () => {
     ["THROTTLE_WRITE_UNITS_PER_150S", { THROTTLE_WRITE_UNITS_PER_150S: "lots" }],
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1" }],
     ["METRICS_MAX_OPERATIONS", { METRICS_MAX_OPERATIONS: "100000" }],
+    ["AUTH_ISSUER", { AUTH_ISSUER: "login.example.com", AUTH_AUDIENCE: "api://helpgate" }],
+    ["AUTH_ISSUER", { AUTH_ISSUER: "http://login.example.com/", AUTH_AUDIENCE: "api://helpgate" }],
+    ["AUTH_AUDIENCE", { AUTH_ISSUER: "https://login.example.com/" }],
+    ["AUTH_AUDIENCE", { AUTH_AUDIENCE: "api://helpgate" }],
+    ["AUTH_JWKS_URL", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", AUTH_JWKS_URL: "ftp://keys" }],
+    ["AUTH_TENANT_ID", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", AUTH_TENANT_ID: "contoso" }],
+    ["DEV_TOKENS", { DEV_TOKENS: "false" }],
+    ["DEV_TOKENS", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", DEV_TOKENS: "perhaps" }],
+    ["AUTH_KEYS_COOLDOWN_SECONDS", { AUTH_ISSUER: "https://login.example.com/", AUTH_AUDIENCE: "api://helpgate", AUTH_KEYS_COOLDOWN_SECONDS: "-1" }],
   ])("stops on a bad %s with a message naming it", (variable, env) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  describe("sign-in", () => {
+    const provider = { AUTH_ISSUER: "https://login.microsoftonline.com/0f7d1c3e-8a1b-4c2d-9e3f-1a2b3c4d5e6f/v2.0", AUTH_AUDIENCE: "api://helpgate, 5c1e2d3f-aaaa-bbbb-cccc-000000000001" };
+
+    it("accepts an identity provider's tokens and turns the gateway's own off unless DEV_TOKENS is true", () => {
+      expect(loadConfig(provider).auth).toEqual({
+        issuer: provider.AUTH_ISSUER,
+        audiences: ["api://helpgate", "5c1e2d3f-aaaa-bbbb-cccc-000000000001"],
+        jwksUrl: null,
+        tenantId: null,
+        devTokens: false,
+        keysCooldownMs: 30_000,
+      });
+      expect(loadConfig({ ...provider, DEV_TOKENS: "true" }).auth.devTokens).toBe(true);
+    });
+
+    it("allows plain http for a provider on this machine only", () => {
+      expect(loadConfig({ AUTH_ISSUER: "http://127.0.0.1:9000", AUTH_AUDIENCE: "helpgate" }).auth.issuer).toBe("http://127.0.0.1:9000");
+      expect(configError({ AUTH_ISSUER: "http://idp.contoso.com", AUTH_AUDIENCE: "helpgate" }).message).toMatch(/must use https:\/\//);
+    });
+
+    it("says what AUTH_AUDIENCE is when it is missing", () => {
+      expect(configError({ AUTH_ISSUER: provider.AUTH_ISSUER }).message).toMatch(/AUTH_AUDIENCE: is required with AUTH_ISSUER/);
+    });
   });
 });

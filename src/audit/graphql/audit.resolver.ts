@@ -41,6 +41,6 @@ function toGraph(record: AuditRecord): DirectoryAudit {
   const initiatedBy: AuditActivityInitiator =
     initiator.kind === "user"
       ? { user: { id: initiator.id, userPrincipalName: initiator.userPrincipalName, displayName: initiator.displayName }, app: null }
-      : { user: null, app: { appId: initiator.appId, displayName: initiator.displayName } };
+      : { user: null, app: { appId: initiator.appId, displayName: initiator.displayName, servicePrincipalId: initiator.servicePrincipalId ?? null } };
   return { ...record, initiatedBy };
 }

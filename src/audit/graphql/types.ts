@@ -53,6 +53,9 @@ export class AppIdentity {
 
   @Field()
   displayName!: string;
+
+  @Field(() => ID, { nullable: true, description: "The service principal of a registered app that made the change; null for helpgate's own background work." })
+  servicePrincipalId!: string | null;
 }
 
 @ObjectType({ description: "Exactly one of user or app is set." })
@@ -60,7 +63,7 @@ export class AuditActivityInitiator {
   @Field(() => UserIdentity, { nullable: true })
   user!: UserIdentity | null;
 
-  @Field(() => AppIdentity, { nullable: true, description: "Background work, e.g. dynamic membership processing." })
+  @Field(() => AppIdentity, { nullable: true, description: "An application acting on its own (app-only token), or background work such as dynamic membership processing." })
   app!: AppIdentity | null;
 }
 
@@ -114,7 +117,7 @@ export class DirectoryAuditFilter {
   @Field(() => ID, { nullable: true, description: "Entries naming this object among their targets." })
   targetId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: "Entries initiated by this user." })
+  @Field(() => ID, { nullable: true, description: "Entries initiated by this user, or by this app's service principal." })
   initiatedById?: string | null;
 
   @Field(() => String, { nullable: true, description: "success or failure." })

@@ -18,8 +18,9 @@ export class UserResolver {
     return ctx.services.users.get(ctx.caller, { id, userPrincipalName });
   }
 
-  @Query(() => User, { description: "The signed-in user." })
+  @Query(() => User, { nullable: true, description: "The signed-in user; null for an app acting on its own (see caller)." })
   async me(@Ctx() ctx: RequestContext): Promise<UserRecord | null> {
+    if (ctx.caller?.kind === "app") return null;
     const caller = demand(ctx.caller, "directory.read");
     return ctx.services.users.get(caller, { id: caller.id });
   }

@@ -24,6 +24,11 @@ export class OrganizationService {
     return this.require(this.db.manager);
   }
 
+  /** The organization's id: the tenant (`tid`) sign-in tokens must name unless AUTH_TENANT_ID says otherwise. */
+  async tenantId(): Promise<string> {
+    return (await this.require(this.db.manager)).id;
+  }
+
   /** Domains a userPrincipalName may end with. */
   async verifiedDomainNames(manager: EntityManager = this.db.manager): Promise<string[]> {
     return (await this.require(manager)).verifiedDomains.map((domain) => domain.name);

@@ -1,4 +1,4 @@
-import type { AuditedWrites, Write, WriteRequest } from "../../audit/audited-writes";
+import { initiatorOf, type AuditedWrites, type Write, type WriteRequest } from "../../audit/audited-writes";
 import { demand, type Caller } from "../../auth/permissions";
 import type { Database } from "../../db/database";
 import type { UserRecord } from "../../directory/model";
@@ -133,7 +133,7 @@ function mailboxEntry(write: Write, user: UserRecord, changes: Write["modifiedPr
     activityDisplayName: "Update user",
     category: "UserManagement" as const,
     operationType: "Update" as const,
-    initiatedBy: { kind: "user" as const, id: write.caller.id, userPrincipalName: write.caller.userPrincipalName, displayName: write.caller.displayName },
+    initiatedBy: initiatorOf(write.caller),
     targetResources: [{ id: user.id, displayName: user.displayName, type: "User", userPrincipalName: user.userPrincipalName, modifiedProperties: changes }],
     result: "success" as const,
     resultReason: "Mailbox addresses recalculated for a newly assigned mailbox plan.",

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import type { AuditedWrites, Write, WriteRequest } from "../../audit/audited-writes";
+import { initiatorOf, type AuditedWrites, type Write, type WriteRequest } from "../../audit/audited-writes";
 import { changed } from "../../audit/model";
 import { demand, type Caller } from "../../auth/permissions";
 import type { Database } from "../../db/database";
@@ -125,7 +125,7 @@ export class GroupLicensingService {
         activityDisplayName: "Change user license",
         category: "UserManagement",
         operationType: "Update",
-        initiatedBy: { kind: "user", id: write.caller.id, userPrincipalName: write.caller.userPrincipalName, displayName: write.caller.displayName },
+        initiatedBy: initiatorOf(write.caller),
         targetResources: [
           { id: user.id, displayName: user.displayName, type: "User", userPrincipalName: user.userPrincipalName, modifiedProperties: [changed("AssignedByGroup", group.id, null)] },
           { id: group.id, displayName: group.displayName, type: "Group", userPrincipalName: null, modifiedProperties: [] },
