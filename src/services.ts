@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
+import { AssistantService } from "./assistant/assistant.service";
 import type { Config } from "./config";
 import { ContentService } from "./content/content.service";
 import { AuditedWrites } from "./audit/audited-writes";
@@ -35,6 +36,7 @@ export interface Services {
     processor: LicenseProcessor;
   };
   content: ContentService;
+  assistant: AssistantService;
 }
 
 export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idleMs: 200 };
@@ -61,8 +63,9 @@ export function createServices(
     diagnosis,
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
-  const content = new ContentService(contentOptions(config), log, diagnosis);
-  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing, content };
+  const content = new ContentService(contentOptions(config), log);
+  const assistant = new AssistantService(content, diagnosis, users, groups);
+  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing, content, assistant };
 }
 
 /** Parsed articles are cached beside the SQLite file; with PostgreSQL, in the system's temporary folder. */

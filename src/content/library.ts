@@ -80,6 +80,11 @@ export class ArticleLibrary {
     });
   }
 
+  /** Every error code some article resolves, sorted. */
+  errorCodes(): string[] {
+    return [...this.codes.values()].sort();
+  }
+
   list(filter: ArticleFilter): Article[] {
     const lower = (value: string | null | undefined) => value?.trim().toLowerCase() || null;
     const service = lower(filter.service);
