@@ -24,6 +24,8 @@ export interface Config {
   articlesWatch: boolean;
   production: boolean;
   introspection: boolean;
+  /** Offer the MCP write tools (reprocess, assign) at /mcp to callers whose role allows them. */
+  mcpWriteTools: boolean;
   limits: Limits;
 }
 
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     articlesWatch: parseBoolean("ARTICLES_WATCH", env.ARTICLES_WATCH, env.NODE_ENV !== "production"),
     production: env.NODE_ENV === "production",
     introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
+    mcpWriteTools: parseBoolean("MCP_WRITE_TOOLS", env.MCP_WRITE_TOOLS, false),
     limits: parseLimits(env),
   };
 }

@@ -64,7 +64,7 @@ export function createServices(
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
   const content = new ContentService(contentOptions(config), log);
-  const assistant = new AssistantService(content, diagnosis, users, groups);
+  const assistant = new AssistantService(content, diagnosis, users, groups, licensing);
   return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing, content, assistant };
 }
 

@@ -7,7 +7,11 @@ import { DIRECTORY_READERS, GLOBAL_ADMINISTRATOR, GLOBAL_READER, LICENSE_ADMINIS
 import type { GroupService } from "../directory/services/group.service";
 import type { UserService } from "../directory/services/user.service";
 import { badInput, notFound, roleRequired } from "../errors";
+import { loadProducts } from "../licensing/catalog";
+import type { LicenseProblem } from "../licensing/engine";
+import type { AssignmentService } from "../licensing/services/assignment.service";
 import type { DiagnosisService, LicenseDiagnosis } from "../licensing/services/diagnosis.service";
+import type { GroupLicensingService } from "../licensing/services/group-licensing.service";
 
 /** One reason a user lacks a license, with the steps (and their article) that fix it. */
 export interface DiagnosedProblem extends LicenseDiagnosis {
@@ -19,6 +23,29 @@ export interface UserDiagnosis {
   problems: DiagnosedProblem[];
   /** The groups the problems involve (the group a license comes from, a paused dynamic group). */
   groups: GroupRecord[];
+}
+
+/** A problem a license change would meet, with its steps. */
+export interface PreviewedProblem extends LicenseProblem {
+  skuPartNumber: string;
+  servicePlanNames: string[];
+  troubleshooting: Troubleshooting | null;
+}
+
+export interface AssignmentPreview {
+  user: UserRecord;
+  addSkuIds: string[];
+  removeSkuIds: string[];
+  succeeded: boolean;
+  problems: PreviewedProblem[];
+}
+
+/** Members in error of one group, a page at a time, with their recorded errors. */
+export interface GroupLicenseErrors {
+  group: GroupRecord;
+  totalCount: number;
+  members: { user: UserRecord; errors: { skuId: string; skuPartNumber: string; error: string; state: string }[] }[];
+  nextCursor: string | null;
 }
 
 export interface Answer {
@@ -51,6 +78,7 @@ export class AssistantService {
     private readonly diagnosis: DiagnosisService,
     private readonly users: UserService,
     private readonly groups: GroupService,
+    private readonly licensing: { assignments: AssignmentService; groups: GroupLicensingService },
   ) {}
 
   /** A user named by id or userPrincipalName (a bare nickname gets no domain guessed). */
@@ -68,12 +96,16 @@ export class AssistantService {
     return caller!.id === userId || DIAGNOSING_ROLES.some((role) => caller!.roleTemplateIds.has(role));
   }
 
+  private demandDiagnose(caller: Caller | null, userId: string | null): void {
+    if (userId !== null && this.mayDiagnose(caller, userId)) return;
+    if (userId === null && can(caller, "directory.read") && DIAGNOSING_ROLES.some((role) => caller!.roleTemplateIds.has(role))) return;
+    throw roleRequired(`Reading another user's license problems needs a directory role: ${DIAGNOSING_ROLE_NAMES}. Without a role you may diagnose only yourself.`);
+  }
+
   /** What stands between the user and their licenses now, each problem with its steps. */
   async diagnose(caller: Caller | null, user: string): Promise<UserDiagnosis> {
     const found = await this.findUser(caller, user);
-    if (!this.mayDiagnose(caller, found.id)) {
-      throw roleRequired(`Diagnosing another user's licenses needs a directory role: ${DIAGNOSING_ROLE_NAMES}. Without a role you may diagnose only yourself.`);
-    }
+    this.demandDiagnose(caller, found.id);
     const { problems } = await this.diagnosis.diagnose(caller, found.id);
     const groupIds = [...new Set(problems.flatMap((problem) => (problem.groupId ? [problem.groupId] : [])))];
     const groups = (await Promise.all(groupIds.map((id) => this.groups.get(caller, id)))).filter((group): group is GroupRecord => group !== null);
@@ -120,4 +152,65 @@ export class AssistantService {
       .sort((a, b) => Number(b.matchesQuestion) - Number(a.matchesQuestion));
     return { ...answer, user, userProblems };
   }
+
+  /** Every problem a license change would meet for the user, in the service's check order; nothing is written. */
+  async previewAssignment(caller: Caller | null, user: string, addLicenses: string[], removeLicenses: string[]): Promise<AssignmentPreview> {
+    const found = await this.findUser(caller, user);
+    this.demandDiagnose(caller, found.id);
+    const addSkuIds = addLicenses.map((ref, i) => skuIdOf(ref, `addLicenses[${i}]`));
+    const removeSkuIds = removeLicenses.map((ref, i) => skuIdOf(ref, `removeLicenses[${i}]`));
+    const preview = await this.licensing.assignments.preview(caller, found.id, {
+      addLicenses: addSkuIds.map((skuId) => ({ skuId })),
+      removeLicenses: removeSkuIds,
+    });
+    const { skus, plans } = loadProducts();
+    const problems = preview.problems.map((problem) => ({
+      ...problem,
+      skuPartNumber: skus.get(problem.skuId)?.skuPartNumber ?? problem.skuId,
+      servicePlanNames: problem.servicePlanIds.map((id) => plans.get(id)?.servicePlanName ?? id),
+      troubleshooting: this.content.troubleshoot(problem.error),
+    }));
+    return { user: found, addSkuIds, removeSkuIds, succeeded: preview.succeeded, problems };
+  }
+
+  /** The groups that have members in license error, each with how many. */
+  async groupsWithLicenseErrors(caller: Caller | null): Promise<{ group: GroupRecord; membersInError: number }[]> {
+    this.demandDiagnose(caller, null);
+    const ids = await this.licensing.groups.groupsWithErrors(caller);
+    const groups = (await Promise.all(ids.map((id) => this.groups.get(caller, id)))).filter((group): group is GroupRecord => group !== null);
+    const counts = await Promise.all(groups.map((group) => this.licensing.groups.countErroredUsers(caller, group.id)));
+    return groups.map((group, i) => ({ group, membersInError: counts[i] })).sort((a, b) => a.group.displayName.localeCompare(b.group.displayName));
+  }
+
+  /** One group's members in license error, with their errors; `after` is the last user id of the previous page. */
+  async groupLicenseErrors(caller: Caller | null, groupId: string, after: string | null, limit: number): Promise<GroupLicenseErrors> {
+    this.demandDiagnose(caller, null);
+    const group = await this.groups.get(caller, groupId.trim());
+    if (!group) throw notFound("Group", groupId);
+    const ids = await this.licensing.groups.erroredUserIds(caller, group.id, after, limit + 1);
+    const page = ids.slice(0, limit);
+    const users = new Map((await this.users.byIds(caller, page)).map((user) => [user.id, user]));
+    const states = await this.licensing.assignments.assignmentsOf(page);
+    const { skus } = loadProducts();
+    const members = page.flatMap((id) => {
+      const user = users.get(id);
+      if (!user) return [];
+      const errors = (states.get(id) ?? [])
+        .filter((state) => state.error !== null && state.source === group.id)
+        .map((state) => ({ skuId: state.skuId, skuPartNumber: skus.get(state.skuId)?.skuPartNumber ?? state.skuId, error: state.error!, state: state.state }));
+      return [{ user, errors }];
+    });
+    const totalCount = await this.licensing.groups.countErroredUsers(caller, group.id);
+    return { group, totalCount, members, nextCursor: ids.length > limit ? page[page.length - 1] : null };
+  }
+}
+
+/** A SKU named by its id or its part number (ENTERPRISEPACK), as the catalog knows it. */
+export function skuIdOf(ref: string, field: string): string {
+  const key = ref.trim();
+  if (GUID.test(key)) return key.toLowerCase();
+  const ids = loadProducts().byPartNumber.get(key.toUpperCase()) ?? [];
+  if (ids.length === 1) return ids[0];
+  if (ids.length > 1) throw badInput(`${field}: the part number ${key} names ${ids.length} products; give the skuId instead (${ids.join(" or ")}).`, { field });
+  throw badInput(`${field}: '${key}' is neither a SKU id nor a part number the product catalog knows (e.g. ENTERPRISEPACK for Office 365 E3).`, { field });
 }

@@ -86,6 +86,11 @@ export class ContentService {
     return article ? { errorCode, article, steps: article.recommendedSteps } : null;
   }
 
+  /** Every support topic id an article names. */
+  supportTopicIds(): string[] {
+    return this.library.supportTopicIds();
+  }
+
   /** Every licensing error code an article explains. */
   errorCodes(): string[] {
     return this.library.errorCodes();

@@ -80,6 +80,11 @@ export class ArticleLibrary {
     });
   }
 
+  /** Every support topic id some article names, sorted. */
+  supportTopicIds(): string[] {
+    return [...this.byTopic.keys()].sort();
+  }
+
   /** Every error code some article resolves, sorted. */
   errorCodes(): string[] {
     return [...this.codes.values()].sort();

@@ -18,6 +18,7 @@ import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
 import { createFormatError } from "./format-error";
 import { readiness } from "./health";
+import { handleMcp, MCP_PATH } from "./mcp";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
 import { gatewayPlugin } from "./plugin";
@@ -36,13 +37,13 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "mcpWriteTools">;
 
 /** Builds the HTTP server: health, readiness and metrics, then GraphQL over HTTP through Apollo Server. */
 export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
   const metrics = new Metrics(services);
   const apollo = await createApollo(services, config, log, metrics);
-  const handlers: Handlers = { apollo, services, config, metrics };
+  const handlers: Handlers = { apollo, services, config, metrics, log };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -180,6 +181,7 @@ interface Handlers {
   services: Services;
   config: FrontConfig;
   metrics: Metrics;
+  log: Logger;
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
@@ -199,6 +201,9 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
       return;
     case GRAPHQL_PATH:
       return graphql(req, res, url.search, state, handlers);
+    case MCP_PATH:
+      state.caller = await handleMcp(req, res, state.requestId, services, handlers.config, handlers.log);
+      return;
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
   }
@@ -270,7 +275,7 @@ function checkBatch(body: unknown, maxBatchSize: number): void {
   }
 }
 
-const ROUTES = new Set([GRAPHQL_PATH, "/healthz", "/readyz", "/metrics"]);
+const ROUTES = new Set([GRAPHQL_PATH, MCP_PATH, "/healthz", "/readyz", "/metrics"]);
 
 /** One structured line per request: who, what, how it ended, how long it took. Never headers or bodies. */
 function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, started: bigint): void {
