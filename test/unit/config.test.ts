@@ -24,8 +24,14 @@ describe("configuration", () => {
       articlesWatch: true,
       production: false,
       introspection: true,
+      mcpWriteTools: false,
       limits: DEFAULT_LIMITS,
     });
+  });
+
+  it("offers the MCP write tools only when MCP_WRITE_TOOLS is true, and names the variable when it is not a boolean", () => {
+    expect(loadConfig({ MCP_WRITE_TOOLS: "true" }).mcpWriteTools).toBe(true);
+    expect(() => loadConfig({ MCP_WRITE_TOOLS: "sometimes" })).toThrow(/MCP_WRITE_TOOLS: 'sometimes' is not a boolean/);
   });
 
   it("turns introspection and article watching off in production unless asked for", () => {
