@@ -66,7 +66,11 @@ export async function runBridge(endpoint: URL, token: string): Promise<void> {
 
 function describe(error: unknown, endpoint: URL): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/401|unauthori[sz]ed/i.test(message)) return `the gateway at ${endpoint.href} refused the token in ${TOKEN_VARIABLE} (401): ${message}`;
+  // The SDK's HTTP errors carry the status as `code` and the gateway's answer in the message.
+  if ((error as { code?: unknown }).code === 401) {
+    const said = /"message":"((?:[^"\\]|\\.)*)"/.exec(message)?.[1] ?? message;
+    return `the gateway at ${endpoint.href} refused the token in ${TOKEN_VARIABLE} (401): ${said}`;
+  }
   if (/ECONNREFUSED|fetch failed/i.test(message)) return `no gateway answers at ${endpoint.href} (start it with \`npm start\`): ${message}`;
   return message;
 }
