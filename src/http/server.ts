@@ -282,7 +282,7 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const route = state.path;
   metrics.duration.observe({ route: route !== undefined && ROUTES.has(route) ? route : "other" }, seconds);
-  if (route !== GRAPHQL_PATH) return;
+  if (route !== GRAPHQL_PATH && route !== MCP_PATH) return;
   log.info(
     {
       requestId: state.requestId,
@@ -292,7 +292,7 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
       caller: state.caller?.userPrincipalName ?? null,
       durationMs: Math.round(seconds * 1000 * 100) / 100,
     },
-    "graphql request",
+    route === MCP_PATH ? "mcp request" : "graphql request",
   );
 }
 
