@@ -184,6 +184,26 @@ describe("diagnose_user_licenses", () => {
     expect(refusalOf(await call(ada, "list_license_errors", {})).code).toBe("FORBIDDEN");
   });
 
+  it("names the colliding address with its holder, and a paused dynamic group the user matches", async () => {
+    const sales = await gateway.groupId("Sales US");
+    await gateway.ok("admin", "mutation($id: ID!, $input: UpdateGroupInput!) { updateGroup(id: $id, input: $input) { id } }", {
+      id: sales,
+      input: { membershipRuleProcessingState: "Paused" },
+    });
+    const create = "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }";
+    await gateway.ok("admin", create, {
+      input: { userPrincipalName: "kai.holder@contoso.com", displayName: "Kai Holder", proxyAddresses: ["SMTP:kai.holder@contoso.com", "smtp:kai.new@contoso.com"] },
+    });
+    await gateway.ok("admin", create, {
+      input: { userPrincipalName: "kai.new@contoso.com", displayName: "Kai New", department: "Sales", usageLocation: "US", proxyAddresses: [] },
+    });
+    const result = await call(admin, "diagnose_user_licenses", { user: "kai.new@contoso.com" });
+    const byCode = new Map(result.structuredContent.problems.map((p: { code: string }) => [p.code, p]));
+    expect((byCode.get("UniquenessViolation") as { message: string }).message).toMatch(/kai\.new@contoso\.com is already used by kai\.holder@contoso\.com/);
+    expect((byCode.get("DynamicMembershipPaused") as { message: string }).message).toMatch(/dynamic group 'Sales US'.*Paused/);
+    expect(result.structuredContent.groups).toEqual([{ id: sales, displayName: "Sales US" }]);
+  });
+
   it("lets a Directory Readers member diagnose anyone", async () => {
     const priya = await as("priya.nair");
     expect((await call(priya, "diagnose_user_licenses", { user: "emma.wilson@contoso.com" })).structuredContent.problemFound).toBe(true);

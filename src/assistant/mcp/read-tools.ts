@@ -25,8 +25,17 @@ const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
 
 /** The tools that read: diagnosis, error codes, previews, errors per group, and the articles. */
 export function registerReadTools(server: McpServer, ctx: McpContext): void {
-  const { assistant, content } = ctx.services;
+  diagnoseUserLicenses(server, ctx);
+  explainLicenseError(server, ctx);
+  previewLicenseAssignment(server, ctx);
+  listLicenseErrors(server, ctx);
+  searchArticles(server, ctx);
+  getArticle(server, ctx);
+  getSupportTopic(server, ctx);
+}
 
+function diagnoseUserLicenses(server: McpServer, ctx: McpContext): void {
+  const { assistant } = ctx.services;
   server.registerTool(
     "diagnose_user_licenses",
     {
@@ -78,7 +87,10 @@ export function registerReadTools(server: McpServer, ctx: McpContext): void {
       });
     }, ctx.onInternal),
   );
+}
 
+function explainLicenseError(server: McpServer, ctx: McpContext): void {
+  const { content } = ctx.services;
   server.registerTool(
     "explain_license_error",
     {
@@ -99,7 +111,10 @@ export function registerReadTools(server: McpServer, ctx: McpContext): void {
       return answer(text, { errorCode: found.errorCode, article: articleRefOut(found.article), description: found.article.description, steps: stepsOut(found.steps) });
     }, ctx.onInternal),
   );
+}
 
+function previewLicenseAssignment(server: McpServer, ctx: McpContext): void {
+  const { assistant } = ctx.services;
   server.registerTool(
     "preview_license_assignment",
     {
@@ -151,7 +166,10 @@ export function registerReadTools(server: McpServer, ctx: McpContext): void {
       });
     }, ctx.onInternal),
   );
+}
 
+function listLicenseErrors(server: McpServer, ctx: McpContext): void {
+  const { assistant } = ctx.services;
   server.registerTool(
     "list_license_errors",
     {
@@ -197,7 +215,10 @@ export function registerReadTools(server: McpServer, ctx: McpContext): void {
       });
     }, ctx.onInternal),
   );
+}
 
+function searchArticles(server: McpServer, ctx: McpContext): void {
+  const { content } = ctx.services;
   server.registerTool(
     "search_articles",
     {
@@ -217,7 +238,10 @@ export function registerReadTools(server: McpServer, ctx: McpContext): void {
       return answer(lines.join("\n"), { hits: hits.map((hit) => ({ ...articleRefOut(hit.article), description: hit.article.description, score: hit.score })) });
     }, ctx.onInternal),
   );
+}
 
+function getArticle(server: McpServer, ctx: McpContext): void {
+  const { content } = ctx.services;
   server.registerTool(
     "get_article",
     {
@@ -250,7 +274,10 @@ export function registerReadTools(server: McpServer, ctx: McpContext): void {
       });
     }, ctx.onInternal),
   );
+}
 
+function getSupportTopic(server: McpServer, ctx: McpContext): void {
+  const { content } = ctx.services;
   server.registerTool(
     "get_support_topic",
     {
