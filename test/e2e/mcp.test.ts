@@ -69,6 +69,15 @@ describe("the MCP door at /mcp", () => {
     await expect(client.connect(transport)).rejects.toThrow();
   });
 
+  it("refuses a body that is not JSON, or larger than MAX_BODY_BYTES, before any tool runs", async () => {
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${await gateway.tokenFor("admin")}` };
+    const malformed = await fetch(mcpUrl(gateway), { method: "POST", headers, body: "{ not json" });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { data: { code: string } } }).error.data.code).toBe("BAD_REQUEST");
+    const huge = await fetch(mcpUrl(gateway), { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(1_100_000) } }) });
+    expect(huge.status).toBe(413);
+  });
+
   it("offers only POST: there are no sessions to stream or end", async () => {
     const response = await fetch(mcpUrl(gateway), { method: "GET", headers: { authorization: `Bearer ${await gateway.tokenFor("admin")}` } });
     expect(response.status).toBe(405);
