@@ -44,6 +44,7 @@ export async function handleMcp(
   } catch (error) {
     if (error instanceof HttpError) return refuse(res, error.status, error.code, error.message, requestId);
     if (!(error instanceof HelpgateError)) throw error;
+    if (error.code === "SERVICE_UNAVAILABLE") return refuse(res, 503, error.code, error.message, requestId);
     res.setHeader("www-authenticate", `Bearer realm="helpgate", error="invalid_token", error_description="${error.message.replace(/["\\]/g, "'")}"`);
     return refuse(res, 401, error.code, error.message, requestId);
   }
