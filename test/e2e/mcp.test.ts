@@ -348,6 +348,8 @@ describe("the write tools", () => {
     const audits = await gateway.ok("admin", AUDITS, { f: { activityDisplayName: "Trigger user license recalculation" } });
     expect(audits.directoryAudits.edges[0].node.initiatedBy.user.userPrincipalName).toBe("omar.haddad@contoso.com");
     expect(refusalOf(await call(omar, "reprocess_group_licenses", { groupId: "00000000-0000-0000-0000-000000000000" })).code).toBe("NOT_FOUND");
+    expect(refusalOf(await call(omar, "reprocess_user_licenses", { user: "nobody@contoso.com" })).code).toBe("NOT_FOUND");
+    expect(refusalOf(await call(await as("ada.lovelace"), "reprocess_user_licenses", { user: "ada.lovelace@contoso.com" })).text).toMatch(/needs one of these directory roles/);
     await gateway.settle();
   });
 });
