@@ -3,7 +3,7 @@ import type { ContentService, Troubleshooting } from "../content/content.service
 import type { Article, ArticleStep } from "../content/model";
 import type { SearchHit } from "../content/search-index";
 import type { GroupRecord, UserRecord } from "../directory/model";
-import { DIRECTORY_READERS, GLOBAL_ADMINISTRATOR, GLOBAL_READER, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR } from "../directory/roles";
+import { DIRECTORY_READERS, findRole, GLOBAL_ADMINISTRATOR, GLOBAL_READER, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR } from "../directory/roles";
 import type { GroupService } from "../directory/services/group.service";
 import type { UserService } from "../directory/services/user.service";
 import { badInput, notFound, roleRequired } from "../errors";
@@ -63,7 +63,9 @@ export interface Answer {
 
 /** The roles that may diagnose someone else; a member without a role may diagnose only themself. */
 export const DIAGNOSING_ROLES = [DIRECTORY_READERS, GLOBAL_READER, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR];
-const DIAGNOSING_ROLE_NAMES = "Directory Readers, Global Reader, License Administrator, User Administrator or Global Administrator";
+const DIAGNOSING_ROLE_NAMES = DIAGNOSING_ROLES.map((id) => findRole(id)?.displayName ?? id)
+  .join(", ")
+  .replace(/, ([^,]*)$/, " or $1");
 const FALLBACK_CANDIDATES = 10;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
