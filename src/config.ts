@@ -24,6 +24,8 @@ export interface Config {
   articlesWatch: boolean;
   production: boolean;
   introspection: boolean;
+  /** Offer the MCP write tools (reprocess, assign) at /mcp to callers whose role allows them. */
+  mcpWriteTools: boolean;
   limits: Limits;
   throttle: ThrottleLimits;
   /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     articlesWatch: parseBoolean("ARTICLES_WATCH", env.ARTICLES_WATCH, env.NODE_ENV !== "production"),
     production: env.NODE_ENV === "production",
     introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
+    mcpWriteTools: parseBoolean("MCP_WRITE_TOOLS", env.MCP_WRITE_TOOLS, false),
     limits: parseLimits(env),
     throttle: {
       readUnitsPer10s: parseCount("THROTTLE_READ_UNITS_PER_10S", env.THROTTLE_READ_UNITS_PER_10S, DEFAULT_THROTTLE.readUnitsPer10s),

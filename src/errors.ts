@@ -49,6 +49,11 @@ export function forbidden(): HelpgateError {
   return new HelpgateError("FORBIDDEN", INSUFFICIENT_PRIVILEGES);
 }
 
+/** FORBIDDEN with a message that names the role the caller lacks (for doors that can say more than Graph's wording). */
+export function roleRequired(message: string): HelpgateError {
+  return new HelpgateError("FORBIDDEN", message);
+}
+
 /** A refused license change: the Graph error value, the SKU and the plans involved, with names. */
 export function licenseAssignmentFailed(problem: {
   error: string;

@@ -1,8 +1,9 @@
 import type { GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema } from "type-graphql";
+import { AskResolver, LicenseStateTroubleshootingResolver } from "./assistant/graphql/ask.resolver";
 import { AuditResolver } from "./audit/graphql/audit.resolver";
-import { ContentResolver, LicenseStateTroubleshootingResolver } from "./content/graphql/content.resolver";
+import { ContentResolver } from "./content/graphql/content.resolver";
 import { GroupResolver } from "./directory/graphql/group.resolver";
 import { OrganizationResolver } from "./directory/graphql/organization.resolver";
 import { CallerResolver, ServicePrincipalResolver } from "./directory/graphql/service-principal.resolver";
@@ -22,6 +23,7 @@ export const RESOLVERS = [
   UserLicensingResolver,
   GroupLicensingResolver,
   ContentResolver,
+  AskResolver,
   LicenseStateTroubleshootingResolver,
 ] as const;
 

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
+import { AssistantService } from "./assistant/assistant.service";
 import type { Config } from "./config";
 import { ContentService } from "./content/content.service";
 import { AuditedWrites } from "./audit/audited-writes";
@@ -41,6 +42,7 @@ export interface Services {
     processor: LicenseProcessor;
   };
   content: ContentService;
+  assistant: AssistantService;
 }
 
 export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idleMs: 200 };
@@ -68,12 +70,13 @@ export function createServices(
     diagnosis,
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
-  const content = new ContentService(contentOptions(config), log, diagnosis);
+  const content = new ContentService(contentOptions(config), log);
+  const assistant = new AssistantService(content, diagnosis, users, groups, licensing);
   const tokens = new Tokens(tokenSecret);
   const { issuer } = config.auth;
   const provider = issuer === null ? null : new ProviderTokens({ ...config.auth, issuer }, () => organization.tenantId());
   const signIn = new SignIn(config.auth.devTokens ? tokens : null, provider, issuer);
-  return { db, tokens, signIn, audit, organization, users, groups, roles, servicePrincipals, licensing, content };
+  return { db, tokens, signIn, audit, organization, users, groups, roles, servicePrincipals, licensing, content, assistant };
 }
 
 /** Parsed articles are cached beside the SQLite file; with PostgreSQL, in the system's temporary folder. */

@@ -81,6 +81,11 @@ export function permissionsFor(roleTemplateIds: Iterable<string>): Set<Permissio
   return granted;
 }
 
+/** The role template ids that grant a permission (to tell a caller which role they lack). */
+export function rolesGranting(permission: Permission): string[] {
+  return Object.entries(ROLE_PERMISSIONS).flatMap(([roleId, granted]) => (granted.includes(permission) ? [roleId] : []));
+}
+
 export function can(caller: Caller | null, permission: Permission): boolean {
   return caller !== null && caller.permissions.has(permission);
 }

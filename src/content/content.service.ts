@@ -1,9 +1,6 @@
 import fs from "node:fs";
 import type { Logger } from "pino";
-import { can, type Caller } from "../auth/permissions";
 import { ConfigError } from "../config";
-import type { DiagnosisService, LicenseDiagnosis } from "../licensing/services/diagnosis.service";
-import type { UserRecord } from "../directory/model";
 import { ArticleLibrary, type ArticleFilter } from "./library";
 import { loadArticles } from "./loader";
 import type { Article, ArticleStep } from "./model";
@@ -13,16 +10,6 @@ export interface Troubleshooting {
   errorCode: string;
   article: Article;
   steps: ArticleStep[];
-}
-
-export interface Answer {
-  question: string;
-  articles: (SearchHit & { article: Article })[];
-  steps: ArticleStep[];
-  user: UserRecord | null;
-  userProblems: (LicenseDiagnosis & { troubleshooting: Troubleshooting | null; matchesQuestion: boolean })[];
-  /** Set when a user was named but the caller may not read the directory. */
-  notice: string | null;
 }
 
 export interface ContentOptions {
@@ -35,7 +22,7 @@ export interface ContentOptions {
 // Problems with no error-code article of their own are looked up by words.
 const TOPIC_QUERIES: Record<string, string> = { DynamicMembershipPaused: "dynamic group membership rule paused processing" };
 
-/** Self-help articles: loading, lookups, troubleshooting by error code, search, and the chatbot's ask. */
+/** Self-help articles: loading, lookups, troubleshooting by error code, and search. */
 export class ContentService {
   readonly library = new ArticleLibrary();
   private watcher: fs.FSWatcher | null = null;
@@ -45,7 +32,6 @@ export class ContentService {
   constructor(
     private readonly options: ContentOptions,
     private readonly log: Logger,
-    private readonly diagnosis: DiagnosisService,
   ) {}
 
   async load(): Promise<void> {
@@ -100,38 +86,22 @@ export class ContentService {
     return article ? { errorCode, article, steps: article.recommendedSteps } : null;
   }
 
+  /** Every support topic id an article names. */
+  supportTopicIds(): string[] {
+    return this.library.supportTopicIds();
+  }
+
+  /** Every licensing error code an article explains. */
+  errorCodes(): string[] {
+    return this.library.errorCodes();
+  }
+
   search(query: string, first: number): (SearchHit & { article: Article })[] {
     return this.library.search(query, first);
   }
 
-  /**
-   * The chatbot's entry point: the articles and steps that answer the question, and, when a
-   * user is named and the caller may read the directory, that user's live license problems,
-   * each with its own steps; problems the question is about come first.
-   */
-  async ask(caller: Caller | null, question: string, userId: string | null, first = 3): Promise<Answer> {
-    const named = this.codesNamedIn(question);
-    const hits = this.library.search(question, first);
-    const pinned = named.flatMap((code) => {
-      const article = this.library.forErrorCode(code);
-      return article ? [{ articleId: article.articleId, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
-    });
-    const articles = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.articleId === hit.articleId))].slice(0, first);
-    const top = articles[0]?.article ?? null;
-    const answer: Answer = { question, articles, steps: top?.recommendedSteps ?? [], user: null, userProblems: [], notice: null };
-    if (!userId) return answer;
-    if (!can(caller, "directory.read")) {
-      return { ...answer, notice: "Sign in with a directory role to see this user's own license problems." };
-    }
-    const { user, problems } = await this.diagnosis.diagnose(caller, userId);
-    const topic = new Set([...named, ...(top?.errorCodes ?? [])].map((code) => code.toLowerCase()));
-    const userProblems = problems
-      .map((problem) => ({ ...problem, troubleshooting: this.troubleshoot(problem.code), matchesQuestion: topic.has(problem.code.toLowerCase()) }))
-      .sort((a, b) => Number(b.matchesQuestion) - Number(a.matchesQuestion));
-    return { ...answer, user, userProblems };
-  }
-
-  private codesNamedIn(question: string): string[] {
+  /** The error codes some article resolves that a question names, e.g. "what does CountViolation mean?". */
+  errorCodesNamedIn(question: string): string[] {
     return this.library.errorCodesAmong(new Set(question.toLowerCase().match(/[a-z]+/g) ?? []));
   }
 }

@@ -64,12 +64,15 @@ export class ArticleLibrary {
   }
 
   /**
-   * The article that answers an error code best: one about that error alone before a general one
-   * that also mentions it, then by display order.
+   * The article that answers an error code best: one whose title names the error ("Other: …")
+   * before one that only resolves it among other things, one about that error alone before a
+   * general one that also mentions it, then by display order.
    */
   forErrorCode(errorCode: string): Article | null {
-    const candidates = this.byError.get(errorCode.trim().toLowerCase()) ?? [];
-    return [...candidates].sort((a, b) => a.errorCodes.length - b.errorCodes.length || byDisplayOrder(a, b))[0] ?? null;
+    const code = errorCode.trim().toLowerCase();
+    const candidates = this.byError.get(code) ?? [];
+    const titled = (article: Article) => (article.pageTitle.toLowerCase().startsWith(code) ? 0 : 1);
+    return [...candidates].sort((a, b) => titled(a) - titled(b) || a.errorCodes.length - b.errorCodes.length || byDisplayOrder(a, b))[0] ?? null;
   }
 
   /** The error codes, among these words (lower-cased), that some article resolves. */
@@ -78,6 +81,16 @@ export class ArticleLibrary {
       const code = this.codes.get(word);
       return code ? [code] : [];
     });
+  }
+
+  /** Every support topic id some article names, sorted. */
+  supportTopicIds(): string[] {
+    return [...this.byTopic.keys()].sort();
+  }
+
+  /** Every error code some article resolves, sorted. */
+  errorCodes(): string[] {
+    return [...this.codes.values()].sort();
   }
 
   list(filter: ArticleFilter): Article[] {

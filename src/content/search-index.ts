@@ -95,12 +95,15 @@ const STOP_WORDS = new Set(
  * (so "usage location" outranks articles where the two stand apart); `all` needs every word.
  */
 export function toFtsQuery(text: string): { any: string; all: string } {
-  const words = (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [])
-    .filter((word) => !STOP_WORDS.has(word))
-    .map((word) => word.replace(/'/g, ""))
-    .filter(Boolean)
-    .slice(0, 32);
+  // Null stands for a common word left out: two words are neighbours only if none stood between
+  // them ("removed from the user" is no phrase "removed user").
+  const sequence = (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [])
+    .map((word) => (STOP_WORDS.has(word) ? null : word.replace(/'/g, "")))
+    .filter((word) => word !== "")
+    .slice(0, 64);
+  const words = sequence.filter((word): word is string => word !== null).slice(0, 32);
   const terms = [...new Set(words)].map((word, i, all) => `"${word}"${i === all.length - 1 ? "*" : ""}`);
-  const phrases = [...new Set(words.slice(1).map((word, i) => `"${words[i]} ${word}"`))];
+  const pairs = sequence.slice(1).flatMap((word, i) => (word !== null && sequence[i] !== null ? [`"${sequence[i]} ${word}"`] : []));
+  const phrases = [...new Set(pairs)].slice(0, 31);
   return { any: [...phrases, ...terms].join(" OR "), all: terms.length > 1 ? terms.join(" AND ") : "" };
 }

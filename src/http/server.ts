@@ -19,6 +19,7 @@ import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
 import { createFormatError } from "./format-error";
 import { readiness } from "./health";
+import { handleMcp, MCP_PATH } from "./mcp";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
 import { gatewayPlugin } from "./plugin";
@@ -42,7 +43,7 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools">;
 
 export interface FrontOptions {
   /** The throttle's clock, in milliseconds (tests pass their own). */
@@ -54,7 +55,7 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
   const metrics = new Metrics(services, config.metricsMaxOperations);
   const throttle = new Throttle(config.throttle, { now: options.now, onThrottled: (budget) => metrics.throttled.inc({ budget }) });
   const apollo = await createApollo(services, config, log, metrics, throttle);
-  const handlers: Handlers = { apollo, services, config, metrics, throttle };
+  const handlers: Handlers = { apollo, services, config, metrics, throttle, log };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -193,6 +194,7 @@ interface Handlers {
   config: FrontConfig;
   metrics: Metrics;
   throttle: Throttle;
+  log: Logger;
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
@@ -212,6 +214,9 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
       return;
     case GRAPHQL_PATH:
       return graphql(req, res, url.search, state, handlers);
+    case MCP_PATH:
+      state.caller = await handleMcp(req, res, state.requestId, services, handlers.config, handlers.log, handlers.throttle);
+      return;
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
   }
@@ -291,14 +296,14 @@ function checkBatch(body: unknown, maxBatchSize: number): void {
   }
 }
 
-const ROUTES = new Set([GRAPHQL_PATH, "/healthz", "/readyz", "/metrics"]);
+const ROUTES = new Set([GRAPHQL_PATH, MCP_PATH, "/healthz", "/readyz", "/metrics"]);
 
 /** One structured line per request: who, what, how it ended, how long it took. Never headers or bodies. */
 function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, started: bigint): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const route = state.path;
   metrics.duration.observe({ route: route !== undefined && ROUTES.has(route) ? route : "other" }, seconds);
-  if (route !== GRAPHQL_PATH) return;
+  if (route !== GRAPHQL_PATH && route !== MCP_PATH) return;
   log.info(
     {
       requestId: state.requestId,
@@ -308,7 +313,7 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
       caller: callerName(state.caller),
       durationMs: Math.round(seconds * 1000 * 100) / 100,
     },
-    "graphql request",
+    route === MCP_PATH ? "mcp request" : "graphql request",
   );
 }
 

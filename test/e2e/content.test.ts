@@ -124,6 +124,17 @@ describe("ask, for chatbots", () => {
     expect(ask.articles.length).toBeGreaterThan(0);
   });
 
+  it("shows a member without a role their own problems but not another user's", async () => {
+    const john = await gateway.userId("john.smith");
+    const own = (await gateway.ok("john.smith", ASK, { q: "why can't I get a license?", u: john })).ask;
+    expect(own.userProblems.map((p: { code: string }) => p.code)).toContain("InvalidUsageLocation");
+    const emma = await gateway.userId("emma.wilson");
+    const other = (await gateway.ok("john.smith", ASK, { q: "why can't Emma get a license?", u: emma })).ask;
+    expect(other.user).toBeNull();
+    expect(other.userProblems).toEqual([]);
+    expect(other.notice).toMatch(/Only a directory role \(Directory Readers/);
+  });
+
   it("refuses an empty question", async () => {
     expect(refusal(await gateway.gql(null, ASK, { q: "   " })).code).toBe("BAD_USER_INPUT");
   });

@@ -24,6 +24,7 @@ describe("configuration", () => {
       articlesWatch: true,
       production: false,
       introspection: true,
+      mcpWriteTools: false,
       limits: DEFAULT_LIMITS,
       throttle: DEFAULT_THROTTLE,
       metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
@@ -45,6 +46,11 @@ describe("configuration", () => {
     expect(config.throttle).toEqual({ readUnitsPer10s: 0, writeUnitsPer150s: 30, trustProxyHops: 1 });
     expect(loadConfig({ TRUST_PROXY: "2" }).throttle.trustProxyHops).toBe(2);
     expect(loadConfig({ TRUST_PROXY: "false" }).throttle.trustProxyHops).toBe(0);
+  });
+
+  it("offers the MCP write tools only when MCP_WRITE_TOOLS is true, and names the variable when it is not a boolean", () => {
+    expect(loadConfig({ MCP_WRITE_TOOLS: "true" }).mcpWriteTools).toBe(true);
+    expect(() => loadConfig({ MCP_WRITE_TOOLS: "sometimes" })).toThrow(/MCP_WRITE_TOOLS: 'sometimes' is not a boolean/);
   });
 
   it("turns introspection and article watching off in production unless asked for", () => {

@@ -35,6 +35,8 @@ describe("article search", () => {
       all: '"usage" AND "near" AND "location"*',
     });
     expect(toFtsQuery("the it of")).toEqual({ any: "", all: "" });
+    // Words with a common word between them are no phrase.
+    expect(toFtsQuery("can't be removed from the user").any).toBe('"removed" OR "user"*');
     expect(index.search("the it of", 3)).toEqual([]);
   });
 });

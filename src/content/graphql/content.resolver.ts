@@ -2,25 +2,23 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-gr
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
-import { LicenseAssignmentState } from "../../licensing/graphql/types";
-import { answerMarkdown } from "../answer-markdown";
 import type { Article as ArticleRecord } from "../model";
 import { renderHtml } from "../render";
 import { ArticleFilter } from "./inputs";
-import { Answer, Article, ArticleConnection, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
+import { Article, ArticleConnection, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
 
-const MAX_QUESTION = 2000;
+export const MAX_QUESTION = 2000;
 const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
 
 export function articleType(article: ArticleRecord): Article {
   return { ...article, id: article.articleId };
 }
 
-function troubleshootingType(found: { errorCode: string; article: ArticleRecord; steps: Article["recommendedSteps"] } | null): Troubleshooting | null {
+export function troubleshootingType(found: { errorCode: string; article: ArticleRecord; steps: Article["recommendedSteps"] } | null): Troubleshooting | null {
   return found && { errorCode: found.errorCode, article: articleType(found.article), steps: found.steps };
 }
 
-/** Articles are public: none of these queries needs a token, except ask's user part. */
+/** Articles are public: none of these queries needs a token. */
 @Resolver(() => Article)
 export class ContentResolver {
   @Query(() => Article, { nullable: true })
@@ -67,34 +65,8 @@ export class ContentResolver {
     return ctx.services.content.search(query, limit).map((hit) => ({ ...hit, article: articleType(hit.article) }));
   }
 
-  @Query(() => Answer, { description: "For chatbots: articles and steps for a question, and the named user's live license problems." })
-  async ask(
-    @Ctx() ctx: RequestContext,
-    @Arg("question") question: string,
-    @Arg("userId", () => ID, { nullable: true }) userId?: string | null,
-  ): Promise<Answer> {
-    if (!question.trim()) throw badInput("question is empty; ask in words, e.g. \"why can't Ada get a license?\".", { field: "question" });
-    if (question.length > MAX_QUESTION) throw badInput(`question is longer than ${MAX_QUESTION} characters.`, { field: "question" });
-    const answer = await ctx.services.content.ask(ctx.caller, question, userId ?? null);
-    return {
-      ...answer,
-      articles: answer.articles.map((hit) => ({ ...hit, score: Number.isFinite(hit.score) ? hit.score : 1e9, article: articleType(hit.article) })),
-      userProblems: answer.userProblems.map((problem) => ({ ...problem, troubleshooting: troubleshootingType(problem.troubleshooting) })),
-      markdown: answerMarkdown(answer),
-    };
-  }
-
   @FieldResolver(() => String, { description: "The body rendered to HTML (raw HTML in the source is dropped)." })
   html(@Root() article: Article): string {
     return renderHtml(article.articleId + (article as unknown as ArticleRecord).contentHash, article.markdown);
-  }
-}
-
-/** A license state in error links to the steps that fix it. */
-@Resolver(() => LicenseAssignmentState)
-export class LicenseStateTroubleshootingResolver {
-  @FieldResolver(() => Troubleshooting, { nullable: true, description: "The steps for this state's error; null when there is none." })
-  troubleshooting(@Root() state: LicenseAssignmentState, @Ctx() ctx: RequestContext): Troubleshooting | null {
-    return state.error === "None" ? null : troubleshootingType(ctx.services.content.troubleshoot(state.error));
   }
 }

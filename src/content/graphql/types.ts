@@ -1,7 +1,6 @@
 import { JSONObjectResolver } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
-import { User } from "../../directory/graphql/types";
 
 @ObjectType()
 export class ArticleLink {
@@ -136,49 +135,4 @@ export class ArticleSearchHit {
 
   @Field(() => [SearchHighlight])
   highlights!: SearchHighlight[];
-}
-
-@ObjectType({ description: "One reason a user lacks a license." })
-export class UserLicenseProblem {
-  @Field({ description: "A licensing error code, or DynamicMembershipPaused." })
-  code!: string;
-
-  @Field()
-  message!: string;
-
-  @Field(() => ID, { nullable: true })
-  skuId!: string | null;
-
-  @Field(() => ID, { nullable: true })
-  groupId!: string | null;
-
-  @Field({ description: "Whether the question asked about this kind of problem." })
-  matchesQuestion!: boolean;
-
-  @Field(() => Troubleshooting, { nullable: true })
-  troubleshooting!: Troubleshooting | null;
-}
-
-@ObjectType({ description: "The chatbot's answer: articles and steps, the named user's problems, and Markdown to send." })
-export class Answer {
-  @Field()
-  question!: string;
-
-  @Field(() => [ArticleSearchHit])
-  articles!: ArticleSearchHit[];
-
-  @Field(() => [ArticleStep], { description: "The recommended steps of the best article." })
-  steps!: ArticleStep[];
-
-  @Field(() => User, { nullable: true })
-  user!: unknown;
-
-  @Field(() => [UserLicenseProblem])
-  userProblems!: UserLicenseProblem[];
-
-  @Field(() => String, { nullable: true })
-  notice!: string | null;
-
-  @Field()
-  markdown!: string;
 }

@@ -1,5 +1,5 @@
-import type { Answer } from "./content.service";
-import type { ArticleStep } from "./model";
+import type { ArticleStep } from "../content/model";
+import type { Answer } from "./assistant.service";
 
 /** The answer as Markdown a chatbot can send as it is. */
 export function answerMarkdown(answer: Answer): string {
@@ -8,7 +8,9 @@ export function answerMarkdown(answer: Answer): string {
   if (answer.notice) parts.push(`_${answer.notice}_`, "");
   const [top, ...more] = answer.articles;
   if (top) {
-    parts.push(`### ${top.article.pageTitle}`, "", top.article.description, "", ...steps(answer.steps), "");
+    parts.push(`### ${top.article.pageTitle}`, "", top.article.description, "");
+    if (answer.stepsFrom && answer.stepsFrom !== top.article) parts.push(`Steps (from "${answer.stepsFrom.pageTitle}"):`);
+    parts.push(...steps(answer.steps), "");
   } else {
     parts.push("No article matches that question yet.", "");
   }
@@ -30,6 +32,6 @@ function userPart(answer: Answer): string[] {
   return [...lines, ""];
 }
 
-function steps(list: ArticleStep[]): string[] {
+export function steps(list: ArticleStep[]): string[] {
   return list.map((step) => `${step.number}. ${step.text.replace(/\s+/g, " ").trim()}`);
 }
