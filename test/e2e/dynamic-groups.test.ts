@@ -203,6 +203,38 @@ describe("dynamic groups", () => {
     });
   });
 
+  describe("regular expressions in rules (linear-time matching)", () => {
+    const REGEX_RULE = 'user.jobTitle -match "^zz(.|.|.)*!$"';
+
+    it("lets a User Administrator's -match rule follow a long job title at once, with the right membership", async () => {
+      const group = (await gateway.ok("lena.fischer", CREATE_GROUP, {
+        input: { displayName: `Regex group ${++counter}`, membershipRule: REGEX_RULE },
+      })).createGroup;
+      expect(group.groupTypes).toContain("DynamicMembership");
+      const user = await createUser(freshDepartment());
+      // A backtracking engine takes 3^n steps to refuse this title; RE2 reads it once.
+      const refusedByBacktracking = `zz${"a".repeat(126)}`;
+      await gateway.ok("lena.fischer", UPDATE_USER, { id: user.id, input: { jobTitle: refusedByBacktracking } });
+      expect(await isMember(user, group.id)).toBe(false);
+      await gateway.ok("lena.fischer", UPDATE_USER, { id: user.id, input: { jobTitle: `ZZ${"a".repeat(125)}!` } });
+      expect(await isMember(user, group.id)).toBe(true);
+      const health = await fetch(new URL("/healthz", gateway.url));
+      expect(health.status).toBe(200);
+    });
+
+    it("refuses a rule whose pattern needs backtracking (a backreference) with BAD_USER_INPUT at the construct", async () => {
+      const membershipRule = 'user.jobTitle -match "^(a+)\\1$"';
+      const error = refusal(await gateway.gql("lena.fischer", CREATE_GROUP, { input: { displayName: `Backreference ${++counter}`, membershipRule } }));
+      expect(error.code).toBe("BAD_USER_INPUT");
+      // The quote opening the pattern is at column 22; '\1' is its 6th character.
+      expect(error.extensions.position).toBe(28);
+      expect(error.message).toBe(
+        "Membership rule error at position 28: the regular expression after -match uses a backreference ('\\1'), " +
+          "which helpgate's linear-time regular expressions do not support; repeat the text itself, or use a second -match.",
+      );
+    });
+  });
+
   describe("audit of rule-driven membership changes", () => {
     async function expectProcessorEntry(group: { id: string }, user: TestUser, activity: string) {
       const entries = await auditEntries(user.id, activity);

@@ -1,6 +1,6 @@
 import { badInput, type HelpgateError } from "../../errors";
-import { compilePattern } from "./evaluate";
-import type { Comparison, ComparisonOperator, MembershipRule, RuleProperty, RuleValue } from "./index";
+import { compilePattern } from "./pattern";
+import type { Comparison, ComparisonOperator, MembershipRule, RuleProperty, RuleValue } from "./types";
 
 /**
  * Parser for the subset of Microsoft Entra dynamic membership rules (for users) that helpgate
@@ -267,8 +267,11 @@ class Parser {
     if (token.kind !== "string") this.failValue(operator, token);
     if (!isRegexOperator(operator)) return { kind: "string", value: token.value };
     const compiled = compilePattern(token.value);
-    if ("problem" in compiled) this.fail(token, `the regular expression after ${operator} ${compiled.problem}`);
-    return { kind: "regex", source: token.value, regex: compiled.regex };
+    if ("problem" in compiled) {
+      const position = compiled.index === null ? token.position : columnInString(token, compiled.index);
+      this.failAt(position, `the regular expression after ${operator} ${compiled.problem}`);
+    }
+    return { kind: "regex", source: token.value, pattern: compiled.pattern };
   }
 
   private parseBoolean(operator: ComparisonOperator, token: Token): RuleValue {
@@ -310,6 +313,16 @@ class Parser {
       if (separator.kind !== ",") this.expected(separator, "',' or ']' in the list");
     }
   }
+}
+
+/** The rule column of the character at `index` of a string token's unescaped value. */
+function columnInString(token: Token, index: number): number {
+  let raw = 1; // just after the opening quote
+  for (let i = 0; i < index && raw < token.text.length - 1; i++) {
+    const escaped = token.text.charAt(raw + 1);
+    raw += token.text.charAt(raw) === "`" && (escaped === '"' || escaped === "`") ? 2 : 1;
+  }
+  return token.position + raw;
 }
 
 function ruleError(rule: string, position: number, problem: string): HelpgateError {

@@ -1,0 +1,98 @@
+import { RE2JS, RE2JSSyntaxException } from "re2js";
+import type { RulePattern } from "./types";
+
+/**
+ * -match / -notMatch patterns, compiled by RE2JS: a pure-JavaScript port of RE2, whose matching
+ * takes time linear in the input whatever the pattern (no backtracking), so no rule can hold the
+ * event loop however it is written. RE2 leaves out what only backtracking can do
+ * (backreferences, lookaround, possessive quantifiers, atomic groups); such patterns are refused
+ * at validation with the position of the construct. Entra compares text ignoring case, and so do
+ * these patterns.
+ */
+
+export const MAX_PATTERN_LENGTH = 256;
+
+/** How many compiled patterns are kept: every user change re-tests every dynamic group's rule. */
+export const PATTERN_CACHE_SIZE = 500;
+
+/** A compiled pattern, or why it was refused and at which index (0-based) of the pattern. */
+export type CompiledPattern = { pattern: RulePattern } | { problem: string; index: number | null };
+
+const cache = new Map<string, CompiledPattern>();
+
+export function compilePattern(source: string): CompiledPattern {
+  const cached = cache.get(source);
+  if (cached) {
+    // Least recently used goes first: re-inserting moves this one to the back.
+    cache.delete(source);
+    cache.set(source, cached);
+    return cached;
+  }
+  const compiled = compile(source);
+  if (cache.size >= PATTERN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(source, compiled);
+  return compiled;
+}
+
+function compile(source: string): CompiledPattern {
+  if (source.length > MAX_PATTERN_LENGTH) {
+    return { problem: `is ${source.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`, index: null };
+  }
+  const unsupported = findUnsupported(source);
+  if (unsupported) return unsupported;
+  try {
+    const re2 = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+    return { pattern: { test: (text) => re2.test(text) } };
+  } catch (error) {
+    if (error instanceof RE2JSSyntaxException) {
+      // RE2 names the offending text (with the "(?i)" the flag added, when it reaches back to
+      // the start) but not where it is; its first occurrence is the best guess.
+      const text = (error.input ?? "").replace(/^\(\?i\)/, source.startsWith("(?i)") ? "(?i)" : "");
+      const at = text ? source.indexOf(text) : -1;
+      return { problem: `is not valid (${error.error}${text ? `: ${text}` : ""})`, index: at >= 0 ? at : null };
+    }
+    return { problem: `is not valid (${error instanceof Error ? error.message : String(error)})`, index: null };
+  }
+}
+
+/** Constructs only a backtracking engine can run, each with what to write instead. */
+const UNSUPPORTED: readonly { match: RegExp; what: string; instead: string; skip?: number }[] = [
+  { match: /^\\[1-9]/, what: "a backreference", instead: "repeat the text itself, or use a second -match" },
+  { match: /^\\k</, what: "a named backreference", instead: "repeat the text itself, or use a second -match" },
+  { match: /^\(\?<?[=!]/, what: "a lookaround", instead: "combine -match and -notMatch conditions with -and" },
+  { match: /^\(\?>/, what: "an atomic group", instead: "use a plain group (?:...)" },
+  // The '+' after a quantifier is the culprit, one character in.
+  { match: /^[*+?]\+/, what: "a possessive quantifier", instead: "drop the second '+'", skip: 1 },
+];
+
+/**
+ * The first construct of UNSUPPORTED outside escapes and character classes, so that the refusal
+ * names it and points at it; other invalid syntax is left to RE2's own message.
+ */
+function findUnsupported(source: string): CompiledPattern | null {
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source.charAt(i);
+    if (inClass) {
+      if (ch === "\\") i++;
+      else if (ch === "]") inClass = false;
+      continue;
+    }
+    const rest = source.slice(i, i + 4);
+    for (const { match, what, instead, skip = 0 } of UNSUPPORTED) {
+      const found = match.exec(rest);
+      if (found) {
+        const problem = `uses ${what} ('${found[0]}'), which helpgate's linear-time regular expressions do not support; ${instead}`;
+        return { problem, index: i + skip };
+      }
+    }
+    if (ch === "\\") i++;
+    else if (ch === "[") {
+      inClass = true;
+      // A ']' first in the class (or after '^') is a literal.
+      if (source.charAt(i + 1) === "^") i++;
+      if (source.charAt(i + 1) === "]") i++;
+    }
+  }
+  return null;
+}
