@@ -41,7 +41,7 @@ export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idl
 
 export function createServices(
   db: Database,
-  config: Pick<Config, "database" | "articlesDir" | "articlesWatch">,
+  config: Pick<Config, "database" | "articlesDir" | "articlesWatch" | "tokenMaxLifetimeSeconds">,
   tokenSecret: string,
   log: Logger,
   processorOptions: ProcessorOptions = DEFAULT_PROCESSOR_OPTIONS,
@@ -62,7 +62,7 @@ export function createServices(
     processor: new LicenseProcessor(db, audit, log, processorOptions),
   };
   const content = new ContentService(contentOptions(config), log, diagnosis);
-  return { db, tokens: new Tokens(tokenSecret), audit, organization, users, groups, roles, licensing, content };
+  return { db, tokens: new Tokens(tokenSecret, config.tokenMaxLifetimeSeconds), audit, organization, users, groups, roles, licensing, content };
 }
 
 /** Parsed articles are cached beside the SQLite file; with PostgreSQL, in the system's temporary folder. */
