@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { startApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { createTestDatabase, TEST_TOKEN_SECRET } from "./database";
@@ -24,7 +25,8 @@ export class TestGateway {
   ) {}
 
   /** `env` may name its own DATABASE_URL (e.g. one from createTestDatabase, shared by two gateways); it is then left in place. */
-  static async start(env: Record<string, string> = {}): Promise<TestGateway> {
+  /** `log` receives the server's log (silent unless given, e.g. to check that nothing was logged as an error). */
+  static async start(env: Record<string, string> = {}, log: Logger = silentLog): Promise<TestGateway> {
     const database = env.DATABASE_URL ? null : await createTestDatabase();
     const cleanup = async () => database?.drop();
     try {
@@ -36,7 +38,7 @@ export class TestGateway {
         ...(/^postgres(ql)?:/i.test(env.DATABASE_URL ?? database?.url ?? "") ? { TOKEN_SECRET: TEST_TOKEN_SECRET } : {}),
         ...env,
       });
-      const app = await startApp(config, silentLog);
+      const app = await startApp(config, log);
       return new TestGateway(app, cleanup);
     } catch (error) {
       await cleanup().catch(() => undefined);
