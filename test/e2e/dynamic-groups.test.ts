@@ -1,3 +1,4 @@
+import { GroupEntity } from "../../src/directory/entities";
 import { refusal, TestGateway } from "../support/harness";
 
 const GROUP = "id displayName groupTypes membershipRule membershipRuleProcessingState";
@@ -232,6 +233,40 @@ describe("dynamic groups", () => {
         "Membership rule error at position 28: the regular expression after -match uses a backreference ('\\1'), " +
           "which helpgate's linear-time regular expressions do not support; repeat the text itself, or use a second -match.",
       );
+    });
+  });
+
+  describe("a stored rule an earlier version accepted but RE2 cannot run (a lookahead)", () => {
+    const LEGACY_RULE = 'user.jobTitle -match "^(?=.*Lead)"';
+
+    async function legacyGroup(member: TestUser) {
+      const title = `Legacy lead ${++counter}`;
+      const group = await createGroup({ membershipRule: `user.jobTitle -eq "${title}"` });
+      await updateUser(member, { jobTitle: title });
+      expect(await isMember(member, group.id)).toBe(true);
+      // Written as an earlier version stored it, past today's validation.
+      await gateway.app.services.db.transaction((tx) => tx.update(GroupEntity, { id: group.id }, { membershipRule: LEGACY_RULE }));
+      return { ...group, title };
+    }
+
+    it("refuses no user's change because of it, and the group keeps its members until the rule is fixed", async () => {
+      const member = await createUser(freshDepartment());
+      const group = await legacyGroup(member);
+      await updateUser(member, { jobTitle: "Accountant" });
+      const newcomer = await createUser(freshDepartment());
+      expect(await members(group.id)).toEqual(upns(member));
+      expect(await isMember(newcomer, group.id)).toBe(false);
+    });
+
+    it("is reported with its position when the group itself is changed, and a fixed rule applies at once", async () => {
+      const member = await createUser(freshDepartment());
+      const group = await legacyGroup(member);
+      const error = refusal(await gateway.gql("admin", UPDATE_GROUP, { id: group.id, input: { description: "x" } }));
+      expect(error.code).toBe("BAD_USER_INPUT");
+      expect(error.extensions.position).toBe(24);
+      expect(error.message).toContain("uses a lookaround ('(?=')");
+      await updateGroup(group.id, { membershipRule: `user.jobTitle -match "^${group.title}$"` });
+      expect(await members(group.id)).toEqual(upns(member));
     });
   });
 

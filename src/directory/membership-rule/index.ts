@@ -8,7 +8,7 @@
  *
  * Imports point one way: types ← pattern ← parser, types ← evaluate, and this index above them.
  */
-export { COMPARISON_OPERATORS, MAX_RULE_LENGTH, RULE_PROPERTIES, parseMembershipRule } from "./parser";
+export { COMPARISON_OPERATORS, MAX_RULE_LENGTH, RULE_PROPERTIES, parseMembershipRule, parseStoredMembershipRule } from "./parser";
 export { matchesRule, ruleProperties } from "./evaluate";
 export { MAX_PATTERN_LENGTH } from "./pattern";
 export type { Comparison, ComparisonOperator, MembershipRule, RuleProperty, RuleSubject, RuleValue } from "./types";

@@ -1,4 +1,4 @@
-import { badInput, type HelpgateError } from "../../errors";
+import { badInput, HelpgateError } from "../../errors";
 import { compilePattern } from "./pattern";
 import type { Comparison, ComparisonOperator, MembershipRule, RuleProperty, RuleValue } from "./types";
 
@@ -339,4 +339,19 @@ export function parseMembershipRule(text: string): MembershipRule {
     throw ruleError(text, 1, 'the rule is empty; write a condition such as user.department -eq "Sales"');
   }
   return new Parser(text).parse();
+}
+
+/**
+ * A rule as stored with a group, or null if it no longer parses: a -match pattern that an earlier
+ * version accepted but the linear-time engine cannot run (a lookahead, a backreference). Such a
+ * group keeps its members until an administrator fixes the rule (updateGroup reports where the
+ * problem is); no other user's change is refused because of it.
+ */
+export function parseStoredMembershipRule(text: string): MembershipRule | null {
+  try {
+    return parseMembershipRule(text);
+  } catch (error) {
+    if (error instanceof HelpgateError) return null;
+    throw error;
+  }
 }
