@@ -359,6 +359,22 @@ describe("membership rules", () => {
       },
     );
 
+    it("refuses counted repetition over 100, which multiplies the work per value, at the count", () => {
+      expect(() => parseMembershipRule('user.jobTitle -match "^.{0,100}$"')).not.toThrow();
+      expectRefused('user.jobTitle -match "^[a-z]{1000}"', 29, "repeats up to 1000 times ('{1000}'); counted repetition is limited to 100");
+      expectRefused('user.jobTitle -match "x{2,101}"', 24, "repeats up to 101 times");
+    });
+
+    it("reads the braces of \\x{...} and \\p{...} escapes as part of the escape", () => {
+      expect(matches('user.jobTitle -match "\\x{1000}|^Acc"')).toBe(true);
+      expect(matches('user.jobTitle -match "^\\p{Lu}\\p{Ll}+ \\p{Lu}"')).toBe(true);
+    });
+
+    it("refuses a pattern that compiles to more than 300 instructions, though each count is within bounds", () => {
+      const pattern = "\\pL{60}".repeat(6);
+      expectRefused(`user.jobTitle -match "${pattern}"`, 22, "compiles to 362 instructions, more than the 300 that keep matching fast");
+    });
+
     it("refuses a -match pattern longer than 256 characters", () => {
       expect(() => parseMembershipRule(`user.jobTitle -match "${"a".repeat(256)}"`)).not.toThrow();
       expectRefused(`user.jobTitle -match "${"a".repeat(257)}"`, 22, "is 257 characters long; the limit is 256");

@@ -12,6 +12,15 @@ import type { RulePattern } from "./types";
 
 export const MAX_PATTERN_LENGTH = 256;
 
+/**
+ * Linear time is time proportional to the value's length times the compiled program's size, and
+ * counted repetition multiplies the program: `\pL{1000}` repeated to 256 characters compiled in
+ * half a second and then took up to a second per 256-character value. Real patterns compile to
+ * about one instruction per character, so these bounds leave them alone.
+ */
+export const MAX_REPEAT = 100;
+export const MAX_PROGRAM_SIZE = 300;
+
 /** How many compiled patterns are kept: every user change re-tests every dynamic group's rule. */
 export const PATTERN_CACHE_SIZE = 500;
 
@@ -42,6 +51,12 @@ function compile(source: string): CompiledPattern {
   if (unsupported) return unsupported;
   try {
     const re2 = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+    if (re2.programSize() > MAX_PROGRAM_SIZE) {
+      return {
+        problem: `compiles to ${re2.programSize()} instructions, more than the ${MAX_PROGRAM_SIZE} that keep matching fast; lower its repeat counts ({n}) or split it into several conditions`,
+        index: null,
+      };
+    }
     return { pattern: { test: (text) => re2.test(text) } };
   } catch (error) {
     if (error instanceof RE2JSSyntaxException) {
@@ -66,8 +81,9 @@ const UNSUPPORTED: readonly { match: RegExp; what: string; instead: string; skip
 ];
 
 /**
- * The first construct of UNSUPPORTED outside escapes and character classes, so that the refusal
- * names it and points at it; other invalid syntax is left to RE2's own message.
+ * The first construct of UNSUPPORTED (or a repeat count over MAX_REPEAT) outside escapes and
+ * character classes, so that the refusal names it and points at it; other invalid syntax is left
+ * to RE2's own message.
  */
 function findUnsupported(source: string): CompiledPattern | null {
   let inClass = false;
@@ -86,8 +102,16 @@ function findUnsupported(source: string): CompiledPattern | null {
         return { problem, index: i + skip };
       }
     }
-    if (ch === "\\") i++;
-    else if (ch === "[") {
+    const repeat = /^\{(\d+)(?:,(\d*))?\}/.exec(source.slice(i, i + 24));
+    const times = repeat ? Math.max(Number(repeat[1]), Number(repeat[2] || 0)) : 0;
+    if (times > MAX_REPEAT) {
+      return { problem: `repeats up to ${times} times ('${repeat![0]}'); counted repetition is limited to ${MAX_REPEAT}`, index: i };
+    }
+    if (ch === "\\") {
+      // \x{1F600}, \p{Greek}: the braces belong to the escape.
+      const braced = /^\\[xpP]\{[^}]*\}/.exec(source.slice(i, i + 40));
+      i += braced ? braced[0].length - 1 : 1;
+    } else if (ch === "[") {
       inClass = true;
       // A ']' first in the class (or after '^') is a literal.
       if (source.charAt(i + 1) === "^") i++;
