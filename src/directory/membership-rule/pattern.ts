@@ -4,7 +4,7 @@ import type { RulePattern } from "./types";
 /**
  * -match / -notMatch patterns, compiled by RE2JS: a pure-JavaScript port of RE2, whose matching
  * takes time linear in the input whatever the pattern (no backtracking), so no rule can hold the
- * event loop however it is written. RE2 leaves out what only backtracking can do
+ * event loop the way ^(a|a)*$ held RegExp. RE2 leaves out what only backtracking can do
  * (backreferences, lookaround, possessive quantifiers, atomic groups); such patterns are refused
  * at validation with the position of the construct. Entra compares text ignoring case, and so do
  * these patterns.
