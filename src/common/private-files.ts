@@ -21,12 +21,16 @@ export function makePrivateFolder(folder: string): void {
   }
 }
 
-/** Makes an existing file 0600 (files of earlier versions were created 0644); a missing one is skipped. */
+/**
+ * Makes an existing file 0600 (files of earlier versions were created 0644); a missing one is
+ * skipped, and so is one another account owns (EPERM), whose mode its owner decides.
+ */
 export function makeFilePrivate(file: string): void {
   try {
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "EPERM") throw error;
   }
 }
 
