@@ -6,7 +6,7 @@
  *   const rule = parseMembershipRule('(user.department -eq "Sales") -and (user.usageLocation -eq "US")');
  *   matchesRule(rule, user); // true or false
  *
- * Imports point one way: types ← pattern ← parser, types ← evaluate, and this index above them.
+ * Imports point one way: types ← lexer, pattern ← parser; types ← evaluate; this index above them.
  */
 export { COMPARISON_OPERATORS, MAX_RULE_LENGTH, RULE_PROPERTIES, parseMembershipRule, parseStoredMembershipRule } from "./parser";
 export { matchesRule, ruleProperties } from "./evaluate";
