@@ -16,6 +16,8 @@ export interface Config {
   database: Database;
   /** Null means "use the secret kept beside the SQLite file" (see auth/token-secret.ts). */
   tokenSecret: string | null;
+  /** The longest a bearer token may live, from now to its `exp` (TOKEN_MAX_LIFETIME). */
+  tokenMaxLifetimeSeconds: number;
   demoData: boolean;
   logLevel: LogLevel;
   /** The folder of self-help articles served by the content API. */
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
     database: withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS),
     tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
+    tokenMaxLifetimeSeconds: parseTokenMaxLifetime(env.TOKEN_MAX_LIFETIME),
     demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
     logLevel: parseLogLevel(env.LOG_LEVEL),
     articlesDir: path.resolve(nonEmpty(env.ARTICLES_DIR) ?? "articles"),
@@ -263,6 +266,24 @@ function parseTokenSecret(raw: string | undefined): string | null {
     );
   }
   return raw;
+}
+
+export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 3600;
+const DURATION_UNITS: ReadonlyMap<string, number> = new Map([["s", 1], ["m", 60], ["h", 3600], ["d", 86_400]]);
+
+/** A duration such as 24h, 90m, 3600s or 7d (a bare number counts seconds), from 1 minute to 365 days. */
+function parseTokenMaxLifetime(raw: string | undefined): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return DEFAULT_TOKEN_MAX_LIFETIME_SECONDS;
+  const match = /^(\d{1,9})\s*([smhd]?)$/i.exec(value);
+  const seconds = match ? Number(match[1]) * DURATION_UNITS.get((match[2] || "s").toLowerCase())! : NaN;
+  if (!(seconds >= 60 && seconds <= 365 * 86_400)) {
+    throw new ConfigError(
+      "TOKEN_MAX_LIFETIME",
+      `'${value}' is not a token lifetime; use a whole number with a unit (s, m, h or d), such as 24h, 90m or 7d, from 1 minute to 365 days (default 24h).`,
+    );
+  }
+  return seconds;
 }
 
 function parseBoolean(variable: string, raw: string | undefined, fallback: boolean): boolean {

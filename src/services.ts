@@ -49,7 +49,7 @@ export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idl
 
 export function createServices(
   db: Database,
-  config: Pick<Config, "database" | "articlesDir" | "articlesWatch" | "auth">,
+  config: Pick<Config, "database" | "articlesDir" | "articlesWatch" | "auth" | "tokenMaxLifetimeSeconds">,
   tokenSecret: string,
   log: Logger,
   processorOptions: ProcessorOptions = DEFAULT_PROCESSOR_OPTIONS,
@@ -72,7 +72,7 @@ export function createServices(
   };
   const content = new ContentService(contentOptions(config), log);
   const assistant = new AssistantService(content, diagnosis, users, groups, licensing);
-  const tokens = new Tokens(tokenSecret);
+  const tokens = new Tokens(tokenSecret, config.tokenMaxLifetimeSeconds);
   const { issuer } = config.auth;
   const provider = issuer === null ? null : new ProviderTokens({ ...config.auth, issuer }, () => organization.tenantId());
   const signIn = new SignIn(config.auth.devTokens ? tokens : null, provider, issuer);

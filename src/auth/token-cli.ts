@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { openServices } from "../app";
 import { ConfigError, loadConfig } from "../config";
 import { createLogger } from "../logger";
+import { describeDuration } from "./tokens";
 
 const USAGE = "usage: npm run token -- <userPrincipalName> [--expires-in <minutes>]";
 
@@ -12,13 +13,15 @@ const USAGE = "usage: npm run token -- <userPrincipalName> [--expires-in <minute
 async function main(args: string[]): Promise<number> {
   const [upn, ...rest] = args;
   if (!upn || upn.startsWith("-")) return fail(USAGE);
-  let minutes = 60;
+  const config = loadConfig();
+  // Tokens living longer than TOKEN_MAX_LIFETIME would be refused by the gateway.
+  const maxMinutes = Math.floor(config.tokenMaxLifetimeSeconds / 60);
+  let minutes = Math.min(60, maxMinutes);
   if (rest[0] === "--expires-in") minutes = Number(rest[1]);
   else if (rest.length > 0) return fail(USAGE);
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60 * 24 * 30) {
-    return fail("--expires-in takes whole minutes, from 1 to 43200 (30 days).");
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > maxMinutes) {
+    return fail(`--expires-in takes whole minutes, from 1 to ${maxMinutes} (${describeDuration(maxMinutes * 60)}, TOKEN_MAX_LIFETIME).`);
   }
-  const config = loadConfig();
   const services = await openServices(config, createLogger("warn"));
   try {
     const user = await services.users.findForSignIn({ oid: null, preferredUsername: upn });

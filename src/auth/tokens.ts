@@ -1,4 +1,5 @@
-import { errors, jwtVerify, SignJWT } from "jose";
+import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { DEFAULT_TOKEN_MAX_LIFETIME_SECONDS } from "../config";
 import { unauthenticated } from "../errors";
 
 export const TOKEN_ISSUER = "helpgate";
@@ -7,6 +8,8 @@ const ALGORITHM = "HS256";
 /** How long a verified token is taken on trust (within its lifetime), and how many are kept. */
 const VERIFIED_TTL_MS = 5_000;
 const VERIFIED_MAX = 1_000;
+/** Clocks of the processes that issue and check tokens may differ by this much. */
+const CLOCK_SKEW_SECONDS = 60;
 
 /** Who a verified token names, as Entra tokens do: by object id, or by sign-in name. */
 export interface TokenSubject {
@@ -24,11 +27,15 @@ export class Tokens {
    */
   private readonly verified = new Map<string, { subject: TokenSubject; until: number }>();
 
-  constructor(secret: string) {
+  /** `maxLifetimeSeconds`: a token whose expiry is further away than this is refused (TOKEN_MAX_LIFETIME). */
+  constructor(secret: string, readonly maxLifetimeSeconds: number = DEFAULT_TOKEN_MAX_LIFETIME_SECONDS) {
     this.key = new TextEncoder().encode(secret);
   }
 
   async sign(subject: { oid: string; preferredUsername: string }, expiresInSeconds: number): Promise<string> {
+    if (expiresInSeconds > this.maxLifetimeSeconds) {
+      throw new RangeError(`A token may live at most ${describeDuration(this.maxLifetimeSeconds)} (TOKEN_MAX_LIFETIME); ${expiresInSeconds} s asked.`);
+    }
     return new SignJWT({ oid: subject.oid, preferred_username: subject.preferredUsername })
       .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
       .setIssuer(TOKEN_ISSUER)
@@ -58,6 +65,7 @@ export class Tokens {
         audience: TOKEN_AUDIENCE,
         requiredClaims: ["exp"],
       });
+      this.checkLifetime(payload);
       const oid = typeof payload.oid === "string" ? payload.oid : null;
       const preferredUsername = typeof payload.preferred_username === "string" ? payload.preferred_username : null;
       if (!oid && !preferredUsername) {
@@ -68,6 +76,29 @@ export class Tokens {
       throw explain(error);
     }
   }
+
+  /**
+   * A stolen token is good until it expires, so no token may be good for longer than
+   * TOKEN_MAX_LIFETIME from now, and each must say when it was issued.
+   */
+  private checkLifetime(payload: JWTPayload): void {
+    if (typeof payload.iat !== "number") {
+      throw unauthenticated("The token has no 'iat' (issued at) claim; tokens must say when they were issued. Request a new one.");
+    }
+    const remaining = payload.exp! - Math.floor(Date.now() / 1000);
+    if (remaining > this.maxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
+      throw unauthenticated(
+        `The token expires in ${describeDuration(remaining)}, later than the ${describeDuration(this.maxLifetimeSeconds)} this gateway allows (TOKEN_MAX_LIFETIME); request a shorter-lived token.`,
+      );
+    }
+  }
+}
+
+/** 86400 → "24 h", 5400 → "1.5 h", 150 → "2.5 min", 45 → "45 s". */
+export function describeDuration(seconds: number): string {
+  if (seconds >= 3600) return `${Number((seconds / 3600).toFixed(1))} h`;
+  if (seconds >= 60) return `${Number((seconds / 60).toFixed(1))} min`;
+  return `${seconds} s`;
 }
 
 function explain(error: unknown): Error {

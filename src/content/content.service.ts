@@ -19,8 +19,9 @@ export interface ContentOptions {
   workers: number;
 }
 
-// Problems with no error-code article of their own are looked up by words.
-const TOPIC_QUERIES: Record<string, string> = { DynamicMembershipPaused: "dynamic group membership rule paused processing" };
+// Problems with no error-code article of their own are looked up by words. A Map: the key is the
+// caller's errorCode, and a plain object would answer "toString" or "constructor" too.
+const TOPIC_QUERIES: ReadonlyMap<string, string> = new Map([["DynamicMembershipPaused", "dynamic group membership rule paused processing"]]);
 
 /** Self-help articles: loading, lookups, troubleshooting by error code, and search. */
 export class ContentService {
@@ -82,7 +83,8 @@ export class ContentService {
 
   /** The steps to take for an error code, with the article they come from. */
   troubleshoot(errorCode: string): Troubleshooting | null {
-    const article = this.library.forErrorCode(errorCode) ?? (TOPIC_QUERIES[errorCode] ? this.library.search(TOPIC_QUERIES[errorCode], 1)[0]?.article : null);
+    const topic = TOPIC_QUERIES.get(errorCode);
+    const article = this.library.forErrorCode(errorCode) ?? (topic ? this.library.search(topic, 1)[0]?.article : null);
     return article ? { errorCode, article, steps: article.recommendedSteps } : null;
   }
 

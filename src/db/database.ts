@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
 import type { Logger } from "pino";
@@ -10,6 +9,7 @@ import { MIGRATIONS } from "./migrations";
 import { Checkpointer } from "./checkpointer";
 import { QueryLog } from "./query-log";
 import { serviceUnavailable } from "../errors";
+import { createPrivateFile, makeFilePrivate, makePrivateFolder } from "../common/private-files";
 
 const ENTITIES = [...DIRECTORY_ENTITIES, ...AUDIT_ENTITIES, ...LICENSING_ENTITIES];
 
@@ -55,7 +55,7 @@ export class Database {
       return new Database("postgres", source, source, queryLog);
     }
     const inMemory = config.file === ":memory:";
-    if (!inMemory) fs.mkdirSync(path.dirname(config.file), { recursive: true });
+    if (!inMemory) makeSqliteFilesPrivate(config.file);
     const writer = new DataSource({
       ...common(queryLog),
       type: "better-sqlite3",
@@ -158,4 +158,14 @@ function common(queryLog: QueryLog): Pick<DataSourceOptions, "entities" | "migra
 async function initialise(source: DataSource): Promise<void> {
   await source.initialize();
   await source.runMigrations({ transaction: "each" });
+}
+
+/**
+ * The database and its -wal and -shm files are 0600: SQLite gives the -wal and -shm files the
+ * mode of the database file, so the database file is created (or tightened) first.
+ */
+function makeSqliteFilesPrivate(file: string): void {
+  makePrivateFolder(path.dirname(file));
+  createPrivateFile(file);
+  for (const suffix of ["-wal", "-shm", "-journal"]) makeFilePrivate(file + suffix);
 }

@@ -101,6 +101,21 @@ describe("authentication", () => {
       expectRefused(await send(`Bearer ${header}.${forged}.${signature}`), /signature does not verify/);
     });
 
+    it("a token that would stay valid longer than TOKEN_MAX_LIFETIME (24 h) from now", async () => {
+      const token = await sign(await adaClaims(), SECRET, now() + 7 * 86_400);
+      expectRefused(await send(`Bearer ${token}`), /expires in 168 h, later than the 24 h this gateway allows \(TOKEN_MAX_LIFETIME\)/);
+    });
+
+    it("a token without iat, which does not say when it was issued", async () => {
+      const token = await new SignJWT(await adaClaims())
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
+        .setExpirationTime(now() + 600)
+        .sign(new TextEncoder().encode(SECRET));
+      expectRefused(await send(`Bearer ${token}`), /no 'iat' \(issued at\) claim/);
+    });
+
     it("a token for another audience", async () => {
       const token = await new SignJWT(await adaClaims())
         .setProtectedHeader({ alg: "HS256" })

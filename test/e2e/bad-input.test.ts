@@ -252,6 +252,50 @@ const rows: Row[] = [
     then: async (response) => expect(response.data?.users).toEqual({ totalCount: 0, edges: [] }),
   },
   {
+    input: "`-match` pattern with a backreference (`^(a+)\\1$`)",
+    send: () => send({ query: CREATE_GROUP, variables: { input: { displayName: "Backreference rule", membershipRule: 'user.jobTitle -match "^(a+)\\1$"' } } }),
+    status: 200,
+    code: "BAD_USER_INPUT",
+    message: /^Membership rule error at position 28: the regular expression after -match uses a backreference \('\\1'\), which helpgate's linear-time regular expressions do not support; /,
+  },
+  {
+    input: "`-match` pattern that is not valid (`(sales`)",
+    send: () => send({ query: CREATE_GROUP, variables: { input: { displayName: "Unclosed rule", membershipRule: 'user.jobTitle -match "(sales"' } } }),
+    status: 200,
+    code: "BAD_USER_INPUT",
+    message: /^Membership rule error at position 23: the regular expression after -match is not valid \(missing closing \): \(sales\)\.$/,
+  },
+  {
+    input: 'a name Object.prototype has (`troubleshoot(errorCode: "toString")`)',
+    send: () => send({ query: '{ a: troubleshoot(errorCode: "toString") { errorCode } b: troubleshoot(errorCode: "__proto__") { errorCode } }' }),
+    status: 200,
+    code: null,
+    message: /^$/,
+    then: async (response) => expect(response.data).toEqual({ a: null, b: null }),
+  },
+  {
+    input: "token valid for longer than TOKEN_MAX_LIFETIME (a week)",
+    send: async () => withToken(await sign({ oid: adaId }, now() + 7 * 86_400)),
+    status: 401,
+    code: "UNAUTHENTICATED",
+    message: /^The token expires in 168 h, later than the 24 h this gateway allows \(TOKEN_MAX_LIFETIME\); request a shorter-lived token\.$/,
+  },
+  {
+    input: "token without iat",
+    send: async () =>
+      withToken(
+        await new SignJWT({ oid: adaId })
+          .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+          .setIssuer(TOKEN_ISSUER)
+          .setAudience(TOKEN_AUDIENCE)
+          .setExpirationTime(now() + 600)
+          .sign(new TextEncoder().encode(SECRET)),
+      ),
+    status: 401,
+    code: "UNAUTHENTICATED",
+    message: /^The token has no 'iat' \(issued at\) claim/,
+  },
+  {
     input: "expired token",
     send: async () => withToken(await sign({ oid: adaId }, now() - 60)),
     status: 401,

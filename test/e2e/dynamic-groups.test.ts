@@ -1,3 +1,4 @@
+import { GroupEntity } from "../../src/directory/entities";
 import { refusal, TestGateway } from "../support/harness";
 
 const GROUP = "id displayName groupTypes membershipRule membershipRuleProcessingState";
@@ -200,6 +201,72 @@ describe("dynamic groups", () => {
       const before = await readGroup(group.id);
       expectRuleError(await gateway.gql("admin", UPDATE_GROUP, { id: group.id, input: { membershipRule: BROKEN } }));
       expect(await readGroup(group.id)).toEqual(before);
+    });
+  });
+
+  describe("regular expressions in rules (linear-time matching)", () => {
+    const REGEX_RULE = 'user.jobTitle -match "^zz(.|.|.)*!$"';
+
+    it("lets a User Administrator's -match rule follow a long job title at once, with the right membership", async () => {
+      const group = (await gateway.ok("lena.fischer", CREATE_GROUP, {
+        input: { displayName: `Regex group ${++counter}`, membershipRule: REGEX_RULE },
+      })).createGroup;
+      expect(group.groupTypes).toContain("DynamicMembership");
+      const user = await createUser(freshDepartment());
+      // A backtracking engine takes 3^n steps to refuse this title; RE2 reads it once.
+      const refusedByBacktracking = `zz${"a".repeat(126)}`;
+      await gateway.ok("lena.fischer", UPDATE_USER, { id: user.id, input: { jobTitle: refusedByBacktracking } });
+      expect(await isMember(user, group.id)).toBe(false);
+      await gateway.ok("lena.fischer", UPDATE_USER, { id: user.id, input: { jobTitle: `ZZ${"a".repeat(125)}!` } });
+      expect(await isMember(user, group.id)).toBe(true);
+      const health = await fetch(new URL("/healthz", gateway.url));
+      expect(health.status).toBe(200);
+    });
+
+    it("refuses a rule whose pattern needs backtracking (a backreference) with BAD_USER_INPUT at the construct", async () => {
+      const membershipRule = 'user.jobTitle -match "^(a+)\\1$"';
+      const error = refusal(await gateway.gql("lena.fischer", CREATE_GROUP, { input: { displayName: `Backreference ${++counter}`, membershipRule } }));
+      expect(error.code).toBe("BAD_USER_INPUT");
+      // The quote opening the pattern is at column 22; '\1' is its 6th character.
+      expect(error.extensions.position).toBe(28);
+      expect(error.message).toBe(
+        "Membership rule error at position 28: the regular expression after -match uses a backreference ('\\1'), " +
+          "which helpgate's linear-time regular expressions do not support; repeat the text itself, or use a second -match.",
+      );
+    });
+  });
+
+  describe("a stored rule an earlier version accepted but RE2 cannot run (a lookahead)", () => {
+    const LEGACY_RULE = 'user.jobTitle -match "^(?=.*Lead)"';
+
+    async function legacyGroup(member: TestUser) {
+      const title = `Legacy lead ${++counter}`;
+      const group = await createGroup({ membershipRule: `user.jobTitle -eq "${title}"` });
+      await updateUser(member, { jobTitle: title });
+      expect(await isMember(member, group.id)).toBe(true);
+      // Written as an earlier version stored it, past today's validation.
+      await gateway.app.services.db.transaction((tx) => tx.update(GroupEntity, { id: group.id }, { membershipRule: LEGACY_RULE }));
+      return { ...group, title };
+    }
+
+    it("refuses no user's change because of it, and the group keeps its members until the rule is fixed", async () => {
+      const member = await createUser(freshDepartment());
+      const group = await legacyGroup(member);
+      await updateUser(member, { jobTitle: "Accountant" });
+      const newcomer = await createUser(freshDepartment());
+      expect(await members(group.id)).toEqual(upns(member));
+      expect(await isMember(newcomer, group.id)).toBe(false);
+    });
+
+    it("is reported with its position when the group itself is changed, and a fixed rule applies at once", async () => {
+      const member = await createUser(freshDepartment());
+      const group = await legacyGroup(member);
+      const error = refusal(await gateway.gql("admin", UPDATE_GROUP, { id: group.id, input: { description: "x" } }));
+      expect(error.code).toBe("BAD_USER_INPUT");
+      expect(error.extensions.position).toBe(24);
+      expect(error.message).toContain("uses a lookaround ('(?=')");
+      await updateGroup(group.id, { membershipRule: `user.jobTitle -match "^${group.title}$"` });
+      expect(await members(group.id)).toEqual(upns(member));
     });
   });
 

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { startApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import type { FrontOptions } from "../../src/http/server";
@@ -26,9 +27,10 @@ export class TestGateway {
 
   /**
    * `env` may name its own DATABASE_URL (e.g. one from createTestDatabase, shared by two gateways); it is then left in place.
-   * `front` may give the HTTP front a clock of the test's own (the throttle's).
+   * `options.now` gives the HTTP front a clock of the test's own (the throttle's); `options.log` receives the server's log
+   * (silent unless given, e.g. to check that nothing was logged as an error).
    */
-  static async start(env: Record<string, string> = {}, front: FrontOptions = {}): Promise<TestGateway> {
+  static async start(env: Record<string, string> = {}, options: FrontOptions & { log?: Logger } = {}): Promise<TestGateway> {
     const database = env.DATABASE_URL ? null : await createTestDatabase();
     const cleanup = async () => database?.drop();
     try {
@@ -40,7 +42,8 @@ export class TestGateway {
         ...(/^postgres(ql)?:/i.test(env.DATABASE_URL ?? database?.url ?? "") ? { TOKEN_SECRET: TEST_TOKEN_SECRET } : {}),
         ...env,
       });
-      const app = await startApp(config, silentLog, undefined, front);
+      const { log = silentLog, ...front } = options;
+      const app = await startApp(config, log, undefined, front);
       return new TestGateway(app, cleanup);
     } catch (error) {
       await cleanup().catch(() => undefined);

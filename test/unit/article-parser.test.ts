@@ -181,6 +181,14 @@ describe("article header", () => {
     expect(problem(result, "attribute-name-case")).toMatchObject({ severity: "warning", line: 2 });
   });
 
+  it("keeps attributes named like Object.prototype's members, and leaves such entities as written", async () => {
+    const text = `<properties\n  pageTitle="A &constructor; B &toString; &amp; C"\n  articleId="id-proto"\n  __proto__="x"\n  constructor="y"\n/>\n# T\n`;
+    const result = await parse(text);
+    expect(result.article!.pageTitle).toBe("A &constructor; B &toString; & C");
+    expect(Object.keys(result.article!.properties)).toEqual(["pageTitle", "articleId", "__proto__", "constructor"]);
+    expect(result.article!.properties.constructor).toBe("y");
+  });
+
   it("recovers the supportToicIds typo as supportTopicIds", async () => {
     const { supportTopicIds, ...rest } = ATTRIBUTES;
     const result = await parse(fixture({ attributes: { ...rest, supportToicIds: supportTopicIds! } }));

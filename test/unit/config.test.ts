@@ -18,6 +18,7 @@ describe("configuration", () => {
       host: "127.0.0.1",
       database: { kind: "sqlite", file: path.resolve("data/helpgate.sqlite") },
       tokenSecret: null,
+      tokenMaxLifetimeSeconds: 24 * 3600,
       demoData: true,
       logLevel: "info",
       articlesDir: path.resolve("articles"),
@@ -60,6 +61,21 @@ describe("configuration", () => {
 
   it("reads each limit from its variable", () => {
     expect(loadConfig({ MAX_QUERY_DEPTH: "4", MAX_PAGE_SIZE: "25" }).limits).toMatchObject({ maxDepth: 4, maxPageSize: 25 });
+  });
+
+  it("reads TOKEN_MAX_LIFETIME as a duration with a unit (a bare number counts seconds)", () => {
+    expect(loadConfig({ TOKEN_MAX_LIFETIME: "90m" }).tokenMaxLifetimeSeconds).toBe(5400);
+    expect(loadConfig({ TOKEN_MAX_LIFETIME: "8h" }).tokenMaxLifetimeSeconds).toBe(8 * 3600);
+    expect(loadConfig({ TOKEN_MAX_LIFETIME: "7D" }).tokenMaxLifetimeSeconds).toBe(7 * 86_400);
+    expect(loadConfig({ TOKEN_MAX_LIFETIME: "3600" }).tokenMaxLifetimeSeconds).toBe(3600);
+  });
+
+  it.each(["24 hours", "1.5h", "-1h", "30s", "0", "366d", "forever"])("stops on TOKEN_MAX_LIFETIME=%s, saying what it takes", (value) => {
+    const error = configError({ TOKEN_MAX_LIFETIME: value });
+    expect(error.variable).toBe("TOKEN_MAX_LIFETIME");
+    expect(error.message).toBe(
+      `TOKEN_MAX_LIFETIME: '${value}' is not a token lifetime; use a whole number with a unit (s, m, h or d), such as 24h, 90m or 7d, from 1 minute to 365 days (default 24h).`,
+    );
   });
 
   it("selects PostgreSQL for a postgres:// URL and hides its password in logs", () => {

@@ -321,28 +321,88 @@ describe("membership rules", () => {
       expectRefused("user.department -contains null", 27, "null can only be used with -eq or -ne, not -contains");
     });
 
-    it("refuses a -match pattern that is not a valid regular expression", () => {
-      expectRefused('user.jobTitle -match "(sales"', 22, "the regular expression after -match is not valid");
+    it("refuses a -match pattern that is not a valid regular expression, pointing into it", () => {
+      expectRefused('user.jobTitle -match "(sales"', 23, "the regular expression after -match is not valid (missing closing ): (sales)");
+      expectRefused('user.jobTitle -match "sa[les"', 25, "is not valid (missing closing ]: [les)");
       expectRefused("user.jobTitle -match sales", 22, "expected a quoted regular expression after -match");
     });
 
-    it.each(["(a+)+", "(a*)*", "(.*a){10}", "^(\\w+\\s?)*$", "((ab)+c)*", "(?:x+)+y"])(
-      "refuses the catastrophic pattern %s",
-      (pattern) => {
-        expectRefused(`user.jobTitle -notMatch "${pattern}"`, 25, "repeats a group that already contains a repetition");
-      },
-    );
+    it.each([
+      ["(a)\\1", 4, "uses a backreference ('\\1')"],
+      ["(?<n>a)\\k<n>", 8, "uses a named backreference ('\\k<')"],
+      ["sales(?=team)", 6, "uses a lookaround ('(?=')"],
+      ["sales(?!team)", 6, "uses a lookaround ('(?!')"],
+      ["(?<=head )sales", 1, "uses a lookaround ('(?<=')"],
+      ["(?<!head )sales", 1, "uses a lookaround ('(?<!')"],
+      ["(?>sales)", 1, "uses an atomic group ('(?>')"],
+      ["a++b", 3, "uses a possessive quantifier ('++')"],
+      ["a*+b", 3, "uses a possessive quantifier ('*+')"],
+    ])("refuses %s, which only a backtracking engine can run, at the construct", (pattern, index, problem) => {
+      // The opening quote is at column 25, so the pattern's n-th character is at column 25 + n.
+      expectRefused(`user.jobTitle -notMatch "${pattern}"`, 25 + index, problem);
+      expectRefused(`user.jobTitle -notMatch "${pattern}"`, 25 + index, "linear-time regular expressions do not support");
+    });
 
-    it.each(["^(ab)+$", "[a+]+", "\\(a+\\)+", "(?:sales|marketing)", "(a+)?", "^(Sales|Marketing) .*$"])(
-      "accepts the harmless pattern %s",
+    it("counts backtick escapes when it points into a pattern", () => {
+      // `" is one character of the pattern but two of the rule.
+      expectRefused('user.jobTitle -match "`"x`"(?=y)"', 28, "uses a lookaround");
+    });
+
+    it.each(["[(?=]", "\\(?=", "[]a+]+", "\\++"])("reads %s as literal characters, not as an unsupported construct", (pattern) => {
+      expect(() => parseMembershipRule(`user.jobTitle -match "${pattern}"`)).not.toThrow();
+    });
+
+    it.each(["(a+)+", "(a*)*", "(.*a){10}", "^(\\w+\\s?)*$", "((ab)+c)*", "(?:x+)+y", "^(ab)+$", "(?:sales|marketing)", "^(Sales|Marketing) .*$", "(?i)^acc", "(?P<dept>sales)", "\\bsales\\b"])(
+      "accepts %s: nested repetition cannot backtrack in a linear-time engine",
       (pattern) => {
         expect(() => parseMembershipRule(`user.jobTitle -match "${pattern}"`)).not.toThrow();
       },
     );
 
+    it("refuses counted repetition over 100, which multiplies the work per value, at the count", () => {
+      expect(() => parseMembershipRule('user.jobTitle -match "^.{0,100}$"')).not.toThrow();
+      expectRefused('user.jobTitle -match "^[a-z]{1000}"', 29, "repeats up to 1000 times ('{1000}'); counted repetition is limited to 100");
+      expectRefused('user.jobTitle -match "x{2,101}"', 24, "repeats up to 101 times");
+    });
+
+    it("reads the braces of \\x{...} and \\p{...} escapes as part of the escape", () => {
+      expect(matches('user.jobTitle -match "\\x{1000}|^Acc"')).toBe(true);
+      expect(matches('user.jobTitle -match "^\\p{Lu}\\p{Ll}+ \\p{Lu}"')).toBe(true);
+    });
+
+    it("refuses a pattern that compiles to more than 300 instructions, though each count is within bounds", () => {
+      const pattern = "\\pL{60}".repeat(6);
+      expectRefused(`user.jobTitle -match "${pattern}"`, 22, "compiles to 362 instructions, more than the 300 that keep matching fast");
+    });
+
     it("refuses a -match pattern longer than 256 characters", () => {
       expect(() => parseMembershipRule(`user.jobTitle -match "${"a".repeat(256)}"`)).not.toThrow();
       expectRefused(`user.jobTitle -match "${"a".repeat(257)}"`, 22, "is 257 characters long; the limit is 256");
+    });
+  });
+
+  describe("-match on patterns that make a backtracking engine run for ever (128-character values)", () => {
+    const title = (jobTitle: string) => user({ jobTitle });
+    const fifteenClasses = `^${"[a-z]*".repeat(15)}x$`;
+
+    it.each([
+      ["^zz(.|.|.)*!$", `zz${"a".repeat(125)}!`, `zz${"a".repeat(126)}`],
+      ["^(a|a)*$", "a".repeat(128), `${"a".repeat(127)}!`],
+      ["^a*a*a*a*a*a*a*a*!$", `${"a".repeat(127)}!`, "a".repeat(128)],
+      [fifteenClasses, `${"a".repeat(127)}x`, `${"a".repeat(127)}!`],
+    ])("accepts %s and answers at once: a match, then a value one character short of one", (pattern, matching, failing) => {
+      expect(matching).toHaveLength(128);
+      expect(failing).toHaveLength(128);
+      const rule = parseMembershipRule(`user.jobTitle -match "${pattern}"`);
+      expect(matchesRule(rule, title(matching))).toBe(true);
+      expect(matchesRule(rule, title(failing))).toBe(false);
+      const negated = parseMembershipRule(`user.jobTitle -notMatch "${pattern}"`);
+      expect(matchesRule(negated, title(failing))).toBe(true);
+    });
+
+    it("ignores case in those patterns as in every -match", () => {
+      const rule = parseMembershipRule('user.jobTitle -match "^zz(.|.|.)*!$"');
+      expect(matchesRule(rule, title(`ZZ${"A".repeat(125)}!`))).toBe(true);
     });
   });
 });

@@ -75,4 +75,43 @@ describe("bearer tokens", () => {
   it("refuses garbage", async () => {
     await expect(tokens.verify("not-a-jwt")).rejects.toThrow(/malformed/);
   });
+
+  describe("lifetime (TOKEN_MAX_LIFETIME, 24 h unless set)", () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const signed = (claims: { iat?: number; exp: number }) => {
+      const jwt = new SignJWT({ oid: subject.oid }).setProtectedHeader({ alg: "HS256" }).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE);
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      return jwt.setExpirationTime(claims.exp).sign(new TextEncoder().encode(SECRET));
+    };
+    const hourLong = new Tokens(SECRET, 3600);
+
+    it("accepts a token that expires within the maximum lifetime from now", async () => {
+      await expect(hourLong.verify(await signed({ iat: now(), exp: now() + 3600 }))).resolves.toMatchObject({ oid: subject.oid });
+      await expect(tokens.verify(await signed({ iat: now(), exp: now() + 24 * 3600 }))).resolves.toMatchObject({ oid: subject.oid });
+    });
+
+    it("refuses a token whose expiry is further away than the maximum, saying why", async () => {
+      const token = await signed({ iat: now(), exp: now() + 3 * 3600 });
+      await rejection(hourLong.verify(token));
+      await expect(hourLong.verify(token)).rejects.toThrow(
+        "The token expires in 3 h, later than the 1 h this gateway allows (TOKEN_MAX_LIFETIME); request a shorter-lived token.",
+      );
+      await expect(tokens.verify(await signed({ iat: now(), exp: now() + 30 * 86_400 }))).rejects.toThrow(/TOKEN_MAX_LIFETIME/);
+    });
+
+    it("judges the expiry from now, not from iat: an old iat does not stretch what is left", async () => {
+      await expect(hourLong.verify(await signed({ iat: now() - 86_400, exp: now() + 2 * 3600 }))).rejects.toThrow(/TOKEN_MAX_LIFETIME/);
+    });
+
+    it("refuses a token without iat", async () => {
+      const token = await signed({ exp: now() + 600 });
+      await rejection(tokens.verify(token));
+      await expect(tokens.verify(token)).rejects.toThrow("The token has no 'iat' (issued at) claim");
+    });
+
+    it("does not sign a token that would outlive the maximum", async () => {
+      await expect(hourLong.sign(subject, 3600)).resolves.toEqual(expect.any(String));
+      await expect(hourLong.sign(subject, 3601)).rejects.toThrow("A token may live at most 1 h (TOKEN_MAX_LIFETIME)");
+    });
+  });
 });

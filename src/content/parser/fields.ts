@@ -65,7 +65,8 @@ export function buildFields(attributes: RawAttribute[], report: Report): HeaderF
 
 /** `decoded[i]` is decodeValue(attributes[i].value). */
 function collectProperties(attributes: RawAttribute[], decoded: string[], report: Report): Record<string, string> {
-  const properties: Record<string, string> = {};
+  // Without a prototype: an attribute named __proto__ or constructor is kept like any other.
+  const properties: Record<string, string> = Object.create(null);
   attributes.forEach(({ name, offset }, i) => {
     if (Object.hasOwn(properties, name)) report("duplicate-attribute", offset, `attribute '${name}' appears twice; the first is kept`);
     else properties[name] = decoded[i]!;

@@ -1,19 +1,20 @@
 /** Attribute values: entities, invisible characters, lists. */
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00A0",
-};
+/** A Map, so that `&constructor;` in an article is left as written rather than read as Object.prototype's. */
+const NAMED_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ["amp", "&"],
+  ["lt", "<"],
+  ["gt", ">"],
+  ["quot", '"'],
+  ["apos", "'"],
+  ["nbsp", "\u00A0"],
+]);
 
 /** Decodes XML character references (`&#xD;`, `&#10;`) and the common named entities; leaves others as written. */
 export function decodeEntities(value: string): string {
   if (!value.includes("&")) return value;
   return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
-    if (body[0] !== "#") return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
+    if (body[0] !== "#") return NAMED_ENTITIES.get(body.toLowerCase()) ?? whole;
     const code = body[1] === "x" || body[1] === "X" ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
   });

@@ -5,12 +5,11 @@ import type {
   RuleProperty,
   RuleSubject,
   RuleValue,
-} from "./index";
+} from "./types";
 
 /**
- * Evaluation of a parsed rule against one user, plus the compilation of -match patterns: the
- * parser calls `compilePattern` so that a pattern is compiled, and vetted for evaluation cost,
- * once per rule rather than once per user.
+ * Evaluation of a parsed rule against one user. -match patterns arrive compiled by the parser
+ * (pattern.ts), once per rule rather than once per user.
  */
 
 type PositiveOperator = "-eq" | "-startsWith" | "-contains" | "-match" | "-in";
@@ -63,7 +62,7 @@ function positiveTest(
   if (typeof actual !== "string") return false;
   switch (expected.kind) {
     case "regex":
-      return expected.regex.test(actual);
+      return expected.pattern.test(actual);
     case "list":
       return expected.values.some((value) => sameText(value, actual));
     case "string":
@@ -101,69 +100,4 @@ export function ruleProperties(rule: MembershipRule): RuleProperty[] {
   };
   visit(rule);
   return [...seen];
-}
-
-export const MAX_PATTERN_LENGTH = 256;
-
-/** A compiled -match pattern, or why it was refused (the parser adds the position). */
-export type CompiledPattern = { regex: RegExp } | { problem: string };
-
-export function compilePattern(source: string): CompiledPattern {
-  if (source.length > MAX_PATTERN_LENGTH) {
-    return { problem: `is ${source.length} characters long; the limit is ${MAX_PATTERN_LENGTH}` };
-  }
-  let regex: RegExp;
-  try {
-    regex = new RegExp(source, "i");
-  } catch (error) {
-    return { problem: `is not valid (${error instanceof Error ? error.message : String(error)})` };
-  }
-  if (hasNestedQuantifier(source)) {
-    return {
-      problem:
-        "repeats a group that already contains a repetition, such as (a+)+, which can take " +
-        "practically forever to evaluate; simplify it",
-    };
-  }
-  return { regex };
-}
-
-/**
- * Catastrophic backtracking mostly comes from a repeated group whose body can itself repeat:
- * (a+)+, (a*)*, (.*a){10}. Rules run against every user, so we refuse any group that contains
- * a quantifier (*, +, ?, {) and is itself followed by *, + or {. This is deliberately
- * conservative: it also refuses some harmless patterns such as (ab?)+, and it does not catch
- * overlapping alternations such as (a|a)*; the length cap bounds what is left.
- * Call only on a pattern that compiled, so that its parentheses are balanced.
- */
-export function hasNestedQuantifier(pattern: string): boolean {
-  const groupHasQuantifier: boolean[] = [false];
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern.charAt(i);
-    if (ch === "\\") {
-      i++;
-    } else if (ch === "[") {
-      i = endOfCharacterClass(pattern, i);
-    } else if (ch === "(") {
-      groupHasQuantifier.push(false);
-      if (pattern.charAt(i + 1) === "?") i++; // (?:, (?=, (?<name> are syntax, not quantifiers
-    } else if (ch === ")") {
-      const inner = groupHasQuantifier.pop() ?? false;
-      const next = pattern.charAt(i + 1);
-      if (inner && next !== "" && "*+{".includes(next)) return true;
-      if (inner) groupHasQuantifier[groupHasQuantifier.length - 1] = true;
-    } else if ("*+?{".includes(ch)) {
-      groupHasQuantifier[groupHasQuantifier.length - 1] = true;
-    }
-  }
-  return false;
-}
-
-/** Quantifier characters inside [...] are literals, so skip the class. */
-function endOfCharacterClass(pattern: string, open: number): number {
-  for (let i = open + 1; i < pattern.length; i++) {
-    if (pattern.charAt(i) === "\\") i++;
-    else if (pattern.charAt(i) === "]") return i;
-  }
-  return pattern.length;
 }

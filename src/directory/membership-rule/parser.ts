@@ -1,6 +1,7 @@
-import { badInput, type HelpgateError } from "../../errors";
-import { compilePattern } from "./evaluate";
-import type { Comparison, ComparisonOperator, MembershipRule, RuleProperty, RuleValue } from "./index";
+import { badInput, HelpgateError } from "../../errors";
+import { columnInString, describe, isDash, Lexer, type Token } from "./lexer";
+import { compilePattern } from "./pattern";
+import type { Comparison, ComparisonOperator, MembershipRule, RuleProperty, RuleValue } from "./types";
 
 /**
  * Parser for the subset of Microsoft Entra dynamic membership rules (for users) that helpgate
@@ -47,101 +48,6 @@ const PROPERTY_BY_NAME = new Map<string, RuleProperty>([
 const OPERATOR_BY_NAME = new Map<string, ComparisonOperator>(
   COMPARISON_OPERATORS.map((op): [string, ComparisonOperator] => [op.slice(1).toLowerCase(), op]),
 );
-
-type TokenKind = "(" | ")" | "[" | "]" | "," | "dash" | "word" | "string" | "end";
-
-interface Token {
-  kind: TokenKind;
-  /** The token as written, for messages. */
-  text: string;
-  /** Strings: the unescaped content. Dash words: the lower-cased name without its dash. */
-  value: string;
-  position: number;
-}
-
-type Fail = (position: number, problem: string) => never;
-
-const PUNCTUATION = "()[],";
-// Microsoft's docs sometimes print an en-dash where a hyphen belongs; rules pasted from them
-// should still work.
-const DASHES = "-\u2013";
-
-function isWhitespace(ch: string): boolean {
-  return /\s/.test(ch);
-}
-
-/** Reads tokens on demand, so the first problem by position is the one reported. */
-class Lexer {
-  private index = 0;
-  private lookahead: Token | null = null;
-
-  constructor(private readonly source: string, private readonly fail: Fail) {}
-
-  peek(): Token {
-    this.lookahead ??= this.read();
-    return this.lookahead;
-  }
-
-  next(): Token {
-    const token = this.peek();
-    this.lookahead = null;
-    return token;
-  }
-
-  private read(): Token {
-    const src = this.source;
-    while (this.index < src.length && isWhitespace(src.charAt(this.index))) this.index++;
-    const start = this.index;
-    if (start >= src.length) return { kind: "end", text: "", value: "", position: src.length + 1 };
-    const ch = src.charAt(start);
-    if (PUNCTUATION.includes(ch)) {
-      this.index++;
-      return { kind: ch as TokenKind, text: ch, value: ch, position: start + 1 };
-    }
-    if (ch === '"') return this.readString(start);
-    // A word ends at a dash so that `user.department-eq` still splits into property and operator.
-    let end = start + 1;
-    while (end < src.length && !isWordBreak(src.charAt(end))) end++;
-    this.index = end;
-    const text = src.slice(start, end);
-    return DASHES.includes(ch)
-      ? { kind: "dash", text, value: text.slice(1).toLowerCase(), position: start + 1 }
-      : { kind: "word", text, value: text, position: start + 1 };
-  }
-
-  /** As in Entra (which borrows PowerShell's escape), a backtick escapes `"` and itself. */
-  private readString(start: number): Token {
-    const src = this.source;
-    let value = "";
-    for (let i = start + 1; i < src.length; i++) {
-      const ch = src.charAt(i);
-      const escaped = src.charAt(i + 1);
-      if (ch === "`" && (escaped === '"' || escaped === "`")) {
-        value += escaped;
-        i++;
-      } else if (ch === '"') {
-        this.index = i + 1;
-        return { kind: "string", text: src.slice(start, i + 1), value, position: start + 1 };
-      } else {
-        value += ch;
-      }
-    }
-    const problem = "unterminated string: this '\"' is never closed (write `\" for a quote inside one)";
-    return this.fail(start + 1, problem);
-  }
-}
-
-function isWordBreak(ch: string): boolean {
-  return isWhitespace(ch) || PUNCTUATION.includes(ch) || DASHES.includes(ch) || ch === '"';
-}
-
-function describe(token: Token): string {
-  return token.kind === "end" ? "the end of the rule" : `'${token.text}'`;
-}
-
-function isDash(token: Token, name: string): boolean {
-  return token.kind === "dash" && token.value === name;
-}
 
 const isListOperator = (op: ComparisonOperator): boolean => op === "-in" || op === "-notIn";
 const isRegexOperator = (op: ComparisonOperator): boolean => op === "-match" || op === "-notMatch";
@@ -267,8 +173,11 @@ class Parser {
     if (token.kind !== "string") this.failValue(operator, token);
     if (!isRegexOperator(operator)) return { kind: "string", value: token.value };
     const compiled = compilePattern(token.value);
-    if ("problem" in compiled) this.fail(token, `the regular expression after ${operator} ${compiled.problem}`);
-    return { kind: "regex", source: token.value, regex: compiled.regex };
+    if ("problem" in compiled) {
+      const position = compiled.index === null ? token.position : columnInString(token, compiled.index);
+      this.failAt(position, `the regular expression after ${operator} ${compiled.problem}`);
+    }
+    return { kind: "regex", source: token.value, pattern: compiled.pattern };
   }
 
   private parseBoolean(operator: ComparisonOperator, token: Token): RuleValue {
@@ -326,4 +235,19 @@ export function parseMembershipRule(text: string): MembershipRule {
     throw ruleError(text, 1, 'the rule is empty; write a condition such as user.department -eq "Sales"');
   }
   return new Parser(text).parse();
+}
+
+/**
+ * A rule as stored with a group, or null if it no longer parses: a -match pattern that an earlier
+ * version accepted but the linear-time engine cannot run (a lookahead, a backreference). Such a
+ * group keeps its members until an administrator fixes the rule (updateGroup reports where the
+ * problem is); no other user's change is refused because of it.
+ */
+export function parseStoredMembershipRule(text: string): MembershipRule | null {
+  try {
+    return parseMembershipRule(text);
+  } catch (error) {
+    if (error instanceof HelpgateError) return null;
+    throw error;
+  }
 }

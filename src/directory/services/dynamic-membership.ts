@@ -1,6 +1,6 @@
 import type { Write } from "../../audit/audited-writes";
 import { changed, type AuditEntry, type ModifiedProperty, type TargetResource } from "../../audit/model";
-import { matchesRule, parseMembershipRule, type MembershipRule } from "../membership-rule";
+import { matchesRule, parseMembershipRule, parseStoredMembershipRule, type MembershipRule } from "../membership-rule";
 import { isDynamic, type GroupRecord, type UserRecord } from "../model";
 import { GroupStore } from "../stores/group.store";
 import { UserStore } from "../stores/user.store";
@@ -19,7 +19,8 @@ export class DynamicMembership {
     const groups = new GroupStore(write.tx);
     for (const group of await groups.dynamicGroups()) {
       if (group.membershipRuleProcessingState !== "On" || !group.membershipRule) continue;
-      const rule = parseMembershipRule(group.membershipRule);
+      const rule = parseStoredMembershipRule(group.membershipRule);
+      if (rule === null) continue;
       const belongs = matchesRule(rule, user);
       const isMember = await groups.isMember(group.id, user.id);
       if (belongs && !isMember) await this.apply(write, group, [user], []);

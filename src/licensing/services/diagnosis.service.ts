@@ -1,6 +1,6 @@
 import { demand, type Caller } from "../../auth/permissions";
 import type { Database } from "../../db/database";
-import { matchesRule, parseMembershipRule } from "../../directory/membership-rule";
+import { matchesRule, parseStoredMembershipRule } from "../../directory/membership-rule";
 import type { GroupRecord, UserRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
@@ -93,7 +93,10 @@ export class DiagnosisService {
     const memberOf = new Set((await facts.groupIdsOf([user.id])).get(user.id) ?? []);
     const paused = (await facts.dynamicGroups()).filter((group: GroupRecord) => group.membershipRuleProcessingState === "Paused" && group.membershipRule);
     return paused
-      .filter((group) => !memberOf.has(group.id) && matchesRule(parseMembershipRule(group.membershipRule!), user))
+      .filter((group) => {
+        const rule = parseStoredMembershipRule(group.membershipRule!);
+        return !memberOf.has(group.id) && rule !== null && matchesRule(rule, user);
+      })
       .map((group) => ({
         code: "DynamicMembershipPaused",
         message: `${user.displayName} matches the rule of dynamic group '${group.displayName}', but its membership processing is Paused, so they are not a member and get none of its licenses.`,
