@@ -1,12 +1,13 @@
 import type { GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
-import { buildSchema } from "type-graphql";
+import { buildSchema, type PubSub } from "type-graphql";
 import { AuditResolver } from "./audit/graphql/audit.resolver";
 import { ContentResolver, LicenseStateTroubleshootingResolver } from "./content/graphql/content.resolver";
 import { GroupResolver } from "./directory/graphql/group.resolver";
 import { OrganizationResolver } from "./directory/graphql/organization.resolver";
 import { UserResolver } from "./directory/graphql/user.resolver";
 import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.resolver";
+import { ProcessingSubscriptionResolver } from "./licensing/graphql/processing-subscription.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
 import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
 
@@ -18,11 +19,21 @@ export const RESOLVERS = [
   SubscriptionResolver,
   UserLicensingResolver,
   GroupLicensingResolver,
+  ProcessingSubscriptionResolver,
   ContentResolver,
   LicenseStateTroubleshootingResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
+
+const UNUSED_PUBSUB: PubSub = {
+  publish() {
+    throw new Error("helpgate's subscriptions subscribe through their services, not a pubSub");
+  },
+  subscribe() {
+    throw new Error("helpgate's subscriptions subscribe through their services, not a pubSub");
+  },
+};
 
 /** The whole API, from the resolvers of every module. Built once per process. */
 export function helpgateSchema(): Promise<GraphQLSchema> {
@@ -30,6 +41,9 @@ export function helpgateSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // type-graphql wants a pubSub once any @Subscription exists. helpgate's subscriptions bring
+    // their own `subscribe` (their events come from the database, per gateway), so it is unused.
+    pubSub: UNUSED_PUBSUB,
   });
   return built;
 }

@@ -21,6 +21,7 @@ import { readiness } from "./health";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
 import { gatewayPlugin } from "./plugin";
+import { serveStream, STREAM_PATH } from "./sse";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -199,6 +200,8 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
       return;
     case GRAPHQL_PATH:
       return graphql(req, res, url.search, state, handlers);
+    case STREAM_PATH:
+      return serveStream(req, res, state, handlers);
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
   }
@@ -270,7 +273,7 @@ function checkBatch(body: unknown, maxBatchSize: number): void {
   }
 }
 
-const ROUTES = new Set([GRAPHQL_PATH, "/healthz", "/readyz", "/metrics"]);
+const ROUTES = new Set([GRAPHQL_PATH, STREAM_PATH, "/healthz", "/readyz", "/metrics"]);
 
 /** One structured line per request: who, what, how it ended, how long it took. Never headers or bodies. */
 function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, started: bigint): void {
