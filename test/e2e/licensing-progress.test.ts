@@ -212,6 +212,28 @@ describe("live progress of group-based licensing", () => {
     });
   });
 
+  it("counts a member who joins during the run in queuedCount, and ends with queued = processed", async () => {
+    const group = await groupOf(gateway, api, 1_000, 1_001);
+    const processor = gateway.app.services.licensing.processor;
+    await api.assign(group, [{ skuId: SKU.E3 }]);
+    expect(await processor.runBatch()).toBe(500);
+    const newcomer = await api.user();
+    await api.addMember(group, newcomer);
+    expect((await gateway.ok("admin", READ, { id: group })).group.licenseProcessingState).toMatchObject({
+      state: "ProcessingInProgress",
+      queuedCount: 1_001,
+      processedCount: 500,
+    });
+    await gateway.settle();
+    expect((await gateway.ok("admin", READ, { id: group })).group.licenseProcessingState).toMatchObject({
+      state: "ProcessingComplete",
+      queuedCount: 1_001,
+      processedCount: 1_001,
+      succeededCount: 1_001,
+      failedCount: 0,
+    });
+  });
+
   describe("who may subscribe", () => {
     let group: string;
     beforeEach(async () => {
@@ -290,6 +312,31 @@ describe("live progress of group-based licensing", () => {
       const body = (await response.json()) as { errors: GraphQLErrorShape[] };
       expect(body.errors[0]).toMatchObject({ extensions: { code: "NOT_ACCEPTABLE" }, message: expect.stringContaining("text/event-stream") });
     });
+  });
+});
+
+describe("a gateway shutting down", () => {
+  it("tells open subscriptions to subscribe again, then completes them", async () => {
+    const gateway = await TestGateway.start();
+    let stopped = false;
+    try {
+      await gateway.app.services.licensing.processor.stop();
+      const api = new GroupLicensingApi(gateway);
+      const group = await groupOf(gateway, api, 10, 10);
+      await api.assign(group, [{ skuId: SKU.E3 }]);
+      const progress = follow(await streamClient(gateway, "admin"), group);
+      await progress.received(() => true);
+
+      await gateway.stop();
+      stopped = true;
+      await progress.ended;
+      expect(progress.errors).toEqual([
+        expect.objectContaining({ message: expect.stringContaining("subscribe again"), extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) }),
+      ]);
+      expect(progress.states).toEqual([expect.objectContaining({ state: "QueuedForProcessing" })]);
+    } finally {
+      if (!stopped) await gateway.stop();
+    }
   });
 });
 
