@@ -75,8 +75,9 @@ export async function serveStream(req: http.IncomingMessage, res: http.ServerRes
   res.once("close", hangUp);
   try {
     for await (const message of answer) {
-      if (!res.writable) break;
-      await new Promise<void>((resolve, reject) => res.write(message, (error) => (error ? reject(error) : resolve())));
+      // A failed write is a client gone mid-message: the same as its hanging up.
+      const written = res.writable && (await new Promise<boolean>((resolve) => res.write(message, (error) => resolve(!error))));
+      if (!written) break;
     }
   } finally {
     res.off("close", hangUp);

@@ -31,6 +31,7 @@ export class LicenseProgress {
   private readonly groups = new EventEmitter().setMaxListeners(0);
   private readonly watches = new Set<ProcessingWatch>();
   private stopListening: (() => void) | null = null;
+  private closed = false;
 
   constructor(
     private readonly notifications: Notifications,
@@ -58,20 +59,26 @@ export class LicenseProgress {
    * `read` returns the current row; null ends the watch.
    */
   watch(groupId: string, read: () => Promise<GroupProcessingRecord | null>, options: WatchOptions = DEFAULT_WATCH): AsyncIterableIterator<ProcessingUpdate> {
-    this.stopListening ??= this.notifications.listen(CHANNEL, (payload) => {
-      for (const id of payload.split(",")) this.groups.emit(id);
-    });
     const watch = new ProcessingWatch(read, options, () => {
       this.groups.off(groupId, watch.wake);
       this.watches.delete(watch);
     });
-    this.groups.on(groupId, watch.wake);
     this.watches.add(watch);
+    // Subscribed while the gateway stops: told at once to subscribe again (elsewhere).
+    if (this.closed) {
+      watch.stop();
+      return watch;
+    }
+    this.stopListening ??= this.notifications.listen(CHANNEL, (payload) => {
+      for (const id of payload.split(",")) this.groups.emit(id);
+    });
+    this.groups.on(groupId, watch.wake);
     return watch;
   }
 
   /** Ends every watch (each yields STOPPING) and stops listening. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const watch of [...this.watches]) watch.stop();
     this.stopListening?.();
     this.stopListening = null;
