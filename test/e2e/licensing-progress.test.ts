@@ -212,6 +212,25 @@ describe("live progress of group-based licensing", () => {
     });
   });
 
+  it("counts a member who left but still holds the group's license once, however often the group is reprocessed", async () => {
+    const group = await api.group([]);
+    const [leaver] = await api.bulkMembers(group, 300);
+    await api.leaveFreeSeats(SKU.E3, 300);
+    await api.assign(group, [{ skuId: SKU.E3 }]);
+    await gateway.settle();
+    await api.removeMember(group, { id: leaver, userPrincipalName: "" });
+    const reprocess = "mutation($id: ID!) { reprocessGroupLicenses(groupId: $id) { id } }";
+    await gateway.ok("admin", reprocess, { id: group });
+    await gateway.ok("admin", reprocess, { id: group });
+    expect((await gateway.ok("admin", READ, { id: group })).group.licenseProcessingState).toMatchObject({ state: "QueuedForProcessing", queuedCount: 300 });
+    await gateway.settle();
+    expect((await gateway.ok("admin", READ, { id: group })).group.licenseProcessingState).toMatchObject({
+      state: "ProcessingComplete",
+      queuedCount: 300,
+      processedCount: 300,
+    });
+  });
+
   it("counts a member who joins during the run in queuedCount, and ends with queued = processed", async () => {
     const group = await groupOf(gateway, api, 1_000, 1_001);
     const processor = gateway.app.services.licensing.processor;

@@ -29,11 +29,13 @@ export async function queueGroup(tx: EntityManager, groupId: string, now: Date):
   if (runs.length + holders.length === 0) return false;
   const work = new WorkStore(tx);
   const replaced = await work.enqueueRanges(groupId, runs, now);
-  await work.enqueue(groupId, holders, now);
-  // The run's users: the members (their ranges take their own rows along), and holders who are
-  // no longer members (recomputed from their own rows); less what the replaced ranges still held.
+  // The run's users: the members (a range takes their own rows along), and holders who are no
+  // longer members, from their own rows (counted unless already queued); less whom the replaced
+  // ranges still stood for.
   const groupsOfHolders = await new DirectoryFacts(tx).groupIdsOf(holders);
-  const outsiders = holders.filter((userId) => !groupsOfHolders.get(userId)?.includes(groupId)).length;
+  const isMember = (userId: string) => groupsOfHolders.get(userId)?.includes(groupId) ?? false;
+  await work.enqueue(groupId, holders.filter(isMember), now);
+  const outsiders = await work.enqueue(groupId, holders.filter((userId) => !isMember(userId)), now);
   const queued = runs.reduce((sum, run) => sum + run.members, 0) + outsiders - replaced;
   await markQueued(tx, groupId, now, queued);
   return true;
