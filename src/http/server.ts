@@ -280,7 +280,7 @@ function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res:
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const route = state.path;
   metrics.duration.observe({ route: route !== undefined && ROUTES.has(route) ? route : "other" }, seconds);
-  if (route !== GRAPHQL_PATH) return;
+  if (route !== GRAPHQL_PATH && route !== STREAM_PATH) return;
   log.info(
     {
       requestId: state.requestId,

@@ -28,6 +28,7 @@ export interface StreamDeps {
 interface StreamRequest {
   requestId: string;
   caller: Caller | null;
+  operationName: string | undefined;
 }
 
 /** graphql-sse wants a context indexable by any key. */
@@ -35,8 +36,13 @@ type StreamContext = RequestContext & Record<PropertyKey, unknown>;
 
 const handlers = new WeakMap<Services, Handler<http.IncomingMessage, StreamRequest>>();
 
-/** Answers one request on STREAM_PATH. `state` receives the caller, for the request log. */
-export async function serveStream(req: http.IncomingMessage, res: http.ServerResponse, state: { requestId: string; caller: Caller | null }, deps: StreamDeps): Promise<void> {
+/** Answers one request on STREAM_PATH. `state` receives the caller and the operation's name, for the request log. */
+export async function serveStream(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  state: { requestId: string; caller: Caller | null; operationName: string | undefined },
+  deps: StreamDeps,
+): Promise<void> {
   const { services, config } = deps;
   if (req.method !== "POST" && req.method !== "GET") {
     res.setHeader("allow", "GET, POST");
@@ -63,7 +69,7 @@ export async function serveStream(req: http.IncomingMessage, res: http.ServerRes
     headers: { get: (key) => (key === "accept" ? "text/event-stream" : headerValue(req, key)) },
     body: typeof body === "string" || (body !== null && typeof body === "object") ? (body as string | Record<string, unknown>) : null,
     raw: req,
-    context: { requestId: state.requestId, caller: state.caller },
+    context: state,
   });
   res.writeHead(init.status, init.statusText, init.headers);
   if (!answer || typeof answer === "string") {
@@ -107,6 +113,7 @@ function buildHandler(services: Services, config: Pick<Config, "limits">): Handl
     authenticate: () => null,
     validate: (target, document) => validate(target, document, [...specifiedRules, subscriptionsOnly]),
     async onSubscribe(req: Request<http.IncomingMessage, StreamRequest>, params: RequestParams) {
+      req.context.operationName = params.operationName ?? undefined;
       let document: DocumentNode;
       try {
         document = parse(params.query, { maxTokens: config.limits.maxTokens });
