@@ -113,7 +113,7 @@ function buildHandler(services: Services, config: Pick<Config, "limits">): Handl
     authenticate: () => null,
     validate: (target, document) => validate(target, document, [...specifiedRules, subscriptionsOnly]),
     async onSubscribe(req: Request<http.IncomingMessage, StreamRequest>, params: RequestParams) {
-      req.context.operationName = params.operationName ?? undefined;
+      req.context.operationName = params.operationName ?? "anonymous";
       let document: DocumentNode;
       try {
         document = parse(params.query, { maxTokens: config.limits.maxTokens });
