@@ -9,8 +9,8 @@ import { TestGateway } from "../support/harness";
  * client as a portal would.
  */
 
-// Thousands of members written and processed per test, on PostgreSQL too.
-jest.setTimeout(120_000);
+// Thousands of members written (one statement each) and processed per test, on PostgreSQL too, on a busy machine.
+jest.setTimeout(240_000);
 
 const FIELDS = "state queuedCount processedCount succeededCount failedCount startedDateTime";
 const FOLLOW = `subscription($g: ID!) { groupLicenseProcessing(groupId: $g) { ${FIELDS} } }`;
