@@ -59,6 +59,8 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
       // and the HTTP side needs it to take in and answer what clients already sent. Work still
       // queued stays in the database for the next start.
       await services.licensing.processor.stop();
+      // Open subscriptions end (telling their clients to subscribe again), so streams close too.
+      await services.licensing.progress.close();
       // Stop accepting, answer what was received, close connections as they fall idle.
       await front.close();
       services.content.close();

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
-import { buildSchema } from "type-graphql";
+import { buildSchema, type PubSub } from "type-graphql";
 import { AskResolver, LicenseStateTroubleshootingResolver } from "./assistant/graphql/ask.resolver";
 import { AuditResolver } from "./audit/graphql/audit.resolver";
 import { ContentResolver } from "./content/graphql/content.resolver";
@@ -9,6 +9,7 @@ import { OrganizationResolver } from "./directory/graphql/organization.resolver"
 import { CallerResolver, ServicePrincipalResolver } from "./directory/graphql/service-principal.resolver";
 import { UserResolver } from "./directory/graphql/user.resolver";
 import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.resolver";
+import { ProcessingSubscriptionResolver } from "./licensing/graphql/processing-subscription.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
 import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
 
@@ -22,6 +23,7 @@ export const RESOLVERS = [
   SubscriptionResolver,
   UserLicensingResolver,
   GroupLicensingResolver,
+  ProcessingSubscriptionResolver,
   ContentResolver,
   AskResolver,
   LicenseStateTroubleshootingResolver,
@@ -29,12 +31,24 @@ export const RESOLVERS = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
+const UNUSED_PUBSUB: PubSub = {
+  publish() {
+    throw new Error("helpgate's subscriptions subscribe through their services, not a pubSub");
+  },
+  subscribe() {
+    throw new Error("helpgate's subscriptions subscribe through their services, not a pubSub");
+  },
+};
+
 /** The whole API, from the resolvers of every module. Built once per process. */
 export function helpgateSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // type-graphql wants a pubSub once any @Subscription exists. helpgate's subscriptions bring
+    // their own `subscribe` (their events come from the database, per gateway), so it is unused.
+    pubSub: UNUSED_PUBSUB,
   });
   return built;
 }

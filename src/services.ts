@@ -20,6 +20,8 @@ import { LicenseProcessor, type ProcessorOptions } from "./licensing/processor";
 import { AssignmentService } from "./licensing/services/assignment.service";
 import { DiagnosisService } from "./licensing/services/diagnosis.service";
 import { GroupLicensingService } from "./licensing/services/group-licensing.service";
+import { LicenseProgress } from "./licensing/services/license-progress";
+import { createNotifications } from "./db/notifications";
 import { SubscriptionService } from "./licensing/services/subscription.service";
 
 /** Every service, built once at start. Resolvers reach them through the request context. */
@@ -40,6 +42,7 @@ export interface Services {
     subscriptions: SubscriptionService;
     diagnosis: DiagnosisService;
     processor: LicenseProcessor;
+    progress: LicenseProgress;
   };
   content: ContentService;
   assistant: AssistantService;
@@ -63,13 +66,16 @@ export function createServices(
   const roles = new RoleService(db, writes, users);
   const servicePrincipals = new ServicePrincipalService(db, writes);
   const diagnosis = new DiagnosisService(db);
+  const progress = new LicenseProgress(createNotifications(db, log), log);
   const licensing = {
     assignments: new AssignmentService(db, writes),
-    groups: new GroupLicensingService(db, writes),
+    groups: new GroupLicensingService(db, writes, progress),
     subscriptions: new SubscriptionService(db, writes),
     diagnosis,
     processor: new LicenseProcessor(db, audit, log, processorOptions),
+    progress,
   };
+  licensing.processor.reportProgressTo(progress);
   const content = new ContentService(contentOptions(config), log);
   const assistant = new AssistantService(content, diagnosis, users, groups, licensing);
   const tokens = new Tokens(tokenSecret, config.tokenMaxLifetimeSeconds);

@@ -45,6 +45,15 @@ export class Metrics {
         this.set(await processor.pending());
       },
     });
+    const progress = services.licensing.progress;
+    new Gauge({
+      name: "helpgate_license_processing_subscribers",
+      help: "Open groupLicenseProcessing subscriptions in this process.",
+      registers: [this.registry],
+      collect() {
+        this.set(progress.watchers);
+      },
+    });
     new Gauge({
       name: "helpgate_licensing_users_processed",
       help: "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).",

@@ -26,6 +26,7 @@ import { gatewayPlugin } from "./plugin";
 import { Throttle } from "./throttle";
 import { introspectionLimitRule } from "./use-introspection-limit";
 import { chargeArrival } from "./use-throttle";
+import { serveStream, STREAM_PATH } from "./sse";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -217,6 +218,8 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
     case MCP_PATH:
       state.caller = await handleMcp(req, res, state.requestId, services, handlers.config, handlers.log, handlers.throttle);
       return;
+    case STREAM_PATH:
+      return serveStream(req, res, state, handlers);
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
   }
@@ -296,14 +299,14 @@ function checkBatch(body: unknown, maxBatchSize: number): void {
   }
 }
 
-const ROUTES = new Set([GRAPHQL_PATH, MCP_PATH, "/healthz", "/readyz", "/metrics"]);
+const ROUTES = new Set([GRAPHQL_PATH, MCP_PATH, STREAM_PATH, "/healthz", "/readyz", "/metrics"]);
 
 /** One structured line per request: who, what, how it ended, how long it took. Never headers or bodies. */
 function finished(log: Logger, metrics: Metrics, req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, started: bigint): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const route = state.path;
   metrics.duration.observe({ route: route !== undefined && ROUTES.has(route) ? route : "other" }, seconds);
-  if (route !== GRAPHQL_PATH && route !== MCP_PATH) return;
+  if (route !== GRAPHQL_PATH && route !== MCP_PATH && route !== STREAM_PATH) return;
   log.info(
     {
       requestId: state.requestId,

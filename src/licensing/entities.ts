@@ -51,6 +51,8 @@ export const GroupProcessingEntity = new EntitySchema<GroupProcessingRecord>({
     state: { type: "varchar", length: 24 },
     succeeded: { type: "integer" },
     failed: { type: "integer" },
+    queued: { type: "integer", default: 0 },
+    startedDateTime: { name: "started_date_time", type: "varchar", length: 30, nullable: true, transformer: isoDate },
     updatedDateTime: { name: "updated_date_time", type: "varchar", length: 30, transformer: isoDate },
   },
 });

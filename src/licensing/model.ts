@@ -43,6 +43,13 @@ export interface GroupProcessingRecord {
   /** Counts for the current run, reported when it finishes. */
   succeeded: number;
   failed: number;
+  /**
+   * Users the current run has queued in all (processed or still waiting). Exact once the run is
+   * complete; while it runs, a member who leaves the group before their turn counts twice.
+   */
+  queued: number;
+  /** When the processor started on the current run; null while it is only queued. */
+  startedDateTime: Date | null;
   updatedDateTime: Date;
 }
 

@@ -11,6 +11,7 @@ import { AssignmentStore } from "./stores/assignment.store";
 import { SubscriptionStore } from "./stores/subscription.store";
 import { WorkStore } from "./stores/work.store";
 import { applyBatch, applyStates, loadSnapshot, reserveSeats, subjectsWith, toStates, type Applied, type PlannedUser, type Snapshot } from "./services/core";
+import type { LicenseProgress } from "./services/license-progress";
 import { GROUP_LICENSING_APP } from "./services/queue";
 
 /** A queued (user, group) a batch took: from a range, or a license_work row of its own. */
@@ -47,6 +48,7 @@ export class LicenseProcessor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
+  private progress: LicenseProgress | null = null;
 
   constructor(
     private readonly db: Database,
@@ -55,6 +57,11 @@ export class LicenseProcessor {
     private readonly options: ProcessorOptions,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Where each batch announces, once committed, the groups whose processing it moved on. */
+  reportProgressTo(progress: LicenseProgress): void {
+    this.progress = progress;
+  }
 
   start(): void {
     this.stopped = false;
@@ -98,7 +105,8 @@ export class LicenseProcessor {
 
   /** One batch in one transaction; returns how many users it processed. */
   async runBatch(): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    let groups: string[] = [];
+    const processed = await this.db.transaction(async (tx) => {
       const now = this.now();
       const work = new WorkStore(tx);
       const batch = await this.claim(tx, now);
@@ -122,7 +130,7 @@ export class LicenseProcessor {
         await work.advanceRange(range.range, firstBusy >= 0 ? range.memberIds[firstBusy]! : range.next, taken);
       }
       if (rows.length === 0) return 0;
-      const groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];
+      groups = [...new Set(rows.map((row) => row.groupId).filter(Boolean))];
       await this.markStarted(tx, groups, now);
       const snapshot = await loadSnapshot(tx);
       const taking = new Set(rows.map((row) => row.userId));
@@ -135,6 +143,8 @@ export class LicenseProcessor {
       this.processedTotal += processed;
       return processed;
     });
+    if (groups.length > 0) await this.progress?.changed(groups);
+    return processed;
   }
 
   /**
@@ -287,7 +297,7 @@ export class LicenseProcessor {
       if (processing.state !== "QueuedForProcessing") continue;
       // Read again, locked: another process's batch may be starting the same run (PostgreSQL).
       if ((await work.processing([groupId], true)).get(groupId)?.state !== "QueuedForProcessing") continue;
-      await work.setState(groupId, "ProcessingInProgress", now);
+      await work.setStarted(groupId, now);
       await this.recordGroup(tx, groupId, "Start applying group based license to users", []);
     }
   }
@@ -297,6 +307,7 @@ export class LicenseProcessor {
     for (const [groupId, processing] of await work.processing(groupIds)) {
       if (await work.hasPending(groupId)) continue;
       await work.setState(groupId, "ProcessingComplete", now);
+      await work.settleQueued(groupId);
       const counts = [
         { displayName: "SucceededCount", oldValue: null, newValue: String(processing.succeeded) },
         { displayName: "FailedCount", oldValue: null, newValue: String(processing.failed) },

@@ -4,6 +4,7 @@ import type { RequestContext } from "../../context";
 import type { GroupRecord, UserRecord } from "../../directory/model";
 import { Group, UserConnection } from "../../directory/graphql/types";
 import { AssignedLicenseInput } from "./inputs";
+import { processingState } from "./mappers";
 import { AssignedLicense, LicenseProcessingState } from "./types";
 
 const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
@@ -19,7 +20,7 @@ export class GroupLicensingResolver {
   @FieldResolver(() => LicenseProcessingState, { nullable: true, description: "null for a group that never assigned licenses." })
   async licenseProcessingState(@Root() group: GroupRecord, @Ctx() ctx: RequestContext): Promise<LicenseProcessingState | null> {
     const processing = await ctx.loaders.processing.load(group.id);
-    return processing && { state: processing.state };
+    return processing && processingState(processing);
   }
 
   @FieldResolver(() => Boolean)

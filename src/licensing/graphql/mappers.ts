@@ -1,7 +1,7 @@
 import { loadProducts, resolvePlan, type PlanRulesDocument } from "../catalog";
 import { assignedLicenses, isHeld, requestPlans, type AssignmentState, type Catalog, type LicenseProblem as Problem } from "../engine";
 import { catalogWith } from "../catalog";
-import { DIRECT, type AssignmentRecord, type SubscriptionRecord } from "../model";
+import { DIRECT, type AssignmentRecord, type GroupProcessingRecord, type SubscriptionRecord } from "../model";
 import { toStates } from "../services/core";
 import type {
   AssignedLicense,
@@ -9,12 +9,26 @@ import type {
   LicenseAssignmentState,
   LicenseDetails,
   LicenseProblem,
+  LicenseProcessingState,
   PlanRules,
   ServicePlanInfo,
   SubscribedSku,
 } from "./types";
 
 // From stored records and engine values to the GraphQL shapes of types.ts.
+
+export function processingState(record: GroupProcessingRecord): LicenseProcessingState {
+  const processed = record.succeeded + record.failed;
+  return {
+    state: record.state,
+    // Never fewer than processed, whatever the queue's bookkeeping missed (it is settled when the run completes).
+    queuedCount: Math.max(record.queued, processed),
+    processedCount: processed,
+    succeededCount: record.succeeded,
+    failedCount: record.failed,
+    startedDateTime: record.startedDateTime,
+  };
+}
 
 export function planInfo(servicePlanId: string, provisioningStatus: string | null = null): ServicePlanInfo {
   const plan = loadProducts().plans.get(servicePlanId);

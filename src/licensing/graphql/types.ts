@@ -129,10 +129,28 @@ export class LicenseDetails {
   servicePlans!: ServicePlanInfo[];
 }
 
-@ObjectType()
+@ObjectType({ description: "How the processing of a group's licenses goes: its current (or last) run, with live counts." })
 export class LicenseProcessingState {
   @Field({ description: "QueuedForProcessing, ProcessingInProgress or ProcessingComplete." })
   state!: string;
+
+  @Field(() => Int, {
+    description:
+      "Users the run has queued in all, processed or still waiting. Grows when members join during the run; exact once the run is complete (then equal to processedCount).",
+  })
+  queuedCount!: number;
+
+  @Field(() => Int, { description: "Users the run has processed so far: succeededCount + failedCount." })
+  processedCount!: number;
+
+  @Field(() => Int, { description: "Processed users whose licenses from the group were applied without error." })
+  succeededCount!: number;
+
+  @Field(() => Int, { description: "Processed users left with an error on a license from the group (see membersWithLicenseErrors)." })
+  failedCount!: number;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "When processing of the run started; null while it is only queued." })
+  startedDateTime!: Date | null;
 }
 
 @ObjectType({ description: "Why a license change would fail." })

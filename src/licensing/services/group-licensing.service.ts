@@ -16,6 +16,7 @@ import { WorkStore } from "../stores/work.store";
 import { failure } from "./assignment.service";
 import { loadSnapshot, toStates, type Snapshot } from "./core";
 import { parseLicenseChange, type LicenseChangeInput } from "./inputs";
+import type { LicenseProgress, ProcessingUpdate } from "./license-progress";
 import { queueForGroup, queueGroup, queueUser } from "./queue";
 
 /** Group-based licensing: what groups assign, and the work that follows a change. */
@@ -23,6 +24,7 @@ export class GroupLicensingService {
   constructor(
     private readonly db: Database,
     private readonly writes: AuditedWrites,
+    private readonly progress: LicenseProgress,
     private readonly now: () => Date = () => new Date(),
   ) {
     writes.listen((write, event) => this.onDirectoryEvent(write, event));
@@ -31,7 +33,7 @@ export class GroupLicensingService {
   assign(request: WriteRequest, groupId: string, input: LicenseChangeInput): Promise<GroupRecord> {
     const operation = { activityDisplayName: "Set group license", category: "GroupManagement", operationType: "Assign" } as const;
     const target = { id: groupId, displayName: null, type: "Group", userPrincipalName: null };
-    return this.writes.run(request, { ...operation, target }, async (write) => {
+    const assigned = this.writes.run(request, { ...operation, target }, async (write) => {
       write.demand("licenses.manage");
       const group = await this.loadTarget(write, groupId);
       if (!group.securityEnabled) {
@@ -53,12 +55,13 @@ export class GroupLicensingService {
       if (!queued && !(await work.hasPending(group.id))) await work.setState(group.id, "ProcessingComplete", this.now(), true);
       return group;
     });
+    return this.announced(assigned);
   }
 
   reprocess(request: WriteRequest, groupId: string): Promise<GroupRecord> {
     const operation = { activityDisplayName: "Trigger group license recalculation", category: "GroupManagement", operationType: "Update" } as const;
     const target = { id: groupId, displayName: null, type: "Group", userPrincipalName: null };
-    return this.writes.run(request, { ...operation, target }, async (write) => {
+    const reprocessed = this.writes.run(request, { ...operation, target }, async (write) => {
       write.demand("licenses.manage");
       const group = await this.loadTarget(write, groupId);
       const licensed = (await new AssignmentStore(write.tx).groupLicenses([group.id])).has(group.id);
@@ -69,6 +72,30 @@ export class GroupLicensingService {
       await queueGroup(write.tx, group.id, this.now());
       return group;
     });
+    return this.announced(reprocessed);
+  }
+
+  /**
+   * The group's processing state now and as it changes, until ProcessingComplete: what the
+   * groupLicenseProcessing subscription streams. Readable by whoever may read the directory.
+   */
+  async watchProcessing(caller: Caller | null, groupId: string): Promise<AsyncIterableIterator<ProcessingUpdate>> {
+    demand(caller, "directory.read");
+    const group = await new DirectoryFacts(this.db.manager).group(parseGuid(groupId, "groupId"));
+    if (!group) throw notFound("Group", groupId);
+    if (!(await this.processing([group.id])).has(group.id)) {
+      throw badInput(`Group '${group.displayName}' has never assigned licenses, so it has no processing to follow; subscribe after assignGroupLicense.`, {
+        field: "groupId",
+      });
+    }
+    return this.progress.watch(group.id, async () => (await this.processing([group.id])).get(group.id) ?? null);
+  }
+
+  /** Once the write committed, watchers of the group hear that its processing state changed. */
+  private async announced(written: Promise<GroupRecord>): Promise<GroupRecord> {
+    const group = await written;
+    await this.progress.changed([group.id]);
+    return group;
   }
 
   // Reads, batched by the loaders.

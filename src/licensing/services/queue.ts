@@ -11,8 +11,8 @@ export const GROUP_LICENSING_APP: Initiator = { kind: "app", displayName: "Micro
 /** Queues users for a group's licenses and marks the group QueuedForProcessing. */
 export async function queueForGroup(tx: EntityManager, groupId: string, userIds: readonly string[], now: Date): Promise<void> {
   if (userIds.length === 0) return;
-  await new WorkStore(tx).enqueue(groupId, userIds, now);
-  await markQueued(tx, groupId, now);
+  const added = await new WorkStore(tx).enqueue(groupId, userIds, now);
+  await markQueued(tx, groupId, now, added);
 }
 
 /**
@@ -28,20 +28,29 @@ export async function queueGroup(tx: EntityManager, groupId: string, now: Date):
   const holders = await new AssignmentStore(tx).userIdsWithSource([groupId]);
   if (runs.length + holders.length === 0) return false;
   const work = new WorkStore(tx);
-  await work.enqueueRanges(groupId, runs, now);
-  await work.enqueue(groupId, holders, now);
-  await markQueued(tx, groupId, now);
+  const replaced = await work.enqueueRanges(groupId, runs, now);
+  // The run's users: the members (a range takes their own rows along), and holders who are no
+  // longer members, from their own rows (counted unless already queued); less whom the replaced
+  // ranges still stood for.
+  const groupsOfHolders = await new DirectoryFacts(tx).groupIdsOf(holders);
+  const isMember = (userId: string) => groupsOfHolders.get(userId)?.includes(groupId) ?? false;
+  await work.enqueue(groupId, holders.filter(isMember), now);
+  const outsiders = await work.enqueue(groupId, holders.filter((userId) => !isMember(userId)), now);
+  const queued = runs.reduce((sum, run) => sum + run.members, 0) + outsiders - replaced;
+  await markQueued(tx, groupId, now, queued);
   return true;
 }
 
-async function markQueued(tx: EntityManager, groupId: string, now: Date): Promise<void> {
+async function markQueued(tx: EntityManager, groupId: string, now: Date, queued: number): Promise<void> {
   const work = new WorkStore(tx);
   // Read after queuing, and locked (PostgreSQL): a batch finishing the run meanwhile either
   // commits first, and this sees ProcessingComplete, or waits and sees the users queued here.
   const current = (await work.processing([groupId], true)).get(groupId);
   // A run under way takes the new users in and keeps counting; otherwise a new run starts.
-  if (current?.state === "ProcessingInProgress") return;
-  await work.setState(groupId, "QueuedForProcessing", now, !current || current.state === "ProcessingComplete");
+  if (current?.state !== "ProcessingInProgress") {
+    await work.setState(groupId, "QueuedForProcessing", now, !current || current.state === "ProcessingComplete");
+  }
+  await work.addQueued(groupId, queued);
 }
 
 /** Queues a user for every licensed group they are in, or hold licenses from. */

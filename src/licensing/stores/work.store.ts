@@ -28,17 +28,32 @@ export class WorkStore {
   /**
    * Queues users; a user already queued for the group stays queued once. One upsert per chunk:
    * a row that a batch under way holds is waited for (PostgreSQL), then inserted again after that
-   * batch deletes it, never lost.
+   * batch deletes it, never lost. Returns how many rows are new (for the run's queued count).
    */
-  async enqueue(groupId: string, userIds: readonly string[], now: Date): Promise<void> {
+  async enqueue(groupId: string, userIds: readonly string[], now: Date): Promise<number> {
     const sql = new RawSql(this.manager);
     const at = now.toISOString();
+    let added = 0;
     for (const chunk of chunked([...new Set(userIds)])) {
       const text =
         `INSERT INTO license_work (user_id, group_id, enqueued_date_time) VALUES ${sql.tuples(chunk.length, 3)} ` +
         "ON CONFLICT (user_id, group_id) DO UPDATE SET claimed_by = NULL, claimed_until = NULL, enqueued_date_time = excluded.enqueued_date_time";
-      await sql.affected(text, chunk.flatMap((userId) => [userId, groupId, at]));
+      const values = chunk.flatMap((userId) => [userId, groupId, at]);
+      if (sql.postgres) {
+        // xmax is 0 on a row this statement inserted, set on one it updated.
+        const rows = await sql.rows<{ inserted: boolean }>(`${text} RETURNING (xmax = 0) AS inserted`, values);
+        added += rows.filter((row) => row.inserted).length;
+        continue;
+      }
+      // SQLite's single writer: nobody changes the queue between the two statements.
+      const [row] = await sql.rows<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM license_work WHERE group_id = ${sql.list(1)} AND user_id IN (${sql.list(chunk.length, 1)})`,
+        [groupId, ...chunk],
+      );
+      added += chunk.length - Number(row?.n ?? 0);
+      await sql.affected(text, values);
     }
+    return added;
   }
 
   /**
@@ -87,14 +102,19 @@ export class WorkStore {
   /**
    * Queues a whole group's members as ranges of ids (runs of RANGE_SIZE members in the
    * database's own key order, see GroupStore.memberRuns). The group's ranges still waiting are
-   * replaced (on PostgreSQL, one a batch holds is waited for first).
+   * replaced (on PostgreSQL, one a batch holds is waited for first). Returns how many members the
+   * replaced ranges still stood for (no longer to be processed by this run).
    */
-  async enqueueRanges(groupId: string, runs: readonly MemberRun[], now: Date): Promise<void> {
+  async enqueueRanges(groupId: string, runs: readonly MemberRun[], now: Date): Promise<number> {
     const sql = new RawSql(this.manager);
-    await sql.affected(`DELETE FROM license_work_ranges WHERE group_id = ${sql.list(1)}`, [groupId]);
+    const replaced = await sql.rows<{ members: number | string }>(
+      `DELETE FROM license_work_ranges WHERE group_id = ${sql.list(1)} RETURNING members`,
+      [groupId],
+    );
     const at = now.toISOString();
     const rows = runs.map((run) => [groupId, run.lastUserId, run.firstUserId, run.members, at]);
     await sql.insert("license_work_ranges", RANGE_COLUMN_LIST, ["text", "text", "text", "int", "text"], rows);
+    return replaced.reduce((sum, row) => sum + Number(row.members), 0);
   }
 
   /**
@@ -180,15 +200,28 @@ export class WorkStore {
     return new Map(rows.map((row) => [row.groupId, row]));
   }
 
-  /** Sets a group's state, its counts kept (or set to zero), in one upsert: two writers cannot both insert it. */
+  /** Sets a group's state, its counts kept (or set to zero: a new run), in one upsert: two writers cannot both insert it. */
   async setState(groupId: string, state: LicenseProcessingState, now: Date, resetCounts = false): Promise<void> {
     await this.manager
       .createQueryBuilder()
       .insert()
       .into(GroupProcessingEntity)
-      .values({ groupId, state, succeeded: 0, failed: 0, updatedDateTime: now })
-      .orUpdate(resetCounts ? ["state", "succeeded", "failed", "updated_date_time"] : ["state", "updated_date_time"], ["group_id"])
+      .values({ groupId, state, succeeded: 0, failed: 0, queued: 0, startedDateTime: null, updatedDateTime: now })
+      .orUpdate(
+        resetCounts ? ["state", "succeeded", "failed", "queued", "started_date_time", "updated_date_time"] : ["state", "updated_date_time"],
+        ["group_id"],
+      )
       .updateEntity(false)
+      .execute();
+  }
+
+  /** The processor takes up the group's run: ProcessingInProgress, started now. */
+  async setStarted(groupId: string, now: Date): Promise<void> {
+    await this.manager
+      .createQueryBuilder()
+      .update(GroupProcessingEntity)
+      .set({ state: "ProcessingInProgress", startedDateTime: now, updatedDateTime: now })
+      .where("group_id = :groupId", { groupId })
       .execute();
   }
 
@@ -197,6 +230,27 @@ export class WorkStore {
       .createQueryBuilder()
       .update(GroupProcessingEntity)
       .set({ succeeded: () => `succeeded + ${Number(succeeded)}`, failed: () => `failed + ${Number(failed)}` })
+      .where("group_id = :groupId", { groupId })
+      .execute();
+  }
+
+  /** Adds to (or, for work taken back, subtracts from) the users the group's run has queued. */
+  async addQueued(groupId: string, users: number): Promise<void> {
+    if (users === 0) return;
+    await this.manager
+      .createQueryBuilder()
+      .update(GroupProcessingEntity)
+      .set({ queued: () => `CASE WHEN queued + ${Math.trunc(users)} < 0 THEN 0 ELSE queued + ${Math.trunc(users)} END` })
+      .where("group_id = :groupId", { groupId })
+      .execute();
+  }
+
+  /** At the end of a run, what it queued is what it processed (see GroupProcessingRecord.queued). */
+  async settleQueued(groupId: string): Promise<void> {
+    await this.manager
+      .createQueryBuilder()
+      .update(GroupProcessingEntity)
+      .set({ queued: () => "succeeded + failed" })
       .where("group_id = :groupId", { groupId })
       .execute();
   }
