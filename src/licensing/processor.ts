@@ -12,6 +12,7 @@ import { SubscriptionStore } from "./stores/subscription.store";
 import { WorkStore } from "./stores/work.store";
 import { applyBatch, applyStates, loadSnapshot, reserveSeats, subjectsWith, toStates, type Applied, type PlannedUser, type Snapshot } from "./services/core";
 import type { LicenseProgress } from "./services/license-progress";
+import { newFailures, type LicenseFailure } from "./services/failures";
 import { GROUP_LICENSING_APP } from "./services/queue";
 
 /** A queued (user, group) a batch took: from a range, or a license_work row of its own. */
@@ -224,7 +225,11 @@ export class LicenseProcessor {
     await pause();
     const outcome = await applyBatch(tx, snapshot, planned, mailboxes, now);
     if (outcome.applied) {
-      await this.audit.recordMany(tx, planned.flatMap((plan, i) => this.entries(plan.user, outcome.applied[i]!)));
+      const entries = planned.flatMap((plan, i) => [
+        ...this.entries(plan.user, outcome.applied[i]!),
+        ...failureEntries(plan.user, newFailures(snapshot, subjects.get(plan.user.id)!, plan.before, plan.after, grantsOf(plan.user))),
+      ]);
+      await this.audit.recordMany(tx, entries);
       return new Map(planned.map((plan) => [plan.user.id, [...plan.after]]));
     }
     // Another process took seats this batch counted on: nothing was written; one user at a time.
@@ -251,7 +256,7 @@ export class LicenseProcessor {
       const after = evaluateUser(snapshot.catalog, snapshot.subscriptions, subject, toStates(before), grants);
       const applied = await applyStates(tx, snapshot, user, before, after, now);
       if (!applied.seatTakenMeanwhile) {
-        await this.audit.recordMany(tx, this.entries(user, applied));
+        await this.audit.recordMany(tx, [...this.entries(user, applied), ...failureEntries(user, newFailures(snapshot, subject, before, after, grants))]);
         return after;
       }
       // Another process took the seat the snapshot counted on: Entra retries such a clash itself.
@@ -312,17 +317,39 @@ export class LicenseProcessor {
         { displayName: "SucceededCount", oldValue: null, newValue: String(processing.succeeded) },
         { displayName: "FailedCount", oldValue: null, newValue: String(processing.failed) },
       ];
-      await this.recordGroup(tx, groupId, "Finish applying group based license to users", counts);
+      // The service's own summary, as the audit log shows it.
+      const summary = `Users successfully assigned licenses: ${processing.succeeded}, Users for whom license assignment failed: ${processing.failed}.`;
+      await this.recordGroup(tx, groupId, "Finish applying group based license to users", counts, summary);
     }
   }
 
-  private async recordGroup(tx: EntityManager, groupId: string, activity: string, properties: ModifiedProperty[]): Promise<void> {
+  private async recordGroup(tx: EntityManager, groupId: string, activity: string, properties: ModifiedProperty[], reason = ""): Promise<void> {
     const group = await new DirectoryFacts(tx).group(groupId);
     const target: TargetResource = { id: groupId, displayName: group?.displayName ?? null, type: "Group", userPrincipalName: null, modifiedProperties: properties };
-    await this.audit.record(tx, entry(activity, "GroupManagement", target, "success", ""));
+    await this.audit.record(tx, entry(activity, "GroupManagement", target, "success", reason));
   }
 
 
+}
+
+/**
+ * Entra's record of a background assignment that failed: "Change user license", failure, by the
+ * group-based licensing service, with the error and its message.
+ */
+function failureEntries(user: Licensee, failures: readonly LicenseFailure[]): AuditEntry[] {
+  return failures.map((failure) =>
+    userEntry(
+      "Change user license",
+      user,
+      [
+        { displayName: "SkuId", oldValue: null, newValue: failure.skuId },
+        { displayName: "AssignedByGroup", oldValue: null, newValue: failure.groupId },
+        { displayName: "LicenseError", oldValue: null, newValue: failure.error },
+      ],
+      failure.message,
+      "failure",
+    ),
+  );
 }
 
 function userEntry(activity: string, user: Licensee, properties: ModifiedProperty[], reason: string, result: AuditEntry["result"] = "success"): AuditEntry {

@@ -58,6 +58,28 @@ describe("group-based licensing", () => {
       { displayName: "SucceededCount", oldValue: null, newValue: "2" },
       { displayName: "FailedCount", oldValue: null, newValue: "1" },
     ]);
+    expect(finish.resultReason).toBe("Users successfully assigned licenses: 2, Users for whom license assignment failed: 1.");
+  });
+
+  it("audits a member's failure once, as 'Change user license' by the licensing service with the error and its message, however often it is retried", async () => {
+    await api.leaveFreeSeats(SKU.E3, 0);
+    const [late] = await api.users(1);
+    const group = await api.group([late], [{ skuId: SKU.E3 }]);
+    await gateway.settle();
+    await gateway.ok("admin", REPROCESS_GROUP, { id: group });
+    await gateway.settle();
+
+    const failures = (await api.audits(late.id, "Change user license")).filter((entry) => entry.result === "failure");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      resultReason: "Subscription with SKU ENTERPRISEPACK does not have any available licenses.",
+      initiatedBy: { user: null, app: { displayName: expect.stringMatching(/group-based licensing/i) } },
+    });
+    expect(failures[0]!.targetResources[0]!.modifiedProperties).toEqual([
+      { displayName: "SkuId", oldValue: null, newValue: SKU.E3 },
+      { displayName: "AssignedByGroup", oldValue: null, newValue: group },
+      { displayName: "LicenseError", oldValue: null, newValue: "CountViolation" },
+    ]);
   });
 
   it("records CountViolation on the member who arrives when the seats are used up, and flags the group", async () => {
