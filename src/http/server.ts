@@ -16,11 +16,15 @@ import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
+import { endCompressed } from "./compress";
+import { ASSET_PREFIX, Explorer, wantsExplorer } from "./explorer";
 import { createFormatError } from "./format-error";
 import { readiness } from "./health";
 import { Metrics } from "./metrics";
 import { requestIdOf } from "./request-id";
 import { gatewayPlugin } from "./plugin";
+import { answerCors } from "./use-cors";
+import { csrfPrevention } from "./use-csrf";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -36,13 +40,13 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "corsOrigins" | "explorer">;
 
 /** Builds the HTTP server: health, readiness and metrics, then GraphQL over HTTP through Apollo Server. */
 export async function createHttpFront(services: Services, config: FrontConfig, log: Logger): Promise<HttpFront> {
   const metrics = new Metrics(services);
   const apollo = await createApollo(services, config, log, metrics);
-  const handlers: Handlers = { apollo, services, config, metrics };
+  const handlers: Handlers = { apollo, services, config, metrics, explorer: config.explorer ? new Explorer(GRAPHQL_PATH) : null };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -139,7 +143,7 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     }),
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
-    csrfPrevention: true,
+    csrfPrevention,
     allowBatchedHttpRequests: true,
     // The gateway stops Apollo itself, after the HTTP server has answered what it received
     // (app.ts). Apollo's own SIGTERM/SIGINT handler would stop it first, so every request still
@@ -180,13 +184,18 @@ interface Handlers {
   services: Services;
   config: FrontConfig;
   metrics: Metrics;
+  /** Null when EXPLORER is off. */
+  explorer: Explorer | null;
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
   const { services, metrics } = handlers;
   const url = requestTarget(req.url);
   state.path = url.pathname;
+  if (handlers.explorer && url.pathname.startsWith(ASSET_PREFIX)) return handlers.explorer.asset(req, res, url.pathname);
   switch (url.pathname) {
+    case "/":
+      return index(req, res, handlers);
     case "/healthz":
       return send(res, 200, { status: "ok" });
     case "/readyz": {
@@ -198,6 +207,8 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
       res.end(await metrics.registry.metrics());
       return;
     case GRAPHQL_PATH:
+      if (answerCors(req, res, handlers.config.corsOrigins)) return;
+      if (handlers.explorer && wantsExplorer(req, url.search)) return handlers.explorer.page(res);
       return graphql(req, res, url.search, state, handlers);
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
@@ -237,11 +248,27 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === "complete") {
-    res.end(res.statusCode >= 400 ? withRequestId(response.body.string, state.requestId) : response.body.string);
-    return;
+    return endCompressed(req, res, res.statusCode >= 400 ? withRequestId(response.body.string, state.requestId) : response.body.string);
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** `GET /`: a browser goes to the explorer; anything else is told where things are. */
+function index(req: http.IncomingMessage, res: http.ServerResponse, handlers: Handlers): void {
+  if (handlers.explorer && /\btext\/html\b/i.test(req.headers.accept ?? "")) {
+    res.statusCode = 302;
+    res.setHeader("location", GRAPHQL_PATH);
+    res.end();
+    return;
+  }
+  send(res, 200, {
+    graphql: GRAPHQL_PATH,
+    explorer: handlers.explorer ? `${GRAPHQL_PATH} (open it in a browser)` : "off (EXPLORER=true turns it on)",
+    health: "/healthz",
+    readiness: "/readyz",
+    metrics: "/metrics",
+  });
 }
 
 /**

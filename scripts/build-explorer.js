@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Bundles the in-browser explorer (src/http/explorer-app) with esbuild into dist/explorer: the
+// page's script and stylesheet, and Monaco's web workers, each with a content hash in its name
+// (served with a year-long cache), plus manifest.json that names them for the server.
+// Does nothing when the bundle is newer than its sources and the lock file.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+const SOURCE = path.join(ROOT, "src/http/explorer-app");
+const OUT = path.join(ROOT, "dist/explorer");
+const MANIFEST = path.join(OUT, "manifest.json");
+
+const WORKERS = {
+  editor: "monaco-editor/esm/vs/editor/editor.worker.js",
+  json: "monaco-editor/esm/vs/language/json/json.worker.js",
+  graphql: "monaco-graphql/esm/graphql.worker.js",
+};
+
+function fresh() {
+  const built = fs.statSync(MANIFEST, { throwIfNoEntry: false });
+  if (!built) return false;
+  const inputs = [path.join(ROOT, "package-lock.json"), __filename, ...fs.readdirSync(SOURCE).map((name) => path.join(SOURCE, name))];
+  return inputs.every((file) => fs.statSync(file).mtimeMs <= built.mtimeMs);
+}
+
+async function build() {
+  const esbuild = require("esbuild");
+  fs.rmSync(OUT, { recursive: true, force: true });
+  const common = {
+    bundle: true,
+    minify: true,
+    format: "iife",
+    target: "es2022",
+    outdir: OUT,
+    entryNames: "[name]-[hash]",
+    assetNames: "[name]-[hash]",
+    loader: { ".ttf": "file", ".woff": "file", ".woff2": "file", ".svg": "file", ".png": "file" },
+    define: { "process.env.NODE_ENV": '"production"' },
+    metafile: true,
+    logLevel: "warning",
+    absWorkingDir: ROOT,
+  };
+  const page = await esbuild.build({ ...common, entryPoints: { explorer: path.join(SOURCE, "main.js") } });
+  const workers = await esbuild.build({
+    ...common,
+    entryPoints: Object.fromEntries(Object.entries(WORKERS).map(([label, module]) => [`${label}.worker`, require.resolve(module, { paths: [ROOT] })])),
+  });
+  const outputs = { ...page.metafile.outputs, ...workers.metafile.outputs };
+  const named = (entry) => {
+    const found = Object.entries(outputs).find(([, output]) => output.entryPoint && path.resolve(ROOT, output.entryPoint) === path.resolve(entry));
+    if (!found) throw new Error(`build-explorer: no output for ${entry}`);
+    return found;
+  };
+  const [script, scriptOutput] = named(path.join(SOURCE, "main.js"));
+  const manifest = {
+    script: path.basename(script),
+    style: path.basename(scriptOutput.cssBundle),
+    workers: Object.fromEntries(Object.entries(WORKERS).map(([label, module]) => [label, path.basename(named(require.resolve(module, { paths: [ROOT] }))[0])])),
+  };
+  fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+module.exports = { fresh };
+
+if (require.main === module && (process.argv.includes("--force") || !fresh())) {
+  const started = Date.now();
+  build().then(
+    () => process.stderr.write(`explorer bundled into dist/explorer in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
+    (error) => {
+      process.stderr.write(`build-explorer: ${error.stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}
