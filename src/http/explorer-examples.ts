@@ -1,6 +1,7 @@
 /**
  * The explorer's opening tabs: one operation for each thing a newcomer tries first, written
- * against the real schema (a test runs each one).
+ * against the real schema (a test runs each one). The first tab has no variables: GraphiQL 5
+ * fills the variables editor from the first tab's query only, not from its variables.
  */
 export interface ExampleTab {
   query: string;
@@ -12,11 +13,13 @@ const E3_SKU_ID = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 
 export const EXAMPLE_TABS: ExampleTab[] = [
   {
-    query: `# helpgate explorer. Support topics need no token; directory calls do. Get one with
+    query: `# helpgate explorer. Support topics need no token;
+# directory calls do. Get one with
 #   npm run --silent token -- admin@contoso.com
-# and put {"authorization": "Bearer <the token>"} in Headers below.
-query SupportTopic($id: ID!) {
-  supportTopic(id: $id) {
+# and put it in Headers below:
+#   {"authorization": "Bearer <the token>"}
+query SupportTopic {
+  supportTopic(id: "32570959") {
     articles {
       pageTitle
       errorCodes
@@ -25,10 +28,10 @@ query SupportTopic($id: ID!) {
   }
 }
 `,
-    variables: JSON.stringify({ id: "32570959" }, null, 2),
   },
   {
-    query: `# Members whose license from a group is in error, group by group (needs a token).
+    query: `# Members whose license from a group is in error,
+# group by group (needs a token).
 query UsersWithLicenseErrors {
   groups(first: 10) {
     edges {
@@ -52,8 +55,9 @@ query UsersWithLicenseErrors {
 `,
   },
   {
-    query: `# What assigning Office 365 E3 to a user would do, without changing anything (needs a
-# token). Run FindUser, copy the id into the variables, then run PreviewLicense.
+    query: `# What assigning Office 365 E3 to a user would do,
+# without changing anything (needs a token). Run FindUser,
+# copy the id into the variables, then run PreviewLicense.
 query FindUser {
   user(userPrincipalName: "john.smith@contoso.com") { id displayName usageLocation }
 }

@@ -92,7 +92,6 @@ export class Explorer {
       endpoint: this.endpoint,
       workers: Object.fromEntries(Object.entries(manifest.workers).map(([label, name]) => [label, asset(name)])),
       tabs: EXAMPLE_TABS,
-      defaultHeaders: "{}",
     };
     // JSON inside a script element: "<" escaped so no string can close the element.
     const json = JSON.stringify(config).replace(/</g, "\\u003c");

@@ -28,7 +28,6 @@ createRoot(document.getElementById("graphiql")).render(
   createElement(GraphiQL, {
     fetcher,
     defaultTabs: config.tabs,
-    defaultHeaders: config.defaultHeaders,
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: true,
     defaultEditorToolsVisibility: "headers",
