@@ -48,8 +48,9 @@ export function originAllowed(origin: string, allowed: CorsOrigins): boolean {
 export function answerCors(req: http.IncomingMessage, res: http.ServerResponse, allowed: CorsOrigins): boolean {
   const origin = req.headers.origin;
   const preflight = req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined;
-  // The answer depends on the Origin header: caches must keep one per origin.
-  if (allowed !== "*" || preflight) res.appendHeader("vary", "Origin");
+  // The answer depends on the Origin header (even with "*", the origin is echoed): caches must
+  // keep one per origin.
+  res.appendHeader("vary", "Origin");
   if (origin === undefined) return false;
   const permitted = originAllowed(origin, allowed);
   if (permitted) {
