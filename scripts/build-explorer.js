@@ -27,13 +27,30 @@ function fresh() {
 
 async function build() {
   const esbuild = require("esbuild");
-  fs.rmSync(OUT, { recursive: true, force: true });
+  // Built aside, then moved in file by file (each rename is atomic) with the manifest last: a
+  // server or a test reading dist/explorer meanwhile, or a second build at the same time, never
+  // sees half a bundle.
+  const staging = fs.mkdtempSync(path.join(path.dirname(OUT), ".explorer-"));
+  try {
+    const manifest = await buildInto(esbuild, staging);
+    fs.mkdirSync(OUT, { recursive: true });
+    const files = fs.readdirSync(staging);
+    for (const name of files.filter((file) => file !== "manifest.json")) fs.renameSync(path.join(staging, name), path.join(OUT, name));
+    fs.renameSync(path.join(staging, "manifest.json"), MANIFEST);
+    for (const name of fs.readdirSync(OUT)) if (!files.includes(name)) fs.rmSync(path.join(OUT, name), { force: true });
+    return manifest;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(esbuild, outdir) {
   const common = {
     bundle: true,
     minify: true,
     format: "iife",
     target: "es2022",
-    outdir: OUT,
+    outdir,
     entryNames: "[name]-[hash]",
     assetNames: "[name]-[hash]",
     loader: { ".ttf": "file", ".woff": "file", ".woff2": "file", ".svg": "file", ".png": "file" },
@@ -59,7 +76,7 @@ async function build() {
     style: path.basename(scriptOutput.cssBundle),
     workers: Object.fromEntries(Object.entries(WORKERS).map(([label, module]) => [label, path.basename(named(require.resolve(module, { paths: [ROOT] }))[0])])),
   };
-  fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.writeFileSync(path.join(outdir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
