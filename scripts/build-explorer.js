@@ -30,6 +30,7 @@ async function build() {
   // Built aside, then moved in file by file (each rename is atomic) with the manifest last: a
   // server or a test reading dist/explorer meanwhile, or a second build at the same time, never
   // sees half a bundle.
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(OUT), ".explorer-"));
   try {
     const manifest = await buildInto(esbuild, staging);
