@@ -105,6 +105,7 @@ export class Explorer {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>helpgate explorer</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${asset(manifest.style)}">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 <script id="helpgate-explorer-config" type="application/json">${json}</script>

@@ -158,6 +158,10 @@ describeInBrowser("helpgate from a real browser", () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    // A resource that fails to load (a CDN, a missing worker) shows up as a console error.
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
     await page.goto(gateway.url);
     await page.waitForSelector(".graphiql-container .graphiql-query-editor .monaco-editor", { timeout: 60_000 });
     const result = page.locator(".graphiql-response");
