@@ -55,6 +55,23 @@ export function wantsExplorer(req: http.IncomingMessage, search: string): boolea
   return !new URLSearchParams(search).has("query");
 }
 
+/** `GET /`: a browser goes to the explorer; anything else is told where things are. */
+export function answerIndex(req: http.IncomingMessage, res: http.ServerResponse, explorerOn: boolean): void {
+  if (explorerOn && /\btext\/html\b/i.test(req.headers.accept ?? "")) {
+    res.writeHead(302, { location: "/graphql" }).end();
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(
+    JSON.stringify({
+      graphql: "/graphql",
+      explorer: explorerOn ? "/graphql (open it in a browser)" : "off (EXPLORER=true turns it on)",
+      health: "/healthz",
+      readiness: "/readyz",
+      metrics: "/metrics",
+    }),
+  );
+}
+
 export class Explorer {
   private manifest: Manifest | null | undefined;
   /** Asset bodies as read, and as compressed (made once each). */

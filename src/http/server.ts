@@ -17,7 +17,7 @@ import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
 import { endCompressed } from "./compress";
-import { ASSET_PREFIX, Explorer, wantsExplorer } from "./explorer";
+import { answerIndex, ASSET_PREFIX, Explorer, wantsExplorer } from "./explorer";
 import { createFormatError } from "./format-error";
 import { readiness } from "./health";
 import { Metrics } from "./metrics";
@@ -195,7 +195,7 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
   if (handlers.explorer && url.pathname.startsWith(ASSET_PREFIX)) return handlers.explorer.asset(req, res, url.pathname);
   switch (url.pathname) {
     case "/":
-      return index(req, res, handlers);
+      return answerIndex(req, res, handlers.explorer !== null);
     case "/healthz":
       return send(res, 200, { status: "ok" });
     case "/readyz": {
@@ -252,23 +252,6 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
-}
-
-/** `GET /`: a browser goes to the explorer; anything else is told where things are. */
-function index(req: http.IncomingMessage, res: http.ServerResponse, handlers: Handlers): void {
-  if (handlers.explorer && /\btext\/html\b/i.test(req.headers.accept ?? "")) {
-    res.statusCode = 302;
-    res.setHeader("location", GRAPHQL_PATH);
-    res.end();
-    return;
-  }
-  send(res, 200, {
-    graphql: GRAPHQL_PATH,
-    explorer: handlers.explorer ? `${GRAPHQL_PATH} (open it in a browser)` : "off (EXPLORER=true turns it on)",
-    health: "/healthz",
-    readiness: "/readyz",
-    metrics: "/metrics",
-  });
 }
 
 /**
