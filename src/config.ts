@@ -28,6 +28,10 @@ export interface Config {
   introspection: boolean;
   /** Offer the MCP write tools (reprocess, assign) at /mcp to callers whose role allows them. */
   mcpWriteTools: boolean;
+  /** Which web origins may call from a browser (CORS_ORIGINS): "*", "loopback" (http://localhost:<port>, http://127.0.0.1:<port>) or exact origins. */
+  corsOrigins: CorsOrigins;
+  /** Serve the GraphiQL explorer at GET /graphql to browsers (EXPLORER). */
+  explorer: boolean;
   limits: Limits;
   throttle: ThrottleLimits;
   /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
@@ -64,6 +68,7 @@ export interface ThrottleLimits {
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { readUnitsPer10s: 8_000, writeUnitsPer150s: 3_000, trustProxyHops: 0 };
 export const DEFAULT_METRICS_MAX_OPERATIONS = 100;
+export type CorsOrigins = "*" | "loopback" | readonly string[];
 
 /** What one request may ask for; each refusal happens before anything executes. */
 export interface Limits {
@@ -126,6 +131,8 @@ export function loadConfig(env: Env = process.env): Config {
     production: env.NODE_ENV === "production",
     introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
     mcpWriteTools: parseBoolean("MCP_WRITE_TOOLS", env.MCP_WRITE_TOOLS, false),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, env.NODE_ENV === "production"),
+    explorer: parseBoolean("EXPLORER", env.EXPLORER, env.NODE_ENV !== "production"),
     limits: parseLimits(env),
     throttle: {
       readUnitsPer10s: parseCount("THROTTLE_READ_UNITS_PER_10S", env.THROTTLE_READ_UNITS_PER_10S, DEFAULT_THROTTLE.readUnitsPer10s),
@@ -292,6 +299,37 @@ function parseBoolean(variable: string, raw: string | undefined, fallback: boole
   if (["true", "1", "yes", "on"].includes(value)) return true;
   if (["false", "0", "no", "off"].includes(value)) return false;
   throw new ConfigError(variable, `'${raw}' is not a boolean; use true or false.`);
+}
+
+/**
+ * CORS_ORIGINS: `*`, or a comma-separated list of exact origins (`https://portal.contoso.com`).
+ * Unset: none in production, the loopback origins on any port elsewhere. `*` is refused in
+ * production, where any web page a signed-in administrator visits could then call helpgate.
+ */
+function parseCorsOrigins(raw: string | undefined, production: boolean): CorsOrigins {
+  const value = nonEmpty(raw);
+  if (value === undefined) return production ? [] : "loopback";
+  const entries = value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  if (entries.includes("*")) {
+    if (entries.length > 1) throw new ConfigError("CORS_ORIGINS", "'*' stands alone; either allow every origin or list them.");
+    if (production) {
+      throw new ConfigError("CORS_ORIGINS", "'*' (every web site) is for development only; with NODE_ENV=production list your portals' origins, e.g. https://portal.contoso.com.");
+    }
+    return "*";
+  }
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      if (url.protocol === "http:" || url.protocol === "https:") origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry.toLowerCase()) {
+      throw new ConfigError("CORS_ORIGINS", `'${entry}' is not an origin; write scheme, host and port only, e.g. https://portal.contoso.com or http://localhost:3000 (no path, no trailing slash).`);
+    }
+  }
+  return entries.map((entry) => entry.toLowerCase());
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   log.info(`database: ${describeDatabase(config.database)}`);
   const { issuer, audiences, devTokens } = config.auth;
   if (issuer) log.info({ issuer, audiences }, `sign-in: access tokens from ${issuer} for ${audiences.join(", ")}`);
-  if (devTokens) log.info("get an admin token: npm run token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
+  if (devTokens) log.info("get an admin token: npm run --silent token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
+  if (config.explorer) log.info(`explorer: open ${app.url} in a browser`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -44,10 +45,26 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
+/** What to do when the port can't be had, instead of a stack: which variable to set. */
+function listenFailure(error: unknown): string | null {
+  const { code, address, port } = (error ?? {}) as { code?: string; address?: string; port?: number };
+  if (code === "EADDRINUSE") {
+    return `port ${port} on ${address} is already in use (another helpgate?). Set PORT to a free port, e.g. PORT=${(port ?? 4000) + 1} npm start, or PORT=0 for any free one.`;
+  }
+  if (code === "EACCES") return `may not listen on port ${port} on ${address}; set PORT to 1024 or above.`;
+  if (code === "EADDRNOTAVAIL") return `this machine has no address ${address}; set HOST to one of its addresses (127.0.0.1, or 0.0.0.0 for all).`;
+  return null;
+}
+
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`helpgate: bad configuration: ${error.message}\n`);
     process.exit(2);
+  }
+  const address = listenFailure(error);
+  if (address) {
+    process.stderr.write(`helpgate: could not start: ${address}\n`);
+    process.exit(1);
   }
   process.stderr.write(`helpgate: could not start: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);

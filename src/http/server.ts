@@ -17,6 +17,8 @@ import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
+import { endCompressed } from "./compress";
+import { answerIndex, ASSET_PREFIX, Explorer, wantsExplorer } from "./explorer";
 import { createFormatError } from "./format-error";
 import { readiness } from "./health";
 import { handleMcp, MCP_PATH } from "./mcp";
@@ -27,6 +29,8 @@ import { Throttle } from "./throttle";
 import { introspectionLimitRule } from "./use-introspection-limit";
 import { chargeArrival } from "./use-throttle";
 import { serveStream, STREAM_PATH } from "./sse";
+import { answerCors } from "./use-cors";
+import { csrfPrevention } from "./use-csrf";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -44,7 +48,7 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools" | "corsOrigins" | "explorer">;
 
 export interface FrontOptions {
   /** The throttle's clock, in milliseconds (tests pass their own). */
@@ -56,7 +60,7 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
   const metrics = new Metrics(services, config.metricsMaxOperations);
   const throttle = new Throttle(config.throttle, { now: options.now, onThrottled: (budget) => metrics.throttled.inc({ budget }) });
   const apollo = await createApollo(services, config, log, metrics, throttle);
-  const handlers: Handlers = { apollo, services, config, metrics, throttle, log };
+  const handlers: Handlers = { apollo, services, config, metrics, throttle, log, explorer: config.explorer ? new Explorer(GRAPHQL_PATH) : null };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -153,7 +157,7 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     }),
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
-    csrfPrevention: true,
+    csrfPrevention,
     allowBatchedHttpRequests: true,
     // The gateway stops Apollo itself, after the HTTP server has answered what it received
     // (app.ts). Apollo's own SIGTERM/SIGINT handler would stop it first, so every request still
@@ -196,13 +200,18 @@ interface Handlers {
   metrics: Metrics;
   throttle: Throttle;
   log: Logger;
+  /** Null when EXPLORER is off. */
+  explorer: Explorer | null;
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
   const { services, metrics } = handlers;
   const url = requestTarget(req.url);
   state.path = url.pathname;
+  if (handlers.explorer && url.pathname.startsWith(ASSET_PREFIX)) return handlers.explorer.asset(req, res, url.pathname);
   switch (url.pathname) {
+    case "/":
+      return answerIndex(req, res, handlers.explorer !== null);
     case "/healthz":
       return send(res, 200, { status: "ok" });
     case "/readyz": {
@@ -214,11 +223,15 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
       res.end(await metrics.registry.metrics());
       return;
     case GRAPHQL_PATH:
+      if (answerCors(req, res, handlers.config.corsOrigins)) return;
+      if (handlers.explorer && wantsExplorer(req, url.search)) return handlers.explorer.page(res);
       return graphql(req, res, url.search, state, handlers);
     case MCP_PATH:
+      if (answerCors(req, res, handlers.config.corsOrigins)) return;
       state.caller = await handleMcp(req, res, state.requestId, services, handlers.config, handlers.log, handlers.throttle);
       return;
     case STREAM_PATH:
+      if (answerCors(req, res, handlers.config.corsOrigins)) return;
       return serveStream(req, res, state, handlers);
     default:
       return sendError(req, res, 404, "NOT_FOUND", `Nothing here; GraphQL is served at ${GRAPHQL_PATH}.`, state.requestId);
@@ -266,8 +279,7 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === "complete") {
-    res.end(res.statusCode >= 400 ? withRequestId(response.body.string, state.requestId) : response.body.string);
-    return;
+    return endCompressed(req, res, res.statusCode >= 400 ? withRequestId(response.body.string, state.requestId) : response.body.string);
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();

@@ -26,6 +26,8 @@ describe("configuration", () => {
       production: false,
       introspection: true,
       mcpWriteTools: false,
+      corsOrigins: "loopback",
+      explorer: true,
       limits: DEFAULT_LIMITS,
       throttle: DEFAULT_THROTTLE,
       metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
@@ -52,6 +54,37 @@ describe("configuration", () => {
   it("offers the MCP write tools only when MCP_WRITE_TOOLS is true, and names the variable when it is not a boolean", () => {
     expect(loadConfig({ MCP_WRITE_TOOLS: "true" }).mcpWriteTools).toBe(true);
     expect(() => loadConfig({ MCP_WRITE_TOOLS: "sometimes" })).toThrow(/MCP_WRITE_TOOLS: 'sometimes' is not a boolean/);
+  });
+
+  describe("CORS_ORIGINS and EXPLORER", () => {
+    it("allow the loopback origins and the explorer outside production, neither in production", () => {
+      expect(loadConfig({})).toMatchObject({ corsOrigins: "loopback", explorer: true });
+      expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ corsOrigins: [], explorer: false });
+      expect(loadConfig({ NODE_ENV: "production", EXPLORER: "true" }).explorer).toBe(true);
+    });
+
+    it("reads a comma-separated list of exact origins", () => {
+      expect(loadConfig({ CORS_ORIGINS: " https://portal.contoso.com, http://LOCALHOST:3000 " }).corsOrigins).toEqual([
+        "https://portal.contoso.com",
+        "http://localhost:3000",
+      ]);
+    });
+
+    it("allows * outside production only", () => {
+      expect(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins).toBe("*");
+      const error = configError({ NODE_ENV: "production", CORS_ORIGINS: "*" });
+      expect(error.variable).toBe("CORS_ORIGINS");
+      expect(error.message).toMatch(/development only.*list your portals' origins/);
+    });
+
+    it.each(["https://portal.contoso.com/", "https://portal.contoso.com/app", "portal.contoso.com", "ftp://files.contoso.com", "*, https://a.example"])(
+      "refuses %s with a message that shows an origin",
+      (value) => {
+        const error = configError({ CORS_ORIGINS: value });
+        expect(error.variable).toBe("CORS_ORIGINS");
+        expect(error.message).toMatch(/https:\/\/portal\.contoso\.com|stands alone/);
+      },
+    );
   });
 
   it("turns introspection and article watching off in production unless asked for", () => {
