@@ -25,6 +25,12 @@ export class ArticleStep {
 
   @Field(() => [ArticleLink])
   links!: ArticleLink[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The sub-heading the step sits under inside Recommended Steps (a group title); null directly under that heading.",
+  })
+  group!: string | null;
 }
 
 @ObjectType()

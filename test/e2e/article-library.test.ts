@@ -1,0 +1,62 @@
+import { type TestLibrary, writeTestLibrary } from "../support/article-library";
+import { TestGateway } from "../support/harness";
+
+// A library as real repositories are: helpgate's own articles, topic articles, filler and
+// oddities (see support/article-library.ts), served through the GraphQL API.
+
+let library: TestLibrary;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  library = writeTestLibrary();
+  gateway = await TestGateway.start({ ARTICLES_DIR: library.articles });
+}, 120_000);
+afterAll(async () => {
+  await gateway?.stop();
+  library?.cleanup();
+});
+
+const STEPS = "query($id: ID!) { article(id: $id) { recommendedSteps { number text group markdown links { url } } } }";
+type Step = { number: number; text: string; group: string | null; markdown: string; links: { url: string }[] };
+const stepsOf = async (id: string): Promise<Step[]> => (await gateway.ok(null, STEPS, { id })).article.recommendedSteps;
+
+describe("recommended steps as real articles write them", () => {
+  it("takes the bullets under each sub-heading of Recommended Steps, with the sub-heading as their group", async () => {
+    const steps = await stepsOf("steps-under-subheadings");
+    expect(steps.map((step) => [step.group, step.number, step.text])).toEqual([
+      ["Nothing shows in the log", 1, "Widen the time span"],
+      ["Nothing shows in the log", 2, "Clear the filters"],
+      ["Events cannot be deleted", 1, "Entries are written by the platform and cannot be changed."],
+      ["Old events", 1, "The log keeps 90 days"],
+    ]);
+  });
+
+  it("gives the paragraphs of a section without lists as its steps, a command with the sentence that introduces it", async () => {
+    const steps = await stepsOf("paragraph-steps");
+    expect(steps.map((step) => [step.group, step.number, step.text])).toEqual([
+      [null, 1, "Submit a refund request from the billing blade."],
+      // The picture after the command illustrates it: its alt text is read with the step.
+      [null, 2, "Run this to list your invoices:\naz billing invoice list\nThe billing blade"],
+      [null, 3, "Refunds are applied to the subscription, never to the account."],
+    ]);
+    expect(steps[1]!.markdown).toContain("```bash");
+    expect(steps[1]!.markdown).toContain("![The billing blade]");
+  });
+
+  it("reads the parts that follow an empty Recommended Steps heading at its own level", async () => {
+    const steps = await stepsOf("steps-at-same-level");
+    expect(steps.map((step) => [step.group, step.text])).toEqual([
+      ["An activity reran", "Wait activities always run"],
+      ["An activity reran", "Filters always run"],
+    ]);
+  });
+
+  it("keeps numbered steps directly under the heading ungrouped", async () => {
+    const steps = await stepsOf("keyvault-access");
+    expect(steps.map((step) => [step.group, step.number])).toEqual([
+      [null, 1],
+      [null, 2],
+      [null, 3],
+    ]);
+  });
+});
