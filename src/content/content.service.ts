@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { Logger } from "pino";
 import { can, type Caller } from "../auth/permissions";
 import { ConfigError } from "../config";
+import { badInput } from "../errors";
 import type { DiagnosisService, LicenseDiagnosis } from "../licensing/services/diagnosis.service";
 import type { UserRecord } from "../directory/model";
 import { ArticleLibrary, type ArticleFilter } from "./library";
@@ -82,8 +83,29 @@ export class ContentService {
     if (this.reload) clearTimeout(this.reload);
   }
 
-  article(articleId: string): Article | null {
-    return this.library.get(articleId);
+  /**
+   * The article with this id, or at this path in the library. An id that several files use is
+   * refused with their paths: the caller asks again by path.
+   */
+  article(key: { id?: string | null; path?: string | null }): Article | null {
+    if (key.path != null) {
+      const article = this.library.atPath(key.path);
+      return article && (key.id == null || article.articleId.toLowerCase() === key.id.trim().toLowerCase()) ? article : null;
+    }
+    const found = this.library.withId(key.id ?? "");
+    if (found.length > 1) {
+      const paths = found.map((article) => article.file);
+      throw badInput(`articleId '${found[0]!.articleId}' is used by ${found.length} files (${paths.join(", ")}); ask for one with article(path: "${paths[0]}").`, {
+        field: "id",
+        paths,
+      });
+    }
+    return found[0] ?? null;
+  }
+
+  /** Ids used by more than one file, with their paths. */
+  duplicateIds(): { articleId: string; paths: string[] }[] {
+    return this.library.duplicateIds();
   }
 
   articles(filter: ArticleFilter): Article[] {
@@ -114,9 +136,9 @@ export class ContentService {
     const hits = this.library.search(question, first);
     const pinned = named.flatMap((code) => {
       const article = this.library.forErrorCode(code);
-      return article ? [{ articleId: article.articleId, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
+      return article ? [{ path: article.file, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
     });
-    const articles = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.articleId === hit.articleId))].slice(0, first);
+    const articles = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.path === hit.path))].slice(0, first);
     const top = articles[0]?.article ?? null;
     const answer: Answer = { question, articles, steps: top?.recommendedSteps ?? [], user: null, userProblems: [], notice: null };
     if (!userId) return answer;

@@ -10,9 +10,13 @@ export interface ArticleFilter {
   selfHelpType?: string | null;
 }
 
-/** Articles in the order support forms show them: displayOrder, then title. */
+/** Articles in the order support forms show them: displayOrder, then title, then path. */
 function byDisplayOrder(a: Article, b: Article): number {
-  return (a.displayOrder ?? Number.MAX_SAFE_INTEGER) - (b.displayOrder ?? Number.MAX_SAFE_INTEGER) || a.pageTitle.localeCompare(b.pageTitle);
+  return (
+    (a.displayOrder ?? Number.MAX_SAFE_INTEGER) - (b.displayOrder ?? Number.MAX_SAFE_INTEGER) ||
+    a.pageTitle.localeCompare(b.pageTitle) ||
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)
+  );
 }
 
 /**
@@ -20,7 +24,12 @@ function byDisplayOrder(a: Article, b: Article): number {
  * and by words. Held in memory by each process; rebuilt when the articles change.
  */
 export class ArticleLibrary {
-  private byId = new Map<string, Article>();
+  /** Every article, in file order. */
+  private all: readonly Article[] = [];
+  /** By lower-cased articleId: more than one when files reuse an id. */
+  private byId = new Map<string, Article[]>();
+  /** By path in the library: the one key no two files share. */
+  private byPath = new Map<string, Article>();
   private byTopic = new Map<string, Article[]>();
   private byError = new Map<string, Article[]>();
   /** Every error code some article resolves, by its lower-cased form. */
@@ -30,7 +39,7 @@ export class ArticleLibrary {
   private indexStale = false;
 
   get size(): number {
-    return this.byId.size;
+    return this.all.length;
   }
 
   /**
@@ -41,7 +50,9 @@ export class ArticleLibrary {
    * searches that may never come.
    */
   replaceAll(articles: readonly Article[], options: { searchIndex?: "now" | "on-demand" } = {}): void {
-    this.byId = new Map(articles.map((article) => [article.articleId.toLowerCase(), article]));
+    this.all = articles;
+    this.byId = groupBy(articles, (article) => [article.articleId.toLowerCase()]);
+    this.byPath = new Map(articles.map((article) => [article.file, article]));
     this.byTopic = groupBy(articles, (article) => article.supportTopicIds);
     this.byError = groupBy(articles, (article) => article.errorCodes.map((code) => code.toLowerCase()));
     this.codes = new Map(articles.flatMap((article) => article.errorCodes.map((code) => [code.toLowerCase(), code] as [string, string])));
@@ -51,12 +62,23 @@ export class ArticleLibrary {
 
   private updateIndex(): void {
     if (!this.indexStale) return;
-    this.index.replaceAll(this.byId.values());
+    this.index.replaceAll(this.all);
     this.indexStale = false;
   }
 
-  get(articleId: string): Article | null {
-    return this.byId.get(articleId.trim().toLowerCase()) ?? null;
+  /** The articles with this id (any case): one, or several when files reuse it, in display order. */
+  withId(articleId: string): Article[] {
+    return this.byId.get(articleId.trim().toLowerCase()) ?? [];
+  }
+
+  /** The article at this path in the library (as `file`, forward slashes), or null. */
+  atPath(path: string): Article | null {
+    return this.byPath.get(path.trim().replace(/\\/g, "/").replace(/^\.?\//, "")) ?? null;
+  }
+
+  /** Ids used by more than one file, each with their paths. */
+  duplicateIds(): { articleId: string; paths: string[] }[] {
+    return [...this.byId.values()].filter((group) => group.length > 1).map((group) => ({ articleId: group[0]!.articleId, paths: group.map((article) => article.file).sort() }));
   }
 
   forSupportTopic(supportTopicId: string): Article[] {
@@ -85,7 +107,7 @@ export class ArticleLibrary {
     const service = lower(filter.service);
     const cloud = lower(filter.cloudEnvironment);
     const type = lower(filter.selfHelpType);
-    const pool = filter.supportTopicId ? this.forSupportTopic(filter.supportTopicId) : [...this.byId.values()];
+    const pool = filter.supportTopicId ? this.forSupportTopic(filter.supportTopicId) : [...this.all];
     return pool
       .filter((article) => !service || article.service.toLowerCase() === service)
       .filter((article) => !filter.productPesId || article.productPesIds.includes(filter.productPesId.trim()))
@@ -98,7 +120,7 @@ export class ArticleLibrary {
   search(query: string, limit: number): (SearchHit & { article: Article })[] {
     this.updateIndex();
     return this.index.search(query, limit).flatMap((hit) => {
-      const article = this.get(hit.articleId);
+      const article = this.byPath.get(hit.path);
       return article ? [{ ...hit, article }] : [];
     });
   }

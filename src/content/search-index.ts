@@ -2,7 +2,8 @@ import Database from "better-sqlite3";
 import type { Article } from "./model";
 
 export interface SearchHit {
-  articleId: string;
+  /** The article's path in the library (its one unique key). */
+  path: string;
   /** Higher is better (negated bm25). */
   score: number;
   highlights: { field: string; snippet: string }[];
@@ -23,10 +24,10 @@ export class SearchIndex {
 
   constructor() {
     this.db.exec(
-      "CREATE VIRTUAL TABLE articles USING fts5(article_id UNINDEXED, title, description, steps, body, tokenize = 'porter unicode61 remove_diacritics 2')",
+      "CREATE VIRTUAL TABLE articles USING fts5(path UNINDEXED, title, description, steps, body, tokenize = 'porter unicode61 remove_diacritics 2')",
     );
-    this.insertRow = this.db.prepare("INSERT INTO articles (article_id, title, description, steps, body) VALUES (?, ?, ?, ?, ?)");
-    this.deleteRow = this.db.prepare("DELETE FROM articles WHERE article_id = ?");
+    this.insertRow = this.db.prepare("INSERT INTO articles (path, title, description, steps, body) VALUES (?, ?, ?, ?, ?)");
+    this.deleteRow = this.db.prepare("DELETE FROM articles WHERE path = ?");
   }
 
   replaceAll(articles: Iterable<Article>): void {
@@ -38,13 +39,13 @@ export class SearchIndex {
 
   upsert(article: Article): void {
     this.db.transaction(() => {
-      this.deleteRow.run(article.articleId);
+      this.deleteRow.run(article.file);
       this.add(article);
     })();
   }
 
-  remove(articleId: string): void {
-    this.deleteRow.run(articleId);
+  remove(path: string): void {
+    this.deleteRow.run(path);
   }
 
   /**
@@ -55,22 +56,22 @@ export class SearchIndex {
     const query = toFtsQuery(text);
     if (!query.any) return [];
     const all = this.run(query.any, limit * 4);
-    const complete = new Set(query.all ? this.run(query.all, limit * 4).map((hit) => hit.articleId) : []);
-    return [...all.filter((hit) => complete.has(hit.articleId)), ...all.filter((hit) => !complete.has(hit.articleId))].slice(0, limit);
+    const complete = new Set(query.all ? this.run(query.all, limit * 4).map((hit) => hit.path) : []);
+    return [...all.filter((hit) => complete.has(hit.path)), ...all.filter((hit) => !complete.has(hit.path))].slice(0, limit);
   }
 
   private run(match: string, limit: number): SearchHit[] {
     const rows = this.db
       .prepare(
-        `SELECT article_id AS articleId, -bm25(articles, ${WEIGHTS.join(", ")}) AS score,
+        `SELECT path, -bm25(articles, ${WEIGHTS.join(", ")}) AS score,
            highlight(articles, 1, '${MARK[0]}', '${MARK[1]}') AS title,
            snippet(articles, 2, '${MARK[0]}', '${MARK[1]}', '…', 16) AS description,
            snippet(articles, 3, '${MARK[0]}', '${MARK[1]}', '…', 16) AS steps
          FROM articles WHERE articles MATCH ? ORDER BY bm25(articles, ${WEIGHTS.join(", ")}) LIMIT ?`,
       )
-      .all(match, limit) as { articleId: string; score: number; title: string; description: string; steps: string }[];
+      .all(match, limit) as { path: string; score: number; title: string; description: string; steps: string }[];
     return rows.map((row) => ({
-      articleId: row.articleId,
+      path: row.path,
       score: row.score,
       highlights: (["title", "description", "steps"] as const)
         .filter((field) => row[field].includes(MARK[0]))
@@ -80,7 +81,7 @@ export class SearchIndex {
 
   private add(article: Article): void {
     const steps = article.sections.flatMap((section) => section.steps.map((step) => step.text)).join("\n");
-    this.insertRow.run(article.articleId, article.pageTitle, article.description, steps, article.markdown);
+    this.insertRow.run(article.file, article.pageTitle, article.description, steps, article.markdown);
   }
 }
 

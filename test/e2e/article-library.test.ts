@@ -60,3 +60,39 @@ describe("recommended steps as real articles write them", () => {
     ]);
   });
 });
+
+describe("two files with one articleId", () => {
+  it("refuses article(id) for the shared id, naming both paths, and answers article(path) exactly", async () => {
+    const response = await gateway.gql(null, '{ article(id: "shared-id") { pageTitle } }');
+    const [error] = response.errors!;
+    expect(error!.extensions.code).toBe("BAD_USER_INPUT");
+    expect(error!.extensions.paths).toEqual(["oddities/duplicate-a.md", "oddities/nested/duplicate-b.md"]);
+    expect(error!.message).toMatch(/used by 2 files .*article\(path:/);
+    const data = await gateway.ok(null, '{ article(path: "oddities/nested/duplicate-b.md") { id path pageTitle recommendedSteps { text } } }');
+    expect(data.article).toEqual({ id: "Shared-Id", path: "oddities/nested/duplicate-b.md", pageTitle: "Shared id, second file", recommendedSteps: [{ text: "Second file's step." }] });
+  });
+
+  it("lists both in articles, a support topic and search", async () => {
+    const paths = ["oddities/duplicate-a.md", "oddities/nested/duplicate-b.md"];
+    const list = await gateway.ok(null, '{ articles(filter: { supportTopicId: "920004" }) { edges { node { path } } } }');
+    expect(list.articles.edges.map((edge: { node: { path: string } }) => edge.node.path)).toEqual(paths);
+    const topic = await gateway.ok(null, '{ supportTopic(id: "920004") { articles { path } } }');
+    expect(topic.supportTopic.articles.map((article: { path: string }) => article.path)).toEqual(paths);
+    const found = await gateway.ok(null, '{ searchArticles(query: "shared id first second file", first: 5) { article { path } } }');
+    expect(found.searchArticles.slice(0, 2).map((hit: { article: { path: string } }) => hit.article.path).sort()).toEqual(paths);
+  });
+
+  it("pages through articles by path, so neither file is skipped", async () => {
+    const first = await gateway.ok(null, '{ articles(filter: { supportTopicId: "920004" }, first: 1) { edges { node { path } } pageInfo { endCursor } } }');
+    const next = await gateway.ok(null, "query($after: String) { articles(filter: { supportTopicId: \"920004\" }, first: 1, after: $after) { edges { node { path } } } }", {
+      after: first.articles.pageInfo.endCursor,
+    });
+    expect([first, next].map((page) => page.articles.edges[0].node.path)).toEqual(["oddities/duplicate-a.md", "oddities/nested/duplicate-b.md"]);
+  });
+
+  it("asks for an id or a path", async () => {
+    const response = await gateway.gql(null, "{ article { id } }");
+    expect(response.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+    expect(response.errors![0]!.message).toMatch(/needs an id or a path/);
+  });
+});

@@ -481,6 +481,7 @@ describe("parseFolder and the check command", () => {
     expect(out).toContain(
       "licensing/count.md:12: error duplicate-article-id: articleId 'a1b2c3d4-0000-4000-8000-000000000001' is also used by licensing/nested/count-copy.md",
     );
+    expect(out).toContain("1 articleIds used by more than one file: a1b2c3d4-0000-4000-8000-000000000001 (licensing/count.md, licensing/nested/count-copy.md)");
   });
 
   it("prints one JSON document with --json, and exits 0 without errors", async () => {

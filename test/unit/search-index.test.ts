@@ -18,11 +18,11 @@ describe("article search", () => {
   ]);
 
   it("puts articles holding every word of the question first", () => {
-    expect(index.search("assign a license, it says usage location", 3)[0].articleId).toBe("location");
+    expect(index.search("assign a license, it says usage location", 3)[0].path).toBe("location.md");
   });
 
   it("still finds articles holding only some of the words", () => {
-    expect(index.search("usage seats", 3).map((hit) => hit.articleId).sort()).toEqual(["location", "seats"]);
+    expect(index.search("usage seats", 3).map((hit) => hit.path).sort()).toEqual(["location.md", "seats.md"]);
   });
 
   it("highlights matches in the title", () => {

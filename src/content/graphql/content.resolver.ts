@@ -13,7 +13,7 @@ const MAX_QUESTION = 2000;
 const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
 
 export function articleType(article: ArticleRecord): Article {
-  return { ...article, id: article.articleId };
+  return { ...article, id: article.articleId, path: article.file };
 }
 
 function troubleshootingType(found: { errorCode: string; article: ArticleRecord; steps: Article["recommendedSteps"] } | null): Troubleshooting | null {
@@ -23,9 +23,17 @@ function troubleshootingType(found: { errorCode: string; article: ArticleRecord;
 /** Articles are public: none of these queries needs a token, except ask's user part. */
 @Resolver(() => Article)
 export class ContentResolver {
-  @Query(() => Article, { nullable: true })
-  article(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Article | null {
-    const article = ctx.services.content.article(id);
+  @Query(() => Article, {
+    nullable: true,
+    description: "An article by id, or by its path in the library. An id that several files use is refused with their paths (extensions.paths): ask again by path.",
+  })
+  article(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("path", () => String, { nullable: true, description: "The file's path in the library, e.g. \"licensing/count-violation.md\"." }) path?: string | null,
+  ): Article | null {
+    if (id == null && path == null) throw badInput("article needs an id or a path; e.g. article(id: \"…\") or article(path: \"folder/file.md\").", { field: "id" });
+    const article = ctx.services.content.article({ id, path });
     return article && articleType(article);
   }
 
@@ -39,10 +47,10 @@ export class ContentResolver {
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
     const cursor = decodeCursor(after, isIdKey);
-    const start = cursor ? all.findIndex((article) => article.articleId === cursor[0]) + 1 : 0;
+    const start = cursor ? all.findIndex((article) => article.file === cursor[0]) + 1 : 0;
     if (cursor && start === 0) throw badInput("after names an article that is not in this list.", { field: "after" });
     const rows = all.slice(start, start + limit + 1);
-    return toPage(rows, limit, cursor !== null, (article) => encodeCursor([article.articleId]), async () => all.length).map(articleType);
+    return toPage(rows, limit, cursor !== null, (article) => encodeCursor([article.file]), async () => all.length).map(articleType);
   }
 
   @Query(() => SupportTopic, { description: "What a support form shows for a support topic id." })

@@ -56,6 +56,9 @@ export class Article {
   @Field(() => ID)
   articleId!: string;
 
+  @Field({ description: "The file's path in the library (forward slashes): unique even where two files share an articleId." })
+  path!: string;
+
   @Field()
   pageTitle!: string;
 
