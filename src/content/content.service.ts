@@ -34,7 +34,7 @@ export interface ContentOptions {
 }
 
 // Problems with no error-code article of their own are looked up by words.
-const TOPIC_QUERIES: Record<string, string> = { DynamicMembershipPaused: "dynamic group membership rule paused processing" };
+const TOPIC_QUERIES = new Map([["dynamicmembershippaused", "dynamic group membership rule paused processing"]]);
 
 /** Self-help articles: loading, lookups, troubleshooting by error code, search, and the chatbot's ask. */
 export class ContentService {
@@ -116,9 +116,10 @@ export class ContentService {
     return this.library.forSupportTopic(supportTopicId);
   }
 
-  /** The steps to take for an error code, with the article they come from. */
+  /** The steps to take for an error code (a licensing code, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article they come from. */
   troubleshoot(errorCode: string): Troubleshooting | null {
-    const article = this.library.forErrorCode(errorCode) ?? (TOPIC_QUERIES[errorCode] ? this.library.search(TOPIC_QUERIES[errorCode], 1)[0]?.article : null);
+    const topic = TOPIC_QUERIES.get(errorCode.trim().toLowerCase());
+    const article = this.library.forErrorCode(errorCode) ?? (topic ? this.library.search(topic, 1)[0]?.article : null);
     return article ? { errorCode, article, steps: article.recommendedSteps } : null;
   }
 
@@ -154,6 +155,6 @@ export class ContentService {
   }
 
   private codesNamedIn(question: string): string[] {
-    return this.library.errorCodesAmong(new Set(question.toLowerCase().match(/[a-z]+/g) ?? []));
+    return this.library.errorCodesAmong(new Set(question.toLowerCase().match(/[a-z0-9]+/g) ?? []));
   }
 }

@@ -1,4 +1,5 @@
 import type { Article } from "./model";
+import { ErrorCodeIndex } from "./error-codes";
 import { SearchIndex, type SearchHit } from "./search-index";
 
 export interface ArticleFilter {
@@ -31,9 +32,8 @@ export class ArticleLibrary {
   /** By path in the library: the one key no two files share. */
   private byPath = new Map<string, Article>();
   private byTopic = new Map<string, Article[]>();
-  private byError = new Map<string, Article[]>();
-  /** Every error code some article resolves, by its lower-cased form. */
-  private codes = new Map<string, string>();
+  /** Built when first needed after a replaceAll (see codeIndex). */
+  private codes: ErrorCodeIndex | null = null;
   private readonly index = new SearchIndex();
   /** Set when the search index has not been brought up to date with byId yet (see replaceAll). */
   private indexStale = false;
@@ -54,10 +54,12 @@ export class ArticleLibrary {
     this.byId = groupBy(articles, (article) => [article.articleId.toLowerCase()]);
     this.byPath = new Map(articles.map((article) => [article.file, article]));
     this.byTopic = groupBy(articles, (article) => article.supportTopicIds);
-    this.byError = groupBy(articles, (article) => article.errorCodes.map((code) => code.toLowerCase()));
-    this.codes = new Map(articles.flatMap((article) => article.errorCodes.map((code) => [code.toLowerCase(), code] as [string, string])));
+    this.codes = null;
     this.indexStale = true;
-    if (options.searchIndex !== "on-demand") this.updateIndex();
+    if (options.searchIndex !== "on-demand") {
+      this.updateIndex();
+      this.codeIndex();
+    }
   }
 
   private updateIndex(): void {
@@ -85,19 +87,26 @@ export class ArticleLibrary {
     return this.byTopic.get(supportTopicId.trim()) ?? [];
   }
 
-  /**
-   * The article that answers an error code best: one about that error alone before a general one
-   * that also mentions it, then by display order.
-   */
-  forErrorCode(errorCode: string): Article | null {
-    const candidates = this.byError.get(errorCode.trim().toLowerCase()) ?? [];
-    return [...candidates].sort((a, b) => a.errorCodes.length - b.errorCodes.length || byDisplayOrder(a, b))[0] ?? null;
+  /** Every error code the articles name (a scan of every text: about half a second for 15,000 articles). */
+  private codeIndex(): ErrorCodeIndex {
+    this.codes ??= new ErrorCodeIndex(this.all);
+    return this.codes;
   }
 
-  /** The error codes, among these words (lower-cased), that some article resolves. */
+  /**
+   * The article that answers an error code best: one whose errorCodes attribute names it, then
+   * one with it in its title or file name, then its description, then its text; among those,
+   * one about that error alone before a general one that also names others (see ErrorCodeIndex).
+   */
+  forErrorCode(errorCode: string): Article | null {
+    return this.codeIndex().best(errorCode, byDisplayOrder);
+  }
+
+  /** The error codes, among these words (lower-cased), that some article names. */
   errorCodesAmong(words: ReadonlySet<string>): string[] {
+    const index = this.codeIndex();
     return [...words].flatMap((word) => {
-      const code = this.codes.get(word);
+      const code = index.spelling(word);
       return code ? [code] : [];
     });
   }

@@ -96,3 +96,31 @@ describe("two files with one articleId", () => {
     expect(response.errors![0]!.message).toMatch(/needs an id or a path/);
   });
 });
+
+describe("troubleshoot(errorCode) for any code an article is about", () => {
+  const TROUBLESHOOT = "query($c: String!) { troubleshoot(errorCode: $c) { errorCode article { articleId } steps { text } } }";
+  const answer = async (code: string) => (await gateway.ok(null, TROUBLESHOOT, { c: code })).troubleshoot;
+
+  it.each([
+    ["AADSTS50076", "signin-mfa-required", "named in its title, before a page that lists it among others"],
+    ["aadsts50076", "signin-mfa-required", "in any letter case"],
+    ["ExtensionSnapshotFailedNoNetwork", "backup-snapshot-no-network", "named by its file name"],
+    ["UserErrorKeyVaultPermissionsNotConfigured", "backup-keyvault-permissions", "named in its description"],
+    ["0x80070005", "error-codes-in-text", "named in the text of the article about fewer codes"],
+    ["QuotaExceededViolation", "error-code-attribute", "named by the errorCodes attribute"],
+    ["CountViolation", "17018d6c-43ca-442f-947b-f4e52309fadb", "a licensing code: helpgate's own article, whose errorCodes attribute names it"],
+  ])("answers %s with %s (%s)", async (code, articleId) => {
+    const found = await answer(code);
+    expect(found).toMatchObject({ errorCode: code, article: { articleId } });
+    expect(found.steps.length).toBeGreaterThan(0);
+  });
+
+  it.each(["NoSuchCodeAnywhere", "__proto__", "constructor", "toString"])("answers null for %s, which no article names", async (code) => {
+    expect(await answer(code)).toBeNull();
+  });
+
+  it("pins the article of a code named in a chatbot question", async () => {
+    const data = await gateway.ok(null, 'query { ask(question: "my VM backup says ExtensionSnapshotFailedNoNetwork") { articles { article { articleId } } } }');
+    expect(data.ask.articles[0].article.articleId).toBe("backup-snapshot-no-network");
+  });
+});

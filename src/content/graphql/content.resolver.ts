@@ -58,7 +58,7 @@ export class ContentResolver {
     return { id, articles: ctx.services.content.supportTopic(id).map(articleType) };
   }
 
-  @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for a licensing error code, with their article." })
+  @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for an error code (licensing codes, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article that answers it best; null when no article names the code." })
   troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode") errorCode: string): Troubleshooting | null {
     return troubleshootingType(ctx.services.content.troubleshoot(errorCode));
   }
