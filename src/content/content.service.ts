@@ -8,7 +8,7 @@ import type { UserRecord } from "../directory/model";
 import { ArticleLibrary, type ArticleFilter } from "./library";
 import { loadArticles } from "./loader";
 import type { Article, ArticleStep } from "./model";
-import type { SearchHit } from "./search-index";
+import type { SearchHit, SearchOptions } from "./search-index";
 
 export interface Troubleshooting {
   errorCode: string;
@@ -119,12 +119,12 @@ export class ContentService {
   /** The steps to take for an error code (a licensing code, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article they come from. */
   troubleshoot(errorCode: string): Troubleshooting | null {
     const topic = TOPIC_QUERIES.get(errorCode.trim().toLowerCase());
-    const article = this.library.forErrorCode(errorCode) ?? (topic ? this.library.search(topic, 1)[0]?.article : null);
+    const article = this.library.forErrorCode(errorCode) ?? (topic ? this.library.search(topic, { limit: 1 })[0]?.article : null);
     return article ? { errorCode, article, steps: article.recommendedSteps } : null;
   }
 
-  search(query: string, first: number): (SearchHit & { article: Article })[] {
-    return this.library.search(query, first);
+  search(query: string, options: SearchOptions): (SearchHit & { article: Article })[] {
+    return this.library.search(query, options);
   }
 
   /**
@@ -134,7 +134,7 @@ export class ContentService {
    */
   async ask(caller: Caller | null, question: string, userId: string | null, first = 3): Promise<Answer> {
     const named = this.codesNamedIn(question);
-    const hits = this.library.search(question, first);
+    const hits = this.library.search(question, { limit: first });
     const pinned = named.flatMap((code) => {
       const article = this.library.forErrorCode(code);
       return article ? [{ path: article.file, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];

@@ -12,6 +12,7 @@
  *   UserErrorKeyVaultPermissionsNotConfigured, CountViolation, InvalidUsageLocation).
  * Codes compare in any letter case.
  */
+import { isInternal } from "./article-types";
 import type { Article } from "./model";
 
 /** How strongly an article is about a code: where it names it. */
@@ -48,13 +49,6 @@ interface Posting {
   strength: number;
   /** How many distinct codes the article names: fewer means it is about this one more. */
   codes: number;
-}
-
-/** Types support engineers use; public articles answer first. */
-export const INTERNAL_TYPES = new Set(["tsg_content", "supporttopicdescription", "scoping_questions", "problemscopingquestions"]);
-
-export function isInternal(article: Article): boolean {
-  return INTERNAL_TYPES.has(article.selfHelpType.toLowerCase());
 }
 
 /** Every code any article names, by key, with the articles that name it. */

@@ -1,6 +1,6 @@
 import type { Article } from "./model";
 import { ErrorCodeIndex } from "./error-codes";
-import { SearchIndex, type SearchHit } from "./search-index";
+import { SearchIndex, type SearchHit, type SearchOptions } from "./search-index";
 
 export interface ArticleFilter {
   service?: string | null;
@@ -126,9 +126,9 @@ export class ArticleLibrary {
       .sort(byDisplayOrder);
   }
 
-  search(query: string, limit: number): (SearchHit & { article: Article })[] {
+  search(query: string, options: SearchOptions): (SearchHit & { article: Article })[] {
     this.updateIndex();
-    return this.index.search(query, limit).flatMap((hit) => {
+    return this.index.search(query, options).flatMap((hit) => {
       const article = this.byPath.get(hit.path);
       return article ? [{ ...hit, article }] : [];
     });

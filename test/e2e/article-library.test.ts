@@ -124,3 +124,66 @@ describe("troubleshoot(errorCode) for any code an article is about", () => {
     expect(data.ask.articles[0].article.articleId).toBe("backup-snapshot-no-network");
   });
 });
+
+describe("searching the library", () => {
+  const SEARCH = `query($q: String!, $filter: ArticleSearchFilter, $internal: Boolean) {
+    searchArticles(query: $q, first: 5, filter: $filter, includeInternal: $internal) { score article { articleId selfHelpType cloudEnvironments service } } }`;
+  type Hit = { score: number; article: { articleId: string; selfHelpType: string; cloudEnvironments: string[]; service: string } };
+  const search = async (q: string, filter?: object, internal?: boolean): Promise<Hit[]> =>
+    (await gateway.ok(null, SEARCH, { q, filter: filter ?? null, internal: internal ?? null })).searchArticles;
+
+  // Each question, as a customer types it, and the topic article that answers it: a ranking
+  // regression fails here (the full-size evaluation is bench/search-eval.ts).
+  it.each([
+    ["key vault access denied 403", "keyvault-access"],
+    ["app service 503", "webapp-50x"],
+    ["forgot the admin password of my vm", "vm-reset-password"],
+    ["rdp to windows vm times out", "vm-rdp"],
+    ["storage firewall blocks blob requests", "storage-firewall"],
+    ["sql database login timeout", "sql-timeout"],
+    ["cosmos 429 too many requests", "cosmos-429"],
+    ["aks node notready", "aks-node-not-ready"],
+    ["AADSTS50076", "signin-mfa-required"],
+    ["backup ExtensionSnapshotFailedNoNetwork", "backup-snapshot-no-network"],
+    ["backup key vault permissions not configured", "backup-keyvault-permissions"],
+    ["site to site vpn keeps disconnecting", "vpn-disconnects"],
+    ["private endpoint dns resolution fails", "dns-resolution"],
+    ["unexpected charges on invoice", "billing-unexpected-charges"],
+    ["function timer trigger not firing", "functions-not-triggering"],
+    ["recover deleted secret", "keyvault-recover"],
+  ])("answers %j with %s first", async (question, articleId) => {
+    const hits = await search(question);
+    expect(hits[0]?.article.articleId).toBe(articleId);
+  });
+
+  it("returns scores in the order of the results", async () => {
+    const scores = (await search("key vault access")).map((hit) => hit.score);
+    expect(scores.length).toBeGreaterThan(2);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it("leaves internal article types out unless asked for them", async () => {
+    const types = async (internal?: boolean) => (await search("key vault access denied 403", undefined, internal)).map((hit) => hit.article.selfHelpType);
+    expect(await types()).not.toContain("TSG_Content");
+    expect(await types(true)).toContain("TSG_Content");
+    const topic = await search("app service 503 support topic", { selfHelpType: "SupportTopicDescription" }, true);
+    expect(topic.map((hit) => hit.article.articleId)).toEqual(["topic-web-50x"]);
+  });
+
+  it("filters by cloud, service and support topic", async () => {
+    const mooncake = await search("cannot connect", { cloudEnvironment: "Mooncake" });
+    expect(mooncake.length).toBeGreaterThan(0);
+    for (const hit of mooncake) expect(hit.article.cloudEnvironments).toContain("mooncake");
+    const web = await search("errors", { service: "Microsoft.Web" });
+    expect(web.length).toBeGreaterThan(0);
+    for (const hit of web) expect(hit.article.service).toBe("microsoft.web");
+    const topic = await search("password", { supportTopicId: "910003" });
+    expect(topic.map((hit) => hit.article.articleId)).toEqual(["vm-reset-password"]);
+  });
+
+  it("refuses a cloud that does not exist, naming the ones that do", async () => {
+    const response = await gateway.gql(null, SEARCH, { q: "vm", filter: { cloudEnvironment: "mars" } });
+    expect(response.errors![0]!.extensions.code).toBe("BAD_USER_INPUT");
+    expect(response.errors![0]!.message).toMatch(/'mars' is not a cloud; use one of public, fairfax, mooncake/);
+  });
+});

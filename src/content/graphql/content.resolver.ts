@@ -5,8 +5,9 @@ import { badInput } from "../../errors";
 import { LicenseAssignmentState } from "../../licensing/graphql/types";
 import { answerMarkdown } from "../answer-markdown";
 import type { Article as ArticleRecord } from "../model";
+import { KNOWN_CLOUDS } from "../parser/values";
 import { renderHtml } from "../render";
-import { ArticleFilter } from "./inputs";
+import { ArticleFilter, ArticleSearchFilter } from "./inputs";
 import { Answer, Article, ArticleConnection, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
 
 const MAX_QUESTION = 2000;
@@ -63,16 +64,26 @@ export class ContentResolver {
     return troubleshootingType(ctx.services.content.troubleshoot(errorCode));
   }
 
-  @Query(() => [ArticleSearchHit], { description: "Ranked full-text search over titles, descriptions and steps." })
+  @Query(() => [ArticleSearchHit], {
+    description: "Ranked full-text search over titles, file names, descriptions, headings, steps and text, best first. Internal article types (TSG_Content, SupportTopicDescription, scoping questions…) are left out unless includeInternal is true.",
+  })
   searchArticles(
     @Ctx() ctx: RequestContext,
     @Arg("query") query: string,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("filter", () => ArticleSearchFilter, { nullable: true }) filter?: ArticleSearchFilter | null,
+    @Arg("includeInternal", () => Boolean, { nullable: true, defaultValue: false }) includeInternal?: boolean | null,
   ): ArticleSearchHit[] {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
     // Left out, first is 10, or the cap (MAX_PAGE_SIZE) when that is lower.
     const limit = pageSize(first ?? Math.min(10, ctx.limits.maxPageSize), ctx.limits.maxPageSize);
-    return ctx.services.content.search(query, limit).map((hit) => ({ ...hit, article: articleType(hit.article) }));
+    const cloud = filter?.cloudEnvironment?.trim().toLowerCase();
+    if (cloud && !KNOWN_CLOUDS.has(cloud)) {
+      throw badInput(`cloudEnvironment '${filter!.cloudEnvironment}' is not a cloud; use one of ${[...KNOWN_CLOUDS].join(", ")}.`, { field: "filter.cloudEnvironment" });
+    }
+    return ctx.services.content
+      .search(query, { limit, filter: filter ?? {}, includeInternal: includeInternal === true })
+      .map((hit) => ({ ...hit, article: articleType(hit.article) }));
   }
 
   @Query(() => Answer, { description: "For chatbots: articles and steps for a question, and the named user's live license problems." })
