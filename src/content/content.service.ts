@@ -7,7 +7,7 @@ import type { DiagnosisService, LicenseDiagnosis } from "../licensing/services/d
 import type { UserRecord } from "../directory/model";
 import { ArticleLibrary, type ArticleFilter } from "./library";
 import { loadArticles } from "./loader";
-import type { Article, ArticleStep } from "./model";
+import type { Article, ArticleProblem, ArticleStep } from "./model";
 import type { SearchHit, SearchOptions } from "./search-index";
 
 export interface Troubleshooting {
@@ -39,6 +39,7 @@ const TOPIC_QUERIES = new Map([["dynamicmembershippaused", "dynamic group member
 /** Self-help articles: loading, lookups, troubleshooting by error code, search, and the chatbot's ask. */
 export class ContentService {
   readonly library = new ArticleLibrary();
+  private problems = new Map<string, ArticleProblem[]>();
   private watcher: fs.FSWatcher | null = null;
   private reload: NodeJS.Timeout | null = null;
   ready = false;
@@ -59,10 +60,14 @@ export class ContentService {
       workers: this.options.workers,
       // Lookups can start on the headers; the search index waits for the bodies (or a search).
       onHeaders: (headers) => {
-        if (this.library.size === 0) this.library.replaceAll(headers.articles, { searchIndex: "on-demand" });
+        if (this.library.size === 0) {
+          this.library.replaceAll(headers.articles, { searchIndex: "on-demand" });
+          this.problems = byFile(headers.problems);
+        }
       },
     });
     this.library.replaceAll(result.articles);
+    this.problems = byFile(result.problems);
     this.ready = true;
     const errors = result.problems.filter((problem) => problem.severity === "error");
     for (const problem of errors.slice(0, 20)) this.log.warn({ article: problem.file, line: problem.line, kind: problem.kind }, problem.message);
@@ -101,6 +106,11 @@ export class ContentService {
       });
     }
     return found[0] ?? null;
+  }
+
+  /** What the parser reported about the file at this path in the library (folder-level ones such as a shared articleId included). */
+  problemsOf(path: string): ArticleProblem[] {
+    return this.problems.get(path) ?? [];
   }
 
   /** Ids used by more than one file, with their paths. */
@@ -157,4 +167,14 @@ export class ContentService {
   private codesNamedIn(question: string): string[] {
     return this.library.errorCodesAmong(new Set(question.toLowerCase().match(/[a-z0-9]+/g) ?? []));
   }
+}
+
+function byFile(problems: readonly ArticleProblem[]): Map<string, ArticleProblem[]> {
+  const files = new Map<string, ArticleProblem[]>();
+  for (const problem of problems) {
+    const list = files.get(problem.file);
+    if (list) list.push(problem);
+    else files.set(problem.file, [problem]);
+  }
+  return files;
 }

@@ -187,3 +187,29 @@ describe("searching the library", () => {
     expect(response.errors![0]!.message).toMatch(/'mars' is not a cloud; use one of public, fairfax, mooncake/);
   });
 });
+
+describe("what a support portal needs of an article", () => {
+  it("gives an article's pictures with their addresses, and the library path of relative ones", async () => {
+    const data = await gateway.ok(null, '{ article(id: "pictures") { path images { alt url libraryPath } } }');
+    expect(data.article).toEqual({
+      path: "oddities/pictures.md",
+      images: [
+        { alt: "The metrics chart", url: "media/chart.png", libraryPath: "oddities/media/chart.png" },
+        { alt: "the baseline", url: "https://images.example.com/baseline.png", libraryPath: null },
+        { alt: "Legend", url: "../shared/legend.png", libraryPath: "shared/legend.png" },
+      ],
+    });
+  });
+
+  it("gives the parse problems of the article's file, with their lines", async () => {
+    const data = await gateway.ok(null, '{ article(id: "pictures") { problems { line kind severity message } } }');
+    expect(data.article.problems).toEqual([
+      { line: expect.any(Number), kind: "unclosed-code-fence", severity: "warning", message: "code block (kusto) opened with ``` is never closed" },
+    ]);
+    expect(data.article.problems[0].line).toBeGreaterThan(15);
+    const shared = await gateway.ok(null, '{ article(path: "oddities/duplicate-a.md") { problems { kind message } } }');
+    expect(shared.article.problems).toEqual([{ kind: "duplicate-article-id", message: "articleId 'shared-id' is also used by oddities/nested/duplicate-b.md" }]);
+    const clean = await gateway.ok(null, '{ article(id: "keyvault-access") { problems { kind } images { url } } }');
+    expect(clean.article).toEqual({ problems: [], images: [] });
+  });
+});

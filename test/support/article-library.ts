@@ -186,6 +186,11 @@ function oddities(): Record<string, string> {
       { articleId: "error-code-attribute", pageTitle: "Quota requests", service: "microsoft.compute", supportTopicIds: "920006", errorCodes: "QuotaExceededViolation" },
       steps("Request more quota from the portal."),
     ),
+    // Pictures three ways, and a code fence never closed (a parse problem on its line).
+    "oddities/pictures.md": article(
+      { articleId: "pictures", pageTitle: "Reading the metrics chart", service: "microsoft.monitor", supportTopicIds: "920008" },
+      '## **Recommended Steps**\n\n1. Open the chart:\n\n   ![The metrics chart](media/chart.png "Metrics")\n\n2. Compare with ![the baseline][baseline] and <img src="../shared/legend.png" alt="Legend">.\n\n[baseline]: https://images.example.com/baseline.png\n\n```kusto\nAzureMetrics | take 10\n',
+    ),
     // Not every cloud.
     "oddities/fairfax-only.md": article(
       { articleId: "fairfax-only", pageTitle: "Government cloud sign-in endpoints", service: "microsoft.aad", cloudEnvironments: "fairfax", supportTopicIds: "920007" },

@@ -4,11 +4,12 @@ import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
 import { LicenseAssignmentState } from "../../licensing/graphql/types";
 import { answerMarkdown } from "../answer-markdown";
+import { articleImages } from "../images";
 import type { Article as ArticleRecord } from "../model";
 import { KNOWN_CLOUDS } from "../parser/values";
 import { renderHtml } from "../render";
 import { ArticleFilter, ArticleSearchFilter } from "./inputs";
-import { Answer, Article, ArticleConnection, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
+import { Answer, Article, ArticleConnection, ArticleImage, ArticleParseProblem, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
 
 const MAX_QUESTION = 2000;
 const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
@@ -101,6 +102,16 @@ export class ContentResolver {
       userProblems: answer.userProblems.map((problem) => ({ ...problem, troubleshooting: troubleshootingType(problem.troubleshooting) })),
       markdown: answerMarkdown(answer),
     };
+  }
+
+  @FieldResolver(() => [ArticleImage], { description: "The article's pictures (Markdown images and <img> tags), in order." })
+  images(@Root() article: Article): ArticleImage[] {
+    return articleImages({ file: article.path, markdown: article.markdown });
+  }
+
+  @FieldResolver(() => [ArticleParseProblem], { description: "What the parser reported about this article's file: errors and the oddities it recovered from." })
+  problems(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleParseProblem[] {
+    return ctx.services.content.problemsOf(article.path);
   }
 
   @FieldResolver(() => String, { description: "The body rendered to HTML (raw HTML in the source is dropped)." })
