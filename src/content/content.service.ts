@@ -92,7 +92,8 @@ export class ContentService {
    * The article with this id, or at this path in the library. An id that several files use is
    * refused with their paths: the caller asks again by path.
    */
-  article(key: { id?: string | null; path?: string | null }): Article | null {
+  article(idOrKey: string | { id?: string | null; path?: string | null }): Article | null {
+    const key = typeof idOrKey === "string" ? { id: idOrKey } : idOrKey;
     if (key.path != null) {
       const article = this.library.atPath(key.path);
       return article && (key.id == null || article.articleId.toLowerCase() === key.id.trim().toLowerCase()) ? article : null;
@@ -133,8 +134,9 @@ export class ContentService {
     return article ? { errorCode, article, steps: article.recommendedSteps } : null;
   }
 
-  search(query: string, options: SearchOptions): (SearchHit & { article: Article })[] {
-    return this.library.search(query, options);
+  /** Ranked search; a number is the limit alone (default filters: internal article types left out). */
+  search(query: string, options: SearchOptions | number): (SearchHit & { article: Article })[] {
+    return this.library.search(query, typeof options === "number" ? { limit: options } : options);
   }
 
   /**
