@@ -75,6 +75,11 @@ export class ErrorCodeIndex {
     return sorted[0]!.article;
   }
 
+  /** Every article that names the code, however weakly. */
+  articlesNaming(code: string): Set<Article> {
+    return new Set((this.postings.get(codeKey(code)) ?? []).map((posting) => posting.article));
+  }
+
   /** The canonical spelling of a code some article names, or null. */
   spelling(code: string): string | null {
     return this.spellings.get(codeKey(code)) ?? null;

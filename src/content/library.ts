@@ -116,12 +116,13 @@ export class ArticleLibrary {
     const service = lower(filter.service);
     const cloud = lower(filter.cloudEnvironment);
     const type = lower(filter.selfHelpType);
+    const naming = filter.errorCode?.trim() ? this.codeIndex().articlesNaming(filter.errorCode) : null;
     const pool = filter.supportTopicId ? this.forSupportTopic(filter.supportTopicId) : [...this.all];
     return pool
       .filter((article) => !service || article.service.toLowerCase() === service)
       .filter((article) => !filter.productPesId || article.productPesIds.includes(filter.productPesId.trim()))
       .filter((article) => !cloud || article.cloudEnvironments.includes(cloud))
-      .filter((article) => !filter.errorCode || article.errorCodes.some((code) => code.toLowerCase() === lower(filter.errorCode)))
+      .filter((article) => !naming || naming.has(article))
       .filter((article) => !type || article.selfHelpType.toLowerCase() === type)
       .sort(byDisplayOrder);
   }

@@ -119,6 +119,11 @@ describe("troubleshoot(errorCode) for any code an article is about", () => {
     expect(await answer(code)).toBeNull();
   });
 
+  it("lists every article naming a code with articles(filter: { errorCode })", async () => {
+    const data = await gateway.ok(null, '{ articles(filter: { errorCode: "0x80070005" }) { edges { node { articleId } } } }');
+    expect(data.articles.edges.map((edge: { node: { articleId: string } }) => edge.node.articleId).sort()).toEqual(["error-codes-in-text", "general-mentions"]);
+  });
+
   it("pins the article of a code named in a chatbot question", async () => {
     const data = await gateway.ok(null, 'query { ask(question: "my VM backup says ExtensionSnapshotFailedNoNetwork") { articles { article { articleId } } } }');
     expect(data.ask.articles[0].article.articleId).toBe("backup-snapshot-no-network");
