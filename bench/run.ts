@@ -16,6 +16,7 @@
  *   group-licensing    bench/group-licensing.ts: assignGroupLicense → ProcessingComplete for N members vs a raw insert floor
  *   direct-assignment  bench/direct-assignment.ts: assignLicense latency, 10,000 users, 20 products vs a raw floor
  *   content-load       bench/content-load.ts, when it exists and exports run() (another helper's bench)
+ *   search-eval        bench/search-eval.ts: precision@3 and MRR of searchArticles on bench/search-questions.json over the public library
  *
  * Options: --only a,b (names above), --quick (short smoke run: 2 s load runs, 5,000 members,
  * 2,000 users, 1,000 articles; its results go to bench/results/quick/, the full-size ones stay). Sizes can also be set with the environment variables each bench reads
@@ -39,6 +40,8 @@ interface BenchSpec {
 }
 
 const BENCHES: BenchSpec[] = [
+  // Search quality over the public library; skips itself (exit 0) when the library is absent.
+  { name: "search-eval", args: () => [script("search-eval")], limitMinutes: 10 },
   { name: "http-read", args: (quick) => [script("http-read"), ...(quick ? ["--duration", "2", "--warmup", "1"] : [])], limitMinutes: 10 },
   { name: "group-licensing", args: (quick) => [script("group-licensing"), ...(quick ? ["--members", "5000"] : [])], limitMinutes: 40 },
   { name: "direct-assignment", args: (quick) => [script("direct-assignment"), ...(quick ? ["--users", "2000", "--samples", "500", "--warmup", "50", "--http-samples", "200"] : [])], limitMinutes: 15 },

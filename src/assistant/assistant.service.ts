@@ -132,10 +132,10 @@ export class AssistantService {
     const named = this.content.errorCodesNamedIn(question);
     const pinned = named.flatMap((code) => {
       const article = this.content.troubleshoot(code)?.article;
-      return article ? [{ articleId: article.articleId, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
+      return article ? [{ path: article.file, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
     });
     const hits = this.content.search(question, Math.max(first, FALLBACK_CANDIDATES));
-    const candidates = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.articleId === hit.articleId))];
+    const candidates = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.path === hit.path))];
     const articles = candidates.slice(0, first);
     // An article without numbered steps (an overview, a title with links) is no answer to act
     // on: the steps come from the next article that has some, shown among the articles.

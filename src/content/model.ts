@@ -13,6 +13,11 @@ export interface ArticleStep {
   /** The step's Markdown as written (nested lists, links and code blocks kept). */
   markdown: string;
   links: ArticleLink[];
+  /**
+   * For recommended steps, the title of the sub-heading (or bold line) the step sits under
+   * inside the Recommended Steps section; null directly under that heading and elsewhere.
+   */
+  group: string | null;
 }
 
 export type SectionKind = "prerequisites" | "recommendedSteps" | "other";

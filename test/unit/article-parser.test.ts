@@ -334,6 +334,35 @@ describe("article body", () => {
     expect(nested.recommendedSteps.map((step) => step.text)).toEqual(["Assign.", "Reprocess."]);
   });
 
+  it("takes the items under sub-headings of Recommended Steps, numbered or bulleted, grouped by sub-heading", async () => {
+    const body = "## Recommended Steps\n\n### Portal\n- Open it.\n- Look.\n\n### CLI\n1. Run.\n\n- A note beside numbered steps.\n\n#### Deeper\n* Deep.\n\n### Related links\n- Not a step.\n";
+    const { recommendedSteps } = await withBody(body);
+    expect(recommendedSteps.map((step) => [step.group, step.number, step.text])).toEqual([
+      ["Portal", 1, "Open it."],
+      ["Portal", 2, "Look."],
+      ["CLI", 1, "Run."],
+      ["Deeper", 1, "Deep."],
+    ]);
+  });
+
+  it("gives a Recommended Steps section of paragraphs its paragraphs as steps, a lead-in with what it introduces", async () => {
+    const { sections, recommendedSteps } = await withBody("## Recommended Steps\n\nFirst do this.\n\nThen run:\n\n```\nfix --now\n```\n\nFinally check.\n\nAs follows:\n");
+    expect(recommendedSteps.map((step) => [step.number, step.text, step.group])).toEqual([
+      [1, "First do this.", null],
+      [2, "Then run:\nfix --now", null],
+      [3, "Finally check.", null],
+    ]);
+    expect(sections[0]!.steps).toEqual(recommendedSteps);
+  });
+
+  it("reads the sections after an empty Recommended Steps heading, at its level, as its parts", async () => {
+    const { recommendedSteps } = await withBody("## Recommended Steps\n\n## Problem one\n\n- Fix one.\n\n## Problem two\n\nFix two.\n\n## Recommended Documents\n\n- Docs.\n");
+    expect(recommendedSteps.map((step) => [step.group, step.text])).toEqual([
+      ["Problem one", "Fix one."],
+      ["Problem two", "Fix two."],
+    ]);
+  });
+
   it("warns about a code fence that is never closed, on the line that opens it", async () => {
     const result = await parse(fixture({ body: "# T\n\n```powershell\nGet-MsolUser\n" }));
     expect(problem(result, "unclosed-code-fence")).toMatchObject({ line: 17, severity: "warning" });
@@ -460,6 +489,7 @@ describe("parseFolder and the check command", () => {
     expect(out).toContain(
       "licensing/count.md:12: error duplicate-article-id: articleId 'a1b2c3d4-0000-4000-8000-000000000001' is also used by licensing/nested/count-copy.md",
     );
+    expect(out).toContain("1 articleIds used by more than one file: a1b2c3d4-0000-4000-8000-000000000001 (licensing/count.md, licensing/nested/count-copy.md)");
   });
 
   it("prints one JSON document with --json, and exits 0 without errors", async () => {

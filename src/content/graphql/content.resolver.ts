@@ -2,16 +2,18 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-gr
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
+import { articleImages } from "../images";
 import type { Article as ArticleRecord } from "../model";
+import { KNOWN_CLOUDS } from "../parser/values";
 import { renderHtml } from "../render";
-import { ArticleFilter } from "./inputs";
-import { Article, ArticleConnection, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
+import { ArticleFilter, ArticleSearchFilter } from "./inputs";
+import { Article, ArticleConnection, ArticleImage, ArticleParseProblem, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
 
 export const MAX_QUESTION = 2000;
 const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
 
 export function articleType(article: ArticleRecord): Article {
-  return { ...article, id: article.articleId };
+  return { ...article, id: article.articleId, path: article.file };
 }
 
 export function troubleshootingType(found: { errorCode: string; article: ArticleRecord; steps: Article["recommendedSteps"] } | null): Troubleshooting | null {
@@ -21,9 +23,17 @@ export function troubleshootingType(found: { errorCode: string; article: Article
 /** Articles are public: none of these queries needs a token. */
 @Resolver(() => Article)
 export class ContentResolver {
-  @Query(() => Article, { nullable: true })
-  article(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Article | null {
-    const article = ctx.services.content.article(id);
+  @Query(() => Article, {
+    nullable: true,
+    description: "An article by id, or by its path in the library. An id that several files use is refused with their paths (extensions.paths): ask again by path.",
+  })
+  article(
+    @Ctx() ctx: RequestContext,
+    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("path", () => String, { nullable: true, description: "The file's path in the library, e.g. \"licensing/count-violation.md\"." }) path?: string | null,
+  ): Article | null {
+    if (id == null && path == null) throw badInput("article needs an id or a path; e.g. article(id: \"…\") or article(path: \"folder/file.md\").", { field: "id" });
+    const article = ctx.services.content.article({ id, path });
     return article && articleType(article);
   }
 
@@ -37,10 +47,10 @@ export class ContentResolver {
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
     const cursor = decodeCursor(after, isIdKey);
-    const start = cursor ? all.findIndex((article) => article.articleId === cursor[0]) + 1 : 0;
+    const start = cursor ? all.findIndex((article) => article.file === cursor[0]) + 1 : 0;
     if (cursor && start === 0) throw badInput("after names an article that is not in this list.", { field: "after" });
     const rows = all.slice(start, start + limit + 1);
-    return toPage(rows, limit, cursor !== null, (article) => encodeCursor([article.articleId]), async () => all.length).map(articleType);
+    return toPage(rows, limit, cursor !== null, (article) => encodeCursor([article.file]), async () => all.length).map(articleType);
   }
 
   @Query(() => SupportTopic, { description: "What a support form shows for a support topic id." })
@@ -48,21 +58,41 @@ export class ContentResolver {
     return { id, articles: ctx.services.content.supportTopic(id).map(articleType) };
   }
 
-  @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for a licensing error code, with their article." })
+  @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for an error code (licensing codes, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article that answers it best; null when no article names the code." })
   troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode") errorCode: string): Troubleshooting | null {
     return troubleshootingType(ctx.services.content.troubleshoot(errorCode));
   }
 
-  @Query(() => [ArticleSearchHit], { description: "Ranked full-text search over titles, descriptions and steps." })
+  @Query(() => [ArticleSearchHit], {
+    description: "Ranked full-text search over titles, file names, descriptions, headings, steps and text, best first. Internal article types (TSG_Content, SupportTopicDescription, scoping questions…) are left out unless includeInternal is true.",
+  })
   searchArticles(
     @Ctx() ctx: RequestContext,
     @Arg("query") query: string,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("filter", () => ArticleSearchFilter, { nullable: true }) filter?: ArticleSearchFilter | null,
+    @Arg("includeInternal", () => Boolean, { nullable: true, defaultValue: false }) includeInternal?: boolean | null,
   ): ArticleSearchHit[] {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
     // Left out, first is 10, or the cap (MAX_PAGE_SIZE) when that is lower.
     const limit = pageSize(first ?? Math.min(10, ctx.limits.maxPageSize), ctx.limits.maxPageSize);
-    return ctx.services.content.search(query, limit).map((hit) => ({ ...hit, article: articleType(hit.article) }));
+    const cloud = filter?.cloudEnvironment?.trim().toLowerCase();
+    if (cloud && !KNOWN_CLOUDS.has(cloud)) {
+      throw badInput(`cloudEnvironment '${filter!.cloudEnvironment}' is not a cloud; use one of ${[...KNOWN_CLOUDS].join(", ")}.`, { field: "filter.cloudEnvironment" });
+    }
+    return ctx.services.content
+      .search(query, { limit, filter: filter ?? {}, includeInternal: includeInternal === true })
+      .map((hit) => ({ ...hit, article: articleType(hit.article) }));
+  }
+
+  @FieldResolver(() => [ArticleImage], { description: "The article's pictures (Markdown images and <img> tags), in order." })
+  images(@Root() article: Article): ArticleImage[] {
+    return articleImages({ file: article.path, markdown: article.markdown });
+  }
+
+  @FieldResolver(() => [ArticleParseProblem], { description: "What the parser reported about this article's file: errors and the oddities it recovered from." })
+  problems(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleParseProblem[] {
+    return ctx.services.content.problemsOf(article.path);
   }
 
   @FieldResolver(() => String, { description: "The body rendered to HTML (raw HTML in the source is dropped)." })

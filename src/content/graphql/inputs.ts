@@ -20,3 +20,18 @@ export class ArticleFilter {
   @Field(() => String, { nullable: true })
   selfHelpType?: string | null;
 }
+
+@InputType({ description: "Narrows a search; all given conditions must hold (any letter case)." })
+export class ArticleSearchFilter {
+  @Field(() => String, { nullable: true, description: "public, Fairfax, Mooncake, usnat or ussec." })
+  cloudEnvironment?: string | null;
+
+  @Field(() => String, { nullable: true, description: "e.g. generic, diagnostics, rca; an internal type also needs includeInternal." })
+  selfHelpType?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The service attribute, e.g. microsoft.keyvault." })
+  service?: string | null;
+
+  @Field(() => String, { nullable: true })
+  supportTopicId?: string | null;
+}

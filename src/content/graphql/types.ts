@@ -24,6 +24,12 @@ export class ArticleStep {
 
   @Field(() => [ArticleLink])
   links!: ArticleLink[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The sub-heading the step sits under inside Recommended Steps (a group title); null directly under that heading.",
+  })
+  group!: string | null;
 }
 
 @ObjectType()
@@ -41,6 +47,33 @@ export class ArticleSection {
   markdown!: string;
 }
 
+@ObjectType({ description: "A picture in an article." })
+export class ArticleImage {
+  @Field({ description: "The alternative text." })
+  alt!: string;
+
+  @Field({ description: "The address as written in the article." })
+  url!: string;
+
+  @Field(() => String, { nullable: true, description: "For an address relative to the article, the picture's path in the library." })
+  libraryPath!: string | null;
+}
+
+@ObjectType({ description: "Something the parser reported about an article's file." })
+export class ArticleParseProblem {
+  @Field(() => Int, { description: "1-based line in the file; 0 when it concerns the whole file." })
+  line!: number;
+
+  @Field({ description: "A stable identifier such as unclosed-quote, duplicate-article-id, unclosed-code-fence." })
+  kind!: string;
+
+  @Field({ description: "error or warning." })
+  severity!: string;
+
+  @Field()
+  message!: string;
+}
+
 @ObjectType({ description: "A self-help troubleshooting article." })
 export class Article {
   @Field(() => ID)
@@ -48,6 +81,9 @@ export class Article {
 
   @Field(() => ID)
   articleId!: string;
+
+  @Field({ description: "The file's path in the library (forward slashes): unique even where two files share an articleId." })
+  path!: string;
 
   @Field()
   pageTitle!: string;

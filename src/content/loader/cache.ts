@@ -30,7 +30,7 @@ import type { Article, ArticleProblem, ParseResult } from "../model";
  * src/content/model.ts or in a helper the parser imports from elsewhere. (Edits inside
  * src/content/parser/ change the fingerprint and invalidate the cache by themselves.)
  */
-export const PARSER_VERSION = 1;
+export const PARSER_VERSION = 2;
 
 /** The layout of CacheEntry; bump when it changes. */
 const ENTRY_FORMAT = 1;

@@ -3,8 +3,15 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { ArticleProblem, ParseResult } from "../model";
 
-/** Every `*.md` under `dir`, relative, with forward slashes, sorted; hidden folders and node_modules skipped. */
-export async function listArticleFiles(dir: string): Promise<string[]> {
+/** Says whether to leave out a file or folder (its path relative to the folder listed). */
+export type Skip = (relative: string, folder: boolean) => boolean;
+
+/**
+ * Every `*.md` under `dir`, relative, with forward slashes, sorted; hidden folders, node_modules
+ * and what `skip` names left out (a folder with all it holds). `skipped` receives each path left
+ * out by `skip`.
+ */
+export async function listArticleFiles(dir: string, skip?: Skip, skipped?: string[]): Promise<string[]> {
   const files: string[] = [];
   const pending = [""];
   while (pending.length > 0) {
@@ -12,10 +19,14 @@ export async function listArticleFiles(dir: string): Promise<string[]> {
     const entries = await fs.readdir(path.join(dir, relative), { withFileTypes: true });
     for (const entry of entries) {
       const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules") pending.push(child);
-      else if (entry.isFile() && entry.name.endsWith(".md")) files.push(child);
+      const folder = entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules";
+      const article = entry.isFile() && entry.name.endsWith(".md");
+      if ((folder || article) && skip?.(child, folder)) skipped?.push(child);
+      else if (folder) pending.push(child);
+      else if (article) files.push(child);
     }
   }
+  skipped?.sort();
   return files.sort();
 }
 

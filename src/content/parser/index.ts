@@ -5,7 +5,7 @@
 import type { Article, ArticleProblem, ParseResult } from "../model";
 import { articleMarkdown, type BodyResult, parseBody } from "./body";
 import { findErrorCodes } from "./error-codes";
-import { findDuplicateIds, listArticleFiles, readAll } from "./folder";
+import { findDuplicateIds, listArticleFiles, readAll, type Skip } from "./folder";
 import { type HeaderResult, parseHeader } from "./header";
 import { ProblemList } from "./problems";
 import { type FolderSummary, summarize } from "./summary";
@@ -23,6 +23,8 @@ export interface ParseOptions {
 export interface ParseFolderOptions extends ParseOptions {
   /** Files read from disk at a time (default 32). */
   concurrency?: number;
+  /** Files and folders to leave out (see listArticleFiles). */
+  skip?: Skip;
 }
 
 interface ParsedFile extends CountedParse {
@@ -40,6 +42,8 @@ export interface FolderResult {
   articles: Article[];
   problems: ArticleProblem[];
   summary: FolderSummary;
+  /** Files and folders left out by ParseFolderOptions.skip (parseFolder only). */
+  skipped?: string[];
 }
 
 export async function parseArticle(bytes: Buffer, file: string, options: ParseOptions = {}): Promise<ParseResult> {
@@ -83,7 +87,8 @@ export function parseArticleCounted(read: ReadHeader): CountedParse {
  * Rejects only when a folder cannot be listed; a file that cannot be read is a problem.
  */
 export async function parseFolder(dir: string, options: ParseFolderOptions = {}): Promise<FolderResult> {
-  const files = await listArticleFiles(dir);
+  const skipped: string[] = [];
+  const files = await listArticleFiles(dir, options.skip, skipped);
   const parsed: ParsedFile[] = [];
   const problems: ArticleProblem[] = [];
   await readAll(dir, files, options.concurrency ?? 32, (file, bytes, error) => {
@@ -95,7 +100,7 @@ export async function parseFolder(dir: string, options: ParseFolderOptions = {})
   problems.push(...parsed.flatMap((result) => result.problems));
   problems.push(...findDuplicateIds(parsed));
   problems.sort(byPosition);
-  return { articles, problems, summary: summarize(files.length, articles, problems) };
+  return { articles, problems, summary: summarize(files.length, articles, problems), ...(options.skip ? { skipped } : {}) };
 }
 
 function parseFile(bytes: Buffer, file: string, options: ParseOptions): ParsedFile {
