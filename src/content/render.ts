@@ -1,22 +1,99 @@
+/**
+ * Markdown to HTML for clients that show articles as they are, safe to put in a page as it is:
+ * the HTML goes through an allow-list sanitizer (html-schema.ts), so no author, careless or
+ * hostile, can put script, handlers, styles or `javascript:` / `vbscript:` / `data:` URLs in
+ * front of a reader. Raw HTML in an article (`<br>`, `<ul>`, `<a href>`, tables: common in
+ * real libraries) is parsed as a browser would (rehype-raw, parse5) and sanitized like the rest.
+ *
+ * The processors are built once per thread; an article's HTML is kept for the next request
+ * (up to CACHE_LIMIT articles).
+ */
+import type { Element, ElementContent, Nodes as HastNodes, Root as HastRoot } from "hast";
+import type { Nodes as MdastNodes, Root as MdastRoot } from "mdast";
+import rehypeRaw from "rehype-raw";
+import rehypeSanitize from "rehype-sanitize";
 import rehypeStringify from "rehype-stringify";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
+import { ARTICLE_HTML_SCHEMA } from "./html-schema";
+import { parseMarkdown } from "./parser/markdown";
+import { normalizeUrl } from "./parser/safe-url";
 
-const processor = unified().use(remarkParse).use(remarkGfm).use(remarkRehype).use(rehypeStringify);
+/** URLs as a browser reads them, so that the sanitizer judges the same scheme (`HTTPS:` is https, ` java\tscript:` javascript). */
+function normalizeUrls() {
+  return (tree: HastRoot) => {
+    visitElements(tree, (element) => {
+      for (const name of ["href", "src"] as const) {
+        const value = element.properties[name];
+        if (typeof value === "string") element.properties[name] = normalizeUrl(value);
+      }
+    });
+  };
+}
+
+/**
+ * Some libraries write a video as `<video><src>URL</src><title>Title</title></video>`, which no
+ * browser plays: it becomes a link to the URL (the sanitizer then judges that link like any other).
+ */
+function videoLinks() {
+  return (tree: HastRoot) => {
+    visitElements(tree, (element) => {
+      if (element.tagName !== "video") return;
+      const src = element.children.find((child): child is Element => child.type === "element" && child.tagName === "src");
+      if (!src) return;
+      const url = textOf(src).trim();
+      const title = element.children.find((child): child is Element => child.type === "element" && child.tagName === "title");
+      const label = (title && textOf(title).trim()) || url;
+      element.tagName = "a";
+      element.properties = { href: url };
+      element.children = [{ type: "text", value: label }];
+    });
+  };
+}
+
+const toHtml = (raw: boolean) => {
+  const base = unified().use(remarkRehype, { allowDangerousHtml: raw });
+  return (raw ? base.use(rehypeRaw).use(videoLinks) : base).use(normalizeUrls).use(rehypeSanitize, ARTICLE_HTML_SCHEMA).use(rehypeStringify).freeze();
+};
+
+// Without raw HTML in the Markdown, parse5's pass over the whole tree is spared.
+const withRawHtml = toHtml(true);
+const withoutRawHtml = toHtml(false);
+
+/** The article's Markdown as sanitized HTML. */
+export function articleHtml(markdown: string): string {
+  const tree = parseMarkdown(markdown);
+  const processor = hasRawHtml(tree) ? withRawHtml : withoutRawHtml;
+  return processor.stringify(processor.runSync(tree) as HastRoot);
+}
+
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 2000;
 
-/**
- * Markdown to HTML for clients that show articles as they are. Raw HTML in an article is
- * dropped (remark-rehype's default), so no author can inject script into a portal.
- */
+/** articleHtml, kept by `key` (the article's id and content hash). */
 export function renderHtml(key: string, markdown: string): string {
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const html = String(processor.processSync(markdown));
+  const html = articleHtml(markdown);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, html);
   return html;
+}
+
+function hasRawHtml(node: MdastNodes | MdastRoot): boolean {
+  if (node.type === "html") return true;
+  if (!("children" in node)) return false;
+  for (const child of node.children as MdastNodes[]) if (hasRawHtml(child)) return true;
+  return false;
+}
+
+function visitElements(node: HastNodes, visit: (element: Element) => void): void {
+  if (node.type === "element") visit(node);
+  if ("children" in node) for (const child of node.children as ElementContent[]) visitElements(child, visit);
+  if (node.type === "element" && node.tagName === "template" && node.content) visitElements(node.content, visit);
+}
+
+function textOf(node: HastNodes): string {
+  if (node.type === "text") return node.value;
+  return "children" in node ? (node.children as HastNodes[]).map(textOf).join("") : "";
 }
