@@ -63,7 +63,7 @@ const withoutRawHtml = toHtml(false);
 /** The article's Markdown as sanitized HTML. */
 export function articleHtml(markdown: string): string {
   const tree = parseMarkdown(markdown);
-  const processor = hasRawHtml(tree) ? withRawHtml : withoutRawHtml;
+  const processor = placeholdersAsText(tree) ? withRawHtml : withoutRawHtml;
   return processor.stringify(processor.runSync(tree) as HastRoot);
 }
 
@@ -80,11 +80,46 @@ export function renderHtml(key: string, markdown: string): string {
   return html;
 }
 
-function hasRawHtml(node: MdastNodes | MdastRoot): boolean {
-  if (node.type === "html") return true;
+/** Every element name HTML knows, obsolete ones included: a browser makes an element of these. */
+const HTML_ELEMENTS = new Set(
+  (
+    "a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col colgroup data " +
+    "datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header " +
+    "hgroup hr html i iframe img input ins kbd label legend li link main map mark math menu meta meter nav noscript object ol " +
+    "optgroup option output p param picture pre progress q rp rt ruby s samp script search section select slot small source span " +
+    "strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track u ul var video wbr " +
+    "acronym applet basefont bgsound big blink center dir font frame frameset image isindex keygen listing marquee menuitem " +
+    "multicol nextid nobr noembed noframes plaintext rb rtc spacer strike tt xmp"
+  ).split(" "),
+);
+/** Nodes whose children are blocks: a placeholder there becomes a paragraph. */
+const FLOW_PARENTS = new Set(["root", "blockquote", "listItem", "footnoteDefinition"]);
+const SINGLE_TAG = /^<\/?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?\/?>$/;
+
+/**
+ * Turns raw HTML that is only a placeholder written like a tag (`<your-storage-account>`,
+ * `<subscription>`: no HTML element) into text, so readers see it instead of a tag the browser
+ * would swallow. Returns whether any other raw HTML is left.
+ */
+function placeholdersAsText(node: MdastNodes | MdastRoot): boolean {
   if (!("children" in node)) return false;
-  for (const child of node.children as MdastNodes[]) if (hasRawHtml(child)) return true;
-  return false;
+  let raw = false;
+  const children = node.children as MdastNodes[];
+  for (let i = 0; i < children.length; i += 1) {
+    const child = children[i]!;
+    if (child.type === "html") {
+      const name = SINGLE_TAG.exec(child.value.trim())?.[1];
+      if (name !== undefined && !HTML_ELEMENTS.has(name.toLowerCase())) {
+        const text = { type: "text", value: child.value.trim() } as const;
+        children[i] = (FLOW_PARENTS.has(node.type) ? { type: "paragraph", children: [text] } : text) as MdastNodes;
+      } else {
+        raw = true;
+      }
+    } else if (placeholdersAsText(child)) {
+      raw = true;
+    }
+  }
+  return raw;
 }
 
 function visitElements(node: HastNodes, visit: (element: Element) => void): void {

@@ -103,6 +103,13 @@ describe("article HTML", () => {
     expect(html).toContain("centred");
   });
 
+  it("shows placeholders written like tags, which no HTML element has, as text", () => {
+    const html = articleHtml("Run `Connect` with -Name <your-storage-account> in <b>bold</b>.\n\n- <subscription-id>\n\n<x-widget onclick=\"alert(1)\">");
+    expect(html).toContain("-Name &#x3C;your-storage-account> in <b>bold</b>.");
+    expect(html).toContain("<li>&#x3C;subscription-id></li>");
+    expect(tags(html)).toEqual(["p", "code", "b", "ul", "li", "p"]);
+  });
+
   it("keeps Markdown's own structure: headings, emphasis, lists, tables, code, quotes, task lists", () => {
     const html = articleHtml(
       "# T\n\n## Recommended Steps\n\n1. **Bold** and _em_ and `code`\n2. ~~old~~\n\n- [x] done\n\n> quote\n\n| a | b |\n|:-:|---|\n| 1 | 2 |\n\n```powershell\nGet-MgUser\n```\n",
