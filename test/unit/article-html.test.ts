@@ -164,8 +164,17 @@ describe("metadata blocks", () => {
 });
 
 describe("step links", () => {
-  it("leave out javascript: targets, as html does", async () => {
-    const found = await article(`# T\n\n## Recommended Steps\n\n1. See [x](javascript:alert(1)), <a href="jav&#x61;script:alert(1)">y</a> and [docs](https://learn.example.com).\n`);
-    expect(found.recommendedSteps[0]!.links).toEqual([{ text: "docs", url: "https://learn.example.com" }]);
+  it("leave out javascript:, vbscript: and data: targets, and keep a portal's own schemes (which html drops)", async () => {
+    const step = [
+      "1. See [x](javascript:alert(1)), <a href=\"jav&#x61;script:alert(1)\">y</a>, [v](VBScript:msgbox), [d](data:text/html,hi),",
+      "   [the blade](data-blade:Microsoft_AAD_IAM/UsersManagementMenuBlade) and [docs](https://learn.example.com).",
+    ].join("\n");
+    const found = await article(`# T\n\n## Recommended Steps\n\n${step}\n`);
+    expect(found.recommendedSteps[0]!.links).toEqual([
+      { text: "the blade", url: "data-blade:Microsoft_AAD_IAM/UsersManagementMenuBlade" },
+      { text: "docs", url: "https://learn.example.com" },
+    ]);
+    const links = htmlElements(articleHtml(found.markdown)).filter((element) => element.tagName === "a");
+    expect(links.map((link) => link.attributes.href ?? null)).toEqual([null, null, null, null, null, "https://learn.example.com"]);
   });
 });

@@ -2,7 +2,7 @@
 import { decodeNamedCharacterReference } from "decode-named-character-reference";
 import type { Definition, Nodes, Root } from "mdast";
 import type { ArticleLink } from "../model";
-import { isSafeLink } from "./safe-url";
+import { isScriptableUrl } from "./safe-url";
 
 const BLOCK_TYPES = new Set(["paragraph", "heading", "list", "listItem", "blockquote", "code", "table", "tableRow", "thematicBreak"]);
 
@@ -57,10 +57,10 @@ export function collectDefinitions(tree: Root): Definitions {
 /**
  * Markdown links, resolved reference links and autolinks in document order, then HTML anchors
  * found in `source` (the node's Markdown: an inline `<a href>` is split over several HTML nodes).
- * Links with a scheme readers must not follow (`javascript:`…: see safe-url.ts) are left out.
+ * Links a browser would run (`javascript:`, `vbscript:`, `data:`: see safe-url.ts) are left out.
  */
 export function collectLinks(node: Nodes, definitions: Definitions, source: string): ArticleLink[] {
-  return allLinks(node, definitions, source).filter((link) => isSafeLink(link.url));
+  return allLinks(node, definitions, source).filter((link) => !isScriptableUrl(link.url));
 }
 
 function allLinks(node: Nodes, definitions: Definitions, source: string): ArticleLink[] {

@@ -1,8 +1,9 @@
 /**
- * Which URLs an article may point readers at: links to http, https and mailto targets, images
- * from http and https, and relative targets (`guide.md`, `/docs`, `#fragment`, `?q`). Never
- * `javascript:`, `vbscript:`, `data:` or any other scheme. Used for step links and for the
- * HTML rendering (render.ts), so both follow one rule.
+ * Which URLs an article may point readers at. In HTML (render.ts): links to http, https and
+ * mailto targets, images from http and https, and relative targets (`guide.md`, `/docs`,
+ * `#fragment`, `?q`); no other scheme. Step links, which are data a client renders its own way,
+ * keep other schemes (portals' `data-blade:` links) but never a scriptable one: `javascript:`,
+ * `vbscript:`, `data:`.
  */
 
 export const LINK_PROTOCOLS: readonly string[] = ["http", "https", "mailto"];
@@ -35,7 +36,11 @@ export function hasSafeProtocol(url: string, protocols: readonly string[]): bool
   return protocols.includes(scheme);
 }
 
-/** Whether a reader may be sent to this link target. */
-export function isSafeLink(url: string): boolean {
-  return hasSafeProtocol(normalizeUrl(url), LINK_PROTOCOLS);
+const SCRIPTABLE_SCHEMES: readonly string[] = ["javascript", "vbscript", "data"];
+
+/** Whether a browser would run or load something from this URL itself: a javascript:, vbscript: or data: URL. */
+export function isScriptableUrl(url: string): boolean {
+  const normalized = normalizeUrl(url);
+  const scheme = SCHEME.exec(normalized)?.[1];
+  return scheme !== undefined && SCRIPTABLE_SCHEMES.includes(scheme);
 }
