@@ -60,11 +60,24 @@ const toHtml = (raw: boolean) => {
 const withRawHtml = toHtml(true);
 const withoutRawHtml = toHtml(false);
 
-/** The article's Markdown as sanitized HTML. */
+/**
+ * The article's Markdown as sanitized HTML. Markdown or raw HTML nested deeper than the
+ * renderer's recursion can go (thousands of levels: no real article) is served as its escaped
+ * text in a `<pre>` instead of failing the request.
+ */
 export function articleHtml(markdown: string): string {
-  const tree = parseMarkdown(markdown);
-  const processor = placeholdersAsText(tree) ? withRawHtml : withoutRawHtml;
-  return processor.stringify(processor.runSync(tree) as HastRoot);
+  try {
+    const tree = parseMarkdown(markdown);
+    const processor = placeholdersAsText(tree) ? withRawHtml : withoutRawHtml;
+    return processor.stringify(processor.runSync(tree) as HastRoot);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return `<pre>${escapeHtml(markdown)}</pre>`;
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 const cache = new Map<string, string>();

@@ -103,6 +103,15 @@ describe("article HTML", () => {
     expect(html).toContain("centred");
   });
 
+  it("serves Markdown or raw HTML nested too deep for the renderer as escaped text, not an error", () => {
+    for (const deep of ["<div>".repeat(20_000) + "<img src=x onerror=alert(1)>", ">".repeat(5_000) + " <script>alert(1)</script>"]) {
+      const html = articleHtml(deep);
+      expect(tags(html)).toEqual(["pre"]);
+      expect(unsafeParts(html)).toEqual([]);
+      expect(html.includes("&#60;div&#62;") || html.includes("&#60;script&#62;")).toBe(true);
+    }
+  });
+
   it("shows placeholders written like tags, which no HTML element has, as text", () => {
     const html = articleHtml("Run `Connect` with -Name <your-storage-account> in <b>bold</b>.\n\n- <subscription-id>\n\n<x-widget onclick=\"alert(1)\">");
     expect(html).toContain("-Name &#x3C;your-storage-account> in <b>bold</b>.");
