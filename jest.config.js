@@ -12,7 +12,7 @@ module.exports = {
     // ESM-only dependencies, turned into CommonJS for jest's module loader.
     "^.+\\.js$": "<rootDir>/test/support/esm-to-cjs.js",
   },
-  // ESM-only packages: jose, and the unified / remark / micromark / mdast family.
+  // ESM-only packages: jose, and the unified / remark / rehype / micromark / mdast / hast family.
   transformIgnorePatterns: [
     "/node_modules/(?!(" +
       [
@@ -22,6 +22,8 @@ module.exports = {
         "property-information", "space-separated-tokens", "comma-separated-tokens", "stringify-entities",
         "zwitch", "longest-streak", "markdown-table", "ccount", "escape-string-regexp", "trim-lines",
         "@ungap/structured-clone",
+        // rehype-raw (raw HTML in articles, parsed by parse5) and what it needs.
+        "hastscript", "vfile-location", "web-namespaces", "parse5", "entities",
       ].join("|") +
       ")/)",
   ],

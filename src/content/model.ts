@@ -53,8 +53,13 @@ export interface Article {
   sections: ArticleSection[];
   /** The steps of the "Recommended Steps" section (whatever its spelling), or []. */
   recommendedSteps: ArticleStep[];
-  /** The body: the Markdown after the header. */
+  /** The body: the Markdown after the header, without its JSON metadata blocks. */
   markdown: string;
+  /**
+   * The JSON objects of the body's metadata blocks (`---`, a JSON object, `---`: form
+   * definitions, advisor metadata), in order. Never part of markdown, sections or search.
+   */
+  metadata: Record<string, unknown>[];
   /** sha256 of the file's bytes: the key of the parse cache. */
   contentHash: string;
 }

@@ -33,7 +33,7 @@ describe("articles for support tools", () => {
     expect(article.recommendedSteps[0].number).toBe(1);
   });
 
-  it("filters articles by cloud and error code, and renders HTML without raw HTML", async () => {
+  it("filters articles by cloud and error code, and renders sanitized HTML", async () => {
     const data = await gateway.ok(null, '{ articles(filter: { cloudEnvironment: "Mooncake", errorCode: "CountViolation" }) { totalCount edges { node { errorCodes html } } } }');
     expect(data.articles.totalCount).toBeGreaterThan(0);
     for (const { node } of data.articles.edges) {

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type CacheSaveStats, type LoadOptions, type LoadStats, loadArticles, PARSER_VERSION } from "../../src/content/loader";
+import { cacheVersion, ParseCache } from "../../src/content/loader/cache";
 import { type BodyRunner, inThreadRunner, Shards } from "../../src/content/loader/pool";
 import { type FolderResult, parseFolder } from "../../src/content/parser";
 import { listArticleFiles } from "../../src/content/parser/folder";
@@ -208,6 +210,35 @@ describe("loadArticles", () => {
     expect(JSON.parse(fs.readFileSync(entryOf(corrupt), "utf8"))).toMatchObject({ hash: corrupt, format: 1 });
     expect(JSON.parse(fs.readFileSync(entryOf(outdated), "utf8"))).toMatchObject({ hash: outdated, format: 1 });
     expect((await load(dir, { workers: 0, cacheDir })).stats.parsed).toEqual([]);
+  });
+
+  it("never serves a body cached by the previous parser, which kept metadata blocks in markdown", async () => {
+    const cacheDir = path.join(root, "cache");
+    const forms = path.join(root, "forms");
+    const metadata = '---\n{ "owner": "form.author@contoso.example", "queue": "routing-7" }\n---';
+    const text = `${header(id(950), "Routing form")}\n# Routing form\n${metadata}\n\nFill it in.\n`;
+    fs.mkdirSync(forms);
+    fs.writeFileSync(path.join(forms, "routing.md"), text);
+    const hash = createHash("sha256").update(text).digest("hex");
+    const fresh = (await parseFolder(forms)).articles[0]!;
+    // What version 1 cached: the body as written, and no metadata field.
+    const { metadata: _metadata, ...old } = { ...fresh, markdown: `# Routing form\n${metadata}\n\nFill it in.` };
+    const entry = (dir: string) => new ParseCache(dir).encode(hash, { article: old as typeof fresh, problems: [], headerProblems: 0 });
+    const current = cacheVersion();
+    const previous = current.replace(`-${PARSER_VERSION}-`, `-${PARSER_VERSION - 1}-`);
+    for (const version of [previous, current]) {
+      fs.mkdirSync(path.join(cacheDir, version), { recursive: true });
+      fs.writeFileSync(path.join(cacheDir, version, `${hash}.json`), entry(path.join(cacheDir, version)));
+    }
+
+    const { result, stats } = await load(forms, { workers: 0, cacheDir });
+    expect(stats.fromCache).toBe(0);
+    expect(stats.parsed).toEqual(["routing.md"]);
+    expect(result.articles[0]!.markdown).toBe("# Routing form\n\nFill it in.");
+    expect(result.articles[0]!.metadata).toEqual([{ owner: "form.author@contoso.example", queue: "routing-7" }]);
+    // The entry in the current folder was rewritten from the new parse.
+    expect(fs.readFileSync(path.join(cacheDir, current, `${hash}.json`), "utf8")).not.toContain('"markdown":"# Routing form\\n---');
+    expect((await load(forms, { workers: 0, cacheDir })).stats.fromCache).toBe(1);
   });
 
   it("parses in this thread the batches of a worker thread that fails", async () => {

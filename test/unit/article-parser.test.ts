@@ -368,12 +368,13 @@ describe("article body", () => {
     expect(problem(result, "unclosed-code-fence")).toMatchObject({ line: 17, severity: "warning" });
   });
 
-  it("sets JSON blocks between '---' lines apart instead of reading them as a heading", async () => {
+  it("sets JSON blocks between '---' lines apart as metadata instead of reading them as a heading", async () => {
     const json = '---\n{\n  "$schema": "SelfHelpContent",\n  "title": "Form"\n}\n---\n';
     const result = await parse(fixture({ body: `# Form\n${json}\n## Recommended Steps\n\n1. Fill the form.\n` }));
     expect(result.problems).toEqual([]);
     expect(result.article!.sections.map((section) => section.title)).toEqual(["Form", "Recommended Steps"]);
-    expect(result.article!.markdown).toContain('"$schema"');
+    expect(result.article!.metadata).toEqual([{ $schema: "SelfHelpContent", title: "Form" }]);
+    expect(result.article!.markdown).toBe("# Form\n\n## Recommended Steps\n\n1. Fill the form.");
     const broken = await parse(fixture({ body: "# Form\n---\n{\n  \"a\": 1,\n}\n---\n" }));
     expect(problem(broken, "invalid-embedded-json").line).toBe(17);
   });

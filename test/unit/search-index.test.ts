@@ -5,7 +5,7 @@ function article(articleId: string, pageTitle: string, body: string): Article {
   return {
     file: `${articleId}.md`, articleId, pageTitle, description: "", service: "", resource: "", authors: [], displayOrder: null,
     supportTopicIds: [], productPesIds: [], cloudEnvironments: [], selfHelpType: "generic", errorCodes: [], properties: {},
-    sections: [], recommendedSteps: [], markdown: body, contentHash: articleId,
+    sections: [], recommendedSteps: [], markdown: body, metadata: [], contentHash: articleId,
   };
 }
 

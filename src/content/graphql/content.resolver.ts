@@ -1,4 +1,6 @@
+import { JSONObjectResolver } from "graphql-scalars";
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { demand } from "../../auth/permissions";
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
@@ -95,8 +97,20 @@ export class ContentResolver {
     return ctx.services.content.problemsOf(article.path);
   }
 
-  @FieldResolver(() => String, { description: "The body rendered to HTML (raw HTML in the source is dropped)." })
+  @FieldResolver(() => String, {
+    description: "The body as sanitized HTML, safe to show as it is: headings, paragraphs, lists, tables, code, quotes, emphasis, links (http, https, mailto, relative) and images (http, https); no script, style, event handler or other URL scheme.",
+  })
   html(@Root() article: Article): string {
     return renderHtml(article.articleId + (article as unknown as ArticleRecord).contentHash, article.markdown);
+  }
+
+  @FieldResolver(() => [JSONObjectResolver], {
+    nullable: true,
+    description:
+      "The JSON objects of the body's `---` metadata blocks (form definitions, advisor metadata), in order; never in markdown, html or search. They may name authors and routing: signed-in callers only (null with UNAUTHENTICATED otherwise).",
+  })
+  metadata(@Root() article: Article, @Ctx() ctx: RequestContext): Record<string, unknown>[] {
+    demand(ctx.caller, "directory.read");
+    return (article as unknown as ArticleRecord).metadata;
   }
 }

@@ -124,7 +124,7 @@ export class Article {
   @Field(() => [String], { description: "Licensing error codes the article resolves." })
   errorCodes!: string[];
 
-  @Field({ description: "The body in Markdown." })
+  @Field({ description: "The body in Markdown, without its metadata blocks." })
   markdown!: string;
 }
 

@@ -30,7 +30,10 @@ import type { Article, ArticleProblem, ParseResult } from "../model";
  * src/content/model.ts or in a helper the parser imports from elsewhere. (Edits inside
  * src/content/parser/ change the fingerprint and invalidate the cache by themselves.)
  */
-export const PARSER_VERSION = 2;
+// 2: recommended steps under every sub-heading of the section, and paragraphs as steps.
+// 3: bodies without their JSON metadata blocks (markdown, search text), which Article.metadata
+// holds apart; an earlier entry's markdown still holds authors' addresses and routing data.
+export const PARSER_VERSION = 3;
 
 /** The layout of CacheEntry; bump when it changes. */
 const ENTRY_FORMAT = 1;
@@ -202,7 +205,13 @@ export class ParseCache {
     if (entry.problems.some((problem) => typeof problem !== "object" || problem === null)) return false;
     const { article } = entry;
     if (article === null) return true;
-    return typeof article === "object" && article !== undefined && typeof article.articleId === "string" && Array.isArray(article.sections);
+    return (
+      typeof article === "object" &&
+      article !== undefined &&
+      typeof article.articleId === "string" &&
+      Array.isArray(article.sections) &&
+      Array.isArray(article.metadata)
+    );
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * The article body: Markdown (with GitHub's tables, autolinks and task lists) parsed by remark
- * (see markdown.ts) into sections and steps.
+ * (see markdown.ts) into sections and steps. JSON metadata blocks (see prepare-body.ts) are set
+ * apart first: neither the sections nor the body's Markdown hold them.
  */
 import type { Code, Root } from "mdast";
 import type { ArticleSection, ArticleStep } from "../model";
 import { findErrorCodes } from "./error-codes";
 import { collectDefinitions, walkBlocks } from "./mdast-text";
 import { parseMarkdown } from "./markdown";
-import { prepareBody } from "./prepare-body";
+import { type PreparedBody, prepareBody, withoutBlocks } from "./prepare-body";
 import type { ProblemList } from "./problems";
 import { buildSections } from "./sections";
 
@@ -17,38 +18,67 @@ export interface BodySource {
   /** The header is [headerStart, bodyOffset); text before it (an H1, a comment) belongs to the body. */
   headerStart: number;
   bodyOffset: number;
+  /** 1-based line of bodyOffset. */
+  bodyLine: number;
 }
 
-export interface BodyResult {
-  sections: ArticleSection[];
-  recommendedSteps: ArticleStep[];
+/** What the body gives besides its sections: the same for a header-only parse. */
+export interface BodyText {
+  /** Article.markdown: text before the header (if any), then the text after it, without metadata blocks. */
+  markdown: string;
+  /** The JSON objects of the metadata blocks, in order. */
+  metadata: Record<string, unknown>[];
   /** Licensing error codes named in the body. */
   errorCodes: string[];
 }
 
-export function parseBody(source: BodySource, problems: ProblemList): BodyResult {
-  const prepared = prepareBody(withoutHeader(source));
-  for (const issue of prepared.issues) problems.add(issue.kind, issue.line, issue.message);
-  const tree = parseMarkdown(prepared.text);
-  reportUnclosedFences(tree, prepared.text, problems);
-  // A definition is `[label]:` (the colon right after the bracket): none without a "]:".
-  const definitions = prepared.text.includes("]:") ? collectDefinitions(tree) : new Map<string, string>();
-  const { sections, recommendedSteps } = buildSections(tree, prepared.text, definitions);
-  return { sections, recommendedSteps, errorCodes: findErrorCodes(articleMarkdown(source)) };
+export interface BodyResult extends BodyText {
+  sections: ArticleSection[];
+  recommendedSteps: ArticleStep[];
 }
 
-/** The whole text with the header replaced by as many line breaks, so Markdown lines are file lines. */
-function withoutHeader({ text, headerStart, bodyOffset }: BodySource): string {
+export function parseBody(source: BodySource, problems: ProblemList): BodyResult {
+  const parts = prepareParts(source);
+  for (const issue of [...parts.before.issues, ...parts.after.issues]) problems.add(issue.kind, issue.line, issue.message);
+  const prepared = withoutHeader(source, parts);
+  const tree = parseMarkdown(prepared);
+  reportUnclosedFences(tree, prepared, problems);
+  // A definition is `[label]:` (the colon right after the bracket): none without a "]:".
+  const definitions = prepared.includes("]:") ? collectDefinitions(tree) : new Map<string, string>();
+  const { sections, recommendedSteps } = buildSections(tree, prepared, definitions);
+  return { sections, recommendedSteps, ...bodyText(source, parts) };
+}
+
+/** The body's Markdown, metadata and error codes, without parsing its Markdown (for header-only parses). */
+export function readBodyText(source: BodySource): BodyText {
+  return bodyText(source, prepareParts(source));
+}
+
+interface PreparedParts {
+  /** The text before the header. */
+  before: PreparedBody;
+  /** The text after it. */
+  after: PreparedBody;
+}
+
+/** Each part prepared on its own: a block or a code fence never spans the header. */
+function prepareParts({ text, headerStart, bodyOffset, bodyLine }: BodySource): PreparedParts {
+  return { before: prepareBody(text.slice(0, headerStart), 1), after: prepareBody(text.slice(bodyOffset), bodyLine) };
+}
+
+/** The prepared text with the header replaced by as many line breaks, so Markdown lines are file lines. */
+function withoutHeader({ text, headerStart, bodyOffset }: BodySource, parts: PreparedParts): string {
   let breaks = 0;
   for (let i = text.indexOf("\n", headerStart); i >= 0 && i < bodyOffset; i = text.indexOf("\n", i + 1)) breaks += 1;
-  return text.slice(0, headerStart) + "\n".repeat(breaks) + text.slice(bodyOffset);
+  return parts.before.text + "\n".repeat(breaks) + parts.after.text;
 }
 
-/** The body as Article.markdown: text before the header (if any), then the text after it. */
-export function articleMarkdown({ text, headerStart, bodyOffset }: BodySource): string {
-  const before = text.slice(0, headerStart).trim();
-  const after = text.slice(bodyOffset).replace(/^(?:[ \t]*\n)+/, "").trimEnd();
-  return before === "" ? after : `${before}\n\n${after}`;
+function bodyText({ text, headerStart, bodyOffset }: BodySource, { before, after }: PreparedParts): BodyText {
+  const head = withoutBlocks(text.slice(0, headerStart), before.blocks).trim();
+  const rest = withoutBlocks(text.slice(bodyOffset), after.blocks).replace(/^(?:[ \t]*\n)+/, "").trimEnd();
+  const markdown = head === "" ? rest : `${head}\n\n${rest}`;
+  const metadata = [...before.blocks, ...after.blocks].flatMap((block) => (block.json ? [block.json] : []));
+  return { markdown, metadata, errorCodes: findErrorCodes(markdown) };
 }
 
 /** A fenced block whose closing fence is missing runs to the end of its container (often the file). */

@@ -3,8 +3,7 @@
  * of them. Neither throws: every failure is an ArticleProblem with a file and a line.
  */
 import type { Article, ArticleProblem, ParseResult } from "../model";
-import { articleMarkdown, type BodyResult, parseBody } from "./body";
-import { findErrorCodes } from "./error-codes";
+import { type BodyResult, parseBody, readBodyText } from "./body";
 import { findDuplicateIds, listArticleFiles, readAll, type Skip } from "./folder";
 import { type HeaderResult, parseHeader } from "./header";
 import { ProblemList } from "./problems";
@@ -130,7 +129,7 @@ function safeBody(head: HeaderResult, problems: ProblemList): BodyResult {
 }
 
 function headerOnlyBody(head: HeaderResult): BodyResult {
-  return { sections: [], recommendedSteps: [], errorCodes: findErrorCodes(articleMarkdown(head)) };
+  return { sections: [], recommendedSteps: [], ...readBodyText(head) };
 }
 
 function toArticle(head: HeaderResult, body: BodyResult): Article {
@@ -152,7 +151,8 @@ function toArticle(head: HeaderResult, body: BodyResult): Article {
     properties: header.properties,
     sections: body.sections,
     recommendedSteps: body.recommendedSteps,
-    markdown: articleMarkdown(head),
+    markdown: body.markdown,
+    metadata: body.metadata,
     contentHash: head.contentHash,
   };
 }

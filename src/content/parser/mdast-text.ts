@@ -1,6 +1,8 @@
 /** Plain text and links out of Markdown syntax trees. */
+import { decodeNamedCharacterReference } from "decode-named-character-reference";
 import type { Definition, Nodes, Root } from "mdast";
 import type { ArticleLink } from "../model";
+import { isScriptableUrl } from "./safe-url";
 
 const BLOCK_TYPES = new Set(["paragraph", "heading", "list", "listItem", "blockquote", "code", "table", "tableRow", "thematicBreak"]);
 
@@ -55,8 +57,13 @@ export function collectDefinitions(tree: Root): Definitions {
 /**
  * Markdown links, resolved reference links and autolinks in document order, then HTML anchors
  * found in `source` (the node's Markdown: an inline `<a href>` is split over several HTML nodes).
+ * Links a browser would run (`javascript:`, `vbscript:`, `data:`: see safe-url.ts) are left out.
  */
 export function collectLinks(node: Nodes, definitions: Definitions, source: string): ArticleLink[] {
+  return allLinks(node, definitions, source).filter((link) => !isScriptableUrl(link.url));
+}
+
+function allLinks(node: Nodes, definitions: Definitions, source: string): ArticleLink[] {
   const links: ArticleLink[] = [];
   walk(node, (child) => {
     if (child.type === "link") links.push({ text: plainText(child), url: child.url });
@@ -73,9 +80,22 @@ function htmlAnchors(html: string): ArticleLink[] {
   const anchors: ArticleLink[] = [];
   const pattern = /<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi;
   for (const match of html.matchAll(pattern)) {
-    anchors.push({ url: match[2]!, text: collapse(match[3]!.replace(/<[^>]*>/g, "")) });
+    anchors.push({ url: decodeEntities(match[2]!), text: collapse(decodeEntities(match[3]!.replace(/<[^>]*>/g, ""))) });
   }
   return anchors;
+}
+
+/** Character references as HTML reads them (`&amp;`, `&#x3A;`, `&#58;`); unknown names kept as written. */
+function decodeEntities(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z][A-Za-z0-9]{1,31}));?/g, (whole, hex?: string, decimal?: string, name?: string) => {
+    if (name !== undefined) {
+      const decoded = decodeNamedCharacterReference(name);
+      return decoded === false ? whole : decoded;
+    }
+    const code = hex !== undefined ? Number.parseInt(hex, 16) : Number(decimal);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : "\uFFFD";
+  });
 }
 
 function normalizeLabel(label: string): string {
