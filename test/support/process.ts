@@ -8,6 +8,7 @@ import Sqlite from "better-sqlite3";
 import { SignJWT } from "jose";
 import pino from "pino";
 import { openServices } from "../../src/app";
+import { oneAtATime } from "./lock";
 import { loadConfig } from "../../src/config";
 import { GroupEntity, GroupMemberEntity, UserEntity } from "../../src/directory/entities";
 
@@ -50,22 +51,7 @@ function buildIsFresh(): boolean {
  * parallel workers take turns through a lock directory, so only one of them builds.
  */
 export async function ensureBuilt(timeoutMs = 180_000): Promise<void> {
-  const lock = path.join(os.tmpdir(), `helpgate-build-${Buffer.from(ROOT).toString("hex").slice(-32)}.lock`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // A lock left by a killed run is taken over after five minutes.
-      const held = fs.statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`fault tests: gave up waiting for another build (lock ${lock})`);
-      await sleep(250);
-    }
-  }
-  try {
+  await oneAtATime("build", timeoutMs, () => {
     if (buildIsFresh()) return;
     const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: ROOT, encoding: "utf8", timeout: timeoutMs });
     if (build.status !== 0 || !fs.existsSync(MAIN)) {
@@ -74,9 +60,7 @@ export async function ensureBuilt(timeoutMs = 180_000): Promise<void> {
           `these tests run the built server, dist/src/main.js.\n${build.stdout}\n${build.stderr}`,
       );
     }
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

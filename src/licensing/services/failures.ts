@@ -1,6 +1,6 @@
 import { explainUser, problems, type AssignmentState, type GroupGrant, type LicenseError, type LicenseSubject } from "../engine";
 import { DIRECT, type AssignmentRecord } from "../model";
-import type { Snapshot } from "./core";
+import { toStates, type Snapshot } from "./core";
 
 /** A license the background processing left in error for one user, worded as the service words it. */
 export interface LicenseFailure {
@@ -28,22 +28,12 @@ export function newFailures(
   );
   if (fresh.length === 0) return [];
   // Only failures need the reasons in words; the batch itself runs on the faster evaluator.
-  const explained = explainUser(snapshot.catalog, snapshot.subscriptions, subject, toCurrent(before), grants).problems;
+  const explained = explainUser(snapshot.catalog, snapshot.subscriptions, subject, toStates(before), grants).problems;
   return fresh.map((state) => {
     const groupId = state.assignedByGroup;
     const own = explained.find((problem) => problem.groupId === groupId && problem.skuId === state.skuId && problem.error === state.error);
     return { skuId: state.skuId, groupId, error: state.error!, message: own?.message ?? fallbackMessage(snapshot, state, explained.find((problem) => problem.groupId === groupId)?.skuId) };
   });
-}
-
-function toCurrent(records: readonly AssignmentRecord[]): AssignmentState[] {
-  return records.map((record) => ({
-    skuId: record.skuId,
-    disabledPlans: record.disabledPlans,
-    assignedByGroup: record.source === DIRECT ? null : record.source,
-    state: record.state,
-    error: record.error,
-  }));
 }
 
 /** When the engine names no problem of its own for the state: a sibling of a failed product, or a license kept for a direct plan. */
