@@ -8,6 +8,7 @@ import type { GroupService } from "../directory/services/group.service";
 import type { UserService } from "../directory/services/user.service";
 import { badInput, notFound, roleRequired } from "../errors";
 import { loadProducts } from "../licensing/catalog";
+import { problemInWords } from "../licensing/engine";
 import type { LicenseProblem } from "../licensing/engine";
 import type { AssignmentService } from "../licensing/services/assignment.service";
 import type { DiagnosisService, LicenseDiagnosis } from "../licensing/services/diagnosis.service";
@@ -173,6 +174,8 @@ export class AssistantService {
     const { skus, plans } = loadProducts();
     const problems = preview.problems.map((problem) => ({
       ...problem,
+      // For people: conflicts and prerequisites named by their plans' names, not Graph's ids.
+      message: problemInWords({ plans }, problem),
       skuPartNumber: skus.get(problem.skuId)?.skuPartNumber ?? problem.skuId,
       servicePlanNames: problem.servicePlanIds.map((id) => plans.get(id)?.servicePlanName ?? id),
       troubleshooting: this.content.troubleshoot(problem.error),

@@ -65,12 +65,23 @@ export class ErrorCodeIndex {
     return this.postings.size;
   }
 
-  /** The article that answers a code best: where it names it, then how few other codes it names, public before internal, then display order. */
+  /**
+   * The article that answers a code best: where it names it, then one whose title starts with
+   * the code ("Other: …", an article about that error) before one that only resolves it among
+   * other things, then how few other codes it names, public before internal, then display order.
+   */
   best(code: string, byDisplayOrder: (a: Article, b: Article) => number): Article | null {
-    const postings = this.postings.get(codeKey(code));
+    const key = codeKey(code);
+    const postings = this.postings.get(key);
     if (!postings) return null;
+    const titled = (posting: Posting) => (codeKey(posting.article.pageTitle.slice(0, code.trim().length)) === key ? 0 : 1);
     const sorted = [...postings].sort(
-      (a, b) => b.strength - a.strength || a.codes - b.codes || Number(isInternal(a.article)) - Number(isInternal(b.article)) || byDisplayOrder(a.article, b.article),
+      (a, b) =>
+        b.strength - a.strength ||
+        titled(a) - titled(b) ||
+        a.codes - b.codes ||
+        Number(isInternal(a.article)) - Number(isInternal(b.article)) ||
+        byDisplayOrder(a.article, b.article),
     );
     return sorted[0]!.article;
   }

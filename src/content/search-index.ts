@@ -222,7 +222,8 @@ export function indexedBody(markdown: string): string {
 
 /**
  * The share of the question's words that the text holds, each word weighted by its idf, compared
- * by their first five letters (a crude stem); the best of the question's variants (synonyms).
+ * by their first five letters once a plural "s" is dropped (a crude stem: "roles" is "role"); the
+ * best of the question's variants (synonyms).
  */
 function coverage(variants: readonly (readonly string[])[], idfs: ReadonlyMap<string, number>, text: string): number {
   const stems = new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map(stem));
@@ -237,7 +238,7 @@ function coverage(variants: readonly (readonly string[])[], idfs: ReadonlyMap<st
 }
 
 function stem(word: string): string {
-  return word.slice(0, 5);
+  return (word.length > 3 ? word.replace(/s$/, "") : word).slice(0, 5);
 }
 
 /** PascalCase identifiers as words: "UserErrorKeyVaultPermissionsNotConfigured" → "User Error Key Vault Permissions Not Configured". */

@@ -7,7 +7,7 @@ function skuName(catalog: Catalog, skuId: string): string {
 }
 
 /** Plans as people know them and as the service names them: "Exchange Online (Plan 2) [EXCHANGE_S_ENTERPRISE]". */
-export function planNames(catalog: Catalog, planIds: readonly string[]): string {
+export function planNames(catalog: Pick<Catalog, "plans">, planIds: readonly string[]): string {
   return planIds
     .map((id) => {
       const plan = catalog.plans.get(id);
@@ -99,7 +99,7 @@ export const problems = {
  * A problem in words for people (a chatbot's answer, an article link): Graph's messages name the
  * plans of a conflict or a prerequisite by id only, so these two name them as people know them.
  */
-export function problemInWords(catalog: Catalog, problem: LicenseProblem): string {
+export function problemInWords(catalog: Pick<Catalog, "plans">, problem: LicenseProblem): string {
   const [plan, ...others] = problem.servicePlanIds;
   if (problem.error === "MutuallyExclusiveViolation" && plan !== undefined) {
     return `Conflicting service plans: ${planNames(catalog, [plan])} and ${planNames(catalog, others)} cannot both be enabled for the user; disable one of them.`;
