@@ -8,8 +8,10 @@ import { createLoaders, type RequestContext } from "../context";
 import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
+import { authRefusal } from "./auth-refusal";
 import { HttpError, readBody } from "./body";
 import { createFormatError } from "./format-error";
+import type { Throttle } from "./throttle";
 
 /**
  * GraphQL subscriptions over Server-Sent Events, in graphql-sse's "distinct connections" mode:
@@ -23,6 +25,7 @@ export const STREAM_PATH = "/graphql/stream";
 export interface StreamDeps {
   services: Services;
   config: Pick<Config, "limits">;
+  throttle: Throttle;
 }
 
 interface StreamRequest {
@@ -58,8 +61,15 @@ export async function serveStream(
   } catch (error) {
     if (error instanceof HttpError) return refuse(res, error.status, error.code, error.message, state.requestId);
     if (!(error instanceof HelpgateError)) throw error;
-    res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
-    return refuse(res, 401, error.code, error.message, state.requestId);
+    const refusal = authRefusal(error);
+    for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+    return refuse(res, refusal.status, error.code, error.message, state.requestId);
+  }
+  // Opening a subscription costs a read unit of the caller's budget, as a query does.
+  const verdict = deps.throttle.charge(deps.throttle.keyOf(state.caller, req), { read: 1 });
+  if (!verdict.ok) {
+    res.setHeader("retry-after", String(verdict.retryAfterSeconds));
+    return refuse(res, 429, verdict.error.code, verdict.error.message, state.requestId);
   }
   const handler = await handlerFor(services, config);
   const [answer, init] = await handler({
