@@ -209,7 +209,7 @@ export class ContentService {
     const key = typeof idOrKey === "string" ? { id: idOrKey } : idOrKey;
     if (key.path != null) {
       const article = this.library.atPath(key.path);
-      return article && (key.id == null || article.articleId.toLowerCase() === key.id.trim().toLowerCase()) ? article : null;
+      return article && (key.id == null || article.articleId.toLowerCase() === key.id.trim().toLowerCase()) ? this.withBody(article) : null;
     }
     const found = this.library.withId(key.id ?? "");
     if (found.length > 1) {
@@ -219,7 +219,12 @@ export class ContentService {
         paths,
       });
     }
-    return found[0] ?? null;
+    return found[0] ? this.withBody(found[0]) : null;
+  }
+
+  /** The article itself once the bodies are in; while they load, its file parsed now (see body). */
+  private withBody(article: Article): Article {
+    return this.ready ? article : (this.body(article.file)?.article ?? article);
   }
 
   /** What the parser reported about the file at this path in the library (folder-level ones such as a shared articleId included). */
@@ -241,7 +246,9 @@ export class ContentService {
 
   supportTopic(supportTopicId: string): Article[] {
     this.demand("headers");
-    return this.library.forSupportTopic(supportTopicId);
+    // A support form shows these with their steps: while the bodies load, each is parsed for it.
+    const articles = this.library.forSupportTopic(supportTopicId);
+    return this.ready ? articles : articles.map((article) => this.withBody(article));
   }
 
   /** The steps to take for an error code (a licensing code, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article they come from. */
@@ -254,7 +261,7 @@ export class ContentService {
       article = this.library.search(topic, { limit: 1 })[0]?.article ?? null;
     }
     if (!article) return null;
-    const full = this.ready ? article : (this.body(article.file)?.article ?? article);
+    const full = this.withBody(article);
     return { errorCode, article: full, steps: full.recommendedSteps };
   }
 
