@@ -101,6 +101,11 @@ export class ContentService {
       cacheDir: this.options.cacheDir,
       workers: this.options.workers,
       holdBodies: options.holdBodies,
+      // The parse cache is written in the background once the articles are in: say when it is done.
+      onStats: (stats) => {
+        const saving = Date.now();
+        void stats.cacheSaved.then((saved) => this.log.info({ ...saved, ms: Date.now() - saving }, "article cache saved"));
+      },
       onProgress: (done, total) => {
         if (first) this.progress = { done, total };
       },
