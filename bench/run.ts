@@ -17,6 +17,7 @@
  *   direct-assignment  bench/direct-assignment.ts: assignLicense latency, 10,000 users, 20 products vs a raw floor
  *   content-load       bench/content-load.ts, when it exists and exports run() (another helper's bench)
  *   search-eval        bench/search-eval.ts: precision@3 and MRR of searchArticles on bench/search-questions.json over the public library
+ *   startup            bench/startup.ts: the built server on a full-size library, cold and warm: time to the first supportTopic answer and to /readyz 200, peak and settled RSS
  *
  * Options: --only a,b (names above), --quick (short smoke run: 2 s load runs, 5,000 members,
  * 2,000 users, 1,000 articles; its results go to bench/results/quick/, the full-size ones stay). Sizes can also be set with the environment variables each bench reads
@@ -31,6 +32,7 @@ import { format, isMain, machine, parseArgs, readResult, repositoryRoot, runMain
 import type { DirectAssignmentResult } from "./direct-assignment";
 import type { GroupLicensingResult } from "./group-licensing";
 import type { HttpReadResult } from "./http-read";
+import type { StartupResult } from "./startup";
 
 interface BenchSpec {
   name: string;
@@ -42,6 +44,8 @@ interface BenchSpec {
 const BENCHES: BenchSpec[] = [
   // Search quality over the public library; skips itself (exit 0) when the library is absent.
   { name: "search-eval", args: () => [script("search-eval")], limitMinutes: 10 },
+  // The built server from spawn to first answer and to ready, cold then warm, on the full library (else 15,000 generated files).
+  { name: "startup", args: (quick) => [script("startup"), ...(quick ? ["--files", "1000", "--settle", "5"] : [])], limitMinutes: 25 },
   { name: "http-read", args: (quick) => [script("http-read"), ...(quick ? ["--duration", "2", "--warmup", "1"] : [])], limitMinutes: 10 },
   { name: "group-licensing", args: (quick) => [script("group-licensing"), ...(quick ? ["--members", "5000"] : [])], limitMinutes: 40 },
   { name: "direct-assignment", args: (quick) => [script("direct-assignment"), ...(quick ? ["--users", "2000", "--samples", "500", "--warmup", "50", "--http-samples", "200"] : [])], limitMinutes: 15 },
@@ -196,6 +200,18 @@ function contentRows(r: ContentLoadJson): Row[] {
   ];
 }
 
+function startupRows(r: StartupResult): Row[] {
+  const [cold, warm] = [r.runs.find((run) => run.kind === "cold"), r.runs.find((run) => run.kind === "warm")];
+  const where = `${r.library.files.toLocaleString("en-US")} articles${r.library.generated ? ", generated" : ""}`;
+  const t = r.targets;
+  return [
+    { bench: "startup", figure: `cold: first supportTopic answer s (${where})`, value: n(cold?.firstAnswerS), baseline: "", ratio: "", target: `< 3 s${verdict(t.coldFirstAnswerS.met)}` },
+    { bench: "startup", figure: "cold: /readyz 200 s", value: n(cold?.readyS), baseline: "", ratio: "", target: "" },
+    { bench: "startup", figure: "warm: first answer / /readyz 200 s", value: `${n(warm?.firstAnswerS)} / ${n(warm?.readyS)}`, baseline: "", ratio: "", target: `ready < 3 s${verdict(t.warmReadyS.met)}` },
+    { bench: "startup", figure: "peak / settled RSS MiB (cold, warm)", value: `${n(cold?.peakRssMiB)} / ${n(cold?.settledRssMiB)}, ${n(warm?.peakRssMiB)} / ${n(warm?.settledRssMiB)}`, baseline: "", ratio: "", target: `< 400${verdict(t.peakRssMiB.met)} / < 300${verdict(t.settledRssMiB.met)}` },
+  ];
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const quick = args.has("quick");
@@ -239,6 +255,7 @@ async function main(): Promise<void> {
   use<GroupLicensingResult>("group-licensing", groupRows);
   use<DirectAssignmentResult>("direct-assignment", directRows);
   use<ContentLoadJson>("content-load", contentRows);
+  use<StartupResult>("startup", startupRows);
 
   console.log(`\n=== summary (${quick ? "quick run, " : ""}${machine().cpuModel}, ${machine().cores} cores, Node ${process.version}; shared machine, noisy) ===`);
   console.log(table(["bench", "figure", "helpgate", "baseline", "ratio", "target"], rows.map((row) => [row.bench, row.figure, row.value, row.baseline, row.ratio, row.target])));

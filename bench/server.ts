@@ -38,6 +38,8 @@ const rssOnly: Stats = async () => ({ queryCount: 0, rss: process.memoryUsage.rs
 async function helpgate(): Promise<Started> {
   const config = loadConfig(process.env);
   const app = await startApp(config, createLogger(config.logLevel));
+  // Measured once every article is in, as before the server listened early.
+  await app.articles;
   return {
     url: app.url,
     // The count is read before pending() runs its own statement.

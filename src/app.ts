@@ -15,7 +15,17 @@ export interface App {
   throttle: Throttle;
   /** The GraphQL endpoint, once listening. */
   url: string;
+  /**
+   * Settles once every article is loaded. The server listens (and answers lookups on the
+   * headers) before that; a rejection means the articles could not be read at all.
+   */
+  articles: Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Article bodies are held back until this settles (see LoadOptions.holdBodies): for tests of the loading phase. */
+  holdArticleBodies?: Promise<void>;
 }
 
 /** Opens the database (migrating and seeding it) and builds the services: what the server and the CLI share. */
@@ -31,12 +41,16 @@ export async function openServices(config: Config, log: Logger, processorOptions
   return createServices(db, config, secret, log, processorOptions);
 }
 
-/** Starts helpgate: database, services, and the HTTP server listening on the configured port. */
-export async function startApp(config: Config, log: Logger, processorOptions?: ProcessorOptions, frontOptions?: FrontOptions): Promise<App> {
+/**
+ * Starts helpgate: database, services, and the HTTP server listening on the configured port.
+ * Resolves once it listens; the articles load meanwhile (`App.articles`), so /healthz answers at
+ * once and /readyz says how far they are.
+ */
+export async function startApp(config: Config, log: Logger, processorOptions?: ProcessorOptions, frontOptions?: FrontOptions, startOptions: StartOptions = {}): Promise<App> {
   const services = await openServices(config, log, processorOptions);
   let front: HttpFront;
   try {
-    await services.content.load();
+    services.content.checkFolder();
     front = await createHttpFront(services, config, log, frontOptions);
     await new Promise<void>((resolve, reject) => {
       front.server.once("error", reject);
@@ -47,13 +61,16 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
     throw error;
   }
   services.licensing.processor.start();
-  services.content.watch();
+  const articles = services.content.load({ holdBodies: startOptions.holdArticleBodies }).then(() => services.content.watch());
+  // Whoever started the app hears of a failed load through `articles`; it is no unhandled rejection meanwhile.
+  articles.catch(() => undefined);
   const address = front.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     services,
     throttle: front.throttle,
     url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
+    articles,
     async close() {
       // The processor first: a batch holds the event loop (the SQLite driver is synchronous),
       // and the HTTP side needs it to take in and answer what clients already sent. Work still

@@ -74,6 +74,17 @@ export function serviceUnavailable(message: string): HelpgateError {
 }
 
 /**
+ * The articles a request needs are still being read at start (the server answers from the
+ * moment it listens); the same request succeeds once they are in.
+ */
+export function articlesLoading(done: number, total: number | null): HelpgateError {
+  return new HelpgateError("SERVICE_UNAVAILABLE", `articles are still loading (${done} of ${total ?? "?"}); ask again in a few seconds.`, {
+    retryable: true,
+    retryAfterSeconds: 2,
+  });
+}
+
+/**
  * The caller has spent its budget of resource units for now (as Microsoft Graph's 429): the
  * same request succeeds after `retryAfterSeconds`, which the HTTP answer repeats in Retry-After.
  */

@@ -22,6 +22,11 @@ async function main(): Promise<void> {
   if (issuer) log.info({ issuer, audiences }, `sign-in: access tokens from ${issuer} for ${audiences.join(", ")}`);
   if (devTokens) log.info("get an admin token: npm run --silent token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
   if (config.explorer) log.info(`explorer: open ${app.url} in a browser`);
+  // The server answers while the articles load; articles that cannot be read at all stop it, as before it listened.
+  app.articles.catch((error: unknown) => {
+    process.stderr.write(`helpgate: could not start: the articles could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

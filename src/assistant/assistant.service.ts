@@ -115,6 +115,7 @@ export class AssistantService {
     const found = await this.findUser(caller, user);
     this.demandDiagnose(caller, found.id);
     const { problems } = await this.diagnosis.diagnose(caller, found.id);
+    await this.content.whenLoaded("headers");
     const groupIds = [...new Set(problems.flatMap((problem) => (problem.groupId ? [problem.groupId] : [])))];
     const groups = (await Promise.all(groupIds.map((id) => this.groups.get(caller, id)))).filter((group): group is GroupRecord => group !== null);
     return {
@@ -130,6 +131,7 @@ export class AssistantService {
    * each with its own steps; problems the question is about come first.
    */
   async ask(caller: Caller | null, question: string, userId: string | null, first = 3): Promise<Answer> {
+    await this.content.whenLoaded("bodies");
     const named = this.content.errorCodesNamedIn(question);
     const pinned = named.flatMap((code) => {
       const article = this.content.troubleshoot(code)?.article;

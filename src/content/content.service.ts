@@ -1,10 +1,12 @@
 import fs from "node:fs";
+import path from "node:path";
 import type { Logger } from "pino";
 import { ConfigError } from "../config";
-import { badInput } from "../errors";
+import { articlesLoading, badInput } from "../errors";
 import { ArticleLibrary, type ArticleFilter } from "./library";
 import { loadArticles } from "./loader";
 import type { Article, ArticleProblem, ArticleStep } from "./model";
+import { parseFromHeader, readHeader } from "./parser";
 import type { SearchHit, SearchOptions } from "./search-index";
 
 export interface Troubleshooting {
@@ -24,38 +26,103 @@ export interface ContentOptions {
 // caller's errorCode, and a plain object would answer "toString" or "constructor" too.
 const TOPIC_QUERIES: ReadonlyMap<string, string> = new Map([["dynamicmembershippaused", "dynamic group membership rule paused processing"]]);
 
+/**
+ * How long a request waits for the articles it needs while they load at start, before it is
+ * answered SERVICE_UNAVAILABLE (retryable) with the progress.
+ */
+export const ARTICLE_WAIT_MS = 3_000;
+/** Articles parsed on demand while the bodies load, kept for the next request (a support form asks for the same few). */
+const ON_DEMAND_KEPT = 500;
+
+/**
+ * What a request needs of the articles: their headers (ids, titles, support topics, error codes,
+ * Markdown: lookups and lists), or every body too (search ranks on headings and steps).
+ */
+export type ArticleStage = "headers" | "bodies";
+
+interface Stage {
+  reached: boolean;
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+function stage(): Stage {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  const result: Stage = { reached: false, promise, resolve: () => ((result.reached = true), resolve()) };
+  return result;
+}
+
+/** An article with its body, and every problem the parser reports about its file. */
+export interface ArticleBody {
+  article: Article;
+  problems: ArticleProblem[];
+}
+
 /** Self-help articles: loading, lookups, troubleshooting by error code, and search. */
 export class ContentService {
   readonly library = new ArticleLibrary();
   private problems = new Map<string, ArticleProblem[]>();
   private watcher: fs.FSWatcher | null = null;
   private reload: NodeJS.Timeout | null = null;
-  ready = false;
+  private closed = false;
+  private readonly stages: Record<ArticleStage, Stage> = { headers: stage(), bodies: stage() };
+  private progress: { done: number; total: number | null } = { done: 0, total: null };
+  /** While the bodies load: articles parsed for a request, by path. */
+  private onDemand = new Map<string, ArticleBody>();
+
+  /** True once every body is in: the library is complete. */
+  get ready(): boolean {
+    return this.stages.bodies.reached;
+  }
 
   constructor(
     private readonly options: ContentOptions,
     private readonly log: Logger,
   ) {}
 
-  async load(): Promise<void> {
+  /** Refuses a missing articles folder (a configuration error, reported before the server listens). */
+  checkFolder(): void {
     if (!fs.existsSync(this.options.articlesDir)) {
       throw new ConfigError("ARTICLES_DIR", `the folder ${this.options.articlesDir} does not exist.`);
     }
+  }
+
+  /**
+   * Reads the articles: headers first (lookups answer from then on, body fields parsed per
+   * article on demand), then every body (search and readiness). A reload keeps serving the
+   * previous library until the new one is complete. `holdBodies`: see LoadOptions.
+   */
+  async load(options: { holdBodies?: Promise<void> } = {}): Promise<void> {
+    this.checkFolder();
     const started = Date.now();
+    const first = !this.ready;
     const result = await loadArticles(this.options.articlesDir, {
       cacheDir: this.options.cacheDir,
       workers: this.options.workers,
+      holdBodies: options.holdBodies,
+      // The parse cache is written in the background once the articles are in: say when it is done.
+      onStats: (stats) => {
+        const saving = Date.now();
+        void stats.cacheSaved.then((saved) => this.log.info({ ...saved, ms: Date.now() - saving }, "article cache saved"));
+      },
+      onProgress: (done, total) => {
+        if (first) this.progress = { done, total };
+      },
       // Lookups can start on the headers; the search index waits for the bodies (or a search).
       onHeaders: (headers) => {
         if (this.library.size === 0) {
           this.library.replaceAll(headers.articles, { searchIndex: "on-demand" });
           this.problems = byFile(headers.problems);
         }
+        this.stages.headers.resolve();
       },
     });
     this.library.replaceAll(result.articles);
     this.problems = byFile(result.problems);
-    this.ready = true;
+    this.onDemand.clear();
+    this.stages.headers.resolve();
+    this.stages.bodies.resolve();
     const errors = result.problems.filter((problem) => problem.severity === "error");
     for (const problem of errors.slice(0, 20)) this.log.warn({ article: problem.file, line: problem.line, kind: problem.kind }, problem.message);
     this.log.info({ articles: result.articles.length, errors: errors.length, ms: Date.now() - started }, "articles loaded");
@@ -63,7 +130,7 @@ export class ContentService {
 
   /** In development, edits to the articles folder are picked up without a restart. */
   watch(): void {
-    if (!this.options.watch || this.watcher) return;
+    if (!this.options.watch || this.watcher || this.closed) return;
     this.watcher = fs.watch(this.options.articlesDir, { recursive: true }, () => {
       if (this.reload) clearTimeout(this.reload);
       this.reload = setTimeout(() => this.load().catch((error: unknown) => this.log.error({ err: error }, "article reload failed")), 200);
@@ -71,8 +138,71 @@ export class ContentService {
   }
 
   close(): void {
+    this.closed = true;
     this.watcher?.close();
     if (this.reload) clearTimeout(this.reload);
+  }
+
+  /** For /readyz: "ok", or "loading (n of N)" with how many files have their body in. */
+  loadingCheck(): string {
+    if (this.ready) return "ok";
+    return `loading (${this.progress.done} of ${this.progress.total ?? "?"})`;
+  }
+
+  /**
+   * Waits (at most ARTICLE_WAIT_MS) until the articles are loaded that far, then throws
+   * SERVICE_UNAVAILABLE (retryable) with the progress. Resolves at once once they are.
+   */
+  async whenLoaded(needed: ArticleStage, waitMs = ARTICLE_WAIT_MS): Promise<void> {
+    const wanted = this.stages[needed];
+    if (wanted.reached) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), waitMs)));
+    const outcome = await Promise.race([wanted.promise, late]);
+    clearTimeout(timer);
+    if (outcome === "late") this.demand(needed);
+  }
+
+  /** Throws SERVICE_UNAVAILABLE (retryable) unless the articles are loaded that far: no answer is built from a half-read library. */
+  private demand(needed: ArticleStage): void {
+    if (!this.stages[needed].reached) throw articlesLoading(this.progress.done, this.progress.total);
+  }
+
+  /**
+   * The article at this path with its body and its file's problems. Once the bodies are in,
+   * from the library; while they load, that one file is read and parsed now (the header-only
+   * article has no sections or steps yet: never served as if it had none).
+   */
+  body(path: string): ArticleBody | null {
+    this.demand("headers");
+    if (this.ready) {
+      const article = this.library.atPath(path);
+      return article && { article, problems: this.problemsOf(path) };
+    }
+    if (!this.library.atPath(path)) return null;
+    let found = this.onDemand.get(path);
+    if (!found) {
+      found = this.parseNow(path);
+      if (this.onDemand.size >= ON_DEMAND_KEPT) this.onDemand.delete(this.onDemand.keys().next().value!);
+      this.onDemand.set(path, found);
+    }
+    return found;
+  }
+
+  private parseNow(file: string): ArticleBody {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(path.join(this.options.articlesDir, file));
+    } catch {
+      // Gone or unreadable since the headers were read: the full load will say what it is.
+      throw articlesLoading(this.progress.done, this.progress.total);
+    }
+    const parsed = parseFromHeader(readHeader(bytes, file));
+    if (!parsed.article) throw articlesLoading(this.progress.done, this.progress.total);
+    // Folder-level problems (an articleId another file uses too) come from the headers' pass.
+    const folder = (this.problems.get(file) ?? []).filter((problem) => problem.kind === "duplicate-article-id");
+    const problems = [...parsed.problems, ...folder].sort((a, b) => a.line - b.line);
+    return { article: parsed.article, problems };
   }
 
   /**
@@ -80,10 +210,11 @@ export class ContentService {
    * refused with their paths: the caller asks again by path.
    */
   article(idOrKey: string | { id?: string | null; path?: string | null }): Article | null {
+    this.demand("headers");
     const key = typeof idOrKey === "string" ? { id: idOrKey } : idOrKey;
     if (key.path != null) {
       const article = this.library.atPath(key.path);
-      return article && (key.id == null || article.articleId.toLowerCase() === key.id.trim().toLowerCase()) ? article : null;
+      return article && (key.id == null || article.articleId.toLowerCase() === key.id.trim().toLowerCase()) ? this.withBody(article) : null;
     }
     const found = this.library.withId(key.id ?? "");
     if (found.length > 1) {
@@ -93,51 +224,73 @@ export class ContentService {
         paths,
       });
     }
-    return found[0] ?? null;
+    return found[0] ? this.withBody(found[0]) : null;
+  }
+
+  /** The article itself once the bodies are in; while they load, its file parsed now (see body). */
+  private withBody(article: Article): Article {
+    return this.ready ? article : (this.body(article.file)?.article ?? article);
   }
 
   /** What the parser reported about the file at this path in the library (folder-level ones such as a shared articleId included). */
   problemsOf(path: string): ArticleProblem[] {
+    if (!this.ready) return this.body(path)?.problems ?? [];
     return this.problems.get(path) ?? [];
   }
 
   /** Ids used by more than one file, with their paths. */
   duplicateIds(): { articleId: string; paths: string[] }[] {
+    this.demand("headers");
     return this.library.duplicateIds();
   }
 
   articles(filter: ArticleFilter): Article[] {
+    this.demand("headers");
     return this.library.list(filter);
   }
 
   supportTopic(supportTopicId: string): Article[] {
-    return this.library.forSupportTopic(supportTopicId);
+    this.demand("headers");
+    // A support form shows these with their steps: while the bodies load, each is parsed for it.
+    const articles = this.library.forSupportTopic(supportTopicId);
+    return this.ready ? articles : articles.map((article) => this.withBody(article));
   }
 
   /** The steps to take for an error code (a licensing code, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article they come from. */
   troubleshoot(errorCode: string): Troubleshooting | null {
+    this.demand("headers");
     const topic = TOPIC_QUERIES.get(errorCode.trim().toLowerCase());
-    const article = this.library.forErrorCode(errorCode) ?? (topic ? this.library.search(topic, { limit: 1 })[0]?.article : null);
-    return article ? { errorCode, article, steps: article.recommendedSteps } : null;
+    let article = this.library.forErrorCode(errorCode);
+    if (!article && topic) {
+      this.demand("bodies");
+      article = this.library.search(topic, { limit: 1 })[0]?.article ?? null;
+    }
+    if (!article) return null;
+    const full = this.withBody(article);
+    return { errorCode, article: full, steps: full.recommendedSteps };
   }
 
   /** Ranked search; a number is the limit alone (default filters: internal article types left out). */
   search(query: string, options: SearchOptions | number): (SearchHit & { article: Article })[] {
+    this.demand("bodies");
     return this.library.search(query, typeof options === "number" ? { limit: options } : options);
   }
 
   /** Every support topic id an article names. */
   supportTopicIds(): string[] {
+    this.demand("headers");
     return this.library.supportTopicIds();
   }
 
   /** Every error code an article explains. */
   errorCodes(): string[] {
+    this.demand("headers");
     return this.library.errorCodes();
   }
 
   /** The error codes some article names that a question names too, e.g. "what does CountViolation mean?". */
   errorCodesNamedIn(question: string): string[] {
+    this.demand("headers");
     return this.library.errorCodesAmong(new Set(question.toLowerCase().match(/[a-z0-9]+/g) ?? []));
   }
 }

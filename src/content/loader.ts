@@ -51,6 +51,13 @@ export interface LoadOptions {
   onHeaders?: (headers: FolderResult) => void;
   /** Called with the result's readiness: what the load did (cache use, worker threads, timings). */
   onStats?: (stats: LoadStats) => void;
+  /** Called as bodies come in (from the cache or a parse): how many files have theirs, of how many. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * The bodies are not merged into the result before this settles (headers are read and bodies
+   * parsed meanwhile): lets a test watch a server while its articles are still loading.
+   */
+  holdBodies?: Promise<void>;
 }
 
 export interface CacheSaveStats {
@@ -117,12 +124,20 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   const files = await listArticleFiles(dir);
   const cache = options.cacheDir === null ? null : await ParseCache.open(options.cacheDir);
   const cacheDir = cache?.dir ?? null;
+  let fromCache = 0;
+  let bodies = 0;
+  const progress = (parsed: number) => {
+    bodies += parsed;
+    options.onProgress?.(fromCache + bodies, files.length);
+  };
+  progress(0);
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
     filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
     batchSize: BATCH_SIZE,
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
+    onParsed: progress,
   });
   let saving = false;
   try {
@@ -136,6 +151,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
       const { slot, task } = readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
       if (task) shards.add(task);
       slots.push(slot);
+      if (slot.cached && ++fromCache % YIELD_EVERY === 0) progress(0);
     }
     const lines = new ArticleIdLines(dir);
 
@@ -149,6 +165,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
       headersMs = performance.now() - started;
       options.onHeaders(headers);
     }
+    await options.holdBodies;
 
     const { outcomes, workers, errors } = await shards.finish();
     const live = new Set<string>();

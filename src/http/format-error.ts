@@ -18,7 +18,7 @@ export function createFormatError(troubleshoot: TroubleshootingLookup) {
     const original = unwrapResolverError(error);
     if (original instanceof HelpgateError) {
       const licenseError = original.code === "LICENSE_ASSIGNMENT_FAILED" ? String(original.details.licenseError) : null;
-      const troubleshooting = licenseError ? troubleshoot(licenseError) : null;
+      const troubleshooting = licenseError ? lookupWhileLoading(troubleshoot, licenseError) : null;
       return {
         message: original.message,
         locations: formatted.locations,
@@ -28,6 +28,16 @@ export function createFormatError(troubleshoot: TroubleshootingLookup) {
     }
     return formatOther(formatted);
   };
+}
+
+/** The steps, or none while the articles are still loading at start (the refusal itself still goes out). */
+function lookupWhileLoading(troubleshoot: TroubleshootingLookup, errorCode: string): ReturnType<TroubleshootingLookup> {
+  try {
+    return troubleshoot(errorCode);
+  } catch (error) {
+    if (error instanceof HelpgateError && error.code === "SERVICE_UNAVAILABLE") return null;
+    throw error;
+  }
 }
 
 function formatOther(formatted: GraphQLFormattedError): GraphQLFormattedError {

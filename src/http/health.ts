@@ -23,6 +23,6 @@ export async function readiness(services: Services): Promise<Readiness> {
       checks.migrations = "unknown";
     }
   }
-  if (!services.content.ready) checks.articles = "loading";
+  checks.articles = services.content.loadingCheck();
   return { ready: Object.values(checks).every((check) => check === "ok"), checks };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { startApp, type App } from "../../src/app";
+import { startApp, type App, type StartOptions } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import type { FrontOptions } from "../../src/http/server";
 import { createTestDatabase, TEST_TOKEN_SECRET } from "./database";
@@ -30,7 +30,7 @@ export class TestGateway {
    * `options.now` gives the HTTP front a clock of the test's own (the throttle's); `options.log` receives the server's log
    * (silent unless given, e.g. to check that nothing was logged as an error).
    */
-  static async start(env: Record<string, string> = {}, options: FrontOptions & { log?: Logger } = {}): Promise<TestGateway> {
+  static async start(env: Record<string, string> = {}, options: FrontOptions & StartOptions & { log?: Logger; waitForArticles?: boolean } = {}): Promise<TestGateway> {
     const database = env.DATABASE_URL ? null : await createTestDatabase();
     const cleanup = async () => database?.drop();
     try {
@@ -42,8 +42,13 @@ export class TestGateway {
         ...(/^postgres(ql)?:/i.test(env.DATABASE_URL ?? database?.url ?? "") ? { TOKEN_SECRET: TEST_TOKEN_SECRET } : {}),
         ...env,
       });
-      const { log = silentLog, ...front } = options;
-      const app = await startApp(config, log, undefined, front);
+      const { log = silentLog, holdArticleBodies, waitForArticles = true, ...front } = options;
+      const app = await startApp(config, log, undefined, front, { holdArticleBodies });
+      // Most tests want the whole library in; tests of the loading phase say waitForArticles: false.
+      if (waitForArticles) await app.articles.catch(async (error: unknown) => {
+        await app.close().catch(() => undefined);
+        throw error;
+      });
       return new TestGateway(app, cleanup);
     } catch (error) {
       await cleanup().catch(() => undefined);
@@ -116,6 +121,7 @@ export class TestGateway {
 
   async stop(): Promise<void> {
     try {
+      await this.app.articles.catch(() => undefined);
       await this.app.close();
     } finally {
       await this.cleanup();

@@ -104,11 +104,28 @@ export class ServerProcess {
   }
 
   /**
-   * Starts the gateway on a free loopback port and waits for its "helpgate listening" log line.
-   * The environment is built from scratch (no inherited NODE_ENV=test): the server runs as
-   * deployed.
+   * Starts the gateway on a free loopback port and waits for its "helpgate listening" log line,
+   * then until /readyz says its articles are loaded. The environment is built from scratch (no
+   * inherited NODE_ENV=test): the server runs as deployed.
    */
   static async start(databaseFile: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
+    const server = await ServerProcess.startListening(databaseFile, env, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ready = await request(`${server.origin}/readyz`, { timeoutMs: 5_000 });
+      const checks = ready.outcome.kind === "response" ? (ready.outcome.json as { checks?: { articles?: string } } | null)?.checks : undefined;
+      if (checks?.articles === "ok") return server;
+      if (server.exit) throw new Error(`the gateway exited while loading its articles (${JSON.stringify(server.exit)}):\n${server.output()}`);
+      if (Date.now() > deadline) {
+        server.child.kill("SIGKILL");
+        throw new Error(`the gateway's articles were not loaded within ${timeoutMs} ms:\n${server.output()}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Like start, but returns as soon as the gateway listens (its articles may still be loading). */
+  static async startListening(databaseFile: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],

@@ -32,7 +32,9 @@ export class AskResolver {
 @Resolver(() => LicenseAssignmentState)
 export class LicenseStateTroubleshootingResolver {
   @FieldResolver(() => Troubleshooting, { nullable: true, description: "The steps for this state's error; null when there is none." })
-  troubleshooting(@Root() state: LicenseAssignmentState, @Ctx() ctx: RequestContext): Troubleshooting | null {
-    return state.error === "None" ? null : troubleshootingType(ctx.services.content.troubleshoot(state.error));
+  async troubleshooting(@Root() state: LicenseAssignmentState, @Ctx() ctx: RequestContext): Promise<Troubleshooting | null> {
+    if (state.error === "None") return null;
+    await ctx.services.content.whenLoaded("headers");
+    return troubleshootingType(ctx.services.content.troubleshoot(state.error));
   }
 }

@@ -103,6 +103,7 @@ function explainLicenseError(server: McpServer, ctx: McpContext): void {
     guarded(async ({ errorCode }) => {
       const code = errorCode.trim();
       if (!code) throw badInput("errorCode is empty; give a licensing error code such as CountViolation.", { field: "errorCode" });
+      await content.whenLoaded("headers");
       const found = content.troubleshoot(code);
       if (!found) {
         throw badInput(`No article explains the error code '${code}'. Known codes: ${content.errorCodes().join(", ")}.`, { field: "errorCode" });
@@ -233,6 +234,7 @@ function searchArticles(server: McpServer, ctx: McpContext): void {
     },
     guarded(async ({ query, first }) => {
       if (!query.trim()) throw badInput("query is empty; give words to search for, e.g. 'usage location'.", { field: "query" });
+      await content.whenLoaded("bodies");
       const hits = content.search(query, first ?? 5);
       const lines = hits.length === 0 ? [`No article matches '${oneLine(query)}'.`] : hits.map((hit, i) => `${i + 1}. **${hit.article.pageTitle}** (${hit.article.articleId}): ${oneLine(hit.article.description)}`);
       return answer(lines.join("\n"), { hits: hits.map((hit) => ({ ...articleRefOut(hit.article), description: hit.article.description, score: hit.score })) });
@@ -260,6 +262,7 @@ function getArticle(server: McpServer, ctx: McpContext): void {
       annotations: READ_ONLY,
     },
     guarded(async ({ id }) => {
+      await content.whenLoaded("headers");
       const article = content.article(id);
       if (!article) throw notFound("Article", id);
       const body = bounded(article.markdown, MAX_TEXT, articleUri(article.articleId));
@@ -288,6 +291,7 @@ function getSupportTopic(server: McpServer, ctx: McpContext): void {
       annotations: READ_ONLY,
     },
     guarded(async ({ supportTopicId }) => {
+      await content.whenLoaded("headers");
       const articles = content.supportTopic(supportTopicId).slice(0, 50);
       if (articles.length === 0) throw notFound("Support topic", supportTopicId);
       const lines = [`Articles for support topic ${supportTopicId}:`, "", ...articles.map((a) => `- **${a.pageTitle}** (${a.articleId}): ${oneLine(a.description)}`)];

@@ -9,7 +9,7 @@ import type { Article as ArticleRecord } from "../model";
 import { KNOWN_CLOUDS } from "../parser/values";
 import { renderHtml } from "../render";
 import { ArticleFilter, ArticleSearchFilter } from "./inputs";
-import { Article, ArticleConnection, ArticleImage, ArticleParseProblem, ArticleSearchHit, SupportTopic, Troubleshooting } from "./types";
+import { Article, ArticleConnection, ArticleImage, ArticleParseProblem, ArticleSearchHit, ArticleSection, ArticleStep, SupportTopic, Troubleshooting } from "./types";
 
 export const MAX_QUESTION = 2000;
 const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && value.length === 1 && typeof value[0] === "string";
@@ -29,23 +29,25 @@ export class ContentResolver {
     nullable: true,
     description: "An article by id, or by its path in the library. An id that several files use is refused with their paths (extensions.paths): ask again by path.",
   })
-  article(
+  async article(
     @Ctx() ctx: RequestContext,
     @Arg("id", () => ID, { nullable: true }) id?: string | null,
     @Arg("path", () => String, { nullable: true, description: "The file's path in the library, e.g. \"licensing/count-violation.md\"." }) path?: string | null,
-  ): Article | null {
+  ): Promise<Article | null> {
     if (id == null && path == null) throw badInput("article needs an id or a path; e.g. article(id: \"…\") or article(path: \"folder/file.md\").", { field: "id" });
+    await ctx.services.content.whenLoaded("headers");
     const article = ctx.services.content.article({ id, path });
     return article && articleType(article);
   }
 
   @Query(() => ArticleConnection, { description: "Articles in display order." })
-  articles(
+  async articles(
     @Ctx() ctx: RequestContext,
     @Arg("filter", () => ArticleFilter, { nullable: true }) filter?: ArticleFilter | null,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
-  ): Page<Article> {
+  ): Promise<Page<Article>> {
+    await ctx.services.content.whenLoaded("headers");
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
     const cursor = decodeCursor(after, isIdKey);
@@ -56,25 +58,27 @@ export class ContentResolver {
   }
 
   @Query(() => SupportTopic, { description: "What a support form shows for a support topic id." })
-  supportTopic(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): SupportTopic {
+  async supportTopic(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<SupportTopic> {
+    await ctx.services.content.whenLoaded("headers");
     return { id, articles: ctx.services.content.supportTopic(id).map(articleType) };
   }
 
   @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for an error code (licensing codes, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article that answers it best; null when no article names the code." })
-  troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode") errorCode: string): Troubleshooting | null {
+  async troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode") errorCode: string): Promise<Troubleshooting | null> {
+    await ctx.services.content.whenLoaded("headers");
     return troubleshootingType(ctx.services.content.troubleshoot(errorCode));
   }
 
   @Query(() => [ArticleSearchHit], {
     description: "Ranked full-text search over titles, file names, descriptions, headings, steps and text, best first. Internal article types (TSG_Content, SupportTopicDescription, scoping questions…) are left out unless includeInternal is true.",
   })
-  searchArticles(
+  async searchArticles(
     @Ctx() ctx: RequestContext,
     @Arg("query") query: string,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("filter", () => ArticleSearchFilter, { nullable: true }) filter?: ArticleSearchFilter | null,
     @Arg("includeInternal", () => Boolean, { nullable: true, defaultValue: false }) includeInternal?: boolean | null,
-  ): ArticleSearchHit[] {
+  ): Promise<ArticleSearchHit[]> {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
     // Left out, first is 10, or the cap (MAX_PAGE_SIZE) when that is lower.
     const limit = pageSize(first ?? Math.min(10, ctx.limits.maxPageSize), ctx.limits.maxPageSize);
@@ -82,9 +86,23 @@ export class ContentResolver {
     if (cloud && !KNOWN_CLOUDS.has(cloud)) {
       throw badInput(`cloudEnvironment '${filter!.cloudEnvironment}' is not a cloud; use one of ${[...KNOWN_CLOUDS].join(", ")}.`, { field: "filter.cloudEnvironment" });
     }
+    // Ranking needs every body (headings and steps are indexed).
+    await ctx.services.content.whenLoaded("bodies");
     return ctx.services.content
       .search(query, { limit, filter: filter ?? {}, includeInternal: includeInternal === true })
       .map((hit) => ({ ...hit, article: articleType(hit.article) }));
+  }
+
+  // Sections and steps: from the full article, parsed on demand while the bodies are loading
+  // at start (an article looked up on its header has none yet).
+  @FieldResolver(() => [ArticleSection])
+  sections(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleSection[] {
+    return ctx.services.content.body(article.path)?.article.sections ?? article.sections;
+  }
+
+  @FieldResolver(() => [ArticleStep])
+  recommendedSteps(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleStep[] {
+    return ctx.services.content.body(article.path)?.article.recommendedSteps ?? article.recommendedSteps;
   }
 
   @FieldResolver(() => [ArticleImage], { description: "The article's pictures (Markdown images and <img> tags), in order." })

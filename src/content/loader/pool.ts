@@ -133,6 +133,8 @@ export interface ShardOptions {
   batchSize: number;
   startWorker: () => BodyRunner | null;
   inThread: () => BodyRunner;
+  /** Called after each batch with how many files it parsed. */
+  onParsed?: (count: number) => void;
 }
 
 export interface ShardResult {
@@ -245,7 +247,9 @@ export class Shards {
   private async drain(runner: BodyRunner): Promise<void> {
     for (let batch = await this.next(); batch; batch = await this.next()) {
       try {
-        for (const outcome of await runner.run(batch)) this.outcomes.set(outcome.file, outcome);
+        const outcomes = await runner.run(batch);
+        for (const outcome of outcomes) this.outcomes.set(outcome.file, outcome);
+        this.options.onParsed?.(outcomes.length);
       } catch (error) {
         this.offer(batch);
         this.errors.push(error instanceof Error ? error.message : String(error));
