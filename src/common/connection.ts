@@ -7,16 +7,16 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 @ObjectType({ description: "Where a page sits in its list (Relay)." })
 export class PageInfo {
-  @Field()
+  @Field({ description: "true when more items follow this page: ask again with after: endCursor." })
   hasNextPage!: boolean;
 
-  @Field()
+  @Field({ description: "true when items come before this page." })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The cursor of the page's first item; null for an empty page." })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The cursor of the page's last item; null for an empty page." })
   endCursor!: string | null;
 }
 
@@ -64,22 +64,22 @@ export class Page<T> {
 
 /** Declares `<Node>Connection` and `<Node>Edge` GraphQL types for a node type. */
 export function Connection<TNode extends object>(Node: ClassType<TNode>) {
-  @ObjectType(`${Node.name}Edge`)
+  @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.` })
   class EdgeType {
-    @Field()
+    @Field({ description: "Where this item sits in the list: pass it as after (or before) to page on from here." })
     cursor!: string;
 
-    @Field(() => Node)
+    @Field(() => Node, { description: "The item." })
     node!: TNode;
   }
 
   // Never referenced itself, so type-graphql does not emit it; its subclasses are the real types.
-  @ObjectType()
+  @ObjectType({ description: `A page of a list of ${Node.name} items (a Relay connection).` })
   abstract class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: "The page's items, in the list's order." })
     edges!: EdgeType[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: "Where the page sits in the list." })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: "How many items the whole list holds, with the same filter." })

@@ -29,7 +29,7 @@ export class ContentResolver {
   })
   article(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("id", () => ID, { description: "The article's articleId.", nullable: true }) id?: string | null,
     @Arg("path", () => String, { nullable: true, description: "The file's path in the library, e.g. \"licensing/count-violation.md\"." }) path?: string | null,
   ): Article | null {
     if (id == null && path == null) throw badInput("article needs an id or a path; e.g. article(id: \"…\") or article(path: \"folder/file.md\").", { field: "id" });
@@ -40,9 +40,9 @@ export class ContentResolver {
   @Query(() => ArticleConnection, { description: "Articles in display order." })
   articles(
     @Ctx() ctx: RequestContext,
-    @Arg("filter", () => ArticleFilter, { nullable: true }) filter?: ArticleFilter | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("filter", () => ArticleFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: ArticleFilter | null,
+    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
+    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Page<Article> {
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
@@ -54,12 +54,12 @@ export class ContentResolver {
   }
 
   @Query(() => SupportTopic, { description: "What a support form shows for a support topic id." })
-  supportTopic(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): SupportTopic {
+  supportTopic(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The support topic id, as support forms and articles' supportTopicIds carry it." }) id: string): SupportTopic {
     return { id, articles: ctx.services.content.supportTopic(id).map(articleType) };
   }
 
   @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for an error code (licensing codes, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article that answers it best; null when no article names the code." })
-  troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode") errorCode: string): Troubleshooting | null {
+  troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode", { description: "The error code as the user saw it, e.g. CountViolation or AADSTS50076 (any letter case)." }) errorCode: string): Troubleshooting | null {
     return troubleshootingType(ctx.services.content.troubleshoot(errorCode));
   }
 
@@ -68,10 +68,10 @@ export class ContentResolver {
   })
   searchArticles(
     @Ctx() ctx: RequestContext,
-    @Arg("query") query: string,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("filter", () => ArticleSearchFilter, { nullable: true }) filter?: ArticleSearchFilter | null,
-    @Arg("includeInternal", () => Boolean, { nullable: true, defaultValue: false }) includeInternal?: boolean | null,
+    @Arg("query", { description: "The words to look for, as a user would type them." }) query: string,
+    @Arg("first", () => Int, { description: "How many hits to return: 1 to MAX_PAGE_SIZE, 10 by default.", nullable: true }) first?: number | null,
+    @Arg("filter", () => ArticleSearchFilter, { description: "Narrows the hits; all given conditions must hold.", nullable: true }) filter?: ArticleSearchFilter | null,
+    @Arg("includeInternal", () => Boolean, { description: "true also searches articles written for support engineers.", nullable: true, defaultValue: false }) includeInternal?: boolean | null,
   ): ArticleSearchHit[] {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
     // Left out, first is 10, or the cap (MAX_PAGE_SIZE) when that is lower.

@@ -20,8 +20,8 @@ export class ServicePrincipalResolver {
   @Query(() => ServicePrincipalConnection, { description: "Applications registered in the directory, ordered by displayName." })
   async servicePrincipals(
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
+    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Promise<Page<ServicePrincipalRecord>> {
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = afterNameId(after);
@@ -32,8 +32,8 @@ export class ServicePrincipalResolver {
   @Query(() => ServicePrincipal, { nullable: true, description: "A service principal, by id or by appId." })
   servicePrincipal(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
-    @Arg("appId", () => String, { nullable: true }) appId?: string | null,
+    @Arg("id", () => ID, { description: "The service principal's object id.", nullable: true }) id?: string | null,
+    @Arg("appId", () => String, { description: "The application (client) id.", nullable: true }) appId?: string | null,
   ): Promise<ServicePrincipalRecord | null> {
     return ctx.services.servicePrincipals.get(ctx.caller, { id, appId });
   }
@@ -49,21 +49,21 @@ export class ServicePrincipalResolver {
   @Mutation(() => ServicePrincipal, { description: "Registers an application so its app-only tokens are accepted (Global Administrator)." })
   createServicePrincipal(
     @Ctx() ctx: RequestContext,
-    @Arg("input", () => CreateServicePrincipalInput) input: CreateServicePrincipalInput,
+    @Arg("input", () => CreateServicePrincipalInput, { description: "The application to register." }) input: CreateServicePrincipalInput,
   ): Promise<ServicePrincipalRecord> {
     return ctx.services.servicePrincipals.create(ctx, input);
   }
 
   @Mutation(() => ID, { description: "Deletes the service principal (its tokens are refused from then on) and returns its id." })
-  async deleteServicePrincipal(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<string> {
+  async deleteServicePrincipal(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The service principal's object id." }) id: string): Promise<string> {
     return (await ctx.services.servicePrincipals.delete(ctx, id)).id;
   }
 
   @Mutation(() => ServicePrincipal, { description: "Grants an application permission to a service principal (Global Administrator)." })
   grantAppPermission(
     @Ctx() ctx: RequestContext,
-    @Arg("servicePrincipalId", () => ID) servicePrincipalId: string,
-    @Arg("permission", () => AppPermission) permission: AppPermissionName,
+    @Arg("servicePrincipalId", () => ID, { description: "The service principal." }) servicePrincipalId: string,
+    @Arg("permission", () => AppPermission, { description: "The permission to grant." }) permission: AppPermissionName,
   ): Promise<ServicePrincipalRecord> {
     return ctx.services.servicePrincipals.grant(ctx, servicePrincipalId, permission);
   }
@@ -71,8 +71,8 @@ export class ServicePrincipalResolver {
   @Mutation(() => ServicePrincipal, { description: "Takes an application permission back from a service principal (Global Administrator)." })
   revokeAppPermission(
     @Ctx() ctx: RequestContext,
-    @Arg("servicePrincipalId", () => ID) servicePrincipalId: string,
-    @Arg("permission", () => AppPermission) permission: AppPermissionName,
+    @Arg("servicePrincipalId", () => ID, { description: "The service principal." }) servicePrincipalId: string,
+    @Arg("permission", () => AppPermission, { description: "The permission to take back." }) permission: AppPermissionName,
   ): Promise<ServicePrincipalRecord> {
     return ctx.services.servicePrincipals.revoke(ctx, servicePrincipalId, permission);
   }

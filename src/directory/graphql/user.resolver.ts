@@ -12,8 +12,8 @@ export class UserResolver {
   @Query(() => User, { nullable: true, description: "A user, by id or by userPrincipalName." })
   user(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
-    @Arg("userPrincipalName", () => String, { nullable: true }) userPrincipalName?: string | null,
+    @Arg("id", () => ID, { description: "The user's object id.", nullable: true }) id?: string | null,
+    @Arg("userPrincipalName", () => String, { description: "The user's sign-in name, e.g. ada@contoso.com (any letter case).", nullable: true }) userPrincipalName?: string | null,
   ): Promise<UserRecord | null> {
     return ctx.services.users.get(ctx.caller, { id, userPrincipalName });
   }
@@ -28,9 +28,9 @@ export class UserResolver {
   @Query(() => UserConnection, { description: "Users ordered by displayName." })
   async users(
     @Ctx() ctx: RequestContext,
-    @Arg("filter", () => UserFilter, { nullable: true }) filter?: UserFilter | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("filter", () => UserFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: UserFilter | null,
+    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
+    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Promise<Page<UserRecord>> {
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = afterNameId(after);
@@ -38,7 +38,7 @@ export class UserResolver {
     return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
   }
 
-  @FieldResolver(() => [String])
+  @FieldResolver(() => [String], { description: "Mail addresses: SMTP:primary@domain and smtp:secondary@domain." })
   proxyAddresses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<string[]> {
     return ctx.loaders.proxyAddresses.load(user.id);
   }
@@ -48,7 +48,7 @@ export class UserResolver {
     return ctx.loaders.memberOf.load(user.id);
   }
 
-  @FieldResolver(() => [DirectoryRole])
+  @FieldResolver(() => [DirectoryRole], { description: "The directory roles assigned to the user." })
   async directoryRoles(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<DirectoryRole[]> {
     const ids = await ctx.loaders.directoryRoles.load(user.id);
     return ids.flatMap((id) => {
@@ -57,39 +57,39 @@ export class UserResolver {
     });
   }
 
-  @Mutation(() => User)
-  createUser(@Ctx() ctx: RequestContext, @Arg("input", () => CreateUserInput) input: CreateUserInput): Promise<UserRecord> {
+  @Mutation(() => User, { description: "Creates a user (needs users.manage)." })
+  createUser(@Ctx() ctx: RequestContext, @Arg("input", () => CreateUserInput, { description: "The new user's properties." }) input: CreateUserInput): Promise<UserRecord> {
     return ctx.services.users.create(ctx, input);
   }
 
-  @Mutation(() => User)
+  @Mutation(() => User, { description: "Changes a user's properties; those left out stay." })
   updateUser(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID) id: string,
-    @Arg("input", () => UpdateUserInput) input: UpdateUserInput,
+    @Arg("id", () => ID, { description: "The user's object id." }) id: string,
+    @Arg("input", () => UpdateUserInput, { description: "The properties to change." }) input: UpdateUserInput,
   ): Promise<UserRecord> {
     return ctx.services.users.update(ctx, id, input);
   }
 
   @Mutation(() => ID, { description: "Deletes the user and returns its id." })
-  async deleteUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<string> {
+  async deleteUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The user's object id." }) id: string): Promise<string> {
     return (await ctx.services.users.delete(ctx, id)).id;
   }
 
-  @Mutation(() => User)
+  @Mutation(() => User, { description: "Gives a user a directory role (needs roles.manage)." })
   assignDirectoryRole(
     @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID) userId: string,
-    @Arg("roleTemplateId", () => ID) roleTemplateId: string,
+    @Arg("userId", () => ID, { description: "The user." }) userId: string,
+    @Arg("roleTemplateId", () => ID, { description: "The role, by its template id (see directoryRoles)." }) roleTemplateId: string,
   ): Promise<UserRecord> {
     return ctx.services.roles.assign(ctx, userId, roleTemplateId);
   }
 
-  @Mutation(() => User)
+  @Mutation(() => User, { description: "Takes a directory role from a user." })
   removeDirectoryRole(
     @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID) userId: string,
-    @Arg("roleTemplateId", () => ID) roleTemplateId: string,
+    @Arg("userId", () => ID, { description: "The user." }) userId: string,
+    @Arg("roleTemplateId", () => ID, { description: "The role, by its template id." }) roleTemplateId: string,
   ): Promise<UserRecord> {
     return ctx.services.roles.remove(ctx, userId, roleTemplateId);
   }

@@ -12,7 +12,7 @@ const isIdKey = (value: unknown): value is [string] => Array.isArray(value) && v
 /** Licensing on groups: what a group assigns, how its processing goes, who is in error. */
 @Resolver(() => Group)
 export class GroupLicensingResolver {
-  @FieldResolver(() => [AssignedLicense])
+  @FieldResolver(() => [AssignedLicense], { description: "The licenses the group gives its members." })
   async assignedLicenses(@Root() group: GroupRecord, @Ctx() ctx: RequestContext): Promise<AssignedLicense[]> {
     return (await ctx.loaders.groupLicenses.load(group.id)).map((license) => ({ skuId: license.skuId, disabledPlans: license.disabledPlans }));
   }
@@ -23,7 +23,7 @@ export class GroupLicensingResolver {
     return processing && processingState(processing);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: "true when a member's license from the group is in error." })
   async hasMembersWithLicenseErrors(@Root() group: GroupRecord, @Ctx() ctx: RequestContext): Promise<boolean> {
     return (await ctx.loaders.groupsWithErrors.load("all")).has(group.id);
   }
@@ -32,8 +32,8 @@ export class GroupLicensingResolver {
   async membersWithLicenseErrors(
     @Root() group: GroupRecord,
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
+    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Promise<Page<UserRecord>> {
     const limit = pageSize(first, ctx.limits.maxPageSize);
     const cursor = decodeCursor(after, isIdKey);
@@ -49,15 +49,15 @@ export class GroupLicensingResolver {
   })
   assignGroupLicense(
     @Ctx() ctx: RequestContext,
-    @Arg("groupId", () => ID) groupId: string,
-    @Arg("addLicenses", () => [AssignedLicenseInput], { nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
-    @Arg("removeLicenses", () => [ID], { nullable: true }) removeLicenses?: string[] | null,
+    @Arg("groupId", () => ID, { description: "The group." }) groupId: string,
+    @Arg("addLicenses", () => [AssignedLicenseInput], { description: "The licenses the group gives, or their new disabled plans.", nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
+    @Arg("removeLicenses", () => [ID], { description: "The skuIds the group stops giving.", nullable: true }) removeLicenses?: string[] | null,
   ): Promise<GroupRecord> {
     return ctx.services.licensing.groups.assign(ctx, groupId, { addLicenses, removeLicenses });
   }
 
   @Mutation(() => Group, { description: "Processes every member's licenses from this group again." })
-  reprocessGroupLicenses(@Ctx() ctx: RequestContext, @Arg("groupId", () => ID) groupId: string): Promise<GroupRecord> {
+  reprocessGroupLicenses(@Ctx() ctx: RequestContext, @Arg("groupId", () => ID, { description: "The group." }) groupId: string): Promise<GroupRecord> {
     return ctx.services.licensing.groups.reprocess(ctx, groupId);
   }
 }
