@@ -12,6 +12,7 @@ import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.reso
 import { ProcessingSubscriptionResolver } from "./licensing/graphql/processing-subscription.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
 import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
+import { NodeResolver } from "./node/node.resolver";
 
 export const RESOLVERS = [
   OrganizationResolver,
@@ -27,6 +28,7 @@ export const RESOLVERS = [
   ContentResolver,
   AskResolver,
   LicenseStateTroubleshootingResolver,
+  NodeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

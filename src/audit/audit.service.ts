@@ -29,6 +29,11 @@ export class AuditService {
     return entry?.activityDateTime ?? null;
   }
 
+  get(caller: Caller | null, id: string): Promise<AuditRecord | null> {
+    demand(caller, "audit.read");
+    return new AuditStore(this.db.manager).find(id);
+  }
+
   list(caller: Caller | null, filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
     demand(caller, "audit.read");
     return new AuditStore(this.db.manager).list(filter, beforeSeq, limit);

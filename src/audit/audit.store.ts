@@ -88,6 +88,11 @@ export class AuditStore {
     return records;
   }
 
+  /** One entry by its id; null when there is none. */
+  async find(id: string): Promise<AuditRecord | null> {
+    return this.manager.createQueryBuilder(AuditEntity, "a").where("a.id = :id", { id }).getOne();
+  }
+
   /** Newest first; `beforeSeq` continues a page. */
   async list(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
     const query = this.filtered(filter).orderBy("a.seq", "DESC").take(limit);

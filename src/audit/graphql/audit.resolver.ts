@@ -33,7 +33,7 @@ function checked(filter: DirectoryAuditFilter): DirectoryAuditFilter {
   return filter;
 }
 
-function toGraph(record: AuditRecord): DirectoryAudit {
+export function toGraph(record: AuditRecord): DirectoryAudit {
   const initiator = record.initiatedBy;
   const initiatedBy: AuditActivityInitiator =
     initiator.kind === "user"

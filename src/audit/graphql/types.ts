@@ -3,6 +3,7 @@ import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
 import type { AuditCategory as AuditCategoryName, AuditEntry, AuditResult } from "../model";
 import { AuditCategory, AuditOperationType, OperationResult } from "./enums";
+import { Node } from "../../node/node";
 
 // Shaped like Microsoft Graph's directoryAudit and its parts.
 
@@ -69,8 +70,8 @@ export class AuditActivityInitiator {
   app!: AppIdentity | null;
 }
 
-@ObjectType({ description: "An entry of the directory audit log (Graph's directoryAudit)." })
-export class DirectoryAudit {
+@ObjectType({ description: "An entry of the directory audit log (Graph's directoryAudit).", implements: Node })
+export class DirectoryAudit implements Node {
   @Field(() => ID, { description: "The entry's id." })
   id!: string;
 

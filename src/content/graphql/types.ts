@@ -79,7 +79,7 @@ export class ArticleParseProblem {
 
 @ObjectType({ description: "A self-help troubleshooting article." })
 export class Article {
-  @Field(() => ID, { description: "The article's id: its path in the library, unique even where two files share an articleId." })
+  @Field(() => ID, { description: "The article's articleId, as article(id:) takes it; two files may share one (path is unique)." })
   id!: string;
 
   @Field(() => ID, { description: "The articleId its header declares." })

@@ -3,6 +3,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql
 import { Connection } from "../../common/connection";
 import type { AppPermission as AppPermissionName } from "../../auth/permissions";
 import { DirectoryRole, User } from "./types";
+import { Node } from "../../node/node";
 
 /**
  * Application permissions by Graph's names. GraphQL enum values cannot hold dots, so each value
@@ -43,8 +44,8 @@ export class GrantedAppPermission {
   grantedDateTime!: Date;
 }
 
-@ObjectType({ description: "An application registered in the directory, which may call helpgate on its own with an app-only token." })
-export class ServicePrincipal {
+@ObjectType({ description: "An application registered in the directory, which may call helpgate on its own with an app-only token.", implements: Node })
+export class ServicePrincipal implements Node {
   @Field(() => ID, { description: "The service principal's object id." })
   id!: string;
 

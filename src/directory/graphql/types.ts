@@ -3,6 +3,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
 import { MembershipRuleProcessingState } from "./enums";
 import type { MembershipRuleProcessingState as ProcessingStateName } from "../model";
+import { Node } from "../../node/node";
 
 // GraphQL shapes of the directory, named as in Microsoft Graph. Resolvers return the plain
 // records of model.ts; the relation fields are resolved in the resolvers, through loaders.
@@ -55,8 +56,8 @@ export class DirectoryRole {
   description!: string;
 }
 
-@ObjectType({ description: "A user in the directory (Graph's user)." })
-export class User {
+@ObjectType({ description: "A user in the directory (Graph's user).", implements: Node })
+export class User implements Node {
   @Field(() => ID, { description: "The user's object id (a GUID)." })
   id!: string;
 
@@ -88,8 +89,8 @@ export class User {
   createdDateTime!: Date;
 }
 
-@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership." })
-export class Group {
+@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership.", implements: Node })
+export class Group implements Node {
   @Field(() => ID, { description: "The group's object id (a GUID)." })
   id!: string;
 

@@ -2,6 +2,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
 import { CapabilityStatus, LicenseError, LicenseProcessingStatus, LicenseState, ProvisioningStatus, SkuAppliesTo } from "./enums";
+import { Node } from "../../node/node";
 
 // Licensing's GraphQL shapes, named as in Microsoft Graph.
 
@@ -35,8 +36,8 @@ export class PrepaidUnits {
   lockedOut!: number;
 }
 
-@ObjectType({ description: "A product the tenant subscribes to, with its seats." })
-export class SubscribedSku {
+@ObjectType({ description: "A product the tenant subscribes to, with its seats.", implements: Node })
+export class SubscribedSku implements Node {
   @Field(() => ID, { description: "The SKU's id (as skuId)." })
   id!: string;
 
