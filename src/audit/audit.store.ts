@@ -93,10 +93,10 @@ export class AuditStore {
     return this.manager.createQueryBuilder(AuditEntity, "a").where("a.id = :id", { id }).getOne();
   }
 
-  /** Newest first; `beforeSeq` continues a page. */
-  async list(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
-    const query = this.filtered(filter).orderBy("a.seq", "DESC").take(limit);
-    if (beforeSeq !== null) query.andWhere("a.seq < :beforeSeq", { beforeSeq });
+  /** Newest first, older than `fromSeq` when given; backward: newer than it, nearest (oldest) first. */
+  async list(filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
+    const query = this.filtered(filter).orderBy("a.seq", backward ? "ASC" : "DESC").take(limit);
+    if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
     return query.getMany();
   }
 

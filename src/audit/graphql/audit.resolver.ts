@@ -1,5 +1,5 @@
-import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
-import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, Query, Resolver } from "type-graphql";
+import { decodeCursor, encodeCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
 import type { AuditRecord } from "../model";
@@ -13,16 +13,15 @@ export class AuditResolver {
   @Query(() => DirectoryAuditConnection, { description: "The directory audit log, newest first." })
   async directoryAudits(
     @Ctx() ctx: RequestContext,
+    @Args(() => PageArgs) page: PageArgs,
     @Arg("filter", () => DirectoryAuditFilter, { description: "Narrows the log; all given conditions must hold.", nullable: true }) filter?: DirectoryAuditFilter | null,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Promise<Page<DirectoryAudit>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = decodeCursor(after, isSeqKey);
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = decodeCursor(request.cursor, isSeqKey, request.cursorField);
     const criteria = checked(filter ?? {});
-    const rows = await ctx.services.audit.list(ctx.caller, criteria, cursor?.[0] ?? null, limit + 1);
+    const rows = await ctx.services.audit.list(ctx.caller, criteria, cursor?.[0] ?? null, request.limit + 1, request.backward);
     const count = () => ctx.services.audit.count(ctx.caller, criteria);
-    return toPage(rows, limit, cursor !== null, (row) => encodeCursor([row.seq]), count).map(toGraph);
+    return toPage(rows, request, cursor !== null, (row) => encodeCursor([row.seq]), count).map(toGraph);
   }
 }
 

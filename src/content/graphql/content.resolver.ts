@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { decodeCursor, encodeCursor, PageArgs, pageRequest, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
 import { articleImages } from "../images";
@@ -40,17 +40,19 @@ export class ContentResolver {
   @Query(() => ArticleConnection, { description: "Articles in display order." })
   articles(
     @Ctx() ctx: RequestContext,
+    @Args(() => PageArgs) page: PageArgs,
     @Arg("filter", () => ArticleFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: ArticleFilter | null,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Page<Article> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
+    const request = pageRequest(page, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
-    const cursor = decodeCursor(after, isIdKey);
-    const start = cursor ? all.findIndex((article) => article.file === cursor[0]) + 1 : 0;
-    if (cursor && start === 0) throw badInput("after names an article that is not in this list.", { field: "after" });
-    const rows = all.slice(start, start + limit + 1);
-    return toPage(rows, limit, cursor !== null, (article) => encodeCursor([article.file]), async () => all.length).map(articleType);
+    const cursor = decodeCursor(request.cursor, isIdKey, request.cursorField);
+    const at = cursor ? all.findIndex((article) => article.file === cursor[0]) : -1;
+    if (cursor && at === -1) throw badInput(`${request.cursorField} names an article that is not in this list.`, { field: request.cursorField });
+    // Backward: the rows before the cursor (or the end), nearest first, as a keyset query gives them.
+    const rows = request.backward
+      ? all.slice(Math.max(0, (cursor ? at : all.length) - request.limit - 1), cursor ? at : all.length).reverse()
+      : all.slice(at + 1, at + 1 + request.limit + 1);
+    return toPage(rows, request, cursor !== null, (article) => encodeCursor([article.file]), async () => all.length).map(articleType);
   }
 
   @Query(() => SupportTopic, { description: "What a support form shows for a support topic id." })

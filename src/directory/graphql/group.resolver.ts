@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import type { GroupRecord, UserRecord } from "../model";
 import type { GroupFilter as StoreGroupFilter } from "../stores/group.store";
@@ -24,28 +24,26 @@ export class GroupResolver {
   @Query(() => GroupConnection, { description: "Groups ordered by displayName." })
   async groups(
     @Ctx() ctx: RequestContext,
+    @Args(() => PageArgs) page: PageArgs,
     @Arg("filter", () => GroupFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: GroupFilter | null,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Promise<Page<GroupRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
     const criteria = await storeFilter(ctx, filter ?? {});
-    const rows = await ctx.services.groups.list(ctx.caller, criteria, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.count(ctx.caller, criteria));
+    const rows = await ctx.services.groups.list(ctx.caller, criteria, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.groups.count(ctx.caller, criteria));
   }
 
   @FieldResolver(() => UserConnection, { description: "Direct members, ordered by displayName." })
   async members(
     @Root() group: GroupRecord,
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
-    const rows = await ctx.services.groups.members(ctx.caller, group.id, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.countMembers(ctx.caller, group.id));
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
+    const rows = await ctx.services.groups.members(ctx.caller, group.id, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.groups.countMembers(ctx.caller, group.id));
   }
 
   @Mutation(() => Group, { description: "Creates a group (needs groups.manage)." })

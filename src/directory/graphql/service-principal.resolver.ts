@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { isAppPermission, type AppPermission as AppPermissionName } from "../../auth/permissions";
-import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import type { ServicePrincipalRecord, UserRecord } from "../model";
 import { findRole } from "../roles";
@@ -20,13 +20,12 @@ export class ServicePrincipalResolver {
   @Query(() => ServicePrincipalConnection, { description: "Applications registered in the directory, ordered by displayName." })
   async servicePrincipals(
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
   ): Promise<Page<ServicePrincipalRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
-    const rows = await ctx.services.servicePrincipals.list(ctx.caller, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.servicePrincipals.count(ctx.caller));
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
+    const rows = await ctx.services.servicePrincipals.list(ctx.caller, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.servicePrincipals.count(ctx.caller));
   }
 
   @Query(() => ServicePrincipal, { nullable: true, description: "A service principal, by id or by appId." })

@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { demand } from "../../auth/permissions";
 import type { GroupRecord, UserRecord } from "../model";
@@ -28,14 +28,13 @@ export class UserResolver {
   @Query(() => UserConnection, { description: "Users ordered by displayName." })
   async users(
     @Ctx() ctx: RequestContext,
+    @Args(() => PageArgs) page: PageArgs,
     @Arg("filter", () => UserFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: UserFilter | null,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
-    const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
+    const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
   }
 
   @FieldResolver(() => [String], { description: "Mail addresses: SMTP:primary@domain and smtp:secondary@domain." })

@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
-import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { decodeCursor, encodeCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import type { GroupRecord, UserRecord } from "../../directory/model";
 import { Group, UserConnection } from "../../directory/graphql/types";
@@ -32,16 +32,15 @@ export class GroupLicensingResolver {
   async membersWithLicenseErrors(
     @Root() group: GroupRecord,
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { description: "How many items to return from the start of the list (or after `after`): 1 to MAX_PAGE_SIZE, 50 by default.", nullable: true }) first?: number | null,
-    @Arg("after", () => String, { description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned.", nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = decodeCursor(after, isIdKey);
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = decodeCursor(request.cursor, isIdKey, request.cursorField);
     const licensing = ctx.services.licensing.groups;
-    const ids = await licensing.erroredUserIds(ctx.caller, group.id, cursor?.[0] ?? null, limit + 1);
+    const ids = await licensing.erroredUserIds(ctx.caller, group.id, cursor?.[0] ?? null, request.limit + 1, request.backward);
     const users = new Map((await ctx.services.users.byIds(ctx.caller, ids)).map((user) => [user.id, user]));
     const rows = ids.flatMap((id) => users.get(id) ?? []);
-    return toPage(rows, limit, cursor !== null, (user) => encodeCursor([user.id]), () => licensing.countErroredUsers(ctx.caller, group.id));
+    return toPage(rows, request, cursor !== null, (user) => encodeCursor([user.id]), () => licensing.countErroredUsers(ctx.caller, group.id));
   }
 
   @Mutation(() => Group, {
