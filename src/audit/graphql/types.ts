@@ -27,7 +27,7 @@ export class TargetResource {
   @Field(() => String, { description: "The object's name then.", nullable: true })
   displayName!: string | null;
 
-  @Field({ description: "User, Group, Role or Organization." })
+  @Field({ description: "The kind of object: User, Group, ServicePrincipal, Organization, Subscription or PlanRules. A String, as in Graph, where new kinds of target appear without notice." })
   type!: string;
 
   @Field(() => String, { description: "For a user, the sign-in name then.", nullable: true })
