@@ -1,11 +1,13 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { ArticleSearchHit, ArticleStep, Troubleshooting } from "../../content/graphql/types";
 import { User } from "../../directory/graphql/types";
+import { LicenseProblemCode } from "../../licensing/graphql/enums";
+import type { LicenseDiagnosisCode } from "../../licensing/services/diagnosis.service";
 
 @ObjectType({ description: "One reason a user lacks a license." })
 export class UserLicenseProblem {
-  @Field({ description: "A licensing error code, or DynamicMembershipPaused." })
-  code!: string;
+  @Field(() => LicenseProblemCode, { description: "A licensing error code, or DynamicMembershipPaused." })
+  code!: LicenseDiagnosisCode;
 
   @Field({ description: "The problem in words." })
   message!: string;
