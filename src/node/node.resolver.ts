@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
-import { toGraph as auditType } from "../audit/graphql/audit.resolver";
+import { auditType } from "../audit/graphql/audit.resolver";
 import { can, demand } from "../auth/permissions";
 import type { RequestContext } from "../context";
 import { badInput } from "../errors";

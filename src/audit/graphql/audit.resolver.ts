@@ -21,7 +21,7 @@ export class AuditResolver {
     const criteria = checked(filter ?? {});
     const rows = await ctx.services.audit.list(ctx.caller, criteria, cursor?.[0] ?? null, request.limit + 1, request.backward);
     const count = () => ctx.services.audit.count(ctx.caller, criteria);
-    return toPage(rows, request, cursor !== null, (row) => encodeCursor([row.seq]), count).map(toGraph);
+    return toPage(rows, request, cursor !== null, (row) => encodeCursor([row.seq]), count).map(auditType);
   }
 }
 
@@ -32,7 +32,7 @@ function checked(filter: DirectoryAuditFilter): DirectoryAuditFilter {
   return filter;
 }
 
-export function toGraph(record: AuditRecord): DirectoryAudit {
+export function auditType(record: AuditRecord): DirectoryAudit {
   const initiator = record.initiatedBy;
   const initiatedBy: AuditActivityInitiator =
     initiator.kind === "user"
