@@ -12,6 +12,7 @@ import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.reso
 import { ProcessingSubscriptionResolver } from "./licensing/graphql/processing-subscription.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
 import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
+import { NodeResolver } from "./node/node.resolver";
 
 export const RESOLVERS = [
   OrganizationResolver,
@@ -27,6 +28,7 @@ export const RESOLVERS = [
   ContentResolver,
   AskResolver,
   LicenseStateTroubleshootingResolver,
+  NodeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -49,6 +51,17 @@ export function helpgateSchema(): Promise<GraphQLSchema> {
     // type-graphql wants a pubSub once any @Subscription exists. helpgate's subscriptions bring
     // their own `subscribe` (their events come from the database, per gateway), so it is unused.
     pubSub: UNUSED_PUBSUB,
-  });
+  }).then(describeRoots);
   return built;
+}
+
+/** type-graphql names the root types without a description; clients' explorers show these. */
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
+  if (query) query.description = "Reads: the directory, licensing, the audit log and the article library.";
+  if (mutation) mutation.description = "Changes to the directory, licenses, subscriptions and applications; each is audited.";
+  if (subscription) subscription.description = "Live updates, over Server-Sent Events at /graphql/stream.";
+  return schema;
 }

@@ -29,9 +29,14 @@ export class AuditService {
     return entry?.activityDateTime ?? null;
   }
 
-  list(caller: Caller | null, filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
+  get(caller: Caller | null, id: string): Promise<AuditRecord | null> {
     demand(caller, "audit.read");
-    return new AuditStore(this.db.manager).list(filter, beforeSeq, limit);
+    return new AuditStore(this.db.manager).find(id);
+  }
+
+  list(caller: Caller | null, filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
+    demand(caller, "audit.read");
+    return new AuditStore(this.db.manager).list(filter, fromSeq, limit, backward);
   }
 
   count(caller: Caller | null, filter: AuditFilter): Promise<number> {

@@ -88,10 +88,15 @@ export class AuditStore {
     return records;
   }
 
-  /** Newest first; `beforeSeq` continues a page. */
-  async list(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
-    const query = this.filtered(filter).orderBy("a.seq", "DESC").take(limit);
-    if (beforeSeq !== null) query.andWhere("a.seq < :beforeSeq", { beforeSeq });
+  /** One entry by its id; null when there is none. */
+  async find(id: string): Promise<AuditRecord | null> {
+    return this.manager.createQueryBuilder(AuditEntity, "a").where("a.id = :id", { id }).getOne();
+  }
+
+  /** Newest first, older than `fromSeq` when given; backward: newer than it, nearest (oldest) first. */
+  async list(filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
+    const query = this.filtered(filter).orderBy("a.seq", backward ? "ASC" : "DESC").take(limit);
+    if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
     return query.getMany();
   }
 

@@ -20,7 +20,7 @@ export interface ModifiedProperty {
 export interface TargetResource {
   id: string | null;
   displayName: string | null;
-  /** "User", "Group", "Role", "Organization". */
+  /** "User", "Group", "ServicePrincipal", "Organization", "Subscription", "PlanRules". */
   type: string;
   userPrincipalName: string | null;
   modifiedProperties: ModifiedProperty[];

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType, type ClassType } from "type-graphql";
+import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
 
 /** Relay connections: every list in the API pages the same way. */
@@ -7,16 +7,16 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 @ObjectType({ description: "Where a page sits in its list (Relay)." })
 export class PageInfo {
-  @Field()
+  @Field({ description: "true when more items follow this page: ask again with after: endCursor." })
   hasNextPage!: boolean;
 
-  @Field()
+  @Field({ description: "true when items come before this page." })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The cursor of the page's first item; null for an empty page." })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The cursor of the page's last item; null for an empty page." })
   endCursor!: string | null;
 }
 
@@ -64,22 +64,22 @@ export class Page<T> {
 
 /** Declares `<Node>Connection` and `<Node>Edge` GraphQL types for a node type. */
 export function Connection<TNode extends object>(Node: ClassType<TNode>) {
-  @ObjectType(`${Node.name}Edge`)
+  @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.` })
   class EdgeType {
-    @Field()
+    @Field({ description: "Where this item sits in the list: pass it as after (or before) to page on from here." })
     cursor!: string;
 
-    @Field(() => Node)
+    @Field(() => Node, { description: "The item." })
     node!: TNode;
   }
 
   // Never referenced itself, so type-graphql does not emit it; its subclasses are the real types.
-  @ObjectType()
+  @ObjectType({ description: `A page of a list of ${Node.name} items (a Relay connection).` })
   abstract class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: "The page's items, in the list's order." })
     edges!: EdgeType[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: "Where the page sits in the list." })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: "How many items the whole list holds, with the same filter." })
@@ -89,13 +89,55 @@ export function Connection<TNode extends object>(Node: ClassType<TNode>) {
   return ConnectionType;
 }
 
-/** Checks `first` against the configured cap (MAX_PAGE_SIZE) and returns how many rows to fetch. */
-export function pageSize(first: number | null | undefined, max: number): number {
-  if (first == null) return Math.min(DEFAULT_PAGE_SIZE, max);
-  if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput(`first must be between 1 and ${max}; got ${first}.`, { field: "first" });
+/** The Relay paging arguments every connection takes: forward with first/after, backward with last/before. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: "Returns the first n items (after `after`, when given): 1 to MAX_PAGE_SIZE, 50 by default." })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Returns the items after this cursor: a pageInfo.endCursor or edge cursor this list returned." })
+  after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Returns the last n items (before `before`, when given): 1 to MAX_PAGE_SIZE. Not with first." })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Returns the items before this cursor: a pageInfo.startCursor or edge cursor this list returned." })
+  before?: string | null;
+}
+
+/** Which page to read: `limit` items after (forward) or before (backward) the cursor. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly backward: boolean;
+  /** The cursor given, and the argument it came in (for errors). */
+  readonly cursor: string | null;
+  readonly cursorField: "after" | "before";
+}
+
+/**
+ * Reads the paging arguments: forward (first, after) or backward (last, before), never both;
+ * a page size is checked against the configured cap (MAX_PAGE_SIZE).
+ */
+export function pageRequest(args: PageArgs, max: number): PageRequest {
+  if (args.first != null && args.last != null) {
+    throw badInput("Give first or last, not both: first pages forward from after, last pages backward from before.", { field: "last" });
   }
-  return first;
+  const forward = args.first != null || args.after != null;
+  const backward = args.last != null || args.before != null;
+  if (forward && backward) {
+    throw badInput("Page forward (first, after) or backward (last, before), not both at once: drop after or before.", { field: args.before != null ? "before" : "after" });
+  }
+  if (backward) return { limit: pageSize(args.last, max, "last"), backward: true, cursor: args.before ?? null, cursorField: "before" };
+  return { limit: pageSize(args.first, max, "first"), backward: false, cursor: args.after ?? null, cursorField: "after" };
+}
+
+/** Checks a page size against the configured cap (MAX_PAGE_SIZE) and returns how many rows to fetch. */
+export function pageSize(size: number | null | undefined, max: number, field: "first" | "last" = "first"): number {
+  if (size == null) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    throw badInput(`${field} must be between 1 and ${max}; got ${size}.`, { field });
+  }
+  return size;
 }
 
 /** Cursors are opaque to clients: base64url of the row's sort key. */
@@ -106,6 +148,7 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export function decodeCursor<K extends readonly (string | number)[]>(
   cursor: string | null | undefined,
   isKey: (value: unknown) => value is K,
+  field: "after" | "before" = "after",
 ): K | null {
   if (cursor == null || cursor === "") return null;
   let value: unknown;
@@ -114,24 +157,32 @@ export function decodeCursor<K extends readonly (string | number)[]>(
   } catch {
     value = undefined;
   }
-  if (!isKey(value)) throw badInput("after is not a cursor from this list; pass an endCursor or edge cursor it returned.", { field: "after" });
+  if (!isKey(value)) {
+    const which = field === "after" ? "an endCursor" : "a startCursor";
+    throw badInput(`${field} is not a cursor from this list; pass ${which} or edge cursor it returned.`, { field });
+  }
   return value;
 }
 
 /**
- * Turns `limit + 1` fetched rows into a page: the extra row only says whether there is a next page.
+ * Turns `limit + 1` fetched rows into a page: the extra row only says whether there is another
+ * page that way. Backward pages come fetched in reverse (nearest the cursor first) and are put
+ * back in the list's order. A cursor given means there are items on its side of the page.
  */
 export function toPage<T>(
   rows: T[],
-  limit: number,
+  request: Pick<PageRequest, "limit" | "backward">,
   hadCursor: boolean,
   cursorOf: (row: T) => string,
   counter: () => Promise<number>,
 ): Page<T> {
-  const edges = rows.slice(0, limit).map((node) => new LazyEdge(node, () => cursorOf(node)));
+  const more = rows.length > request.limit;
+  const nodes = rows.slice(0, request.limit);
+  if (request.backward) nodes.reverse();
+  const edges = nodes.map((node) => new LazyEdge(node, () => cursorOf(node)));
   const pageInfo: PageInfo = {
-    hasNextPage: rows.length > limit,
-    hasPreviousPage: hadCursor,
+    hasNextPage: request.backward ? hadCursor : more,
+    hasPreviousPage: request.backward ? more : hadCursor,
     startCursor: edges[0]?.cursor ?? null,
     endCursor: edges.at(-1)?.cursor ?? null,
   };
@@ -146,7 +197,7 @@ export function nameIdCursor(row: { displayName: string; id: string }): string {
   return encodeCursor([row.displayName, row.id]);
 }
 
-export function afterNameId(cursor: string | null | undefined): { displayName: string; id: string } | null {
-  const key = decodeCursor(cursor, isNameIdKey);
+export function afterNameId(cursor: string | null | undefined, field: "after" | "before" = "after"): { displayName: string; id: string } | null {
+  const key = decodeCursor(cursor, isNameIdKey, field);
   return key && { displayName: key[0], id: key[1] };
 }

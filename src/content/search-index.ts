@@ -2,12 +2,15 @@ import Database from "better-sqlite3";
 import { isInternal } from "./article-types";
 import type { Article } from "./model";
 
+/** The parts of an article a search highlights matches in. */
+export type HighlightedField = "title" | "description" | "steps";
+
 export interface SearchHit {
   /** The article's path in the library (its one unique key). */
   path: string;
   /** Higher is better; hits come in this order. */
   score: number;
-  highlights: { field: string; snippet: string }[];
+  highlights: { field: HighlightedField; snippet: string }[];
 }
 
 /** Narrows a search; all given conditions must hold. Values compare in any letter case. */

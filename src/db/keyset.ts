@@ -6,19 +6,22 @@ export function likePrefix(text: string): string {
 }
 
 /**
- * Continues a list ordered by (displayName, id) after the row the cursor names: keyset paging,
- * so page 100 costs what page 1 costs.
+ * Continues a list ordered by (displayName, id) from the row the cursor names: keyset paging,
+ * so page 100 costs what page 1 costs. Forward reads the rows after it in order; backward the
+ * rows before it, nearest first (the caller puts them back in order).
  */
 export function orderByDisplayName<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   alias: string,
-  after: { displayName: string; id: string } | null,
+  from: { displayName: string; id: string } | null,
+  backward = false,
 ): SelectQueryBuilder<T> {
-  if (after) {
+  const [op, direction] = backward ? ["<", "DESC" as const] : [">", "ASC" as const];
+  if (from) {
     query.andWhere(
-      `(${alias}.displayName > :afterName OR (${alias}.displayName = :afterName AND ${alias}.id > :afterId))`,
-      { afterName: after.displayName, afterId: after.id },
+      `(${alias}.displayName ${op} :fromName OR (${alias}.displayName = :fromName AND ${alias}.id ${op} :fromId))`,
+      { fromName: from.displayName, fromId: from.id },
     );
   }
-  return query.orderBy(`${alias}.displayName`, "ASC").addOrderBy(`${alias}.id`, "ASC");
+  return query.orderBy(`${alias}.displayName`, direction).addOrderBy(`${alias}.id`, direction);
 }

@@ -160,13 +160,25 @@ function wrapperCount(type: GraphQLType): number {
   return count;
 }
 
-/** How many rows a field returns: its `first` (literal or variable) or the default page; other lists a fixed guess. */
+/**
+ * How many rows a field returns: its `first` or `last` (literal or variable) or the default
+ * page; `nodes(ids:)` as many as the ids; other lists a fixed guess.
+ */
 function rows(costing: Costing, field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: { kind: string } }[]): number {
-  if (field.args.some((arg) => arg.name === "first")) {
-    const given = args.find((arg) => arg.name.value === "first")?.value as { kind: string; value?: string; name?: { value: string } } | undefined;
-    const value = given?.kind === Kind.INT ? Number(given.value) : given?.kind === Kind.VARIABLE ? costing.variables[given.name!.value] : undefined;
+  const valueOf = (name: string): unknown => {
+    const given = args.find((arg) => arg.name.value === name)?.value as { kind: string; value?: string; name?: { value: string }; values?: unknown[] } | undefined;
+    if (given?.kind === Kind.INT) return Number(given.value);
+    if (given?.kind === Kind.LIST) return given.values;
+    return given?.kind === Kind.VARIABLE ? costing.variables[given.name!.value] : undefined;
+  };
+  if (field.args.some((arg) => arg.name === "first" || arg.name === "last")) {
+    const sizes = [valueOf("first"), valueOf("last")].filter((value): value is number => typeof value === "number" && Number.isFinite(value) && value > 0);
     // Over the page cap the resolver refuses it with a clearer error; cost it at the cap.
-    return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.min(value, costing.maxPageSize) : costing.defaultPage;
+    return sizes.length > 0 ? Math.min(Math.max(...sizes), costing.maxPageSize) : costing.defaultPage;
+  }
+  if (field.args.some((arg) => arg.name === "ids")) {
+    const ids = valueOf("ids");
+    return Array.isArray(ids) ? Math.min(Math.max(ids.length, 1), costing.maxPageSize) : UNPAGED_LIST_LENGTH;
   }
   return isListType(getNullableType(field.type)) ? UNPAGED_LIST_LENGTH : 1;
 }

@@ -187,7 +187,7 @@ const rows: Row[] = [
       // The refusal is audited, but the audit log does not keep the 200 KB either.
       const data = await gateway.ok<{ directoryAudits: { edges: { node: { correlationId: string; resultReason: string; targetResources: { displayName: string | null; userPrincipalName: string | null }[] } }[] } }>(
         "admin",
-        '{ directoryAudits(first: 5, filter: { result: "failure", activityDisplayName: "Add user" }) { edges { node { correlationId resultReason targetResources { displayName userPrincipalName } } } } }',
+        '{ directoryAudits(first: 5, filter: { result: failure, activityDisplayName: "Add user" }) { edges { node { correlationId resultReason targetResources { displayName userPrincipalName } } } } }',
       );
       const entry = data.directoryAudits.edges.map((edge) => edge.node).find((node) => node.correlationId === response.headers.get("x-request-id"));
       expect(entry).toBeDefined();

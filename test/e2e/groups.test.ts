@@ -110,14 +110,18 @@ describe("groups", () => {
       ["a group neither security- nor mail-enabled", { securityEnabled: false, mailEnabled: false }, "securityEnabled"],
       ["DynamicMembership in groupTypes without a membershipRule", { groupTypes: ["DynamicMembership"] }, "membershipRule"],
       ["membershipRuleProcessingState on an assigned group", { membershipRuleProcessingState: "On" }, "membershipRuleProcessingState"],
-      [
-        "a membershipRuleProcessingState other than On or Paused",
-        { membershipRule: 'user.department -eq "Sales"', membershipRuleProcessingState: "Off" },
-        "membershipRuleProcessingState",
-      ],
     ])("refuses %s with BAD_USER_INPUT naming the field, and creates nothing", async (_, input, field) => {
       const before = await groupCount();
       expectBadInput(await tryCreate({ displayName: uniqueName(), ...input }), field);
+      expect(await groupCount()).toBe(before);
+    });
+
+    it("refuses a membershipRuleProcessingState other than On or Paused (an enum) with BAD_USER_INPUT naming the field, and creates nothing", async () => {
+      const before = await groupCount();
+      const error = refusal(await tryCreate({ displayName: uniqueName(), membershipRule: 'user.department -eq "Sales"', membershipRuleProcessingState: "Off" }));
+      expect(error.code).toBe("BAD_USER_INPUT");
+      expect(error.message).toContain("membershipRuleProcessingState");
+      expect(error.message).toContain("MembershipRuleProcessingState");
       expect(await groupCount()).toBe(before);
     });
   });
@@ -144,16 +148,19 @@ describe("groups", () => {
       ["an unknown groupTypes value", {}, { groupTypes: ["Security"] }, "groupTypes"],
       ["DynamicMembership without a membershipRule", {}, { groupTypes: ["DynamicMembership"] }, "membershipRule"],
       ["membershipRuleProcessingState on an assigned group", {}, { membershipRuleProcessingState: "Paused" }, "membershipRuleProcessingState"],
-      [
-        "a membershipRuleProcessingState other than On or Paused",
-        { membershipRule: 'user.department -eq "Nobody"' },
-        { membershipRuleProcessingState: "off" },
-        "membershipRuleProcessingState",
-      ],
     ])("refuses %s with BAD_USER_INPUT and changes nothing", async (_, createInput, input, field) => {
       const group = await createGroup({ description: "unchanged", ...createInput });
       const before = await readGroup(group.id);
       expectBadInput(await tryUpdate(group.id, { displayName: uniqueName("Should not stick"), ...input }), field);
+      expect(await readGroup(group.id)).toEqual(before);
+    });
+
+    it("refuses a membershipRuleProcessingState other than On or Paused (an enum, so letter case counts) with BAD_USER_INPUT and changes nothing", async () => {
+      const group = await createGroup({ description: "unchanged", membershipRule: 'user.department -eq "Nobody"' });
+      const before = await readGroup(group.id);
+      const error = refusal(await tryUpdate(group.id, { displayName: uniqueName("Should not stick"), membershipRuleProcessingState: "off" }));
+      expect(error.code).toBe("BAD_USER_INPUT");
+      expect(error.message).toContain("membershipRuleProcessingState");
       expect(await readGroup(group.id)).toEqual(before);
     });
   });

@@ -82,6 +82,27 @@ describe("group-based licensing", () => {
     ]);
   });
 
+  it("pages membersWithLicenseErrors both ways: back from the end with last/before gives the forward order", async () => {
+    await api.leaveFreeSeats(SKU.E3, 0);
+    const members = await api.users(3);
+    const group = await api.group(members, [{ skuId: SKU.E3 }]);
+    await gateway.settle();
+    const PAGE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { group(id: $id) {
+      membersWithLicenseErrors(first: $first, after: $after, last: $last, before: $before) {
+        edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+    const read = async (variables: Record<string, unknown>) => (await gateway.ok("admin", PAGE, { id: group, ...variables })).group.membersWithLicenseErrors;
+    const ids = (connection: { edges: { node: { id: string } }[] }) => connection.edges.map((edge) => edge.node.id);
+
+    const forward = ids(await read({ first: 10 }));
+    expect(forward).toHaveLength(3);
+    const end = await read({ last: 2 });
+    expect(ids(end)).toEqual(forward.slice(1));
+    expect(end.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const start = await read({ last: 2, before: end.pageInfo.startCursor });
+    expect(ids(start)).toEqual(forward.slice(0, 1));
+    expect(start.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+  });
+
   it("records CountViolation on the member who arrives when the seats are used up, and flags the group", async () => {
     await api.leaveFreeSeats(SKU.E3, 1);
     const [first, late] = await api.users(2);

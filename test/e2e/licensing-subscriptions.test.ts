@@ -7,7 +7,7 @@ const ONE = `query($skuId: ID, $part: String) { subscribedSku(skuId: $skuId, sku
 const ADD = `mutation($skuId: ID, $part: String, $units: Int!) {
   addSubscription(skuId: $skuId, skuPartNumber: $part, enabledUnits: $units) { ${SUBSCRIPTION_FIELDS} }
 }`;
-const UPDATE = `mutation($skuId: ID!, $units: PrepaidUnitsInput, $status: String) {
+const UPDATE = `mutation($skuId: ID!, $units: PrepaidUnitsInput, $status: CapabilityStatus) {
   updateSubscription(skuId: $skuId, prepaidUnits: $units, capabilityStatus: $status) { ${SUBSCRIPTION_FIELDS} }
 }`;
 const PLAN_INFO = "servicePlanId servicePlanName displayName";

@@ -361,6 +361,18 @@ describe("query limits", () => {
       expectError(response, 400, "GRAPHQL_VALIDATION_FAILED", /cost limit of 20000 exceeded/i);
     });
 
+    it("costs a backward page by its last, like first ($n = 100)", async () => {
+      const response = await gateway.gql("admin", `query($n: Int) { ${fanOut("(last: $n)")} }`, { n: 100 });
+      expectError(response, 400, "GRAPHQL_VALIDATION_FAILED", /cost limit of 20000 exceeded/i);
+    });
+
+    it("costs nodes(ids:) as many rows as ids", async () => {
+      const ids = Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+      const query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Group { members(first: 100) { edges { node { memberOf { id } } } } } } }";
+      expectError(await gateway.gql("admin", query, { ids }), 400, "GRAPHQL_VALIDATION_FAILED", /cost limit of 20000 exceeded/i);
+      expect((await gateway.ok<{ nodes: unknown[] }>("admin", query, { ids: ids.slice(0, 2) })).nodes).toEqual([null, null]);
+    });
+
     it("costs a list whose first is left out as the default page of 50, like first: 50", async () => {
       expectError(await gateway.gql("admin", `{ ${fanOut("(first: 50)")} }`), 400, "GRAPHQL_VALIDATION_FAILED", /cost limit/i);
       expectError(await gateway.gql("admin", `{ ${fanOut("")} }`), 400, "GRAPHQL_VALIDATION_FAILED", /cost limit/i);

@@ -18,25 +18,46 @@ interface List {
 
 const usersList = (filter: Record<string, unknown> = {}): List => ({
   name: "users",
-  query: `query($first: Int, $after: String, $filter: UserFilter) { users(first: $first, after: $after, filter: $filter) { ${PAGE} } }`,
+  query: `query($first: Int, $after: String, $last: Int, $before: String, $filter: UserFilter) { users(first: $first, after: $after, last: $last, before: $before, filter: $filter) { ${PAGE} } }`,
   variables: { filter },
   pick: (data) => data.users,
 });
 
 const groupsList = (filter: Record<string, unknown> = {}): List => ({
   name: "groups",
-  query: `query($first: Int, $after: String, $filter: GroupFilter) { groups(first: $first, after: $after, filter: $filter) { ${PAGE} } }`,
+  query: `query($first: Int, $after: String, $last: Int, $before: String, $filter: GroupFilter) { groups(first: $first, after: $after, last: $last, before: $before, filter: $filter) { ${PAGE} } }`,
   variables: { filter },
   pick: (data) => data.groups,
 });
 
 const membersList = (groupId: () => string): List => ({
   name: "group members",
-  query: `query($id: ID!, $first: Int, $after: String) { group(id: $id) { members(first: $first, after: $after) { ${PAGE} } } }`,
+  query: `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { group(id: $id) { members(first: $first, after: $after, last: $last, before: $before) { ${PAGE} } } }`,
   get variables() {
     return { id: groupId() };
   },
   pick: (data) => data.group.members,
+});
+
+// The audit log, newest first; each entry's activityDisplayName stands in for a displayName.
+const auditsList = (): List => ({
+  name: "directoryAudits",
+  query: `query($first: Int, $after: String, $last: Int, $before: String) { directoryAudits(first: $first, after: $after, last: $last, before: $before) {
+    totalCount edges { cursor node { id displayName: activityDisplayName } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+  pick: (data) => data.directoryAudits,
+});
+
+const servicePrincipalsList = (): List => ({
+  name: "servicePrincipals",
+  query: `query($first: Int, $after: String, $last: Int, $before: String) { servicePrincipals(first: $first, after: $after, last: $last, before: $before) { ${PAGE} } }`,
+  pick: (data) => data.servicePrincipals,
+});
+
+const articlesList = (): List => ({
+  name: "articles",
+  query: `query($first: Int, $after: String, $last: Int, $before: String) { articles(first: $first, after: $after, last: $last, before: $before) {
+    totalCount edges { cursor node { id: path displayName: pageTitle } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+  pick: (data) => data.articles,
 });
 
 const ALL_SALES = ["Ada Lovelace", "Carlos Mendes", "Emma Wilson", "John Smith", "Sofia Rossi"];
@@ -213,6 +234,101 @@ describe("connections", () => {
         expect(error.code).toBe("BAD_USER_INPUT");
         expect(error.extensions.field).toBe("after");
       }
+    });
+  });
+
+  describe("backward paging (last, before)", () => {
+    beforeAll(async () => {
+      for (const name of ["Payroll Sync", "Helpdesk Bot", "Helpdesk Bot"]) {
+        const input = { appId: `paging-${name.toLowerCase().replace(" ", "-")}-${Math.random().toString(36).slice(2)}`, displayName: name };
+        await gateway.ok("admin", "mutation($input: CreateServicePrincipalInput!) { createServicePrincipal(input: $input) { id } }", { input });
+      }
+    });
+
+    const fetchBack = (list: List, last: number | null, before: string | null = null) =>
+      gateway.gql("admin", list.query, { ...list.variables, last, before });
+
+    async function pageBack(list: List, last: number | null, before: string | null = null): Promise<Connection> {
+      const response = await fetchBack(list, last, before);
+      if (response.errors) throw new Error(`unexpected GraphQL errors: ${JSON.stringify(response.errors)}`);
+      return list.pick(response.data);
+    }
+
+    /** Follows startCursor from the last page to the first; returns the ids in the list's own order. */
+    async function walkBack(list: List, last: number): Promise<string[]> {
+      const pages: string[][] = [];
+      let before: string | null = null;
+      for (let count = 1; count <= 50; count++) {
+        const connection: Connection = await pageBack(list, last, before);
+        expect(connection.pageInfo.hasNextPage).toBe(before !== null);
+        expect(connection.pageInfo.startCursor).toBe(connection.edges[0]?.cursor ?? null);
+        expect(connection.pageInfo.endCursor).toBe(connection.edges.at(-1)?.cursor ?? null);
+        pages.unshift(connection.edges.map((edge) => edge.node.id));
+        if (!connection.pageInfo.hasPreviousPage) return pages.flat();
+        expect(connection.edges).toHaveLength(last);
+        before = connection.pageInfo.startCursor;
+      }
+      throw new Error(`${list.name}: still a previous page after 50 pages`);
+    }
+
+    const lists: [string, () => List][] = [
+      ["users", () => usersList()],
+      ["users with a filter", () => usersList({ department: "sales" })],
+      ["groups", () => groupsList()],
+      ["group members", () => membersList(() => allSalesId)],
+      ["group members who share a displayName", () => membersList(() => supportId)],
+      ["servicePrincipals", () => servicePrincipalsList()],
+      ["directoryAudits", () => auditsList()],
+      ["articles", () => articlesList()],
+    ];
+
+    it.each(lists)("%s: walking back from the end with last gives the whole list, in the list's order", async (_, list) => {
+      const forward = (await page(list(), 100)).edges.map((edge) => edge.node.id);
+      expect(forward.length).toBeGreaterThan(2);
+      expect(await walkBack(list(), 2)).toEqual(forward);
+    });
+
+    it.each(lists)("%s: last alone is the end of the list; before a page's startCursor is the page before it", async (_, list) => {
+      const all = (await page(list(), 100)).edges.map((edge) => edge.node.id);
+      const end = await pageBack(list(), 2);
+      expect(end.edges.map((edge) => edge.node.id)).toEqual(all.slice(-2));
+      expect(end.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+
+      const first = await page(list(), 2);
+      const second = await page(list(), 2, first.pageInfo.endCursor);
+      const back = await pageBack(list(), 2, second.pageInfo.startCursor);
+      expect(back.edges).toEqual(first.edges);
+      expect(back.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    });
+
+    it("gives an empty page before the first item", async () => {
+      const first = await page(usersList(), 1);
+      const beyond = await pageBack(usersList(), 5, first.pageInfo.startCursor);
+      expect(beyond).toMatchObject({ edges: [], pageInfo: { hasPreviousPage: false, hasNextPage: true, startCursor: null } });
+    });
+
+    it.each(lists)("%s refuses first with last, and after with before, with BAD_USER_INPUT saying which way to page", async (_, list) => {
+      const { endCursor } = (await page(list(), 1)).pageInfo;
+      const both = refusal(await gateway.gql("admin", list().query, { ...list().variables, first: 2, last: 2 }));
+      expect(both).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "last" } });
+      expect(both.message).toMatch(/first or last, not both/);
+      const mixed = refusal(await gateway.gql("admin", list().query, { ...list().variables, after: endCursor, before: endCursor }));
+      expect(mixed).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "before" } });
+      expect(mixed.message).toMatch(/forward \(first, after\) or backward \(last, before\)/);
+    });
+
+    it.each(lists.flatMap(([name, list]) => [0, 101].map((last): [string, number, () => List] => [name, last, list])))(
+      "%s refuses last: %d with BAD_USER_INPUT naming last",
+      async (_, last, list) => {
+        const error = refusal(await fetchBack(list(), last));
+        expect(error).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "last" } });
+        expect(error.message).toContain(String(last));
+      },
+    );
+
+    it.each(lists)("%s refuses a before that is not one of its cursors with BAD_USER_INPUT naming before", async (_, list) => {
+      const error = refusal(await fetchBack(list(), 2, "garbage!"));
+      expect(error).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "before" } });
     });
   });
 });

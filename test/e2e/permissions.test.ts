@@ -169,7 +169,7 @@ const MATRIX = CASES.flatMap((c) =>
 async function lastFailureBy(caller: string) {
   const data = await gateway.ok<{ directoryAudits: { edges: { node: Record<string, any> }[] } }>(
     "admin",
-    `query($id: ID!) { directoryAudits(first: 1, filter: { initiatedById: $id, result: "failure" }) {
+    `query($id: ID!) { directoryAudits(first: 1, filter: { initiatedById: $id, result: failure }) {
        edges { node { result resultReason correlationId activityDisplayName initiatedBy { user { id userPrincipalName } app { displayName } } } } } }`,
     { id: await gateway.userId(caller) },
   );
@@ -292,7 +292,7 @@ describe("role permissions", () => {
       expect(refusal(response).code).toBe("FORBIDDEN");
       const data = await gateway.ok<{ directoryAudits: { edges: { node: Record<string, any> }[] } }>(
         "admin",
-        `query($id: ID!) { directoryAudits(first: 5, filter: { targetId: $id, result: "failure" }) {
+        `query($id: ID!) { directoryAudits(first: 5, filter: { targetId: $id, result: failure }) {
            edges { node { activityDisplayName category resultReason initiatedBy { user { userPrincipalName } } targetResources { id type } } } } }`,
         { id },
       );

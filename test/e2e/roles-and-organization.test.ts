@@ -36,7 +36,7 @@ describe("directory roles", () => {
     expect(data.removeDirectoryRole.directoryRoles).toEqual([]);
     const audits = await gateway.ok(
       "admin",
-      `query($id: ID) { directoryAudits(filter: { targetId: $id, category: "RoleManagement" }) {
+      `query($id: ID) { directoryAudits(filter: { targetId: $id, category: RoleManagement }) {
         edges { node { activityDisplayName targetResources { modifiedProperties { displayName oldValue newValue } } } } } }`,
       { id: sofia },
     );

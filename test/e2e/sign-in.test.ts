@@ -29,7 +29,7 @@ const PROBES: Record<string, string> = {
   groups: `mutation { deleteGroup(id: "${NOBODY}") }`,
   licenses: `mutation { assignLicense(userId: "${NOBODY}", addLicenses: [{ skuId: "${SKU.E1}" }]) { id } }`,
   organization: "mutation { updateOrganization(input: {}) { id } }",
-  subscriptions: `mutation { updateSubscription(skuId: "${NOBODY}", capabilityStatus: "Enabled") { skuId } }`,
+  subscriptions: `mutation { updateSubscription(skuId: "${NOBODY}", capabilityStatus: Enabled) { skuId } }`,
   roles: `mutation { assignDirectoryRole(roleTemplateId: "${GLOBAL_ADMINISTRATOR}", userId: "${NOBODY}") { id } }`,
   apps: `mutation { deleteServicePrincipal(id: "${NOBODY}") }`,
 };

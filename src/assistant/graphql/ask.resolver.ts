@@ -13,8 +13,8 @@ export class AskResolver {
   @Query(() => Answer, { description: "For chatbots: articles and steps for a question, and the named user's live license problems." })
   async ask(
     @Ctx() ctx: RequestContext,
-    @Arg("question") question: string,
-    @Arg("userId", () => ID, { nullable: true }) userId?: string | null,
+    @Arg("question", { description: "The question in the user's words." }) question: string,
+    @Arg("userId", () => ID, { description: "The user the question is about, whose license problems the answer lists.", nullable: true }) userId?: string | null,
   ): Promise<Answer> {
     if (!question.trim()) throw badInput("question is empty; ask in words, e.g. \"why can't Ada get a license?\".", { field: "question" });
     if (question.length > MAX_QUESTION) throw badInput(`question is longer than ${MAX_QUESTION} characters.`, { field: "question" });

@@ -1,7 +1,7 @@
 import { JSONObjectResolver } from "graphql-scalars";
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { demand } from "../../auth/permissions";
-import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { decodeCursor, encodeCursor, PageArgs, pageRequest, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
 import { articleImages } from "../images";
@@ -31,7 +31,7 @@ export class ContentResolver {
   })
   async article(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("id", () => ID, { description: "The article's articleId.", nullable: true }) id?: string | null,
     @Arg("path", () => String, { nullable: true, description: "The file's path in the library, e.g. \"licensing/count-violation.md\"." }) path?: string | null,
   ): Promise<Article | null> {
     if (id == null && path == null) throw badInput("article needs an id or a path; e.g. article(id: \"…\") or article(path: \"folder/file.md\").", { field: "id" });
@@ -43,28 +43,30 @@ export class ContentResolver {
   @Query(() => ArticleConnection, { description: "Articles in display order." })
   async articles(
     @Ctx() ctx: RequestContext,
-    @Arg("filter", () => ArticleFilter, { nullable: true }) filter?: ArticleFilter | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg("filter", () => ArticleFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: ArticleFilter | null,
   ): Promise<Page<Article>> {
     await ctx.services.content.whenLoaded("headers");
-    const limit = pageSize(first, ctx.limits.maxPageSize);
+    const request = pageRequest(page, ctx.limits.maxPageSize);
     const all = ctx.services.content.articles(filter ?? {});
-    const cursor = decodeCursor(after, isIdKey);
-    const start = cursor ? all.findIndex((article) => article.file === cursor[0]) + 1 : 0;
-    if (cursor && start === 0) throw badInput("after names an article that is not in this list.", { field: "after" });
-    const rows = all.slice(start, start + limit + 1);
-    return toPage(rows, limit, cursor !== null, (article) => encodeCursor([article.file]), async () => all.length).map(articleType);
+    const cursor = decodeCursor(request.cursor, isIdKey, request.cursorField);
+    const at = cursor ? all.findIndex((article) => article.file === cursor[0]) : -1;
+    if (cursor && at === -1) throw badInput(`${request.cursorField} names an article that is not in this list.`, { field: request.cursorField });
+    // Backward: the rows before the cursor (or the end), nearest first, as a keyset query gives them.
+    const rows = request.backward
+      ? all.slice(Math.max(0, (cursor ? at : all.length) - request.limit - 1), cursor ? at : all.length).reverse()
+      : all.slice(at + 1, at + 1 + request.limit + 1);
+    return toPage(rows, request, cursor !== null, (article) => encodeCursor([article.file]), async () => all.length).map(articleType);
   }
 
   @Query(() => SupportTopic, { description: "What a support form shows for a support topic id." })
-  async supportTopic(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<SupportTopic> {
+  async supportTopic(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The support topic id, as support forms and articles' supportTopicIds carry it." }) id: string): Promise<SupportTopic> {
     await ctx.services.content.whenLoaded("headers");
     return { id, articles: ctx.services.content.supportTopic(id).map(articleType) };
   }
 
   @Query(() => Troubleshooting, { nullable: true, description: "The steps to take for an error code (licensing codes, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article that answers it best; null when no article names the code." })
-  async troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode") errorCode: string): Promise<Troubleshooting | null> {
+  async troubleshoot(@Ctx() ctx: RequestContext, @Arg("errorCode", { description: "The error code as the user saw it, e.g. CountViolation or AADSTS50076 (any letter case)." }) errorCode: string): Promise<Troubleshooting | null> {
     await ctx.services.content.whenLoaded("headers");
     return troubleshootingType(ctx.services.content.troubleshoot(errorCode));
   }
@@ -74,10 +76,10 @@ export class ContentResolver {
   })
   async searchArticles(
     @Ctx() ctx: RequestContext,
-    @Arg("query") query: string,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("filter", () => ArticleSearchFilter, { nullable: true }) filter?: ArticleSearchFilter | null,
-    @Arg("includeInternal", () => Boolean, { nullable: true, defaultValue: false }) includeInternal?: boolean | null,
+    @Arg("query", { description: "The words to look for, as a user would type them." }) query: string,
+    @Arg("first", () => Int, { description: "How many hits to return: 1 to MAX_PAGE_SIZE, 10 by default.", nullable: true }) first?: number | null,
+    @Arg("filter", () => ArticleSearchFilter, { description: "Narrows the hits; all given conditions must hold.", nullable: true }) filter?: ArticleSearchFilter | null,
+    @Arg("includeInternal", () => Boolean, { description: "true also searches articles written for support engineers.", nullable: true, defaultValue: false }) includeInternal?: boolean | null,
   ): Promise<ArticleSearchHit[]> {
     if (query.length > MAX_QUESTION) throw badInput(`query is longer than ${MAX_QUESTION} characters.`, { field: "query" });
     // Left out, first is 10, or the cap (MAX_PAGE_SIZE) when that is lower.

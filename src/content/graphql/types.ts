@@ -1,19 +1,22 @@
 import { JSONObjectResolver } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
+import type { ProblemSeverity, SectionKind } from "../model";
+import type { HighlightedField } from "../search-index";
+import { ArticleProblemSeverity, ArticleSectionKind, SearchHighlightField } from "./enums";
 
-@ObjectType()
+@ObjectType({ description: "A link in an article step." })
 export class ArticleLink {
-  @Field()
+  @Field({ description: "The link text." })
   text!: string;
 
-  @Field()
+  @Field({ description: "The address as written." })
   url!: string;
 }
 
 @ObjectType({ description: "A numbered step of an article section." })
 export class ArticleStep {
-  @Field(() => Int)
+  @Field(() => Int, { description: "The step's number, from 1." })
   number!: number;
 
   @Field({ description: "Plain text, nested text included." })
@@ -22,7 +25,7 @@ export class ArticleStep {
   @Field({ description: "The step's Markdown as written." })
   markdown!: string;
 
-  @Field(() => [ArticleLink])
+  @Field(() => [ArticleLink], { description: "The links in the step." })
   links!: ArticleLink[];
 
   @Field(() => String, {
@@ -32,18 +35,18 @@ export class ArticleStep {
   group!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A part of an article's body under one heading." })
 export class ArticleSection {
-  @Field()
+  @Field({ description: "The heading." })
   title!: string;
 
-  @Field({ description: "prerequisites, recommendedSteps or other." })
-  kind!: string;
+  @Field(() => ArticleSectionKind, { description: "prerequisites, recommendedSteps or other." })
+  kind!: SectionKind;
 
-  @Field(() => [ArticleStep])
+  @Field(() => [ArticleStep], { description: "The numbered steps in the section." })
   steps!: ArticleStep[];
 
-  @Field()
+  @Field({ description: "The section's Markdown." })
   markdown!: string;
 }
 
@@ -67,58 +70,58 @@ export class ArticleParseProblem {
   @Field({ description: "A stable identifier such as unclosed-quote, duplicate-article-id, unclosed-code-fence." })
   kind!: string;
 
-  @Field({ description: "error or warning." })
-  severity!: string;
+  @Field(() => ArticleProblemSeverity, { description: "error or warning." })
+  severity!: ProblemSeverity;
 
-  @Field()
+  @Field({ description: "What is wrong and where, in words." })
   message!: string;
 }
 
 @ObjectType({ description: "A self-help troubleshooting article." })
 export class Article {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The article's articleId, as article(id:) takes it; two files may share one (path is unique)." })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The articleId its header declares." })
   articleId!: string;
 
   @Field({ description: "The file's path in the library (forward slashes): unique even where two files share an articleId." })
   path!: string;
 
-  @Field()
+  @Field({ description: "The title shown to readers." })
   pageTitle!: string;
 
-  @Field()
+  @Field({ description: "A one-line summary, as search results show it." })
   description!: string;
 
-  @Field()
+  @Field({ description: "The Azure service the article is about, e.g. microsoft.keyvault." })
   service!: string;
 
-  @Field()
+  @Field({ description: "The resource type the article is about, as its header gives it." })
   resource!: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The support topics whose forms show the article." })
   supportTopicIds!: string[];
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The product ids (PES) the article concerns." })
   productPesIds!: string[];
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The clouds it applies to: public, Fairfax, Mooncake, usnat, ussec." })
   cloudEnvironments!: string[];
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: "Where it sits among its topic's articles; null for no particular place.", nullable: true })
   displayOrder!: number | null;
 
-  @Field()
+  @Field({ description: "The kind of article as its authors wrote it, e.g. generic, diagnostics, rca, TSG_Content. A String, not an enum: articles carry types helpgate does not know." })
   selfHelpType!: string;
 
   @Field(() => JSONObjectResolver, { description: "Every header attribute as written." })
   properties!: Record<string, string>;
 
-  @Field(() => [ArticleSection])
+  @Field(() => [ArticleSection], { description: "The body's sections, by heading." })
   sections!: ArticleSection[];
 
-  @Field(() => [ArticleStep])
+  @Field(() => [ArticleStep], { description: "The numbered steps under the Recommended Steps heading." })
   recommendedSteps!: ArticleStep[];
 
   @Field(() => [String], { description: "Licensing error codes the article resolves." })
@@ -128,47 +131,47 @@ export class Article {
   markdown!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: "A page of Article items (a Relay connection)." })
 export class ArticleConnection extends Connection(Article) {}
 
 @ObjectType({ description: "The articles a support form shows for a topic." })
 export class SupportTopic {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The support topic id." })
   id!: string;
 
-  @Field(() => [Article])
+  @Field(() => [Article], { description: "The articles in display order." })
   articles!: Article[];
 }
 
 @ObjectType({ description: "What to do about an error code, and where the steps come from." })
 export class Troubleshooting {
-  @Field()
+  @Field({ description: "The error code asked about." })
   errorCode!: string;
 
-  @Field(() => Article)
+  @Field(() => Article, { description: "The article the steps come from." })
   article!: Article;
 
-  @Field(() => [ArticleStep])
+  @Field(() => [ArticleStep], { description: "The steps to take." })
   steps!: ArticleStep[];
 }
 
-@ObjectType()
+@ObjectType({ description: "Where a search matched an article, with the matching text marked." })
 export class SearchHighlight {
-  @Field({ description: "title, description or steps." })
-  field!: string;
+  @Field(() => SearchHighlightField, { description: "title, description or steps." })
+  field!: HighlightedField;
 
   @Field({ description: "The matching text, with matches in <mark>…</mark>." })
   snippet!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: "An article a search found, with where it matched." })
 export class ArticleSearchHit {
-  @Field(() => Article)
+  @Field(() => Article, { description: "The article." })
   article!: Article;
 
   @Field(() => Float, { description: "Relevance; higher is better." })
   score!: number;
 
-  @Field(() => [SearchHighlight])
+  @Field(() => [SearchHighlight], { description: "The parts of the article that matched." })
   highlights!: SearchHighlight[];
 }

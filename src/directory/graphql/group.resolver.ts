@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import type { GroupRecord, UserRecord } from "../model";
 import type { GroupFilter as StoreGroupFilter } from "../stores/group.store";
@@ -16,71 +16,69 @@ async function storeFilter(ctx: RequestContext, filter: GroupFilter): Promise<St
 
 @Resolver(() => Group)
 export class GroupResolver {
-  @Query(() => Group, { nullable: true })
-  group(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<GroupRecord | null> {
+  @Query(() => Group, { description: "A group by id; null when there is none.", nullable: true })
+  group(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The group's object id." }) id: string): Promise<GroupRecord | null> {
     return ctx.services.groups.get(ctx.caller, id);
   }
 
   @Query(() => GroupConnection, { description: "Groups ordered by displayName." })
   async groups(
     @Ctx() ctx: RequestContext,
-    @Arg("filter", () => GroupFilter, { nullable: true }) filter?: GroupFilter | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg("filter", () => GroupFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: GroupFilter | null,
   ): Promise<Page<GroupRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
     const criteria = await storeFilter(ctx, filter ?? {});
-    const rows = await ctx.services.groups.list(ctx.caller, criteria, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.count(ctx.caller, criteria));
+    const rows = await ctx.services.groups.list(ctx.caller, criteria, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.groups.count(ctx.caller, criteria));
   }
 
   @FieldResolver(() => UserConnection, { description: "Direct members, ordered by displayName." })
   async members(
     @Root() group: GroupRecord,
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
-    const rows = await ctx.services.groups.members(ctx.caller, group.id, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.groups.countMembers(ctx.caller, group.id));
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
+    const rows = await ctx.services.groups.members(ctx.caller, group.id, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.groups.countMembers(ctx.caller, group.id));
   }
 
-  @Mutation(() => Group)
-  createGroup(@Ctx() ctx: RequestContext, @Arg("input", () => CreateGroupInput) input: CreateGroupInput): Promise<GroupRecord> {
+  @Mutation(() => Group, { description: "Creates a group (needs groups.manage)." })
+  createGroup(@Ctx() ctx: RequestContext, @Arg("input", () => CreateGroupInput, { description: "The new group's properties." }) input: CreateGroupInput): Promise<GroupRecord> {
     return ctx.services.groups.create(ctx, input);
   }
 
-  @Mutation(() => Group)
+  @Mutation(() => Group, { description: "Changes a group's properties; those left out stay." })
   updateGroup(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID) id: string,
-    @Arg("input", () => UpdateGroupInput) input: UpdateGroupInput,
+    @Arg("id", () => ID, { description: "The group's object id." }) id: string,
+    @Arg("input", () => UpdateGroupInput, { description: "The properties to change." }) input: UpdateGroupInput,
   ): Promise<GroupRecord> {
     return ctx.services.groups.update(ctx, id, input);
   }
 
   @Mutation(() => ID, { description: "Deletes the group and returns its id." })
-  async deleteGroup(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<string> {
+  async deleteGroup(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The group's object id." }) id: string): Promise<string> {
     return (await ctx.services.groups.delete(ctx, id)).id;
   }
 
-  @Mutation(() => Group)
+  @Mutation(() => Group, { description: "Adds a user to an assigned-membership group, and returns the group." })
   addGroupMember(
     @Ctx() ctx: RequestContext,
-    @Arg("groupId", () => ID) groupId: string,
-    @Arg("userId", () => ID) userId: string,
+    @Arg("groupId", () => ID, { description: "The group." }) groupId: string,
+    @Arg("userId", () => ID, { description: "The user to add." }) userId: string,
   ): Promise<GroupRecord> {
     return ctx.services.groups.addMember(ctx, groupId, userId);
   }
 
-  @Mutation(() => Group)
+  @Mutation(() => Group, { description: "Removes a user from an assigned-membership group, and returns the group." })
   removeGroupMember(
     @Ctx() ctx: RequestContext,
-    @Arg("groupId", () => ID) groupId: string,
-    @Arg("userId", () => ID) userId: string,
+    @Arg("groupId", () => ID, { description: "The group." }) groupId: string,
+    @Arg("userId", () => ID, { description: "The user to remove." }) userId: string,
   ): Promise<GroupRecord> {
     return ctx.services.groups.removeMember(ctx, groupId, userId);
   }

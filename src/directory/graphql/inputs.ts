@@ -1,4 +1,6 @@
 import { Field, InputType } from "type-graphql";
+import { MembershipRuleProcessingState } from "./enums";
+import type { MembershipRuleProcessingState as ProcessingStateName } from "../model";
 
 // Inputs mirror Microsoft Graph's writable properties. Omitted fields are left as they are;
 // an explicit null clears a field where clearing makes sense.
@@ -8,64 +10,64 @@ export class UserFilter {
   @Field(() => String, { nullable: true, description: "Prefix of displayName or userPrincipalName, any letter case." })
   startsWith?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Users of this department (exact).", nullable: true })
   department?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Users with this usage location, e.g. US.", nullable: true })
   usageLocation?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: "false lists users who cannot be licensed directly yet." })
   hasUsageLocation?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: "Users whose account is enabled (true) or blocked (false).", nullable: true })
   accountEnabled?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: "A new user's properties." })
 export class CreateUserInput {
   @Field({ description: "Sign-in name in a verified domain, e.g. ada@contoso.com." })
   userPrincipalName!: string;
 
-  @Field()
+  @Field({ description: "The name shown in lists." })
   displayName!: string;
 
   @Field(() => String, { nullable: true, description: "Defaults to the primary SMTP proxy address." })
   mail?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The department.", nullable: true })
   department?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The job title.", nullable: true })
   jobTitle?: string | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: true })
+  @Field(() => Boolean, { description: "false blocks sign-in; true by default.", nullable: true, defaultValue: true })
   accountEnabled?: boolean | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Two-letter country code (ISO 3166-1 alpha-2), e.g. US; needed before a direct license.", nullable: true })
   usageLocation?: string | null;
 
   @Field(() => [String], { nullable: true, description: "SMTP:primary@domain and smtp:secondary@domain entries." })
   proxyAddresses?: string[] | null;
 }
 
-@InputType()
+@InputType({ description: "The user properties to change; those left out stay." })
 export class UpdateUserInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The new sign-in name, in a verified domain.", nullable: true })
   userPrincipalName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The name shown in lists.", nullable: true })
   displayName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The primary SMTP address.", nullable: true })
   mail?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The department.", nullable: true })
   department?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The job title.", nullable: true })
   jobTitle?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: "false blocks sign-in.", nullable: true })
   accountEnabled?: boolean | null;
 
   @Field(() => String, { nullable: true, description: "null clears it. License Administrators may change this field alone." })
@@ -80,7 +82,7 @@ export class GroupFilter {
   @Field(() => String, { nullable: true, description: "Prefix of displayName, any letter case." })
   startsWith?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: "true: only security groups; false: only groups that are not.", nullable: true })
   securityEnabled?: boolean | null;
 
   @Field(() => Boolean, { nullable: true, description: "true: only dynamic groups; false: only assigned-membership groups." })
@@ -90,21 +92,21 @@ export class GroupFilter {
   hasMembersWithLicenseErrors?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: "A new group's properties." })
 export class CreateGroupInput {
-  @Field()
+  @Field({ description: "The name shown in lists." })
   displayName!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "What the group is for.", nullable: true })
   description?: string | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: true })
+  @Field(() => Boolean, { description: "true for a security group (the default).", nullable: true, defaultValue: true })
   securityEnabled?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  @Field(() => Boolean, { description: "true for a mail-enabled group; it then needs a mailNickname.", nullable: true, defaultValue: false })
   mailEnabled?: boolean | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The mail alias, e.g. sales-team.", nullable: true })
   mailNickname?: string | null;
 
   @Field(() => [String], { nullable: true, description: "Implied by membershipRule when left out." })
@@ -116,42 +118,42 @@ export class CreateGroupInput {
   })
   membershipRule?: string | null;
 
-  @Field(() => String, { nullable: true, description: "On (default for dynamic groups) or Paused." })
-  membershipRuleProcessingState?: string | null;
+  @Field(() => MembershipRuleProcessingState, { nullable: true, description: "On (default for dynamic groups) or Paused." })
+  membershipRuleProcessingState?: ProcessingStateName | null;
 }
 
-@InputType()
+@InputType({ description: "The group properties to change; those left out stay." })
 export class UpdateGroupInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The name shown in lists.", nullable: true })
   displayName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "What the group is for.", nullable: true })
   description?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: "true for a security group.", nullable: true })
   securityEnabled?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: "true for a mail-enabled group.", nullable: true })
   mailEnabled?: boolean | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The mail alias.", nullable: true })
   mailNickname?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { description: "Replaces the list: DynamicMembership, Unified.", nullable: true })
   groupTypes?: string[] | null;
 
   @Field(() => String, { nullable: true, description: "null makes the group an assigned-membership group again." })
   membershipRule?: string | null;
 
-  @Field(() => String, { nullable: true })
-  membershipRuleProcessingState?: string | null;
+  @Field(() => MembershipRuleProcessingState, { nullable: true, description: "On or Paused; for dynamic groups only." })
+  membershipRuleProcessingState?: ProcessingStateName | null;
 }
 
-@InputType()
+@InputType({ description: "The organization properties to change; those left out stay." })
 export class UpdateOrganizationInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The organization's name.", nullable: true })
   displayName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Two-letter country code for group licensing of members without a usageLocation; null clears it.", nullable: true })
   defaultUsageLocation?: string | null;
 }

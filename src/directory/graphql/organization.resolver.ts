@@ -7,7 +7,7 @@ import { roleType } from "./user.resolver";
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
-  @Query(() => Organization)
+  @Query(() => Organization, { description: "The tenant helpgate manages." })
   organization(@Ctx() ctx: RequestContext): Promise<OrganizationRecord> {
     return ctx.services.organization.get(ctx.caller);
   }
@@ -17,10 +17,10 @@ export class OrganizationResolver {
     return ctx.services.roles.list(ctx.caller).map(roleType);
   }
 
-  @Mutation(() => Organization)
+  @Mutation(() => Organization, { description: "Changes the organization's name or defaultUsageLocation (needs organization.manage)." })
   updateOrganization(
     @Ctx() ctx: RequestContext,
-    @Arg("input", () => UpdateOrganizationInput) input: UpdateOrganizationInput,
+    @Arg("input", () => UpdateOrganizationInput, { description: "The properties to change." }) input: UpdateOrganizationInput,
   ): Promise<OrganizationRecord> {
     return ctx.services.organization.update(ctx, input);
   }

@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { isAppPermission, type AppPermission as AppPermissionName } from "../../auth/permissions";
-import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import type { ServicePrincipalRecord, UserRecord } from "../model";
 import { findRole } from "../roles";
@@ -20,20 +20,19 @@ export class ServicePrincipalResolver {
   @Query(() => ServicePrincipalConnection, { description: "Applications registered in the directory, ordered by displayName." })
   async servicePrincipals(
     @Ctx() ctx: RequestContext,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
   ): Promise<Page<ServicePrincipalRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
-    const rows = await ctx.services.servicePrincipals.list(ctx.caller, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.servicePrincipals.count(ctx.caller));
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
+    const rows = await ctx.services.servicePrincipals.list(ctx.caller, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.servicePrincipals.count(ctx.caller));
   }
 
   @Query(() => ServicePrincipal, { nullable: true, description: "A service principal, by id or by appId." })
   servicePrincipal(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
-    @Arg("appId", () => String, { nullable: true }) appId?: string | null,
+    @Arg("id", () => ID, { description: "The service principal's object id.", nullable: true }) id?: string | null,
+    @Arg("appId", () => String, { description: "The application (client) id.", nullable: true }) appId?: string | null,
   ): Promise<ServicePrincipalRecord | null> {
     return ctx.services.servicePrincipals.get(ctx.caller, { id, appId });
   }
@@ -49,21 +48,21 @@ export class ServicePrincipalResolver {
   @Mutation(() => ServicePrincipal, { description: "Registers an application so its app-only tokens are accepted (Global Administrator)." })
   createServicePrincipal(
     @Ctx() ctx: RequestContext,
-    @Arg("input", () => CreateServicePrincipalInput) input: CreateServicePrincipalInput,
+    @Arg("input", () => CreateServicePrincipalInput, { description: "The application to register." }) input: CreateServicePrincipalInput,
   ): Promise<ServicePrincipalRecord> {
     return ctx.services.servicePrincipals.create(ctx, input);
   }
 
   @Mutation(() => ID, { description: "Deletes the service principal (its tokens are refused from then on) and returns its id." })
-  async deleteServicePrincipal(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<string> {
+  async deleteServicePrincipal(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The service principal's object id." }) id: string): Promise<string> {
     return (await ctx.services.servicePrincipals.delete(ctx, id)).id;
   }
 
   @Mutation(() => ServicePrincipal, { description: "Grants an application permission to a service principal (Global Administrator)." })
   grantAppPermission(
     @Ctx() ctx: RequestContext,
-    @Arg("servicePrincipalId", () => ID) servicePrincipalId: string,
-    @Arg("permission", () => AppPermission) permission: AppPermissionName,
+    @Arg("servicePrincipalId", () => ID, { description: "The service principal." }) servicePrincipalId: string,
+    @Arg("permission", () => AppPermission, { description: "The permission to grant." }) permission: AppPermissionName,
   ): Promise<ServicePrincipalRecord> {
     return ctx.services.servicePrincipals.grant(ctx, servicePrincipalId, permission);
   }
@@ -71,8 +70,8 @@ export class ServicePrincipalResolver {
   @Mutation(() => ServicePrincipal, { description: "Takes an application permission back from a service principal (Global Administrator)." })
   revokeAppPermission(
     @Ctx() ctx: RequestContext,
-    @Arg("servicePrincipalId", () => ID) servicePrincipalId: string,
-    @Arg("permission", () => AppPermission) permission: AppPermissionName,
+    @Arg("servicePrincipalId", () => ID, { description: "The service principal." }) servicePrincipalId: string,
+    @Arg("permission", () => AppPermission, { description: "The permission to take back." }) permission: AppPermissionName,
   ): Promise<ServicePrincipalRecord> {
     return ctx.services.servicePrincipals.revoke(ctx, servicePrincipalId, permission);
   }

@@ -3,6 +3,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql
 import { Connection } from "../../common/connection";
 import type { AppPermission as AppPermissionName } from "../../auth/permissions";
 import { DirectoryRole, User } from "./types";
+import { Node } from "../../node/node";
 
 /**
  * Application permissions by Graph's names. GraphQL enum values cannot hold dots, so each value
@@ -33,40 +34,40 @@ registerEnumType(AppPermission, {
 
 @ObjectType({ description: "An application permission granted to a service principal (Graph: an appRoleAssignment)." })
 export class GrantedAppPermission {
-  @Field(() => AppPermission)
+  @Field(() => AppPermission, { description: "The permission." })
   permission!: AppPermissionName;
 
   @Field({ description: "Graph's name, as app-only tokens carry it in `roles` (e.g. LicenseAssignment.ReadWrite.All)." })
   value!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When it was granted." })
   grantedDateTime!: Date;
 }
 
-@ObjectType({ description: "An application registered in the directory, which may call helpgate on its own with an app-only token." })
-export class ServicePrincipal {
-  @Field(() => ID)
+@ObjectType({ description: "An application registered in the directory, which may call helpgate on its own with an app-only token.", implements: Node })
+export class ServicePrincipal implements Node {
+  @Field(() => ID, { description: "The service principal's object id." })
   id!: string;
 
   @Field({ description: "The application (client) id its tokens carry in azp or appid." })
   appId!: string;
 
-  @Field()
+  @Field({ description: "The application's name." })
   displayName!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When it was registered." })
   createdDateTime!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "A page of ServicePrincipal items (a Relay connection)." })
 export class ServicePrincipalConnection extends Connection(ServicePrincipal) {}
 
-@InputType()
+@InputType({ description: "An application to register." })
 export class CreateServicePrincipalInput {
   @Field({ description: "The application (client) id the identity provider issued." })
   appId!: string;
 
-  @Field()
+  @Field({ description: "The application's name." })
   displayName!: string;
 }
 
@@ -75,17 +76,24 @@ export enum CallerKind {
   APP = "app",
 }
 
-registerEnumType(CallerKind, { name: "CallerKind", description: "A signed-in user, or an application acting on its own." });
+registerEnumType(CallerKind, {
+  name: "CallerKind",
+  description: "A signed-in user, or an application acting on its own.",
+  valuesConfig: {
+    USER: { description: "A signed-in user (a delegated token)." },
+    APP: { description: "An application acting on its own (an app-only token)." },
+  },
+});
 
 @ObjectType({ description: "Who is calling and what they may do; a portal uses it to show only the actions that will succeed." })
 export class CallerInfo {
-  @Field(() => CallerKind)
+  @Field(() => CallerKind, { description: "A user or an app." })
   kind!: CallerKind;
 
   @Field(() => ID, { description: "The user's object id, or the app's service principal id." })
   id!: string;
 
-  @Field()
+  @Field({ description: "The user's or the app's name." })
   displayName!: string;
 
   @Field(() => User, { nullable: true, description: "The signed-in user; null for an app." })

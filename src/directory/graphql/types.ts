@@ -1,31 +1,34 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
+import { MembershipRuleProcessingState } from "./enums";
+import type { MembershipRuleProcessingState as ProcessingStateName } from "../model";
+import { Node } from "../../node/node";
 
 // GraphQL shapes of the directory, named as in Microsoft Graph. Resolvers return the plain
 // records of model.ts; the relation fields are resolved in the resolvers, through loaders.
 
 @ObjectType({ description: "A domain the organization has proven it owns." })
 export class VerifiedDomain {
-  @Field()
+  @Field({ description: "The domain name, e.g. contoso.com." })
   name!: string;
 
-  @Field()
+  @Field({ description: "true for the domain new users get by default." })
   isDefault!: boolean;
 
-  @Field()
+  @Field({ description: "true for the domain the tenant started with." })
   isInitial!: boolean;
 }
 
 @ObjectType({ description: "The tenant." })
 export class Organization {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The tenant id." })
   id!: string;
 
-  @Field()
+  @Field({ description: "The organization's name." })
   displayName!: string;
 
-  @Field(() => [VerifiedDomain])
+  @Field(() => [VerifiedDomain], { description: "The domains it owns." })
   verifiedDomains!: VerifiedDomain[];
 
   @Field(() => String, {
@@ -34,7 +37,7 @@ export class Organization {
   })
   defaultUsageLocation!: string | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When the tenant was created." })
   createdDateTime!: Date;
 }
 
@@ -43,37 +46,37 @@ export class DirectoryRole {
   @Field(() => ID, { description: "The role's template id (the same in every tenant)." })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The role's template id; the same as id." })
   roleTemplateId!: string;
 
-  @Field()
+  @Field({ description: "The role's name, e.g. License Administrator." })
   displayName!: string;
 
-  @Field()
+  @Field({ description: "What the role may do." })
   description!: string;
 }
 
-@ObjectType()
-export class User {
-  @Field(() => ID)
+@ObjectType({ description: "A user in the directory (Graph's user).", implements: Node })
+export class User implements Node {
+  @Field(() => ID, { description: "The user's object id (a GUID)." })
   id!: string;
 
-  @Field()
+  @Field({ description: "The sign-in name, e.g. ada@contoso.com." })
   userPrincipalName!: string;
 
-  @Field()
+  @Field({ description: "The name shown in lists." })
   displayName!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The primary SMTP address.", nullable: true })
   mail!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The department, e.g. Sales.", nullable: true })
   department!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The job title.", nullable: true })
   jobTitle!: string | null;
 
-  @Field()
+  @Field({ description: "false blocks sign-in." })
   accountEnabled!: boolean;
 
   @Field(() => String, {
@@ -82,45 +85,45 @@ export class User {
   })
   usageLocation!: string | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When the user was created." })
   createdDateTime!: Date;
 }
 
-@ObjectType()
-export class Group {
-  @Field(() => ID)
+@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership.", implements: Node })
+export class Group implements Node {
+  @Field(() => ID, { description: "The group's object id (a GUID)." })
   id!: string;
 
-  @Field()
+  @Field({ description: "The name shown in lists." })
   displayName!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "What the group is for.", nullable: true })
   description!: string | null;
 
-  @Field()
+  @Field({ description: "true for a security group." })
   securityEnabled!: boolean;
 
-  @Field()
+  @Field({ description: "true for a mail-enabled group." })
   mailEnabled!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The mail alias, e.g. sales-team.", nullable: true })
   mailNickname!: string | null;
 
   @Field(() => [String], { description: "DynamicMembership for groups whose members follow membershipRule; Unified for Microsoft 365 groups." })
   groupTypes!: string[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The rule dynamic membership follows; null for an assigned-membership group.", nullable: true })
   membershipRule!: string | null;
 
-  @Field(() => String, { nullable: true, description: "On, or Paused (membership frozen)." })
-  membershipRuleProcessingState!: string | null;
+  @Field(() => MembershipRuleProcessingState, { nullable: true, description: "On, or Paused (membership frozen); null for an assigned-membership group." })
+  membershipRuleProcessingState!: ProcessingStateName | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When the group was created." })
   createdDateTime!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "A page of User items (a Relay connection)." })
 export class UserConnection extends Connection(User) {}
 
-@ObjectType()
+@ObjectType({ description: "A page of Group items (a Relay connection)." })
 export class GroupConnection extends Connection(Group) {}

@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { afterNameId, nameIdCursor, pageSize, toPage, type Page } from "../../common/connection";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { demand } from "../../auth/permissions";
 import type { GroupRecord, UserRecord } from "../model";
@@ -12,8 +12,8 @@ export class UserResolver {
   @Query(() => User, { nullable: true, description: "A user, by id or by userPrincipalName." })
   user(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
-    @Arg("userPrincipalName", () => String, { nullable: true }) userPrincipalName?: string | null,
+    @Arg("id", () => ID, { description: "The user's object id.", nullable: true }) id?: string | null,
+    @Arg("userPrincipalName", () => String, { description: "The user's sign-in name, e.g. ada@contoso.com (any letter case).", nullable: true }) userPrincipalName?: string | null,
   ): Promise<UserRecord | null> {
     return ctx.services.users.get(ctx.caller, { id, userPrincipalName });
   }
@@ -28,17 +28,16 @@ export class UserResolver {
   @Query(() => UserConnection, { description: "Users ordered by displayName." })
   async users(
     @Ctx() ctx: RequestContext,
-    @Arg("filter", () => UserFilter, { nullable: true }) filter?: UserFilter | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg("filter", () => UserFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: UserFilter | null,
   ): Promise<Page<UserRecord>> {
-    const limit = pageSize(first, ctx.limits.maxPageSize);
-    const cursor = afterNameId(after);
-    const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, limit + 1);
-    return toPage(rows, limit, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
+    const request = pageRequest(page, ctx.limits.maxPageSize);
+    const cursor = afterNameId(request.cursor, request.cursorField);
+    const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
   }
 
-  @FieldResolver(() => [String])
+  @FieldResolver(() => [String], { description: "Mail addresses: SMTP:primary@domain and smtp:secondary@domain." })
   proxyAddresses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<string[]> {
     return ctx.loaders.proxyAddresses.load(user.id);
   }
@@ -48,7 +47,7 @@ export class UserResolver {
     return ctx.loaders.memberOf.load(user.id);
   }
 
-  @FieldResolver(() => [DirectoryRole])
+  @FieldResolver(() => [DirectoryRole], { description: "The directory roles assigned to the user." })
   async directoryRoles(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<DirectoryRole[]> {
     const ids = await ctx.loaders.directoryRoles.load(user.id);
     return ids.flatMap((id) => {
@@ -57,39 +56,39 @@ export class UserResolver {
     });
   }
 
-  @Mutation(() => User)
-  createUser(@Ctx() ctx: RequestContext, @Arg("input", () => CreateUserInput) input: CreateUserInput): Promise<UserRecord> {
+  @Mutation(() => User, { description: "Creates a user (needs users.manage)." })
+  createUser(@Ctx() ctx: RequestContext, @Arg("input", () => CreateUserInput, { description: "The new user's properties." }) input: CreateUserInput): Promise<UserRecord> {
     return ctx.services.users.create(ctx, input);
   }
 
-  @Mutation(() => User)
+  @Mutation(() => User, { description: "Changes a user's properties; those left out stay." })
   updateUser(
     @Ctx() ctx: RequestContext,
-    @Arg("id", () => ID) id: string,
-    @Arg("input", () => UpdateUserInput) input: UpdateUserInput,
+    @Arg("id", () => ID, { description: "The user's object id." }) id: string,
+    @Arg("input", () => UpdateUserInput, { description: "The properties to change." }) input: UpdateUserInput,
   ): Promise<UserRecord> {
     return ctx.services.users.update(ctx, id, input);
   }
 
   @Mutation(() => ID, { description: "Deletes the user and returns its id." })
-  async deleteUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID) id: string): Promise<string> {
+  async deleteUser(@Ctx() ctx: RequestContext, @Arg("id", () => ID, { description: "The user's object id." }) id: string): Promise<string> {
     return (await ctx.services.users.delete(ctx, id)).id;
   }
 
-  @Mutation(() => User)
+  @Mutation(() => User, { description: "Gives a user a directory role (needs roles.manage)." })
   assignDirectoryRole(
     @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID) userId: string,
-    @Arg("roleTemplateId", () => ID) roleTemplateId: string,
+    @Arg("userId", () => ID, { description: "The user." }) userId: string,
+    @Arg("roleTemplateId", () => ID, { description: "The role, by its template id (see directoryRoles)." }) roleTemplateId: string,
   ): Promise<UserRecord> {
     return ctx.services.roles.assign(ctx, userId, roleTemplateId);
   }
 
-  @Mutation(() => User)
+  @Mutation(() => User, { description: "Takes a directory role from a user." })
   removeDirectoryRole(
     @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID) userId: string,
-    @Arg("roleTemplateId", () => ID) roleTemplateId: string,
+    @Arg("userId", () => ID, { description: "The user." }) userId: string,
+    @Arg("roleTemplateId", () => ID, { description: "The role, by its template id." }) roleTemplateId: string,
   ): Promise<UserRecord> {
     return ctx.services.roles.remove(ctx, userId, roleTemplateId);
   }

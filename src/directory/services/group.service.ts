@@ -49,9 +49,9 @@ export class GroupService {
     return new GroupStore(this.db.manager).findById(parseGuid(id, "id"));
   }
 
-  list(caller: Caller | null, filter: GroupFilter, after: After, limit: number): Promise<GroupRecord[]> {
+  list(caller: Caller | null, filter: GroupFilter, after: After, limit: number, backward = false): Promise<GroupRecord[]> {
     demand(caller, "directory.read");
-    return new GroupStore(this.db.manager).list(filter, after, limit);
+    return new GroupStore(this.db.manager).list(filter, after, limit, backward);
   }
 
   count(caller: Caller | null, filter: GroupFilter): Promise<number> {
@@ -59,9 +59,9 @@ export class GroupService {
     return new GroupStore(this.db.manager).count(filter);
   }
 
-  members(caller: Caller | null, groupId: string, after: After, limit: number): Promise<UserRecord[]> {
+  members(caller: Caller | null, groupId: string, after: After, limit: number, backward = false): Promise<UserRecord[]> {
     demand(caller, "directory.read");
-    return new GroupStore(this.db.manager).members(groupId, after, limit);
+    return new GroupStore(this.db.manager).members(groupId, after, limit, backward);
   }
 
   countMembers(caller: Caller | null, groupId: string): Promise<number> {

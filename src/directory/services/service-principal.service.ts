@@ -39,9 +39,9 @@ export class ServicePrincipalService {
     throw badInput("Name the service principal by id or by appId.", { field: "id" });
   }
 
-  list(caller: Caller | null, after: After, limit: number): Promise<ServicePrincipalRecord[]> {
+  list(caller: Caller | null, after: After, limit: number, backward = false): Promise<ServicePrincipalRecord[]> {
     demand(caller, "directory.read");
-    return new ServicePrincipalStore(this.db.manager).list(after, limit);
+    return new ServicePrincipalStore(this.db.manager).list(after, limit, backward);
   }
 
   count(caller: Caller | null): Promise<number> {

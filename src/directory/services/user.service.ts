@@ -64,9 +64,9 @@ export class UserService {
     return new UserStore(this.db.manager).findByIds(ids);
   }
 
-  list(caller: Caller | null, filter: UserFilter, after: { displayName: string; id: string } | null, limit: number) {
+  list(caller: Caller | null, filter: UserFilter, after: { displayName: string; id: string } | null, limit: number, backward = false) {
     demand(caller, "directory.read");
-    return new UserStore(this.db.manager).list(normaliseFilter(filter), after, limit);
+    return new UserStore(this.db.manager).list(normaliseFilter(filter), after, limit, backward);
   }
 
   count(caller: Caller | null, filter: UserFilter): Promise<number> {

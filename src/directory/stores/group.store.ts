@@ -27,8 +27,8 @@ export class GroupStore {
     return this.manager.findOneBy(GroupEntity, { id });
   }
 
-  list(filter: GroupFilter, after: After, limit: number): Promise<GroupRecord[]> {
-    return orderByDisplayName(this.filtered(filter), "g", after).take(limit).getMany();
+  list(filter: GroupFilter, after: After, limit: number, backward = false): Promise<GroupRecord[]> {
+    return orderByDisplayName(this.filtered(filter), "g", after, backward).take(limit).getMany();
   }
 
   count(filter: GroupFilter): Promise<number> {
@@ -52,12 +52,12 @@ export class GroupStore {
     await this.manager.delete(GroupEntity, { id });
   }
 
-  members(groupId: string, after: After, limit: number): Promise<UserRecord[]> {
+  members(groupId: string, after: After, limit: number, backward = false): Promise<UserRecord[]> {
     const query = this.manager
       .createQueryBuilder(UserEntity, "u")
       .innerJoin(GroupMemberEntity.options.name, "m", "m.userId = u.id")
       .where("m.groupId = :groupId", { groupId });
-    return orderByDisplayName(query, "u", after).take(limit).getMany();
+    return orderByDisplayName(query, "u", after, backward).take(limit).getMany();
   }
 
   countMembers(groupId: string): Promise<number> {

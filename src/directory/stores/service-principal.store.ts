@@ -17,8 +17,8 @@ export class ServicePrincipalStore {
     return this.manager.findOneBy(ServicePrincipalEntity, { appIdKey: appId.toLowerCase() });
   }
 
-  list(after: After, limit: number): Promise<ServicePrincipalRecord[]> {
-    return orderByDisplayName(this.manager.createQueryBuilder(ServicePrincipalEntity, "sp"), "sp", after).take(limit).getMany();
+  list(after: After, limit: number, backward = false): Promise<ServicePrincipalRecord[]> {
+    return orderByDisplayName(this.manager.createQueryBuilder(ServicePrincipalEntity, "sp"), "sp", after, backward).take(limit).getMany();
   }
 
   count(): Promise<number> {

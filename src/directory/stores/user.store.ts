@@ -45,8 +45,8 @@ export class UserStore {
     return this.manager.findOneBy(UserEntity, { upnKey: userPrincipalName.toLowerCase() });
   }
 
-  list(filter: UserFilter, after: { displayName: string; id: string } | null, limit: number): Promise<UserRecord[]> {
-    return orderByDisplayName(this.filtered(filter), "u", after).take(limit).getMany();
+  list(filter: UserFilter, after: { displayName: string; id: string } | null, limit: number, backward = false): Promise<UserRecord[]> {
+    return orderByDisplayName(this.filtered(filter), "u", after, backward).take(limit).getMany();
   }
 
   count(filter: UserFilter): Promise<number> {

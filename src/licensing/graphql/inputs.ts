@@ -2,75 +2,75 @@ import { Field, ID, InputType, Int } from "type-graphql";
 
 @InputType({ description: "A SKU to assign, with the plans to leave disabled." })
 export class AssignedLicenseInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The SKU to assign." })
   skuId!: string;
 
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { description: "The servicePlanIds to leave off; none when left out.", nullable: true })
   disabledPlans?: string[] | null;
 }
 
-@InputType()
+@InputType({ description: "Subscription units to change; those left out stay." })
 export class PrepaidUnitsInput {
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: "Units that can be assigned.", nullable: true })
   enabled?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: "Units suspended.", nullable: true })
   suspended?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: "Units in their grace period.", nullable: true })
   warning?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: "Units locked out.", nullable: true })
   lockedOut?: number | null;
 }
 
-@InputType()
+@InputType({ description: "Two plans a user cannot hold together." })
 export class PlanConflictInput {
   @Field({ description: "servicePlanName or servicePlanId." })
   planA!: string;
 
-  @Field()
+  @Field({ description: "servicePlanName or servicePlanId." })
   planB!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Why, in words.", nullable: true })
   note?: string | null;
 }
 
-@InputType()
+@InputType({ description: "A plan that needs one of some other plans." })
 export class PlanDependencyInput {
-  @Field()
+  @Field({ description: "servicePlanName or servicePlanId of the plan with the prerequisite." })
   plan!: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The plans any one of which satisfies it." })
   requiresAnyOf!: string[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Why, in words.", nullable: true })
   note?: string | null;
 }
 
-@InputType()
+@InputType({ description: "A plan that cannot be used in some countries." })
 export class PlanLocationRestrictionInput {
-  @Field()
+  @Field({ description: "servicePlanName or servicePlanId." })
   plan!: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "Two-letter country codes." })
   countries!: string[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Why, in words.", nullable: true })
   note?: string | null;
 }
 
 @InputType({ description: "The whole set of plan rules; it replaces the current one." })
 export class PlanRulesInput {
-  @Field(() => [PlanConflictInput])
+  @Field(() => [PlanConflictInput], { description: "Plans a user cannot hold together." })
   mutuallyExclusive!: PlanConflictInput[];
 
-  @Field(() => [PlanDependencyInput])
+  @Field(() => [PlanDependencyInput], { description: "Plans that need another plan." })
   dependencies!: PlanDependencyInput[];
 
-  @Field(() => [PlanLocationRestrictionInput])
+  @Field(() => [PlanLocationRestrictionInput], { description: "Plans that cannot be used in some countries." })
   locationRestrictions!: PlanLocationRestrictionInput[];
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "Plans that give a mailbox, by servicePlanName or servicePlanId." })
   mailboxPlans!: string[];
 }

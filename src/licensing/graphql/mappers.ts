@@ -30,7 +30,7 @@ export function processingState(record: GroupProcessingRecord): LicenseProcessin
   };
 }
 
-export function planInfo(servicePlanId: string, provisioningStatus: string | null = null): ServicePlanInfo {
+export function planInfo(servicePlanId: string, provisioningStatus: "Success" | "Disabled" | null = null): ServicePlanInfo {
   const plan = loadProducts().plans.get(servicePlanId);
   return {
     servicePlanId,

@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { RequestContext } from "../../context";
+import { CapabilityStatus } from "./enums";
 import { PlanRulesInput, PrepaidUnitsInput } from "./inputs";
 import { planRules, subscribedSku } from "./mappers";
 import { PlanRules, ProxyAddressConflict, SubscribedSku } from "./types";
@@ -11,11 +12,11 @@ export class SubscriptionResolver {
     return (await ctx.services.licensing.subscriptions.list(ctx.caller)).map(subscribedSku);
   }
 
-  @Query(() => SubscribedSku, { nullable: true })
+  @Query(() => SubscribedSku, { description: "A subscription of the tenant, by skuId or skuPartNumber; null when the tenant has none.", nullable: true })
   async subscribedSku(
     @Ctx() ctx: RequestContext,
-    @Arg("skuId", () => ID, { nullable: true }) skuId?: string | null,
-    @Arg("skuPartNumber", () => String, { nullable: true }) skuPartNumber?: string | null,
+    @Arg("skuId", () => ID, { description: "The SKU's id.", nullable: true }) skuId?: string | null,
+    @Arg("skuPartNumber", () => String, { description: "The SKU's part number, e.g. ENTERPRISEPACK.", nullable: true }) skuPartNumber?: string | null,
   ): Promise<SubscribedSku | null> {
     const record = await ctx.services.licensing.subscriptions.get(ctx.caller, { skuId, skuPartNumber });
     return record && subscribedSku(record);
@@ -24,9 +25,9 @@ export class SubscriptionResolver {
   @Mutation(() => SubscribedSku, { description: "Subscribes the tenant to a catalog product (Global Administrator)." })
   async addSubscription(
     @Ctx() ctx: RequestContext,
-    @Arg("enabledUnits", () => Int) enabledUnits: number,
-    @Arg("skuId", () => ID, { nullable: true }) skuId?: string | null,
-    @Arg("skuPartNumber", () => String, { nullable: true }) skuPartNumber?: string | null,
+    @Arg("enabledUnits", () => Int, { description: "How many units to buy." }) enabledUnits: number,
+    @Arg("skuId", () => ID, { description: "The product's SKU id; or give skuPartNumber.", nullable: true }) skuId?: string | null,
+    @Arg("skuPartNumber", () => String, { description: "The product's part number, e.g. ENTERPRISEPACK; or give skuId.", nullable: true }) skuPartNumber?: string | null,
   ): Promise<SubscribedSku> {
     return subscribedSku(await ctx.services.licensing.subscriptions.add(ctx, { skuId, skuPartNumber }, enabledUnits));
   }
@@ -34,9 +35,9 @@ export class SubscriptionResolver {
   @Mutation(() => SubscribedSku, { description: "Changes a subscription's units or status (Global Administrator)." })
   async updateSubscription(
     @Ctx() ctx: RequestContext,
-    @Arg("skuId", () => ID) skuId: string,
-    @Arg("prepaidUnits", () => PrepaidUnitsInput, { nullable: true }) prepaidUnits?: PrepaidUnitsInput | null,
-    @Arg("capabilityStatus", () => String, { nullable: true }) capabilityStatus?: string | null,
+    @Arg("skuId", () => ID, { description: "The subscription's SKU id." }) skuId: string,
+    @Arg("prepaidUnits", () => PrepaidUnitsInput, { description: "The units to change; those left out stay.", nullable: true }) prepaidUnits?: PrepaidUnitsInput | null,
+    @Arg("capabilityStatus", () => CapabilityStatus, { nullable: true, description: "The new status; left out, it stays." }) capabilityStatus?: keyof typeof CapabilityStatus | null,
   ): Promise<SubscribedSku> {
     return subscribedSku(await ctx.services.licensing.subscriptions.update(ctx, skuId, prepaidUnits ?? null, capabilityStatus ?? null));
   }
@@ -47,7 +48,7 @@ export class SubscriptionResolver {
   }
 
   @Mutation(() => PlanRules, { description: "Replaces the plan rules (Global Administrator); group-licensed users are reprocessed." })
-  async setPlanRules(@Ctx() ctx: RequestContext, @Arg("rules", () => PlanRulesInput) rules: PlanRulesInput): Promise<PlanRules> {
+  async setPlanRules(@Ctx() ctx: RequestContext, @Arg("rules", () => PlanRulesInput, { description: "The whole set of rules." }) rules: PlanRulesInput): Promise<PlanRules> {
     const document = {
       mutuallyExclusive: rules.mutuallyExclusive.map((r) => ({ planA: r.planA, planB: r.planB, ...(r.note ? { note: r.note } : {}) })),
       dependencies: rules.dependencies.map((r) => ({ plan: r.plan, requiresAnyOf: r.requiresAnyOf, ...(r.note ? { note: r.note } : {}) })),

@@ -1,138 +1,140 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "../../common/connection";
+import { CapabilityStatus, LicenseError, LicenseProcessingStatus, LicenseState, ProvisioningStatus, SkuAppliesTo } from "./enums";
+import { Node } from "../../node/node";
 
 // Licensing's GraphQL shapes, named as in Microsoft Graph.
 
-@ObjectType()
+@ObjectType({ description: "A service plan of a SKU (Graph's servicePlanInfo)." })
 export class ServicePlanInfo {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The plan's id." })
   servicePlanId!: string;
 
-  @Field()
+  @Field({ description: "The plan's name, e.g. EXCHANGE_S_ENTERPRISE." })
   servicePlanName!: string;
 
   @Field({ description: "The plan's friendly name, e.g. Exchange Online (Plan 2)." })
   displayName!: string;
 
-  @Field(() => String, { nullable: true, description: "In licenseDetails: Success when enabled, Disabled when disabled." })
-  provisioningStatus?: string | null;
+  @Field(() => ProvisioningStatus, { nullable: true, description: "In licenseDetails: Success when enabled, Disabled when disabled; null elsewhere." })
+  provisioningStatus?: keyof typeof ProvisioningStatus | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A subscription's units, by status (Graph's licenseUnitsDetail)." })
 export class PrepaidUnits {
-  @Field(() => Int)
+  @Field(() => Int, { description: "Units that can be assigned." })
   enabled!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Units suspended." })
   suspended!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Units in their grace period." })
   warning!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Units locked out." })
   lockedOut!: number;
 }
 
-@ObjectType({ description: "A product the tenant subscribes to, with its seats." })
-export class SubscribedSku {
-  @Field(() => ID)
+@ObjectType({ description: "A product the tenant subscribes to, with its seats.", implements: Node })
+export class SubscribedSku implements Node {
+  @Field(() => ID, { description: "The SKU's id (as skuId)." })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The SKU's id." })
   skuId!: string;
 
-  @Field()
+  @Field({ description: "The SKU's part number, e.g. ENTERPRISEPACK." })
   skuPartNumber!: string;
 
-  @Field()
+  @Field({ description: "The product's name, e.g. Office 365 E3." })
   displayName!: string;
 
-  @Field({ description: "User or Company; only User SKUs can be assigned." })
-  appliesTo!: string;
+  @Field(() => SkuAppliesTo, { description: "User or Company; only User SKUs can be assigned." })
+  appliesTo!: keyof typeof SkuAppliesTo;
 
-  @Field({ description: "Enabled, Warning, Suspended, Deleted or LockedOut." })
-  capabilityStatus!: string;
+  @Field(() => CapabilityStatus, { description: "Enabled, Warning, Suspended, Deleted or LockedOut." })
+  capabilityStatus!: keyof typeof CapabilityStatus;
 
   @Field(() => Int, { description: "Users holding the SKU: one each, however many sources." })
   consumedUnits!: number;
 
-  @Field(() => PrepaidUnits)
+  @Field(() => PrepaidUnits, { description: "The units bought, by status." })
   prepaidUnits!: PrepaidUnits;
 
-  @Field(() => [ServicePlanInfo])
+  @Field(() => [ServicePlanInfo], { description: "The plans the SKU includes." })
   servicePlans!: ServicePlanInfo[];
 }
 
-@ObjectType()
+@ObjectType({ description: "A SKU held, with the plans left disabled (Graph's assignedLicense)." })
 export class AssignedLicense {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The SKU's id." })
   skuId!: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { description: "The servicePlanIds left off." })
   disabledPlans!: string[];
 }
 
-@ObjectType()
+@ObjectType({ description: "A service plan a user can use (Graph's assignedPlan)." })
 export class AssignedPlan {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The plan's id." })
   servicePlanId!: string;
 
   @Field({ description: "The plan's servicePlanName." })
   service!: string;
 
-  @Field()
-  capabilityStatus!: string;
+  @Field(() => CapabilityStatus, { description: "Enabled: helpgate lists the plans a user can use." })
+  capabilityStatus!: keyof typeof CapabilityStatus;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When the user first got the plan." })
   assignedDateTime!: Date;
 }
 
 @ObjectType({ description: "One source (direct, or a group) of one SKU for a user, and how it fares." })
 export class LicenseAssignmentState {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The SKU's id." })
   skuId!: string;
 
-  @Field()
+  @Field({ description: "The SKU's part number, e.g. ENTERPRISEPACK." })
   skuPartNumber!: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { description: "The servicePlanIds this source leaves off." })
   disabledPlans!: string[];
 
   @Field(() => ID, { nullable: true, description: "The group the license comes from; null when assigned directly." })
   assignedByGroup!: string | null;
 
-  @Field({ description: "Active, ActiveWithError, Disabled or Error." })
-  state!: string;
+  @Field(() => LicenseState, { description: "Active, ActiveWithError, Disabled or Error." })
+  state!: keyof typeof LicenseState;
 
-  @Field({
+  @Field(() => LicenseError, {
     description: "None, or CountViolation, MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other.",
   })
-  error!: string;
+  error!: keyof typeof LicenseError;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: "When the state last changed." })
   lastUpdatedDateTime!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "A held SKU with its plans (Graph's licenseDetails)." })
 export class LicenseDetails {
-  @Field(() => ID)
+  @Field(() => ID, { description: "userId_skuId." })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The SKU's id." })
   skuId!: string;
 
-  @Field()
+  @Field({ description: "The SKU's part number." })
   skuPartNumber!: string;
 
-  @Field(() => [ServicePlanInfo])
+  @Field(() => [ServicePlanInfo], { description: "Every plan of the SKU, with its provisioningStatus." })
   servicePlans!: ServicePlanInfo[];
 }
 
 @ObjectType({ description: "How the processing of a group's licenses goes: its current (or last) run, with live counts." })
 export class LicenseProcessingState {
-  @Field({ description: "QueuedForProcessing, ProcessingInProgress or ProcessingComplete." })
-  state!: string;
+  @Field(() => LicenseProcessingStatus, { description: "QueuedForProcessing, ProcessingInProgress or ProcessingComplete." })
+  state!: keyof typeof LicenseProcessingStatus;
 
   @Field(() => Int, {
     description:
@@ -155,22 +157,22 @@ export class LicenseProcessingState {
 
 @ObjectType({ description: "Why a license change would fail." })
 export class LicenseProblem {
-  @Field({ description: "The Graph error value, e.g. CountViolation." })
-  error!: string;
+  @Field(() => LicenseError, { description: "The Graph error value, e.g. CountViolation." })
+  error!: keyof typeof LicenseError;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The SKU concerned." })
   skuId!: string;
 
-  @Field()
+  @Field({ description: "The problem in words, as Graph would say it." })
   message!: string;
 
-  @Field(() => [ServicePlanInfo])
+  @Field(() => [ServicePlanInfo], { description: "The plans involved, e.g. both sides of a conflict." })
   servicePlans!: ServicePlanInfo[];
 }
 
 @ObjectType({ description: "What assignLicense would do, without doing it." })
 export class LicenseAssignmentPreview {
-  @Field()
+  @Field({ description: "true when assignLicense would succeed." })
   succeeded!: boolean;
 
   @Field(() => [LicenseProblem], { description: "Every problem, in the order the service checks them." })
@@ -180,51 +182,51 @@ export class LicenseAssignmentPreview {
   licenseAssignmentStates!: LicenseAssignmentState[];
 }
 
-@ObjectType()
+@ObjectType({ description: "Two plans a user cannot hold together." })
 export class PlanConflict {
-  @Field(() => ServicePlanInfo)
+  @Field(() => ServicePlanInfo, { description: "One plan." })
   planA!: ServicePlanInfo;
 
-  @Field(() => ServicePlanInfo)
+  @Field(() => ServicePlanInfo, { description: "The other plan." })
   planB!: ServicePlanInfo;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Why, in words; null when not given.", nullable: true })
   note!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A plan that needs one of some other plans." })
 export class PlanDependency {
-  @Field(() => ServicePlanInfo)
+  @Field(() => ServicePlanInfo, { description: "The plan that has the prerequisite." })
   plan!: ServicePlanInfo;
 
-  @Field(() => [ServicePlanInfo])
+  @Field(() => [ServicePlanInfo], { description: "The plans any one of which satisfies it." })
   requiresAnyOf!: ServicePlanInfo[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Why, in words; null when not given.", nullable: true })
   note!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A plan that cannot be used in some countries." })
 export class PlanLocationRestriction {
-  @Field(() => ServicePlanInfo)
+  @Field(() => ServicePlanInfo, { description: "The plan." })
   plan!: ServicePlanInfo;
 
   @Field(() => [String], { description: "Usage locations where the plan cannot be used." })
   countries!: string[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Why, in words; null when not given.", nullable: true })
   note!: string | null;
 }
 
 @ObjectType({ description: "The rules between service plans the licensing engine applies." })
 export class PlanRules {
-  @Field(() => [PlanConflict])
+  @Field(() => [PlanConflict], { description: "Plans a user cannot hold together." })
   mutuallyExclusive!: PlanConflict[];
 
-  @Field(() => [PlanDependency])
+  @Field(() => [PlanDependency], { description: "Plans that need another plan." })
   dependencies!: PlanDependency[];
 
-  @Field(() => [PlanLocationRestriction])
+  @Field(() => [PlanLocationRestriction], { description: "Plans that cannot be used in some countries." })
   locationRestrictions!: PlanLocationRestriction[];
 
   @Field(() => [ServicePlanInfo], { description: "Plans that give a mailbox (and need unique proxy addresses)." })
@@ -243,5 +245,5 @@ export class ProxyAddressConflict {
   pendingMailbox!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: "A page of SubscribedSku items (a Relay connection)." })
 export class SubscribedSkuConnection extends Connection(SubscribedSku) {}

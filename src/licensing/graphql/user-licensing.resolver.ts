@@ -14,7 +14,7 @@ export class UserLicensingResolver {
     return userAssignedLicenses(await ctx.loaders.assignments.load(user.id));
   }
 
-  @FieldResolver(() => [AssignedPlan])
+  @FieldResolver(() => [AssignedPlan], { description: "The service plans the user can use, from every license held." })
   async assignedPlans(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<AssignedPlan[]> {
     return userAssignedPlans(await ctx.loaders.assignments.load(user.id));
   }
@@ -24,7 +24,7 @@ export class UserLicensingResolver {
     return (await ctx.loaders.assignments.load(user.id)).map(assignmentState);
   }
 
-  @FieldResolver(() => [LicenseDetails])
+  @FieldResolver(() => [LicenseDetails], { description: "Each held SKU with its plans and whether each is enabled." })
   async licenseDetails(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<LicenseDetails[]> {
     return userLicenseDetails(user.id, await ctx.loaders.assignments.load(user.id));
   }
@@ -32,9 +32,9 @@ export class UserLicensingResolver {
   @Mutation(() => User, { description: "Adds and removes a user's direct licenses: all or nothing, refused at once with LICENSE_ASSIGNMENT_FAILED." })
   assignLicense(
     @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID) userId: string,
-    @Arg("addLicenses", () => [AssignedLicenseInput], { nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
-    @Arg("removeLicenses", () => [ID], { nullable: true }) removeLicenses?: string[] | null,
+    @Arg("userId", () => ID, { description: "The user." }) userId: string,
+    @Arg("addLicenses", () => [AssignedLicenseInput], { description: "The licenses to add, or to change the disabled plans of.", nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
+    @Arg("removeLicenses", () => [ID], { description: "The skuIds of direct licenses to remove.", nullable: true }) removeLicenses?: string[] | null,
   ): Promise<UserRecord> {
     return ctx.services.licensing.assignments.assign(ctx, userId, { addLicenses, removeLicenses });
   }
@@ -42,9 +42,9 @@ export class UserLicensingResolver {
   @Query(() => LicenseAssignmentPreview, { description: "The dry run of assignLicense: what would happen, every problem, nothing changed." })
   async previewLicenseAssignment(
     @Ctx() ctx: RequestContext,
-    @Arg("userId", () => ID) userId: string,
-    @Arg("addLicenses", () => [AssignedLicenseInput], { nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
-    @Arg("removeLicenses", () => [ID], { nullable: true }) removeLicenses?: string[] | null,
+    @Arg("userId", () => ID, { description: "The user whose licenses would change." }) userId: string,
+    @Arg("addLicenses", () => [AssignedLicenseInput], { description: "The licenses to add, or to change the disabled plans of.", nullable: true }) addLicenses?: AssignedLicenseInput[] | null,
+    @Arg("removeLicenses", () => [ID], { description: "The skuIds of direct licenses to remove.", nullable: true }) removeLicenses?: string[] | null,
   ): Promise<LicenseAssignmentPreview> {
     const preview = await ctx.services.licensing.assignments.preview(ctx.caller, userId, { addLicenses, removeLicenses });
     const now = new Date();
@@ -56,7 +56,7 @@ export class UserLicensingResolver {
   }
 
   @Mutation(() => User, { description: "Runs group-based licensing for the user again, e.g. after fixing the cause of an error." })
-  reprocessUserLicenses(@Ctx() ctx: RequestContext, @Arg("userId", () => ID) userId: string): Promise<UserRecord> {
+  reprocessUserLicenses(@Ctx() ctx: RequestContext, @Arg("userId", () => ID, { description: "The user." }) userId: string): Promise<UserRecord> {
     return ctx.services.licensing.assignments.reprocess(ctx, userId);
   }
 }

@@ -5,15 +5,17 @@ import type { GroupRecord, UserRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
 import { notFound } from "../../errors";
-import { explainUser, problemInWords, type GroupGrant } from "../engine";
+import { explainUser, problemInWords, type GroupGrant, type LicenseError } from "../engine";
 import { DIRECT } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { loadSnapshot, subjectsFor, toStates, type Snapshot } from "./core";
 
+export type LicenseDiagnosisCode = LicenseError | "DynamicMembershipPaused";
+
 /** One reason a user lacks a license, in words a person (or a chatbot) can pass on. */
 export interface LicenseDiagnosis {
   /** A licensing error code, or DynamicMembershipPaused. */
-  code: string;
+  code: LicenseDiagnosisCode;
   message: string;
   skuId: string | null;
   groupId: string | null;

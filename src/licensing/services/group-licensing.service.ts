@@ -108,9 +108,9 @@ export class GroupLicensingService {
     return new WorkStore(this.db.manager).processing(groupIds);
   }
 
-  erroredUserIds(caller: Caller | null, groupId: string, afterUserId: string | null, limit: number): Promise<string[]> {
+  erroredUserIds(caller: Caller | null, groupId: string, afterUserId: string | null, limit: number, backward = false): Promise<string[]> {
     demand(caller, "directory.read");
-    return new AssignmentStore(this.db.manager).erroredUserIds(groupId, afterUserId, limit);
+    return new AssignmentStore(this.db.manager).erroredUserIds(groupId, afterUserId, limit, backward);
   }
 
   countErroredUsers(caller: Caller | null, groupId: string): Promise<number> {

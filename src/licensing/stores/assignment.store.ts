@@ -79,14 +79,15 @@ export class AssignmentStore {
   }
 
   /** Users with a license error from this group, ordered by id, after a cursor. */
-  async erroredUserIds(groupId: string, afterUserId: string | null, limit: number): Promise<string[]> {
+  /** In user id order after `fromUserId`; backward: before it, nearest first. */
+  async erroredUserIds(groupId: string, fromUserId: string | null, limit: number, backward = false): Promise<string[]> {
     const query = this.manager
       .createQueryBuilder(AssignmentEntity, "a")
       .select("DISTINCT a.user_id", "userId")
       .where("a.source = :groupId AND a.state IN (:...errors)", { groupId, errors: ERROR_STATES })
-      .orderBy("a.user_id", "ASC")
+      .orderBy("a.user_id", backward ? "DESC" : "ASC")
       .limit(limit);
-    if (afterUserId) query.andWhere("a.user_id > :afterUserId", { afterUserId });
+    if (fromUserId) query.andWhere(`a.user_id ${backward ? "<" : ">"} :fromUserId`, { fromUserId });
     return (await query.getRawMany<{ userId: string }>()).map((row) => row.userId);
   }
 
