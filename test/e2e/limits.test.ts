@@ -368,7 +368,7 @@ describe("query limits", () => {
 
     it("costs nodes(ids:) as many rows as ids", async () => {
       const ids = Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
-      const query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Group { members(first: 100) { edges { node { memberOf { id } } } } } } }";
+      const query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Group { members(first: 100) { edges { node { ... on User { memberOf { id } } } } } } } }";
       expectError(await gateway.gql("admin", query, { ids }), 400, "GRAPHQL_VALIDATION_FAILED", /cost limit of 20000 exceeded/i);
       expect((await gateway.ok<{ nodes: unknown[] }>("admin", query, { ids: ids.slice(0, 2) })).nodes).toEqual([null, null]);
     });
@@ -494,7 +494,7 @@ describe("query limits", () => {
     }
     function deepQuery(depth: number): string {
       let selection = "id";
-      for (let i = 0; i < depth; i++) selection = i % 2 === 0 ? `memberOf { ${selection} }` : `members { edges { node { ${selection} } } }`;
+      for (let i = 0; i < depth; i++) selection = i % 2 === 0 ? `memberOf { ${selection} }` : `members { edges { node { ... on User { ${selection} } } } }`;
       return `{ me { ${selection} } }`;
     }
 
