@@ -349,7 +349,7 @@ describe("query limits", () => {
     // list's cost only by a literal `first`; the gateway's own cost check (use-cost-limit.ts)
     // counts `first: $n` and a missing `first` (the default page) too.
     const fanOut = (first: string) =>
-      `users${first} { edges { node { memberOf { members${first} { edges { node { memberOf { id } } } } } } } }`;
+      `users${first} { edges { node { memberOf { members${first} { edges { node { ... on User { memberOf { id } } } } } } } } }`;
 
     it("refuses a fan-out of users(first: 100) -> members(first: 100) on cost (literal first)", async () => {
       const response = await gateway.gql("admin", `{ ${fanOut("(first: 100)")} }`);
