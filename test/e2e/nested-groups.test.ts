@@ -280,6 +280,34 @@ describe("nested groups", () => {
     });
   });
 
+  describe("SQL statements per page", () => {
+    const LISTS = `query($id: ID!, $first: Int) { group(id: $id) {
+      members(first: $first) { totalCount edges { node { id ... on Group { memberOf { id } } } } }
+      transitiveMembers(first: $first) { totalCount edges { node { id ... on Group { memberOf { id } } } } }
+      transitiveMemberOf(first: $first) { totalCount edges { node { id } } } } }`;
+
+    async function statementsFor(groupId: string, first: number): Promise<number> {
+      await gateway.tokenFor("admin");
+      const log = gateway.app.services.db.queryLog;
+      const before = log.count;
+      const { group: found } = await gateway.ok("admin", LISTS, { id: groupId, first });
+      expect(found.transitiveMembers.edges).toHaveLength(Math.min(first, found.transitiveMembers.totalCount));
+      return log.count - before;
+    }
+
+    it("reads a page of 30 members, transitive members and their memberOf in as many statements as a page of 7", async () => {
+      // Users named to sort after the groups ("Nested 0NN"): a page of 7 then holds both kinds, as one of 30 does.
+      const users = await api.users(12, { displayName: "Nested user" });
+      const children: string[] = [];
+      for (let i = 0; i < 6; i++) children.push(await group(users.slice(i * 2, i * 2 + 2)));
+      const top = await group([...users.slice(0, 6), ...children]);
+      await group([top]);
+      const small = await statementsFor(top, 7);
+      const large = await statementsFor(top, 30);
+      expect(large).toBe(small);
+    });
+  });
+
   describe("group-based licensing", () => {
     it("licenses the parent's direct user members only: a member of a nested group gets nothing from the parent", async () => {
       const [direct, nestedOnly] = await api.users(2);
