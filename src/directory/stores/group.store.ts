@@ -15,7 +15,7 @@ export interface GroupFilter {
 
 type After = { displayName: string; id: string } | null;
 
-/** The only code that reads or writes groups and their members. */
+/** The only code that reads or writes groups and their user members (groups held by groups: group-nesting.store.ts). */
 export class GroupStore {
   constructor(private readonly manager: EntityManager) {}
 
