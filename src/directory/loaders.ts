@@ -17,6 +17,12 @@ export const directoryLoaders = {
       const byUser = await services.groups.groupsOf(userIds);
       return userIds.map((id) => (byUser.get(id) ?? []).sort((a, b) => a.displayName.localeCompare(b.displayName)));
     }),
+  /** The groups each group is a direct member of (nested groups). */
+  groupMemberOf: (services: Services) =>
+    new DataLoader<string, GroupRecord[]>(async (groupIds) => {
+      const byGroup = await services.groups.parentsOf(groupIds);
+      return groupIds.map((id) => (byGroup.get(id) ?? []).sort((a, b) => a.displayName.localeCompare(b.displayName)));
+    }),
   directoryRoles: (services: Services) =>
     new DataLoader<string, string[]>(async (userIds) => {
       const byUser = await services.roles.rolesOf(userIds);

@@ -95,3 +95,10 @@ export interface AppPermissionGrantRecord {
 export function isDynamic(group: Pick<GroupRecord, "groupTypes">): boolean {
   return group.groupTypes.includes(DYNAMIC_MEMBERSHIP);
 }
+
+/** A member of a group, or a row of any list of directory objects: a user or a group (Graph's directoryObject). */
+export type DirectoryObjectRecord = UserRecord | GroupRecord;
+
+export function isUserRecord(object: DirectoryObjectRecord): object is UserRecord {
+  return "userPrincipalName" in object;
+}

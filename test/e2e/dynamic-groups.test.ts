@@ -6,7 +6,7 @@ const CREATE_GROUP = `mutation($input: CreateGroupInput!) { createGroup(input: $
 const UPDATE_GROUP = `mutation($id: ID!, $input: UpdateGroupInput!) { updateGroup(id: $id, input: $input) { ${GROUP} } }`;
 const CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { id userPrincipalName } }";
 const UPDATE_USER = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }";
-const READ_GROUP = `query($id: ID!) { group(id: $id) { ${GROUP} members(first: 100) { totalCount edges { node { userPrincipalName } } } } }`;
+const READ_GROUP = `query($id: ID!) { group(id: $id) { ${GROUP} members(first: 100) { totalCount edges { node { ... on User { userPrincipalName } } } } } }`;
 const MEMBER_OF = "query($id: ID!) { user(id: $id) { memberOf { id } } }";
 const AUDITS = `query($id: ID!) { directoryAudits(filter: { targetId: $id }, first: 100) { edges { node {
   activityDisplayName category result

@@ -7,7 +7,7 @@ const UPDATE = `mutation($id: ID!, $input: UpdateGroupInput!) { updateGroup(id: 
 const DELETE = "mutation($id: ID!) { deleteGroup(id: $id) }";
 const ADD = "mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }";
 const REMOVE = "mutation($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }";
-const READ = `query($id: ID!) { group(id: $id) { ${GROUP} members(first: 100) { totalCount edges { node { userPrincipalName } } } } }`;
+const READ = `query($id: ID!) { group(id: $id) { ${GROUP} members(first: 100) { totalCount edges { node { ... on User { userPrincipalName } } } } } }`;
 const AUDITS = `query($id: ID!) { directoryAudits(filter: { targetId: $id }, first: 100) { edges { node {
   activityDisplayName category result
   initiatedBy { user { userPrincipalName } app { displayName } }

@@ -349,7 +349,7 @@ describe("query limits", () => {
     // list's cost only by a literal `first`; the gateway's own cost check (use-cost-limit.ts)
     // counts `first: $n` and a missing `first` (the default page) too.
     const fanOut = (first: string) =>
-      `users${first} { edges { node { memberOf { members${first} { edges { node { memberOf { id } } } } } } } }`;
+      `users${first} { edges { node { memberOf { members${first} { edges { node { ... on User { memberOf { id } } } } } } } } }`;
 
     it("refuses a fan-out of users(first: 100) -> members(first: 100) on cost (literal first)", async () => {
       const response = await gateway.gql("admin", `{ ${fanOut("(first: 100)")} }`);
@@ -368,7 +368,7 @@ describe("query limits", () => {
 
     it("costs nodes(ids:) as many rows as ids", async () => {
       const ids = Array.from({ length: 100 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
-      const query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Group { members(first: 100) { edges { node { memberOf { id } } } } } } }";
+      const query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Group { members(first: 100) { edges { node { ... on User { memberOf { id } } } } } } } }";
       expectError(await gateway.gql("admin", query, { ids }), 400, "GRAPHQL_VALIDATION_FAILED", /cost limit of 20000 exceeded/i);
       expect((await gateway.ok<{ nodes: unknown[] }>("admin", query, { ids: ids.slice(0, 2) })).nodes).toEqual([null, null]);
     });
@@ -494,7 +494,7 @@ describe("query limits", () => {
     }
     function deepQuery(depth: number): string {
       let selection = "id";
-      for (let i = 0; i < depth; i++) selection = i % 2 === 0 ? `memberOf { ${selection} }` : `members { edges { node { ${selection} } } }`;
+      for (let i = 0; i < depth; i++) selection = i % 2 === 0 ? `memberOf { ${selection} }` : `members { edges { node { ... on User { ${selection} } } } }`;
       return `{ me { ${selection} } }`;
     }
 

@@ -54,7 +54,7 @@ const GROUP = `query($id: ID!) { group(id: $id) {
   membersWithLicenseErrors(first: 100) { totalCount edges { node { id } } } } }`;
 const MEMBER_STATES = `query($id: ID!, $after: String) { group(id: $id) { members(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor }
-  edges { node { id licenseAssignmentStates { skuId skuPartNumber assignedByGroup state error disabledPlans lastUpdatedDateTime } } } } } }`;
+  edges { node { id ... on User { licenseAssignmentStates { skuId skuPartNumber assignedByGroup state error disabledPlans lastUpdatedDateTime } } } } } } }`;
 const AUDITS = `query($id: ID!, $activity: String) { directoryAudits(filter: { targetId: $id, activityDisplayName: $activity }, first: 100) { edges { node {
   activityDisplayName result resultReason
   initiatedBy { user { id } app { displayName } }

@@ -4,6 +4,7 @@ import { Connection } from "../../common/connection";
 import { MembershipRuleProcessingState } from "./enums";
 import type { MembershipRuleProcessingState as ProcessingStateName } from "../model";
 import { Node } from "../../node/node";
+import { DirectoryObject } from "./directory-object";
 
 // GraphQL shapes of the directory, named as in Microsoft Graph. Resolvers return the plain
 // records of model.ts; the relation fields are resolved in the resolvers, through loaders.
@@ -56,8 +57,8 @@ export class DirectoryRole {
   description!: string;
 }
 
-@ObjectType({ description: "A user in the directory (Graph's user).", implements: Node })
-export class User implements Node {
+@ObjectType({ description: "A user in the directory (Graph's user).", implements: [Node, DirectoryObject] })
+export class User implements Node, DirectoryObject {
   @Field(() => ID, { description: "The user's object id (a GUID)." })
   id!: string;
 
@@ -89,8 +90,8 @@ export class User implements Node {
   createdDateTime!: Date;
 }
 
-@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership.", implements: Node })
-export class Group implements Node {
+@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership.", implements: [Node, DirectoryObject] })
+export class Group implements Node, DirectoryObject {
   @Field(() => ID, { description: "The group's object id (a GUID)." })
   id!: string;
 

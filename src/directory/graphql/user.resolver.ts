@@ -5,7 +5,8 @@ import { demand } from "../../auth/permissions";
 import type { GroupRecord, UserRecord } from "../model";
 import { findRole, type DirectoryRoleDefinition } from "../roles";
 import { CreateUserInput, UpdateUserInput, UserFilter } from "./inputs";
-import { DirectoryRole, Group, User, UserConnection } from "./types";
+import { transitiveMemberOf } from "./group.resolver";
+import { DirectoryRole, Group, GroupConnection, User, UserConnection } from "./types";
 
 @Resolver(() => User)
 export class UserResolver {
@@ -45,6 +46,11 @@ export class UserResolver {
   @FieldResolver(() => [Group], { description: "Groups the user is a direct member of." })
   memberOf(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<GroupRecord[]> {
     return ctx.loaders.memberOf.load(user.id);
+  }
+
+  @FieldResolver(() => GroupConnection, { description: "Every group the user belongs to, directly or through nested groups, ordered by displayName. Licenses come only from the groups in memberOf." })
+  transitiveMemberOf(@Root() user: UserRecord, @Ctx() ctx: RequestContext, @Args(() => PageArgs) page: PageArgs): Promise<Page<GroupRecord>> {
+    return transitiveMemberOf(ctx, { kind: "User", id: user.id }, page);
   }
 
   @FieldResolver(() => [DirectoryRole], { description: "The directory roles assigned to the user." })

@@ -5,11 +5,20 @@ import { demand, type Caller } from "../../auth/permissions";
 import type { Database } from "../../db/database";
 import { badInput, conflict, notFound } from "../../errors";
 import { parseMembershipRule } from "../membership-rule";
-import { DYNAMIC_MEMBERSHIP, isDynamic, UNIFIED, type GroupRecord, type MembershipRuleProcessingState, type UserRecord } from "../model";
+import { DYNAMIC_MEMBERSHIP, isDynamic, UNIFIED, type DirectoryObjectRecord, type GroupRecord, type MembershipRuleProcessingState, type UserRecord } from "../model";
+import { GroupNestingStore, type MemberKey } from "../stores/group-nesting.store";
 import { GroupStore, type GroupFilter } from "../stores/group.store";
+import { UserStore } from "../stores/user.store";
 import { parseDisplayName, parseGuid, parseOptionalText } from "../validation";
 import { memberChange, memberTarget, type DynamicMembership } from "./dynamic-membership";
+import { NestedGroups } from "./nested-groups";
 import type { UserService } from "./user.service";
+
+/** Who joins or leaves a group: `memberId` (a user's or a group's id) or, as before, `userId`. */
+export interface MemberArgument {
+  memberId?: string | null;
+  userId?: string | null;
+}
 
 export interface GroupInput {
   displayName?: string | null;
@@ -37,6 +46,8 @@ const AUDITED_FIELDS = [
 const GROUP_TYPES = [DYNAMIC_MEMBERSHIP, UNIFIED];
 
 export class GroupService {
+  private readonly nested = new NestedGroups();
+
   constructor(
     private readonly db: Database,
     private readonly writes: AuditedWrites,
@@ -59,14 +70,42 @@ export class GroupService {
     return new GroupStore(this.db.manager).count(filter);
   }
 
-  members(caller: Caller | null, groupId: string, after: After, limit: number, backward = false): Promise<UserRecord[]> {
+  /** Direct members, users and groups, ordered by (displayName, id). */
+  members(caller: Caller | null, groupId: string, after: After, limit: number, backward = false): Promise<DirectoryObjectRecord[]> {
     demand(caller, "directory.read");
-    return new GroupStore(this.db.manager).members(groupId, after, limit, backward);
+    return new GroupNestingStore(this.db.manager).members(groupId, after, limit, backward);
   }
 
   countMembers(caller: Caller | null, groupId: string): Promise<number> {
     demand(caller, "directory.read");
-    return new GroupStore(this.db.manager).countMembers(groupId);
+    return new GroupNestingStore(this.db.manager).countMembers(groupId);
+  }
+
+  /** Users and groups under the group at any depth, each once. */
+  transitiveMembers(caller: Caller | null, groupId: string, after: After, limit: number, backward = false): Promise<DirectoryObjectRecord[]> {
+    demand(caller, "directory.read");
+    return new GroupNestingStore(this.db.manager).transitiveMembers(groupId, after, limit, backward);
+  }
+
+  countTransitiveMembers(caller: Caller | null, groupId: string): Promise<number> {
+    demand(caller, "directory.read");
+    return new GroupNestingStore(this.db.manager).countTransitiveMembers(groupId);
+  }
+
+  /** The groups a user or a group belongs to, directly or through nested groups. */
+  transitiveMemberOf(caller: Caller | null, member: MemberKey, after: After, limit: number, backward = false): Promise<GroupRecord[]> {
+    demand(caller, "directory.read");
+    return new GroupNestingStore(this.db.manager).transitiveMemberOf(member, after, limit, backward);
+  }
+
+  countTransitiveMemberOf(caller: Caller | null, member: MemberKey): Promise<number> {
+    demand(caller, "directory.read");
+    return new GroupNestingStore(this.db.manager).countTransitiveMemberOf(member);
+  }
+
+  /** The groups each group is a direct member of, for the group memberOf loader (read right checked by the parent field). */
+  parentsOf(groupIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
+    return new GroupNestingStore(this.db.manager).parentsOf(groupIds);
   }
 
   /** Groups per user, for the memberOf loader (the caller's right to read was checked by the parent field). */
@@ -107,6 +146,7 @@ export class GroupService {
       write.demand("groups.manage");
       const before = await this.load(write, id);
       const after = applyInput(before, input);
+      await this.nested.ensureTypeChangeKeepsNesting(write, before, after);
       await new GroupStore(write.tx).update(after);
       write.modifiedProperties.push(...modifiedProperties(before, after, AUDITED_FIELDS));
       const ruleChanged = after.membershipRule !== before.membershipRule;
@@ -127,31 +167,39 @@ export class GroupService {
     });
   }
 
-  addMember(request: WriteRequest, groupId: string, userId: string): Promise<GroupRecord> {
-    return this.changeMember(request, "Add member to group", groupId, userId);
+  addMember(request: WriteRequest, groupId: string, member: MemberArgument): Promise<GroupRecord> {
+    return this.changeMember(request, "Add member to group", groupId, member);
   }
 
-  removeMember(request: WriteRequest, groupId: string, userId: string): Promise<GroupRecord> {
-    return this.changeMember(request, "Remove member from group", groupId, userId);
+  removeMember(request: WriteRequest, groupId: string, member: MemberArgument): Promise<GroupRecord> {
+    return this.changeMember(request, "Remove member from group", groupId, member);
   }
 
   private changeMember(
     request: WriteRequest,
     activity: "Add member to group" | "Remove member from group",
     groupId: string,
-    userId: string,
+    given: MemberArgument,
   ): Promise<GroupRecord> {
     const adding = activity === "Add member to group";
     const operation = { activityDisplayName: activity, category: "GroupManagement", operationType: adding ? "Add" : "Delete" } as const;
     return this.writes.run(request, { ...operation, target: groupTarget(groupId) }, async (write) => {
       write.demand("groups.manage");
+      const member = await this.findMember(write, given);
+      // A group's nesting is read and changed under one lock, so that no two writers make a cycle.
+      if (member.kind === "Group") await this.nested.lock(write);
       const group = await this.load(write, groupId);
+      if (member.kind === "Group") {
+        const nested = await this.load(write, member.group.id, false);
+        await (adding ? this.nested.add(write, group, nested) : this.nested.remove(write, group, nested));
+        return group;
+      }
       if (isDynamic(group)) {
         throw conflict(
           `Group '${group.displayName}' has dynamic membership: its members follow its membershipRule and cannot be added or removed by hand.`,
         );
       }
-      const user = await this.users.load(write, parseGuid(userId, "userId"));
+      const user = member.user;
       write.otherTargets.push(memberTarget(user));
       const store = new GroupStore(write.tx);
       const isMember = await store.isMember(group.id, user.id);
@@ -164,10 +212,26 @@ export class GroupService {
     });
   }
 
-  private async load(write: Write, id: string): Promise<GroupRecord> {
+  /** The user or group a member argument names: `memberId` may be either (ids are unique across the directory), `userId` a user only. */
+  private async findMember(write: Write, given: MemberArgument): Promise<{ kind: "User"; user: UserRecord } | { kind: "Group"; group: GroupRecord }> {
+    if (given.memberId != null && given.userId != null) {
+      throw badInput("Give memberId or userId, not both: memberId takes a user's or a group's id.", { field: "userId" });
+    }
+    if (given.userId != null) return { kind: "User", user: await this.users.load(write, parseGuid(given.userId, "userId")) };
+    if (given.memberId == null) throw badInput("memberId is required: the id of the user or group to add or remove.", { field: "memberId" });
+    const id = parseGuid(given.memberId, "memberId");
+    const user = await new UserStore(write.tx).findById(id);
+    if (user) return { kind: "User", user };
+    const group = await new GroupStore(write.tx).findById(id);
+    if (group) return { kind: "Group", group };
+    throw notFound("User or group", given.memberId);
+  }
+
+  /** The group, read in the write's transaction; as the entry's target unless `asTarget` is false. */
+  private async load(write: Write, id: string, asTarget = true): Promise<GroupRecord> {
     const group = await new GroupStore(write.tx).findById(parseGuid(id, "id"));
     if (!group) throw notFound("Group", id);
-    Object.assign(write.target, { id: group.id, displayName: group.displayName });
+    if (asTarget) Object.assign(write.target, { id: group.id, displayName: group.displayName });
     return group;
   }
 }

@@ -1,8 +1,8 @@
 import { In, type EntityManager } from "typeorm";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { RawSql } from "../../db/sql";
-import { GroupEntity, GroupMemberEntity, UserEntity } from "../entities";
-import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun, type UserRecord } from "../model";
+import { GroupEntity, GroupMemberEntity } from "../entities";
+import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun } from "../model";
 
 export interface GroupFilter {
   startsWith?: string | null;
@@ -15,7 +15,7 @@ export interface GroupFilter {
 
 type After = { displayName: string; id: string } | null;
 
-/** The only code that reads or writes groups and their members. */
+/** The only code that reads or writes groups and their user members (groups held by groups: group-nesting.store.ts). */
 export class GroupStore {
   constructor(private readonly manager: EntityManager) {}
 
@@ -50,18 +50,6 @@ export class GroupStore {
 
   async delete(id: string): Promise<void> {
     await this.manager.delete(GroupEntity, { id });
-  }
-
-  members(groupId: string, after: After, limit: number, backward = false): Promise<UserRecord[]> {
-    const query = this.manager
-      .createQueryBuilder(UserEntity, "u")
-      .innerJoin(GroupMemberEntity.options.name, "m", "m.userId = u.id")
-      .where("m.groupId = :groupId", { groupId });
-    return orderByDisplayName(query, "u", after, backward).take(limit).getMany();
-  }
-
-  countMembers(groupId: string): Promise<number> {
-    return this.manager.countBy(GroupMemberEntity, { groupId });
   }
 
   async memberIds(groupId: string): Promise<Set<string>> {

@@ -1,0 +1,198 @@
+import { In, type EntityManager } from "typeorm";
+import { isPostgres } from "../../db/dialect";
+import { RawSql } from "../../db/sql";
+import { GroupEntity, UserEntity } from "../entities";
+import type { DirectoryObjectRecord, GroupRecord } from "../model";
+
+type After = { displayName: string; id: string } | null;
+
+/** Who is a member: a user (in group_members) or a group (in group_member_groups). */
+export interface MemberKey {
+  kind: "User" | "Group";
+  id: string;
+}
+
+// Any fixed number: the transaction-level advisory lock that one change of nesting at a time holds.
+const NESTING_LOCK = 0x6e657374;
+
+/**
+ * The only code that reads or writes groups held by groups (group_member_groups), and the lists
+ * that mix users and groups: a group's members, its transitive members, and the groups an
+ * object belongs to transitively. The transitive lists are one recursive query each (WITH
+ * RECURSIVE, on SQLite and PostgreSQL alike); UNION, not UNION ALL, so a walk visits each group
+ * once whatever the shape of the nesting.
+ */
+export class GroupNestingStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  /**
+   * On PostgreSQL, waits until no other transaction is changing which groups hold which, so
+   * that a cycle check and the insert it allows see the same nesting (two writers adding A to B
+   * and B to A at once would otherwise both pass). SQLite's single writer keeps them apart anyway.
+   */
+  async lock(): Promise<void> {
+    if (isPostgres(this.manager)) await this.manager.query("SELECT pg_advisory_xact_lock($1)", [NESTING_LOCK]);
+  }
+
+  async isMember(groupId: string, memberGroupId: string): Promise<boolean> {
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows(`SELECT 1 AS found FROM group_member_groups WHERE group_id = ${sql.list(1)} AND member_group_id = ${sql.list(1, 1)}`, [groupId, memberGroupId]);
+    return rows.length > 0;
+  }
+
+  /** Whether `descendantId` is a member of `ancestorId`, directly or through groups nested in it. */
+  async contains(ancestorId: string, descendantId: string): Promise<boolean> {
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows(`${BELOW(sql.list(1))} SELECT 1 AS found FROM below WHERE id = ${sql.list(1, 1)} LIMIT 1`, [ancestorId, descendantId]);
+    return rows.length > 0;
+  }
+
+  async add(groupId: string, memberGroupId: string): Promise<void> {
+    const sql = new RawSql(this.manager);
+    await sql.affected(`INSERT INTO group_member_groups (group_id, member_group_id) VALUES (${sql.list(2)})`, [groupId, memberGroupId]);
+  }
+
+  async remove(groupId: string, memberGroupId: string): Promise<void> {
+    const sql = new RawSql(this.manager);
+    await sql.affected(`DELETE FROM group_member_groups WHERE group_id = ${sql.list(1)} AND member_group_id = ${sql.list(1, 1)}`, [groupId, memberGroupId]);
+  }
+
+  /** How many groups this group holds directly, and how many hold it. */
+  async nesting(groupId: string): Promise<{ memberGroups: number; memberOf: number }> {
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<{ member_groups: number | string; member_of: number | string }>(
+      `SELECT (SELECT COUNT(*) FROM group_member_groups WHERE group_id = ${sql.list(1)}) AS member_groups, ` +
+        `(SELECT COUNT(*) FROM group_member_groups WHERE member_group_id = ${sql.list(1, 1)}) AS member_of`,
+      [groupId, groupId],
+    );
+    return { memberGroups: Number(row!.member_groups), memberOf: Number(row!.member_of) };
+  }
+
+  /** The group's direct members, users and groups, ordered by (displayName, id). */
+  members(groupId: string, after: After, limit: number, backward = false): Promise<DirectoryObjectRecord[]> {
+    return this.page(DIRECT_MEMBERS, [groupId, groupId], after, limit, backward);
+  }
+
+  countMembers(groupId: string): Promise<number> {
+    return this.count(DIRECT_MEMBERS, [groupId, groupId]);
+  }
+
+  /** Every user and group under the group, at any depth, each once, ordered by (displayName, id). */
+  transitiveMembers(groupId: string, after: After, limit: number, backward = false): Promise<DirectoryObjectRecord[]> {
+    return this.page(TRANSITIVE_MEMBERS, [groupId, groupId, groupId], after, limit, backward);
+  }
+
+  countTransitiveMembers(groupId: string): Promise<number> {
+    return this.count(TRANSITIVE_MEMBERS, [groupId, groupId, groupId]);
+  }
+
+  /** Every group the user or group belongs to, directly or through nested groups, ordered by (displayName, id). */
+  async transitiveMemberOf(member: MemberKey, after: After, limit: number, backward = false): Promise<GroupRecord[]> {
+    return (await this.page(TRANSITIVE_MEMBER_OF(member.kind), [member.id, member.id], after, limit, backward)) as GroupRecord[];
+  }
+
+  countTransitiveMemberOf(member: MemberKey): Promise<number> {
+    return this.count(TRANSITIVE_MEMBER_OF(member.kind), [member.id, member.id]);
+  }
+
+  /** The groups each of these groups is a direct member of: two statements per slice of ids, as groupsOf does for users. */
+  async parentsOf(groupIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
+    const sql = new RawSql(this.manager);
+    const links = await sql.rowsIn<{ group_id: string; member_group_id: string }>(
+      "member_group_id",
+      groupIds,
+      (members) => `SELECT group_id, member_group_id FROM group_member_groups WHERE ${members}`,
+    );
+    const parents = await this.groups(links.map((link) => link.group_id));
+    const byGroup = new Map<string, GroupRecord[]>();
+    for (const link of links) {
+      const parent = parents.get(link.group_id);
+      if (!parent) continue;
+      const list = byGroup.get(link.member_group_id);
+      if (list) list.push(parent);
+      else byGroup.set(link.member_group_id, [parent]);
+    }
+    return byGroup;
+  }
+
+  /**
+   * One page of a list of (kind, id, display_name) rows: the keys in order from the database
+   * (so the order is its collation's, as every other list's), then the records they name.
+   */
+  private async page(source: Source, parameters: string[], after: After, limit: number, backward: boolean): Promise<DirectoryObjectRecord[]> {
+    const sql = new RawSql(this.manager);
+    const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
+    const values: unknown[] = [...parameters];
+    let where = "";
+    if (after) {
+      const [name, sameName, id] = [sql.list(1, values.length), sql.list(1, values.length + 1), sql.list(1, values.length + 2)];
+      where = ` WHERE (o.display_name ${op} ${name} OR (o.display_name = ${sameName} AND o.id ${op} ${id}))`;
+      values.push(after.displayName, after.displayName, after.id);
+    }
+    const text = `${source.with(sql)} SELECT o.kind, o.id FROM (${source.rows(sql)}) o${where} ORDER BY o.display_name ${direction}, o.id ${direction} LIMIT ${sql.list(1, values.length)}`;
+    values.push(limit);
+    const keys = await sql.rows<{ kind: MemberKey["kind"]; id: string }>(text, values);
+    const userIds = keys.filter((key) => key.kind === "User").map((key) => key.id);
+    const users = userIds.length === 0 ? [] : await this.manager.findBy(UserEntity, { id: In(userIds) });
+    const groups = await this.groups(keys.filter((key) => key.kind === "Group").map((key) => key.id));
+    const byId = new Map<string, DirectoryObjectRecord>([...users.map((user) => [user.id, user] as const), ...groups]);
+    return keys.flatMap((key) => byId.get(key.id) ?? []);
+  }
+
+  private async count(source: Source, parameters: string[]): Promise<number> {
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<{ n: number | string }>(`${source.with(sql)} SELECT COUNT(*) AS n FROM (${source.rows(sql)}) o`, parameters);
+    return Number(row!.n);
+  }
+
+  private async groups(ids: readonly string[]): Promise<Map<string, GroupRecord>> {
+    const unique = [...new Set(ids)];
+    const groups = unique.length === 0 ? [] : await this.manager.findBy(GroupEntity, { id: In(unique) });
+    return new Map(groups.map((group) => [group.id, group]));
+  }
+}
+
+/**
+ * A list of directory objects as SQL: a WITH clause (or nothing) and the SELECT of its
+ * (kind, id, display_name) rows, apart so that a page or a count can wrap the rows and keep the
+ * WITH first. Placeholders are numbered from the first parameter the list takes.
+ */
+interface Source {
+  with: (sql: RawSql) => string;
+  rows: (sql: RawSql) => string;
+}
+
+const source = (withClause: Source["with"], rows: Source["rows"]): Source => ({ with: withClause, rows });
+
+/** The groups below the one in the first placeholder, at any depth: `below(id)`. */
+const BELOW = (group: string) =>
+  `WITH RECURSIVE below(id) AS (SELECT member_group_id FROM group_member_groups WHERE group_id = ${group} ` +
+  `UNION SELECT n.member_group_id FROM group_member_groups n JOIN below b ON n.group_id = b.id)`;
+
+const DIRECT_MEMBERS = source(
+  () => "",
+  (sql) =>
+    `SELECT 'User' AS kind, u.id AS id, u.display_name AS display_name FROM users u JOIN group_members m ON m.user_id = u.id WHERE m.group_id = ${sql.list(1)} ` +
+    `UNION ALL SELECT 'Group' AS kind, g.id AS id, g.display_name AS display_name FROM directory_groups g JOIN group_member_groups n ON n.member_group_id = g.id WHERE n.group_id = ${sql.list(1, 1)}`,
+);
+
+// The group itself is left out of its own list, should a cycle ever have been stored.
+const TRANSITIVE_MEMBERS = source(
+  (sql) => BELOW(sql.list(1)),
+  (sql) =>
+    `SELECT 'User' AS kind, u.id AS id, u.display_name AS display_name FROM users u WHERE u.id IN ` +
+    `(SELECT user_id FROM group_members WHERE group_id = ${sql.list(1, 1)} OR group_id IN (SELECT id FROM below)) ` +
+    `UNION ALL SELECT 'Group' AS kind, g.id AS id, g.display_name AS display_name FROM directory_groups g WHERE g.id IN (SELECT id FROM below) AND g.id <> ${sql.list(1, 2)}`,
+);
+
+/** The groups above a user or a group, at any depth: `above(id)`. */
+const TRANSITIVE_MEMBER_OF = (kind: MemberKey["kind"]) =>
+  source(
+    (sql) =>
+      `WITH RECURSIVE above(id) AS (` +
+      (kind === "User"
+        ? `SELECT group_id FROM group_members WHERE user_id = ${sql.list(1)}`
+        : `SELECT group_id FROM group_member_groups WHERE member_group_id = ${sql.list(1)}`) +
+      ` UNION SELECT n.group_id FROM group_member_groups n JOIN above a ON n.member_group_id = a.id)`,
+    (sql) => `SELECT 'Group' AS kind, g.id AS id, g.display_name AS display_name FROM directory_groups g WHERE g.id IN (SELECT id FROM above) AND g.id <> ${sql.list(1, 1)}`,
+  );
