@@ -21,7 +21,7 @@ export class ProductViews1764600000000 implements MigrationInterface {
     );
     await queryRunner.createIndex(
       "license_assignments",
-      new TableIndex({ name: "IX_license_assignments_errors", columnNames: ["sku_id", "source", "user_id"], where: "state IN ('Error', 'ActiveWithError')" }),
+      new TableIndex({ name: "IX_license_assignments_errors", columnNames: ["sku_id", "source", "user_id", "state"], where: "state IN ('Error', 'ActiveWithError')" }),
     );
     await queryRunner.createIndex("group_licenses", new TableIndex({ name: "IX_group_licenses_sku", columnNames: ["sku_id", "group_id"] }));
   }
