@@ -33,6 +33,12 @@ export const licensingLoaders = {
       const counts = await services.licensing.products.errorCountsBySku();
       return keys.map(() => counts);
     }),
+  /** The tenant's users and groups in error, each counted once (licenseSummary). */
+  tenantErrorCounts: (services: Services) =>
+    new DataLoader<"all", ErrorCounts>(async (keys) => {
+      const counts = await services.licensing.products.errorCounts();
+      return keys.map(() => counts);
+    }),
   /** The groups a page's licenses are inherited from. */
   groupsById: (services: Services) =>
     new DataLoader<string, GroupRecord | null>(async (groupIds) => {

@@ -52,19 +52,21 @@ export class ProductResolver {
 
   @Query(() => LicenseSummary, { description: "Every product's units and errors, and the tenant's users and groups in error: a dashboard's one query, in a fixed number of SQL statements." })
   async licenseSummary(@Ctx() ctx: RequestContext): Promise<LicenseSummary> {
-    const products = (await ctx.services.licensing.subscriptions.list(ctx.caller)).map(subscribedSku);
-    const counts = () => ctx.services.licensing.products.errorCounts(ctx.caller);
-    let tenant: ReturnType<typeof counts> | undefined;
-    // The tenant's counts cost a statement only when asked for.
-    return {
-      products,
-      get usersInErrorCount() {
-        return (tenant ??= counts()).then((c) => c.users) as unknown as number;
-      },
-      get groupsInErrorCount() {
-        return (tenant ??= counts()).then((c) => c.groups) as unknown as number;
-      },
-    };
+    return { products: (await ctx.services.licensing.subscriptions.list(ctx.caller)).map(subscribedSku) };
+  }
+}
+
+/** The tenant's counts cost their statement only when asked for, once for both. */
+@Resolver(() => LicenseSummary)
+export class LicenseSummaryResolver {
+  @FieldResolver(() => Int, { description: "Users with at least one license in error, whatever the product: each counted once." })
+  async usersInErrorCount(@Ctx() ctx: RequestContext): Promise<number> {
+    return (await ctx.loaders.tenantErrorCounts.load("all")).users;
+  }
+
+  @FieldResolver(() => Int, { description: "Groups with at least one member in error on a license from the group: each counted once." })
+  async groupsInErrorCount(@Ctx() ctx: RequestContext): Promise<number> {
+    return (await ctx.loaders.tenantErrorCounts.load("all")).groups;
   }
 }
 

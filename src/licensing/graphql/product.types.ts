@@ -78,9 +78,5 @@ export class LicenseSummary {
   })
   products!: SubscribedSku[];
 
-  @Field(() => Int, { description: "Users with at least one license in error, whatever the product: each counted once." })
-  usersInErrorCount!: number;
-
-  @Field(() => Int, { description: "Groups with at least one member in error on a license from the group: each counted once." })
-  groupsInErrorCount!: number;
+  // usersInErrorCount and groupsInErrorCount: see LicenseSummaryResolver.
 }
