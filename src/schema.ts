@@ -10,6 +10,7 @@ import { CallerResolver, ServicePrincipalResolver } from "./directory/graphql/se
 import { UserResolver } from "./directory/graphql/user.resolver";
 import { GroupLicensingResolver } from "./licensing/graphql/group-licensing.resolver";
 import { ProcessingSubscriptionResolver } from "./licensing/graphql/processing-subscription.resolver";
+import { LicensedGroupResolver, LicensedUserResolver, LicenseSummaryResolver, ProductResolver } from "./licensing/graphql/product.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
 import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
 import { NodeResolver } from "./node/node.resolver";
@@ -25,6 +26,10 @@ export const RESOLVERS = [
   UserLicensingResolver,
   GroupLicensingResolver,
   ProcessingSubscriptionResolver,
+  ProductResolver,
+  LicenseSummaryResolver,
+  LicensedUserResolver,
+  LicensedGroupResolver,
   ContentResolver,
   AskResolver,
   LicenseStateTroubleshootingResolver,

@@ -21,6 +21,7 @@ import { AssignmentService } from "./licensing/services/assignment.service";
 import { DiagnosisService } from "./licensing/services/diagnosis.service";
 import { GroupLicensingService } from "./licensing/services/group-licensing.service";
 import { LicenseProgress } from "./licensing/services/license-progress";
+import { ProductLicenseService } from "./licensing/services/product-license.service";
 import { createNotifications } from "./db/notifications";
 import { SubscriptionService } from "./licensing/services/subscription.service";
 
@@ -43,6 +44,7 @@ export interface Services {
     diagnosis: DiagnosisService;
     processor: LicenseProcessor;
     progress: LicenseProgress;
+    products: ProductLicenseService;
   };
   content: ContentService;
   assistant: AssistantService;
@@ -74,6 +76,7 @@ export function createServices(
     diagnosis,
     processor: new LicenseProcessor(db, audit, log, processorOptions),
     progress,
+    products: new ProductLicenseService(db, users, groups),
   };
   licensing.processor.reportProgressTo(progress);
   const content = new ContentService(contentOptions(config), log);

@@ -10,7 +10,8 @@ import { Group, GroupConnection } from "./types";
 
 /** License errors live in the licensing module: it names the groups, the directory lists them. */
 async function storeFilter(ctx: RequestContext, filter: GroupFilter): Promise<StoreGroupFilter> {
-  const { hasMembersWithLicenseErrors, ...rest } = filter;
+  const { hasMembersWithLicenseErrors, skuId, ...own } = filter;
+  const rest = { ...own, ...(await ctx.services.licensing.products.groupRestrictions(ctx.caller, { skuId })) };
   if (hasMembersWithLicenseErrors == null) return rest;
   const ids = await ctx.services.licensing.groups.groupsWithErrors(ctx.caller);
   return hasMembersWithLicenseErrors ? { ...rest, idIn: ids } : { ...rest, idNotIn: ids };

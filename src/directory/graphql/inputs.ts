@@ -1,4 +1,4 @@
-import { Field, InputType } from "type-graphql";
+import { Field, ID, InputType } from "type-graphql";
 import { MembershipRuleProcessingState } from "./enums";
 import type { MembershipRuleProcessingState as ProcessingStateName } from "../model";
 
@@ -21,6 +21,19 @@ export class UserFilter {
 
   @Field(() => Boolean, { description: "Users whose account is enabled (true) or blocked (false).", nullable: true })
   accountEnabled?: boolean | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Users whose assignedLicenses include this SKU (Graph's assignedLicenses/any(x: x/skuId eq …)); a skuId of subscribedSkus.",
+  })
+  skuId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "true: users with a license source in Error or ActiveWithError (of skuId's SKU when given, whether or not they hold it yet); false: users with none (with skuId: holders of the SKU without an error on it).",
+  })
+  hasLicenseErrors?: boolean | null;
 }
 
 @InputType({ description: "A new user's properties." })
@@ -90,6 +103,9 @@ export class GroupFilter {
 
   @Field(() => Boolean, { nullable: true, description: "true: groups with at least one member in a license error; the groups that need attention." })
   hasMembersWithLicenseErrors?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: "Groups that assign this SKU (Graph's assignedLicenses/any(x: x/skuId eq …)); a skuId of subscribedSkus." })
+  skuId?: string | null;
 }
 
 @InputType({ description: "A new group's properties." })

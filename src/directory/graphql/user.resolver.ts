@@ -3,10 +3,18 @@ import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } f
 import type { RequestContext } from "../../context";
 import { demand } from "../../auth/permissions";
 import type { GroupRecord, UserRecord } from "../model";
+import type { UserFilter as StoreUserFilter } from "../stores/user.store";
 import { findRole, type DirectoryRoleDefinition } from "../roles";
 import { CreateUserInput, UpdateUserInput, UserFilter } from "./inputs";
 import { transitiveMemberOf } from "./group.resolver";
 import { DirectoryRole, Group, GroupConnection, User, UserConnection } from "./types";
+
+/** Licenses live in the licensing module: it narrows the list by license, the directory lists. */
+async function storeFilter(ctx: RequestContext, filter: UserFilter): Promise<StoreUserFilter> {
+  const { skuId, hasLicenseErrors, ...own } = filter;
+  if (skuId == null && hasLicenseErrors == null) return own;
+  return { ...own, ...(await ctx.services.licensing.products.userRestrictions(ctx.caller, { skuId, hasLicenseErrors })) };
+}
 
 @Resolver(() => User)
 export class UserResolver {
@@ -34,8 +42,9 @@ export class UserResolver {
   ): Promise<Page<UserRecord>> {
     const request = pageRequest(page, ctx.limits.maxPageSize);
     const cursor = afterNameId(request.cursor, request.cursorField);
-    const rows = await ctx.services.users.list(ctx.caller, filter ?? {}, cursor, request.limit + 1, request.backward);
-    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, filter ?? {}));
+    const criteria = await storeFilter(ctx, filter ?? {});
+    const rows = await ctx.services.users.list(ctx.caller, criteria, cursor, request.limit + 1, request.backward);
+    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, criteria));
   }
 
   @FieldResolver(() => [String], { description: "Mail addresses: SMTP:primary@domain and smtp:secondary@domain." })

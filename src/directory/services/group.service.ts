@@ -60,6 +60,11 @@ export class GroupService {
     return new GroupStore(this.db.manager).findById(parseGuid(id, "id"));
   }
 
+  /** Groups by id, in no particular order (those that exist), for loaders (the caller's right to read was checked by the parent field). */
+  byIds(ids: readonly string[]): Promise<GroupRecord[]> {
+    return new GroupStore(this.db.manager).findByIds(ids);
+  }
+
   list(caller: Caller | null, filter: GroupFilter, after: After, limit: number, backward = false): Promise<GroupRecord[]> {
     demand(caller, "directory.read");
     return new GroupStore(this.db.manager).list(filter, after, limit, backward);

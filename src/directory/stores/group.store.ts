@@ -1,5 +1,6 @@
 import { In, type EntityManager } from "typeorm";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
+import { idCondition, type IdQuery } from "../../db/id-query";
 import { RawSql } from "../../db/sql";
 import { GroupEntity, GroupMemberEntity } from "../entities";
 import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun } from "../model";
@@ -11,6 +12,8 @@ export interface GroupFilter {
   /** Only these groups (e.g. those another module singled out). */
   idIn?: readonly string[] | null;
   idNotIn?: readonly string[] | null;
+  /** Only groups each of these subqueries selects (e.g. licensing's groups assigning a SKU). */
+  idInQueries?: readonly IdQuery[];
 }
 
 type After = { displayName: string; id: string } | null;
@@ -152,6 +155,7 @@ export class GroupStore {
     }
     if (filter.idIn) query.andWhere(filter.idIn.length > 0 ? "g.id IN (:...idIn)" : "1 = 0", { idIn: [...filter.idIn] });
     if (filter.idNotIn && filter.idNotIn.length > 0) query.andWhere("g.id NOT IN (:...idNotIn)", { idNotIn: [...filter.idNotIn] });
+    for (const ids of filter.idInQueries ?? []) query.andWhere(...idCondition("g.id", ids));
     if (filter.securityEnabled != null) query.andWhere("g.securityEnabled = :security", { security: filter.securityEnabled });
     // groupTypes is a short JSON array; a containment test on its text is exact for these names.
     if (filter.dynamicMembership === true) query.andWhere("g.groupTypes LIKE :dynamic", { dynamic: `%"${DYNAMIC_MEMBERSHIP}"%` });

@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
+import { idCondition, type IdQuery } from "../../db/id-query";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { RawSql } from "../../db/sql";
 import { ProxyAddressEntity, UserEntity } from "../entities";
@@ -12,6 +13,10 @@ export interface UserFilter {
   usageLocation?: string | null;
   hasUsageLocation?: boolean | null;
   accountEnabled?: boolean | null;
+  /** Only users each of these subqueries selects (e.g. licensing's holders of a SKU). */
+  idInQueries?: readonly IdQuery[];
+  /** No user any of these subqueries selects. */
+  idNotInQueries?: readonly IdQuery[];
 }
 
 /** The only code that reads or writes users and their proxy addresses. */
@@ -153,6 +158,8 @@ export class UserStore {
     if (filter.hasUsageLocation === true) query.andWhere("u.usageLocation IS NOT NULL");
     if (filter.hasUsageLocation === false) query.andWhere("u.usageLocation IS NULL");
     if (filter.accountEnabled != null) query.andWhere("u.accountEnabled = :enabled", { enabled: filter.accountEnabled });
+    for (const ids of filter.idInQueries ?? []) query.andWhere(...idCondition("u.id", ids));
+    for (const ids of filter.idNotInQueries ?? []) query.andWhere(...idCondition("u.id", ids, true));
     return query;
   }
 }
