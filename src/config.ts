@@ -47,6 +47,8 @@ export interface Config {
   /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
   metricsMaxOperations: number;
   auth: AuthConfig;
+  /** Audit entries older than this many days are deleted in the background; 0 keeps every entry (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays: number;
 }
 
 /** Who may sign in: the gateway's own HS256 tokens, and an OpenID Connect provider's (see auth/provider-tokens.ts). */
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metricsMaxOperations: parseCount("METRICS_MAX_OPERATIONS", env.METRICS_MAX_OPERATIONS, DEFAULT_METRICS_MAX_OPERATIONS, 10_000),
     auth: parseAuth(env),
+    auditRetentionDays: parseRetentionDays(env.AUDIT_RETENTION_DAYS),
   };
 }
 
@@ -160,6 +163,21 @@ function parseCount(variable: string, raw: string | undefined, fallback: number,
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max) {
     throw new ConfigError(variable, `'${value}' is not a count; use a whole number from 0 (off) to ${max} (default ${fallback}).`);
+  }
+  return Number(value);
+}
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 30;
+
+/** AUDIT_RETENTION_DAYS: whole days from 1 to 100 years, or 0 to keep the audit log whole. */
+function parseRetentionDays(raw: string | undefined): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return DEFAULT_AUDIT_RETENTION_DAYS;
+  if (!/^\d+$/.test(value) || Number(value) > 36_500) {
+    throw new ConfigError(
+      "AUDIT_RETENTION_DAYS",
+      `'${value}' is not a number of days; use whole days from 1 to 36500, or 0 to keep every audit entry (default ${DEFAULT_AUDIT_RETENTION_DAYS}).`,
+    );
   }
   return Number(value);
 }
