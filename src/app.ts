@@ -37,6 +37,7 @@ export async function openServices(config: Config, log: Logger, processorOptions
   const db = await Database.open(config.database, log);
   try {
     await db.setupTransaction((tx) => seedIfEmpty(tx, { demoData: config.demoData }));
+    await db.replicas?.start();
   } catch (error) {
     await db.close();
     throw error;

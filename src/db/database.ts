@@ -55,8 +55,8 @@ export class Database {
         throw error;
       }
       await session.release();
+      // Checked from the first time the app starts them (after seeding); until then they take no reads.
       const replicas = config.replicas ? new ReplicaSet(source, config.replicas, common(queryLog), log) : null;
-      await replicas?.start();
       return new Database("postgres", source, source, queryLog, null, replicas);
     }
     const inMemory = config.file === ":memory:";

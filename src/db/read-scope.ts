@@ -15,13 +15,13 @@ export interface ReadScope {
 
 const scopes = new AsyncLocalStorage<ReadScope>();
 
-/** Runs `work` as the request of `callerKey`; `onWrote` hears of it afterwards if it ran a mutation. */
-export async function inReadScope<T>(callerKey: string, work: () => Promise<T>, onWrote: (callerKey: string) => void): Promise<T> {
+/** Runs `work` as the request of `callerKey`; `onWrote` hears of it afterwards (before the answer leaves) if it ran a mutation. */
+export async function inReadScope<T>(callerKey: string, work: () => Promise<T>, onWrote: (callerKey: string) => Promise<void>): Promise<T> {
   const scope: ReadScope = { callerKey, writing: false };
   try {
     return await scopes.run(scope, work);
   } finally {
-    if (scope.writing) onWrote(callerKey);
+    if (scope.writing) await onWrote(callerKey);
   }
 }
 

@@ -1,7 +1,11 @@
 import { DataSource, type DataSourceOptions, type EntityManager, type QueryRunner } from "typeorm";
 import type { Logger } from "pino";
 import type { ReplicaConfig } from "../config";
+import type { Notifications } from "./notifications";
 import { currentReadScope } from "./read-scope";
+
+/** Where the gateways on one database tell each other whose reads stay on the primary. */
+const WRITERS_CHANNEL = "helpgate_replica_writers";
 
 /** How often the primary's WAL position and each replica's replay position are read. */
 export const REPLICA_CHECK_MS = 250;
@@ -32,7 +36,7 @@ interface Sample {
  * PostgreSQL streaming replicas that take the reads of GraphQL queries (see read-scope.ts), with
  * the primary as the fallback for everything they cannot answer.
  *
- * Lag: every REPLICA_CHECK_MS the primary's WAL write position is noted with the time, and each
+ * Lag: every REPLICA_CHECK_MS the primary's WAL insert position is noted with the time, and each
  * replica's replay position read. A replica has "caught up to" time t when it has replayed what
  * the primary had written at t; its lag is now − t. A replica whose lag passes `maxLagMs`, that
  * cannot be reached, that fails a statement or that is no longer in recovery takes no reads
@@ -41,7 +45,10 @@ interface Sample {
  *
  * Read-your-writes: after a caller's mutation, that caller's reads go to the primary for
  * `stickyMs` (longer than `maxLagMs`, so any replica still taking reads by then has replayed the
- * write). The window is kept in this process.
+ * write). Every process on the database hears of the write (NOTIFY, see shareWrites), so the
+ * caller's next request reads from the primary wherever a load balancer sends it; that message
+ * travels while the mutation's answer does, so only a load balancer that keeps a caller on one
+ * process makes it certain.
  */
 export class ReplicaSet {
   private readonly replicas: Replica[];
@@ -51,6 +58,9 @@ export class ReplicaSet {
   private checking: Promise<void> | null = null;
   private closed = false;
   private next = 0;
+  private notifications: Notifications | null = null;
+  private segmentBytes = 16n * 1024n * 1024n;
+  private stopListening: (() => void) | null = null;
 
   constructor(
     private readonly primary: DataSource,
@@ -64,6 +74,12 @@ export class ReplicaSet {
 
   /** Checks at once (a reachable replica takes reads from the first query), then every REPLICA_CHECK_MS. */
   async start(): Promise<void> {
+    try {
+      const [row] = (await this.primary.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'")) as { setting: string }[];
+      this.segmentBytes = BigInt(row.setting);
+    } catch {
+      // PostgreSQL's default, 16 MB, stays.
+    }
     await this.check();
     this.schedule();
   }
@@ -92,8 +108,20 @@ export class ReplicaSet {
     return null;
   }
 
-  /** A caller's mutation has committed: their reads stay on the primary for `stickyMs`. */
-  wrote(callerKey: string): void {
+  /** Tells the other processes on the database of each caller's write, and hears of theirs. */
+  shareWrites(notifications: Notifications): void {
+    this.notifications = notifications;
+    this.stopListening = notifications.listen(WRITERS_CHANNEL, (callerKey) => this.remember(callerKey));
+  }
+
+  /** A caller's mutation has committed: their reads stay on the primary for `stickyMs`, in every process. */
+  async wrote(callerKey: string): Promise<void> {
+    this.remember(callerKey);
+    // A lost message costs the other processes' read-your-writes for this write, never the write.
+    await this.notifications?.notify(WRITERS_CHANNEL, callerKey).catch((error: unknown) => this.log.warn({ err: error }, "could not tell the other processes of a write"));
+  }
+
+  private remember(callerKey: string): void {
     const now = this.now();
     this.recentWriters.delete(callerKey);
     this.recentWriters.set(callerKey, now);
@@ -124,6 +152,7 @@ export class ReplicaSet {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopListening?.();
     if (this.timer) clearTimeout(this.timer);
     await this.checking?.catch(() => undefined);
     await Promise.all(this.replicas.map((replica) => replica.close()));
@@ -140,8 +169,10 @@ export class ReplicaSet {
   private async checkAll(): Promise<void> {
     const at = this.now();
     try {
-      const [row] = (await this.primary.query("SELECT pg_current_wal_lsn()::text AS lsn")) as { lsn: string }[];
-      this.samples.push({ at, lsn: parseLsn(row.lsn) });
+      // The insert position: every commit that has returned is before it (with
+      // synchronous_commit=off too, where the write position can trail a commit for a while).
+      const [row] = (await this.primary.query("SELECT pg_current_wal_insert_lsn()::text AS lsn")) as { lsn: string }[];
+      this.samples.push({ at, lsn: pageStart(parseLsn(row.lsn), this.segmentBytes) });
     } catch (error) {
       // Without the primary's position no lag can be told; the replicas' last verdicts age out.
       this.log.warn({ err: error }, "replica check: the primary's WAL position could not be read");
@@ -287,6 +318,19 @@ class Replica {
 export function parseLsn(text: string): bigint {
   const [high, low] = text.split("/");
   return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
+}
+
+const WAL_PAGE = 8192n;
+
+/**
+ * An idle primary's insert position can sit just past the header of a page no record has used
+ * yet (24 bytes; 40 on a segment's first page), where a replica's replay position stops at the
+ * page's start: the two mean the same place.
+ */
+export function pageStart(lsn: bigint, segmentBytes: bigint): bigint {
+  const offset = lsn % WAL_PAGE;
+  const header = lsn % segmentBytes < WAL_PAGE ? 40n : 24n;
+  return offset === header ? lsn - offset : lsn;
 }
 
 // Connection exceptions (08), operator intervention (57: shutdown, cannot connect now), an

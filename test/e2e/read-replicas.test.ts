@@ -117,6 +117,33 @@ suite("reads from a streaming replica (DATABASE_REPLICA_URLS)", () => {
     }
   });
 
+  it("keeps a caller's reads on the primary after their mutation in every process on the database", async () => {
+    const first = await start({ DATABASE_REPLICA_MAX_LAG_MS: "600000" });
+    const second = await TestGateway.start({ DATABASE_URL: database.url, DATABASE_REPLICA_URLS: onReplica(database), DATABASE_REPLICA_MAX_LAG_MS: "600000" });
+    try {
+      await until(second, "ok");
+      const id = await first.userId("mei.chen");
+      await pauseReplay();
+      // The processes hear of each other's writes through NOTIFY: the first message also shows
+      // that the second process listens.
+      await first.ok("lena.fischer", RENAME, { id, department: "Identity" });
+      const deadline = Date.now() + 20_000;
+      while ((await departmentAs(second, "lena.fischer", id)) !== "Identity") {
+        if (Date.now() > deadline) throw new Error("the second process never heard of the first one's write");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      await first.ok("admin", RENAME, { id, department: "Research" });
+      expect(await departmentAs(second, "admin", id)).toBe("Research");
+      // Someone who wrote nothing reads from the paused replica, in either process.
+      expect(await departmentAs(second, "grace.kim", id)).toBe("Engineering");
+      expect(await departmentAs(first, "grace.kim", id)).toBe("Engineering");
+    } finally {
+      await resumeReplay();
+      await second.stop();
+    }
+  });
+
   it("sends reads to the primary while the replica is behind, and back to it once it has caught up", async () => {
     const gateway = await start({ DATABASE_REPLICA_MAX_LAG_MS: "200" });
     const id = await gateway.userId("mei.chen");
