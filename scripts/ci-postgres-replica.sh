@@ -80,6 +80,16 @@ mkdir -p "$DIR" "$SOCKETS"
 chown postgres: "$DIR" "$SOCKETS" 2>/dev/null || true
 chmod 700 "$DIR"
 
+# A copy left from an earlier primary (the cluster was made again since) cannot follow this one.
+if [ -f "$DATA/PG_VERSION" ]; then
+  system_id() { as_postgres "$BIN/pg_controldata" -D "$1" | sed -n 's/^Database system identifier: *//p'; }
+  if [ "$(system_id "$DATA")" != "$(system_id "$PRIMARY_DIR/data")" ]; then
+    say "the copy in $DATA is of another cluster; copying again"
+    as_postgres "$BIN/pg_ctl" -D "$DATA" -m immediate stop >&2 2>/dev/null || true
+    rm -rf "$DATA"
+  fi
+fi
+
 if [ ! -f "$DATA/PG_VERSION" ]; then
   say "copying the primary (127.0.0.1:$PRIMARY_PORT) into $DATA"
   as_postgres env PGPASSWORD="$PASSWORD" "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U "$REPLICATOR" \

@@ -187,7 +187,7 @@ export class ReplicaSet {
     try {
       const source = await replica.connect(this.primary, this.baseOptions);
       if (this.closed) return;
-      const [row] = (await source.query("SELECT pg_is_in_recovery() AS recovery, pg_last_wal_replay_lsn()::text AS lsn")) as { recovery: boolean; lsn: string | null }[];
+      const [row] = await replica.probe<{ recovery: boolean; lsn: string | null }>(source, "SELECT pg_is_in_recovery() AS recovery, pg_last_wal_replay_lsn()::text AS lsn");
       if (!row.recovery || row.lsn === null) {
         replica.down("it is not in recovery (not a streaming replica, or it was promoted)");
         return;
@@ -214,6 +214,7 @@ class Replica {
   readonly name: string;
   source: DataSource | null = null;
   private connecting: Promise<DataSource> | null = null;
+  private createUncounted: DataSource["createQueryRunner"] | null = null;
   /** Null until the first check; false while down. */
   healthy: boolean | null = null;
   caughtUpTo: number | null = null;
@@ -283,6 +284,7 @@ class Replica {
    */
   private answerFromPrimaryOnFailure(source: DataSource, primary: DataSource): void {
     const create = source.createQueryRunner.bind(source);
+    this.createUncounted = create;
     source.createQueryRunner = (mode) => {
       const runner = create(mode);
       const query = runner.query.bind(runner) as QueryRunner["query"];
@@ -305,6 +307,16 @@ class Replica {
       }) as QueryRunner["query"];
       return runner;
     };
+  }
+
+  /** A check's statement: neither counted among the reads nor answered by the primary instead. */
+  async probe<T>(source: DataSource, sql: string): Promise<T[]> {
+    const runner = (this.createUncounted ?? source.createQueryRunner.bind(source))();
+    try {
+      return (await runner.query(sql)) as T[];
+    } finally {
+      await runner.release();
+    }
   }
 
   async close(): Promise<void> {
