@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Config } from "./config";
+import { AuditRetention } from "./audit/audit-retention";
 import { resolveTokenSecret } from "./auth/token-secret";
 import { Database } from "./db/database";
 import { seedIfEmpty } from "./demo/demo-tenant";
@@ -20,6 +21,8 @@ export interface App {
    * headers) before that; a rejection means the articles could not be read at all.
    */
   articles: Promise<void>;
+  /** Deletes audit entries older than AUDIT_RETENTION_DAYS, in the background (`sweep()` runs it now). */
+  auditRetention: AuditRetention;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function openServices(config: Config, log: Logger, processorOptions
   const db = await Database.open(config.database, log);
   try {
     await db.setupTransaction((tx) => seedIfEmpty(tx, { demoData: config.demoData }));
+    await db.replicas?.start();
   } catch (error) {
     await db.close();
     throw error;
@@ -61,6 +65,8 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
     throw error;
   }
   services.licensing.processor.start();
+  const auditRetention = new AuditRetention(services.db, log, { days: config.auditRetentionDays, now: frontOptions?.now });
+  auditRetention.start();
   const articles = services.content.load({ holdBodies: startOptions.holdArticleBodies }).then(() => services.content.watch());
   // Whoever started the app hears of a failed load through `articles`; it is no unhandled rejection meanwhile.
   articles.catch(() => undefined);
@@ -71,7 +77,9 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
     throttle: front.throttle,
     url: `http://${host}:${address.port}${GRAPHQL_PATH}`,
     articles,
+    auditRetention,
     async close() {
+      await auditRetention.stop();
       // The processor first: a batch holds the event loop (the SQLite driver is synchronous),
       // and the HTTP side needs it to take in and answer what clients already sent. Work still
       // queued stays in the database for the next start.

@@ -6,7 +6,17 @@ import path from "node:path";
  */
 export type Database =
   | { kind: "sqlite"; file: string; busyTimeoutMs?: number }
-  | { kind: "postgres"; url: string };
+  | { kind: "postgres"; url: string; replicas?: ReplicaConfig };
+
+/** PostgreSQL streaming replicas that take the reads of GraphQL queries (see db/replicas.ts). */
+export interface ReplicaConfig {
+  /** DATABASE_REPLICA_URLS. */
+  urls: string[];
+  /** DATABASE_REPLICA_MAX_LAG_MS: a replica further behind the primary takes no reads. */
+  maxLagMs: number;
+  /** DATABASE_REPLICA_STICKY_MS: after a mutation, how long its caller's reads go to the primary. */
+  stickyMs: number;
+}
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -37,6 +47,8 @@ export interface Config {
   /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
   metricsMaxOperations: number;
   auth: AuthConfig;
+  /** Audit entries older than this many days are deleted in the background; 0 keeps every entry (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays: number;
 }
 
 /** Who may sign in: the gateway's own HS256 tokens, and an OpenID Connect provider's (see auth/provider-tokens.ts). */
@@ -121,7 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: parsePort(env.PORT),
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
-    database: withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS),
+    database: withReplicas(withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS), env),
     tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
     tokenMaxLifetimeSeconds: parseTokenMaxLifetime(env.TOKEN_MAX_LIFETIME),
     demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
@@ -141,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metricsMaxOperations: parseCount("METRICS_MAX_OPERATIONS", env.METRICS_MAX_OPERATIONS, DEFAULT_METRICS_MAX_OPERATIONS, 10_000),
     auth: parseAuth(env),
+    auditRetentionDays: parseRetentionDays(env.AUDIT_RETENTION_DAYS),
   };
 }
 
@@ -150,6 +163,21 @@ function parseCount(variable: string, raw: string | undefined, fallback: number,
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max) {
     throw new ConfigError(variable, `'${value}' is not a count; use a whole number from 0 (off) to ${max} (default ${fallback}).`);
+  }
+  return Number(value);
+}
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 30;
+
+/** AUDIT_RETENTION_DAYS: whole days from 1 to 100 years, or 0 to keep the audit log whole. */
+function parseRetentionDays(raw: string | undefined): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return DEFAULT_AUDIT_RETENTION_DAYS;
+  if (!/^\d+$/.test(value) || Number(value) > 36_500) {
+    throw new ConfigError(
+      "AUDIT_RETENTION_DAYS",
+      `'${value}' is not a number of days; use whole days from 1 to 36500, or 0 to keep every audit entry (default ${DEFAULT_AUDIT_RETENTION_DAYS}).`,
+    );
   }
   return Number(value);
 }
@@ -262,6 +290,61 @@ function withBusyTimeout(database: Database, raw: string | undefined): Database 
     throw new ConfigError("DATABASE_BUSY_TIMEOUT_MS", `'${value}' is not a timeout; use milliseconds from 0 to 600000 (default 5000).`);
   }
   return { ...database, busyTimeoutMs: Number(value) };
+}
+
+export const DEFAULT_REPLICA_MAX_LAG_MS = 1000;
+/** What a replica's reported lag may miss: a check's interval and, with synchronous_commit=off, the WAL writer's delay. */
+const REPLICA_LAG_MARGIN_MS = 500;
+
+/** DATABASE_REPLICA_URLS (comma-separated postgres:// URLs), with its lag bound and read-your-writes window. */
+function withReplicas(database: Database, env: Env): Database {
+  const raw = nonEmpty(env.DATABASE_REPLICA_URLS);
+  const maxLag = nonEmpty(env.DATABASE_REPLICA_MAX_LAG_MS);
+  const sticky = nonEmpty(env.DATABASE_REPLICA_STICKY_MS);
+  if (raw === undefined) {
+    for (const [variable, value] of [["DATABASE_REPLICA_MAX_LAG_MS", maxLag], ["DATABASE_REPLICA_STICKY_MS", sticky]] as const) {
+      if (value !== undefined) throw new ConfigError(variable, "is set but DATABASE_REPLICA_URLS is not; list the read replicas' postgres:// URLs there, or unset it.");
+    }
+    return database;
+  }
+  if (database.kind !== "postgres") {
+    throw new ConfigError("DATABASE_REPLICA_URLS", "read replicas need PostgreSQL; set DATABASE_URL to the primary's postgres:// URL, or unset DATABASE_REPLICA_URLS.");
+  }
+  const urls = raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  for (const url of urls) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^postgres(ql)?:$/i.test(parsed.protocol)) {
+      throw new ConfigError("DATABASE_REPLICA_URLS", `'${redact(url)}' is not a PostgreSQL URL; list replicas as postgres://user:password@host:5432/database, separated by commas.`);
+    }
+  }
+  const maxLagMs = parseMilliseconds("DATABASE_REPLICA_MAX_LAG_MS", maxLag, DEFAULT_REPLICA_MAX_LAG_MS, 100, 3_600_000);
+  const minSticky = maxLagMs + REPLICA_LAG_MARGIN_MS;
+  const stickyMs = parseMilliseconds("DATABASE_REPLICA_STICKY_MS", sticky, Math.max(2000, minSticky), 0, 3_600_000 + REPLICA_LAG_MARGIN_MS);
+  if (stickyMs < minSticky) {
+    throw new ConfigError(
+      "DATABASE_REPLICA_STICKY_MS",
+      `${stickyMs} ms is too short for DATABASE_REPLICA_MAX_LAG_MS=${maxLagMs}: a caller could then read from a replica that has not replayed their write yet; use at least ${minSticky} (the lag bound plus ${REPLICA_LAG_MARGIN_MS}).`,
+    );
+  }
+  return { ...database, replicas: { urls, maxLagMs, stickyMs } };
+}
+
+function parseMilliseconds(variable: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(variable, `'${value}' is not a duration; use whole milliseconds from ${min} to ${max} (default ${fallback}).`);
+  }
+  return Number(value);
+}
+
+/** A URL for an error message: without its password. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
 }
 
 function parseTokenSecret(raw: string | undefined): string | null {

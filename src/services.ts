@@ -68,7 +68,9 @@ export function createServices(
   const roles = new RoleService(db, writes, users);
   const servicePrincipals = new ServicePrincipalService(db, writes);
   const diagnosis = new DiagnosisService(db);
-  const progress = new LicenseProgress(createNotifications(db, log), log);
+  const notifications = createNotifications(db, log);
+  db.replicas?.shareWrites(notifications);
+  const progress = new LicenseProgress(notifications, log);
   const licensing = {
     assignments: new AssignmentService(db, writes),
     groups: new GroupLicensingService(db, writes, progress),

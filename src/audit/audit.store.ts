@@ -88,6 +88,22 @@ export class AuditStore {
     return records;
   }
 
+  /**
+   * Deletes up to `limit` of the oldest entries recorded before `before`, with their target rows
+   * (found through the time index; the target rows through their primary key); how many it deleted.
+   */
+  async deleteOlderThan(before: Date, limit: number): Promise<number> {
+    const sql = new RawSql(this.manager);
+    const rows = await sql.rows<{ seq: number | string }>(
+      `SELECT seq FROM directory_audits WHERE activity_date_time < ${sql.list(1)} ORDER BY activity_date_time LIMIT ${Math.floor(limit)}`,
+      [before.toISOString()],
+    );
+    if (rows.length === 0) return 0;
+    const seqs = rows.map((row) => Number(row.seq));
+    await sql.affectedIn("audit_seq", seqs, (condition) => `DELETE FROM directory_audit_targets WHERE ${condition}`);
+    return sql.affectedIn("seq", seqs, (condition) => `DELETE FROM directory_audits WHERE ${condition}`);
+  }
+
   /** One entry by its id; null when there is none. */
   async find(id: string): Promise<AuditRecord | null> {
     return this.manager.createQueryBuilder(AuditEntity, "a").where("a.id = :id", { id }).getOne();

@@ -8,6 +8,7 @@ import { LICENSING_ENTITIES } from "../licensing/entities";
 import { MIGRATIONS } from "./migrations";
 import { Checkpointer } from "./checkpointer";
 import { QueryLog } from "./query-log";
+import { ReplicaSet } from "./replicas";
 import { serviceUnavailable } from "../errors";
 import { createPrivateFile, makeFilePrivate, makePrivateFolder } from "../common/private-files";
 
@@ -30,6 +31,8 @@ export class Database {
     readonly reader: DataSource,
     readonly queryLog: QueryLog,
     private readonly checkpointer: Checkpointer | null = null,
+    /** PostgreSQL read replicas (DATABASE_REPLICA_URLS) for the reads of GraphQL queries; null without them. */
+    readonly replicas: ReplicaSet | null = null,
   ) {}
 
   static async open(config: DatabaseConfig, log: Logger): Promise<Database> {
@@ -52,7 +55,9 @@ export class Database {
         throw error;
       }
       await session.release();
-      return new Database("postgres", source, source, queryLog);
+      // Checked from the first time the app starts them (after seeding); until then they take no reads.
+      const replicas = config.replicas ? new ReplicaSet(source, config.replicas, common(queryLog), log) : null;
+      return new Database("postgres", source, source, queryLog, null, replicas);
     }
     const inMemory = config.file === ":memory:";
     if (!inMemory) makeSqliteFilesPrivate(config.file);
@@ -103,13 +108,15 @@ export class Database {
     });
   }
 
+  /** Where reads go: a read replica's manager for a GraphQL query's reads when one can take them (replicas.ts), else the reader. */
   get manager(): EntityManager {
-    return this.reader.manager;
+    return this.replicas?.managerForRead() ?? this.reader.manager;
   }
 
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
     await this.checkpointer?.stop();
+    await this.replicas?.close();
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
   }

@@ -64,7 +64,8 @@ class PostgresNotifications implements Notifications {
   ) {}
 
   async notify(channel: string, payload: string): Promise<void> {
-    await this.db.manager.query("SELECT pg_notify($1, $2)", [channel, payload]);
+    // The primary's pool: a read replica cannot NOTIFY.
+    await this.db.writer.query("SELECT pg_notify($1, $2)", [channel, payload]);
   }
 
   listen(channel: string, handler: NotificationHandler): () => void {

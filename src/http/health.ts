@@ -1,8 +1,11 @@
+import type { ReplicaStatus } from "../db/replicas";
 import type { Services } from "../services";
 
 export interface Readiness {
   ready: boolean;
   checks: { database: string; migrations: string; articles: string };
+  /** Each read replica's state (DATABASE_REPLICA_URLS); one that is behind or down leaves the gateway ready, as the primary takes its reads. */
+  replicas?: ReplicaStatus[];
 }
 
 /**
@@ -12,7 +15,7 @@ export interface Readiness {
 export async function readiness(services: Services): Promise<Readiness> {
   const checks = { database: "ok", migrations: "ok", articles: "ok" };
   try {
-    await services.db.manager.query("SELECT 1");
+    await services.db.writer.query("SELECT 1");
   } catch (error) {
     checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -24,5 +27,6 @@ export async function readiness(services: Services): Promise<Readiness> {
     }
   }
   checks.articles = services.content.loadingCheck();
-  return { ready: Object.values(checks).every((check) => check === "ok"), checks };
+  const replicas = services.db.replicas?.status();
+  return { ready: Object.values(checks).every((check) => check === "ok"), checks, ...(replicas ? { replicas } : {}) };
 }

@@ -54,6 +54,40 @@ export class Metrics {
         this.set(progress.watchers);
       },
     });
+    const replicas = services.db.replicas;
+    if (replicas) {
+      const STATES = ["connecting", "ok", "behind", "down"] as const;
+      new Gauge({
+        name: "helpgate_database_replica_state",
+        help: "Each read replica's state (DATABASE_REPLICA_URLS): 1 for the state it is in. Only ok takes reads; behind and down send them to the primary.",
+        labelNames: ["replica", "state"] as const,
+        registers: [this.registry],
+        collect() {
+          for (const status of replicas.status()) for (const state of STATES) this.set({ replica: status.name, state }, status.state === state ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: "helpgate_database_replica_lag_seconds",
+        help: "How far each read replica's replay was behind the primary at its last check.",
+        labelNames: ["replica"] as const,
+        registers: [this.registry],
+        collect() {
+          for (const status of replicas.status()) if (status.lagMs !== null) this.set({ replica: status.name }, status.lagMs / 1000);
+        },
+      });
+      new Gauge({
+        name: "helpgate_database_replica_queries",
+        help: "Statements each read replica answered since start (a counter); `fallback` counts those it failed that the primary answered.",
+        labelNames: ["replica", "answered"] as const,
+        registers: [this.registry],
+        collect() {
+          for (const status of replicas.status()) {
+            this.set({ replica: status.name, answered: "replica" }, status.queries);
+            this.set({ replica: status.name, answered: "fallback" }, status.fallbacks);
+          }
+        },
+      });
+    }
     new Gauge({
       name: "helpgate_licensing_users_processed",
       help: "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).",

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server"
 import type { Logger } from "pino";
 import type { Limits } from "../config";
 import type { RequestContext } from "../context";
+import { markWriting } from "../db/read-scope";
 import { HelpgateError } from "../errors";
 import type { Metrics } from "./metrics";
 import type { Throttle } from "./throttle";
@@ -34,6 +35,8 @@ export function gatewayPlugin(
       // A batch logs the names of all its operations.
       if (observed) observed.operationName = observed.operationName ? `${observed.operationName},${contextValue.operationName}` : contextValue.operationName;
       chargeOperation(throttle, requestContext, checkCost(requestContext));
+      // A mutation reads what it is about to change from the primary (db/read-scope.ts).
+      if (requestContext.operation?.operation === "mutation") markWriting();
     },
     async didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {

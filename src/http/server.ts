@@ -13,6 +13,7 @@ import { authRefusal } from "./auth-refusal";
 import { callerName, type Caller } from "../auth/permissions";
 import type { Config } from "../config";
 import { createLoaders, type RequestContext } from "../context";
+import { inReadScope } from "../db/read-scope";
 import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
@@ -216,7 +217,7 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, state:
       return send(res, 200, { status: "ok" });
     case "/readyz": {
       const ready = await readiness(services);
-      return send(res, ready.ready ? 200 : 503, { status: ready.ready ? "ready" : "not ready", checks: ready.checks });
+      return send(res, ready.ready ? 200 : 503, { status: ready.ready ? "ready" : "not ready", checks: ready.checks, ...(ready.replicas ? { replicas: ready.replicas } : {}) });
     }
     case "/metrics":
       res.setHeader("content-type", metrics.registry.contentType);
@@ -271,10 +272,10 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? "GET", headers, search, body },
-    context: async () => context,
-  });
+  const execute = () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: req.method ?? "GET", headers, search, body }, context: async () => context });
+  // With read replicas, a query's reads may go to one; a mutation's caller reads from the primary for a while after.
+  const replicas = services.db.replicas;
+  const response = await (replicas ? inReadScope(throttleKey, execute, (key) => replicas.wrote(key)) : execute());
   state.operationName = context.observed?.operationName;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;

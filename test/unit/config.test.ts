@@ -32,6 +32,45 @@ describe("configuration", () => {
       throttle: DEFAULT_THROTTLE,
       metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
       auth: { issuer: null, audiences: [], jwksUrl: null, tenantId: null, devTokens: true, keysCooldownMs: 30_000 },
+      auditRetentionDays: 30,
+    });
+  });
+
+  it("keeps the audit log for AUDIT_RETENTION_DAYS days, or whole with 0", () => {
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: "90" }).auditRetentionDays).toBe(90);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: "0" }).auditRetentionDays).toBe(0);
+    for (const value of ["-1", "30d", "1.5", "36501"]) {
+      expect(() => loadConfig({ AUDIT_RETENTION_DAYS: value })).toThrow(
+        `AUDIT_RETENTION_DAYS: '${value}' is not a number of days; use whole days from 1 to 36500, or 0 to keep every audit entry (default 30).`,
+      );
+    }
+  });
+
+  describe("DATABASE_REPLICA_URLS", () => {
+    const primary = { DATABASE_URL: "postgres://gate:s3cret@db:5432/helpgate" };
+
+    it("lists read replicas of the PostgreSQL primary, with a lag bound and a read-your-writes window longer than it", () => {
+      const config = loadConfig({ ...primary, DATABASE_REPLICA_URLS: "postgres://gate:s3cret@replica1:5432/helpgate, postgres://gate:s3cret@replica2:5432/helpgate" });
+      expect(config.database).toEqual({
+        kind: "postgres",
+        url: primary.DATABASE_URL,
+        replicas: { urls: ["postgres://gate:s3cret@replica1:5432/helpgate", "postgres://gate:s3cret@replica2:5432/helpgate"], maxLagMs: 1000, stickyMs: 2000 },
+      });
+      const bounded = loadConfig({ ...primary, DATABASE_REPLICA_URLS: "postgres://replica/helpgate", DATABASE_REPLICA_MAX_LAG_MS: "5000" });
+      expect(bounded.database).toMatchObject({ replicas: { maxLagMs: 5000, stickyMs: 5500 } });
+    });
+
+    it.each([
+      [{ DATABASE_REPLICA_URLS: "postgres://replica/helpgate" }, "DATABASE_REPLICA_URLS: read replicas need PostgreSQL; set DATABASE_URL to the primary's postgres:// URL, or unset DATABASE_REPLICA_URLS."],
+      [{ ...primary, DATABASE_REPLICA_URLS: "mysql://gate:s3cret@replica/helpgate" }, "DATABASE_REPLICA_URLS: 'mysql://gate:***@replica/helpgate' is not a PostgreSQL URL; list replicas as postgres://user:password@host:5432/database, separated by commas."],
+      [{ ...primary, DATABASE_REPLICA_MAX_LAG_MS: "1000" }, "DATABASE_REPLICA_MAX_LAG_MS: is set but DATABASE_REPLICA_URLS is not; list the read replicas' postgres:// URLs there, or unset it."],
+      [{ ...primary, DATABASE_REPLICA_URLS: "postgres://replica/helpgate", DATABASE_REPLICA_MAX_LAG_MS: "1s" }, "DATABASE_REPLICA_MAX_LAG_MS: '1s' is not a duration; use whole milliseconds from 100 to 3600000 (default 1000)."],
+      [
+        { ...primary, DATABASE_REPLICA_URLS: "postgres://replica/helpgate", DATABASE_REPLICA_STICKY_MS: "1000" },
+        "DATABASE_REPLICA_STICKY_MS: 1000 ms is too short for DATABASE_REPLICA_MAX_LAG_MS=1000: a caller could then read from a replica that has not replayed their write yet; use at least 1500 (the lag bound plus 500).",
+      ],
+    ])("refuses %j with what to set instead", (env, message) => {
+      expect(() => loadConfig(env)).toThrow(message);
     });
   });
 
@@ -131,6 +170,7 @@ describe("configuration", () => {
     ["THROTTLE_WRITE_UNITS_PER_150S", { THROTTLE_WRITE_UNITS_PER_150S: "lots" }],
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1" }],
     ["METRICS_MAX_OPERATIONS", { METRICS_MAX_OPERATIONS: "100000" }],
+    ["AUDIT_RETENTION_DAYS", { AUDIT_RETENTION_DAYS: "a month" }],
     ["AUTH_ISSUER", { AUTH_ISSUER: "login.example.com", AUTH_AUDIENCE: "api://helpgate" }],
     ["AUTH_ISSUER", { AUTH_ISSUER: "http://login.example.com/", AUTH_AUDIENCE: "api://helpgate" }],
     ["AUTH_AUDIENCE", { AUTH_ISSUER: "https://login.example.com/" }],

@@ -9,6 +9,7 @@ import { ServicePrincipals1764500000000 } from "./1764500000000-service-principa
 import { LicensingProgress1764560000000 } from "./1764560000000-licensing-progress";
 import { ProductViews1764600000000 } from "./1764600000000-product-views";
 import { NestedGroups1764620000000 } from "./1764620000000-nested-groups";
+import { AuditFilters1764630000000 } from "./1764630000000-audit-filters";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LicensingProgress1764560000000,
   ProductViews1764600000000,
   NestedGroups1764620000000,
+  AuditFilters1764630000000,
 ];
