@@ -90,6 +90,12 @@ if [ -f "$DATA/PG_VERSION" ]; then
   fi
 fi
 
+# A stopped copy may need WAL the primary has recycled since (wal_keep_size, no slot): copied again.
+if [ -f "$DATA/PG_VERSION" ] && ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+  say "the copy in $DATA is not running and may have fallen too far behind; copying again"
+  rm -rf "$DATA"
+fi
+
 if [ ! -f "$DATA/PG_VERSION" ]; then
   say "copying the primary (127.0.0.1:$PRIMARY_PORT) into $DATA"
   as_postgres env PGPASSWORD="$PASSWORD" "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U "$REPLICATOR" \
@@ -113,7 +119,11 @@ for _ in $(seq 1 60); do
   [ "$(replica -c "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 1 ] && break
   sleep 0.5
 done
-[ "$(replica -c "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 1 ] || { say "the replica does not stream from the primary; its log says:"; tail -n 20 "$LOG" >&2; exit 1; }
+[ "$(replica -c "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 1 ] || {
+  say "the replica does not stream from the primary (stop it and run this again to copy afresh: $0 stop); its log says:"
+  tail -n 20 "$LOG" >&2
+  exit 1
+}
 
 say "streaming from 127.0.0.1:$PRIMARY_PORT; ready in $(node -e 'console.log((Number(process.argv[2]) - Number(process.argv[1])).toFixed(1))' "$started" "$(date +%s.%N)") s"
 urlencode() { node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1" 2>/dev/null || printf '%s' "$1"; }
