@@ -14,8 +14,12 @@
  *    articleIds) added as parseFolder does: the result equals parseFolder(dir).
  * 4. After the load has resolved, in the background, the workers write the cache entries of
  *    the files they parsed (creating thousands of small files costs about as much CPU as
- *    parsing them, so the server does not wait for it) and entries whose hash no file has any
- *    more are removed. LoadStats.cacheSaved tells when that is done.
+ *    parsing them, so the server does not wait for it; until then the entries wait in a spool
+ *    file, not in memory: see PendingEntries) and entries whose hash no file has any more are
+ *    removed. LoadStats.cacheSaved tells when that is done.
+ *
+ * While this thread reads the headers, only one worker thread parses beside it; the others
+ * start once every header is read, so that lookups can start as early as the machine allows.
  *
  * With `workers: 0`, or too few files to parse for a worker to pay off (a restart after a few
  * edits), the bodies are parsed in this thread after onHeaders, by the same code.
@@ -98,6 +102,8 @@ export interface LoadStats {
 const YIELD_EVERY = 32;
 /** The default of LoadOptions.filesPerWorker. */
 const FILES_PER_WORKER = 100;
+/** Worker threads parsing while the loading thread still reads headers (see ShardOptions.workersBeforeRelease). */
+const WORKERS_DURING_HEADERS = 1;
 /** Files per batch sent to a worker thread (~50 ms of work). */
 const BATCH_SIZE = 24;
 
@@ -134,6 +140,9 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
     filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
+    // While this thread reads the headers, one worker parses bodies beside it; the others start
+    // once every header is read (on two cores, a second worker would halve this thread's share).
+    workersBeforeRelease: options.onHeaders ? WORKERS_DURING_HEADERS : undefined,
     batchSize: BATCH_SIZE,
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
@@ -164,6 +173,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
       const headers = assemble(files.length, entries, lines);
       headersMs = performance.now() - started;
       options.onHeaders(headers);
+      shards.release();
     }
     await options.holdBodies;
 

@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { type BodyOutcome, type BodyReply, type BodyRequest, type BodyTask, type PendingEntry, parseBodies, type SaveCount, saveEntries } from "./bodies";
+import { type BodyOutcome, type BodyReply, type BodyRequest, type BodyTask, PendingEntries, parseBodies, type SaveCount } from "./bodies";
 import { ParseCache } from "./cache";
 
 /** Parses batches of files somewhere (a worker thread or this thread), then writes their cache entries. */
@@ -103,7 +103,7 @@ const SAVE_CHUNK = 16;
 /** Parses in this thread, yielding to the event loop between batches (lookups on the headers go on meanwhile). */
 export function inThreadRunner(dir: string, cacheDir: string | null): BodyRunner {
   const cache = cacheDir === null ? null : new ParseCache(cacheDir);
-  const pending: PendingEntry[] = [];
+  const pending = new PendingEntries(cache);
   const turn = () => new Promise((resolve) => setImmediate(resolve));
   return {
     async run(tasks) {
@@ -114,13 +114,15 @@ export function inThreadRunner(dir: string, cacheDir: string | null): BodyRunner
       const total: SaveCount = { written: 0, failed: 0 };
       while (cache && pending.length > 0) {
         await turn();
-        const count = saveEntries(cache, pending, SAVE_CHUNK);
+        const count = pending.save(cache, SAVE_CHUNK);
         total.written += count.written;
         total.failed += count.failed;
       }
       return total;
     },
-    async close() {},
+    async close() {
+      pending.close();
+    },
   };
 }
 
@@ -129,6 +131,11 @@ export interface ShardOptions {
   workers: number;
   /** A worker thread is started for every this many files added (the first one too). */
   filesPerWorker: number;
+  /**
+   * Worker threads to start at most until `release()` (default: `workers`): while the loading
+   * thread reads the headers, fewer workers leave it a core, so lookups answer sooner.
+   */
+  workersBeforeRelease?: number;
   /** Files per batch. */
   batchSize: number;
   startWorker: () => BodyRunner | null;
@@ -159,6 +166,7 @@ export class Shards {
   private added = 0;
   private closed = false;
   private canStart = true;
+  private released = false;
   private readonly waiting: ((batch: BodyTask[] | undefined) => void)[] = [];
   private readonly runners: BodyRunner[] = [];
   /** The runners started, workers and this thread's, for save(). */
@@ -173,12 +181,24 @@ export class Shards {
     this.added += 1;
     this.batch.push(task);
     if (this.batch.length >= this.options.batchSize) this.flush();
-    const { workers, filesPerWorker } = this.options;
-    while (this.canStart && this.runners.length < workers && this.added >= filesPerWorker * (this.runners.length + 1)) this.start();
+    this.startWorkers();
+  }
+
+  /** Lifts `workersBeforeRelease`: workers may now be started up to `workers`. */
+  release(): void {
+    this.released = true;
+    this.startWorkers();
+  }
+
+  private startWorkers(): void {
+    const { workers, filesPerWorker, workersBeforeRelease } = this.options;
+    const limit = this.released ? workers : Math.min(workers, workersBeforeRelease ?? workers);
+    while (this.canStart && this.runners.length < limit && this.added >= filesPerWorker * (this.runners.length + 1)) this.start();
   }
 
   /** Waits for every file added so far to be parsed. */
   async finish(): Promise<ShardResult> {
+    this.release();
     this.flush();
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake(undefined);
@@ -206,7 +226,7 @@ export class Shards {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake(undefined);
-    await Promise.all(this.runners.map((runner) => runner.close()));
+    await Promise.all(this.used.map((runner) => runner.close()));
   }
 
   private start(): void {

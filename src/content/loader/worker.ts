@@ -4,13 +4,13 @@
  * it is asked to write them.
  */
 import { parentPort } from "node:worker_threads";
-import { type BodyReply, type BodyRequest, type PendingEntry, parseBodies, saveEntries } from "./bodies";
+import { type BodyReply, type BodyRequest, PendingEntries, parseBodies } from "./bodies";
 import { ParseCache } from "./cache";
 
 const port = parentPort;
 if (!port) throw new Error("the article loader's worker must run in a worker thread");
 
-const pending: PendingEntry[] = [];
+let pending: PendingEntries | null = null;
 const reply = (message: BodyReply) => port.postMessage(message);
 const failure = (id: number, error: unknown): BodyReply => ({ id, error: error instanceof Error ? error.message : String(error) });
 
@@ -18,12 +18,13 @@ port.on("message", (request: BodyRequest) => {
   const cache = request.cacheDir === null ? null : new ParseCache(request.cacheDir);
   if (request.type === "save") {
     try {
-      reply({ id: request.id, saved: cache ? saveEntries(cache, pending) : { written: 0, failed: 0 } });
+      reply({ id: request.id, saved: cache && pending ? pending.save(cache) : { written: 0, failed: 0 } });
     } catch (error) {
       reply(failure(request.id, error));
     }
     return;
   }
+  pending ??= new PendingEntries(cache);
   parseBodies(request.dir, request.tasks, cache, pending).then(
     (outcomes) => reply({ id: request.id, outcomes }),
     (error: unknown) => reply(failure(request.id, error)),
