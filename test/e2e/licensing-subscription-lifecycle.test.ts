@@ -90,9 +90,12 @@ describe("subscriptions as Graph models them", () => {
       expect((await update(skuId, { units: { enabled: 1 } })).capabilityStatus).toBe("Enabled");
     });
 
-    it("brings a Deleted subscription back when it is given enabled units", async () => {
+    it("brings a Deleted subscription back when it is given enabled units (addSubscription says so)", async () => {
       const skuId = await buy(3);
       await update(skuId, { status: "Deleted" });
+      const again = refusal(await gateway.gql("admin", ADD, { part: partNumbers.get(skuId), units: 4 }));
+      expect(again.code).toBe("CONFLICT");
+      expect(again.message).toMatch(/it is Deleted: give it enabled units .*updateSubscription/);
       expect((await update(skuId, { units: { enabled: 4 } })).capabilityStatus).toBe("Enabled");
     });
 
