@@ -3,7 +3,7 @@ import type { ContentService, Troubleshooting } from "../content/content.service
 import type { Article, ArticleStep } from "../content/model";
 import type { SearchHit } from "../content/search-index";
 import type { GroupRecord, UserRecord } from "../directory/model";
-import { DIRECTORY_READERS, findRole, GLOBAL_ADMINISTRATOR, GLOBAL_READER, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR } from "../directory/roles";
+import { DIRECTORY_READERS, DIRECTORY_WRITERS, findRole, GLOBAL_ADMINISTRATOR, GLOBAL_READER, GROUPS_ADMINISTRATOR, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR } from "../directory/roles";
 import type { GroupService } from "../directory/services/group.service";
 import type { UserService } from "../directory/services/user.service";
 import { badInput, notFound, roleRequired } from "../errors";
@@ -63,7 +63,7 @@ export interface Answer {
 }
 
 /** The roles that may diagnose someone else; a member without a role may diagnose only themself. */
-export const DIAGNOSING_ROLES = [DIRECTORY_READERS, GLOBAL_READER, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR];
+export const DIAGNOSING_ROLES = [DIRECTORY_READERS, GLOBAL_READER, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, GROUPS_ADMINISTRATOR, DIRECTORY_WRITERS];
 const DIAGNOSING_ROLE_NAMES = DIAGNOSING_ROLES.map((id) => findRole(id)?.displayName ?? id)
   .join(", ")
   .replace(/, ([^,]*)$/, " or $1");

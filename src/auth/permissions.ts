@@ -1,20 +1,33 @@
 import { forbidden, unauthenticated } from "../errors";
 import {
   DIRECTORY_READERS,
+  DIRECTORY_WRITERS,
   GLOBAL_ADMINISTRATOR,
   GLOBAL_READER,
+  GROUPS_ADMINISTRATOR,
   LICENSE_ADMINISTRATOR,
   USER_ADMINISTRATOR,
 } from "../directory/roles";
 
-/** What a caller may do. Each mutation demands exactly one of these. */
+/**
+ * What a caller may do. Each mutation demands exactly one of these. They are cut where Entra's
+ * roles differ: Directory Writers create and update users and groups but delete neither, and a
+ * Groups Administrator licenses groups but not users.
+ */
 export type Permission =
   | "directory.read"
   | "audit.read"
+  /** Create and update users (not their deletion). */
   | "users.manage"
+  | "users.delete"
   | "users.setUsageLocation"
+  /** Create and update groups, and add and remove their members (not their deletion). */
   | "groups.manage"
+  | "groups.delete"
+  /** Assign, remove and reprocess users' direct licenses. */
   | "licenses.manage"
+  /** Assign, remove and reprocess the licenses a group gives its members. */
+  | "groupLicenses.manage"
   | "roles.manage"
   | "organization.manage"
   | "subscriptions.manage"
@@ -24,19 +37,41 @@ const ALL: readonly Permission[] = [
   "directory.read",
   "audit.read",
   "users.manage",
+  "users.delete",
   "users.setUsageLocation",
   "groups.manage",
+  "groups.delete",
   "licenses.manage",
+  "groupLicenses.manage",
   "roles.manage",
   "organization.manage",
   "subscriptions.manage",
   "apps.manage",
 ];
 
+/**
+ * Entra's built-in roles, for what helpgate does. Groups Administrator and Directory Writers carry
+ * their Entra permissions (groups/*, groups/assignLicense, users/create, users/basic/update,
+ * users/assignLicense…); neither may manage roles, subscriptions or apps.
+ */
 const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
   [GLOBAL_ADMINISTRATOR]: ALL,
-  [USER_ADMINISTRATOR]: ["directory.read", "audit.read", "users.manage", "users.setUsageLocation", "groups.manage", "licenses.manage"],
-  [LICENSE_ADMINISTRATOR]: ["directory.read", "audit.read", "users.setUsageLocation", "licenses.manage"],
+  [USER_ADMINISTRATOR]: [
+    "directory.read",
+    "audit.read",
+    "users.manage",
+    "users.delete",
+    "users.setUsageLocation",
+    "groups.manage",
+    "groups.delete",
+    "licenses.manage",
+    "groupLicenses.manage",
+  ],
+  [LICENSE_ADMINISTRATOR]: ["directory.read", "audit.read", "users.setUsageLocation", "licenses.manage", "groupLicenses.manage"],
+  // Entra: "create/manage groups … and view groups activity and audit reports".
+  [GROUPS_ADMINISTRATOR]: ["directory.read", "audit.read", "groups.manage", "groups.delete", "groupLicenses.manage"],
+  // Entra gives it no delete and no audit log.
+  [DIRECTORY_WRITERS]: ["directory.read", "users.manage", "users.setUsageLocation", "groups.manage", "licenses.manage", "groupLicenses.manage"],
   [GLOBAL_READER]: ["directory.read", "audit.read"],
   [DIRECTORY_READERS]: ["directory.read"],
 };
@@ -109,9 +144,10 @@ export function isGlobalAdministrator(caller: Caller): boolean {
  */
 export const APP_PERMISSIONS = {
   "Directory.Read.All": ["directory.read"],
-  "User.ReadWrite.All": ["directory.read", "users.manage", "users.setUsageLocation"],
-  "Group.ReadWrite.All": ["directory.read", "groups.manage"],
-  "LicenseAssignment.ReadWrite.All": ["directory.read", "licenses.manage"],
+  "User.ReadWrite.All": ["directory.read", "users.manage", "users.delete", "users.setUsageLocation"],
+  // Graph lets Group.ReadWrite.All assign a group's licenses too (POST /groups/{id}/assignLicense).
+  "Group.ReadWrite.All": ["directory.read", "groups.manage", "groups.delete", "groupLicenses.manage"],
+  "LicenseAssignment.ReadWrite.All": ["directory.read", "licenses.manage", "groupLicenses.manage"],
   "Organization.ReadWrite.All": ["directory.read", "organization.manage", "subscriptions.manage"],
   "AuditLog.Read.All": ["audit.read"],
 } as const satisfies Record<string, readonly Permission[]>;

@@ -14,10 +14,14 @@ beforeAll(async () => {
 afterAll(() => gateway.stop());
 
 describe("directory roles", () => {
-  it("lists the five built-in roles with Entra's template ids", async () => {
+  it("lists the seven built-in roles with Entra's template ids", async () => {
     const data = await gateway.ok("ada.lovelace", "{ directoryRoles { id roleTemplateId displayName } }");
-    expect(data.directoryRoles).toHaveLength(5);
+    expect(data.directoryRoles).toHaveLength(7);
     expect(data.directoryRoles).toContainEqual({ id: GLOBAL_ADMINISTRATOR, roleTemplateId: GLOBAL_ADMINISTRATOR, displayName: "Global Administrator" });
+    const groupsAdministrator = "fdd7a751-b60b-444a-984c-02652fe8fa1c";
+    const directoryWriters = "9360feb5-f418-4baa-8175-e2a00bac4301";
+    expect(data.directoryRoles).toContainEqual({ id: groupsAdministrator, roleTemplateId: groupsAdministrator, displayName: "Groups Administrator" });
+    expect(data.directoryRoles).toContainEqual({ id: directoryWriters, roleTemplateId: directoryWriters, displayName: "Directory Writers" });
   });
 
   it("grants a role, after which its holder may do what the role allows", async () => {

@@ -24,10 +24,13 @@ const APP_PERMISSION_VALUES = {
 const PROBES: Record<string, string> = {
   "read directory": "{ users(first: 1) { totalCount } }",
   "audit log": "{ directoryAudits(first: 1) { totalCount } }",
-  users: `mutation { deleteUser(id: "${NOBODY}") }`,
+  "create, update users": `mutation { updateUser(id: "${NOBODY}", input: { jobTitle: "Probe" }) { id } }`,
+  "delete users": `mutation { deleteUser(id: "${NOBODY}") }`,
   "usage location": `mutation { updateUser(id: "${NOBODY}", input: { usageLocation: "US" }) { id } }`,
-  groups: `mutation { deleteGroup(id: "${NOBODY}") }`,
-  licenses: `mutation { assignLicense(userId: "${NOBODY}", addLicenses: [{ skuId: "${SKU.E1}" }]) { id } }`,
+  "create, update groups; members": `mutation { updateGroup(id: "${NOBODY}", input: { description: "Probe" }) { id } }`,
+  "delete groups": `mutation { deleteGroup(id: "${NOBODY}") }`,
+  "users' licenses": `mutation { assignLicense(userId: "${NOBODY}", addLicenses: [{ skuId: "${SKU.E1}" }]) { id } }`,
+  "groups' licenses": `mutation { assignGroupLicense(groupId: "${NOBODY}", addLicenses: [{ skuId: "${SKU.E1}" }]) { id } }`,
   organization: "mutation { updateOrganization(input: {}) { id } }",
   subscriptions: `mutation { updateSubscription(skuId: "${NOBODY}", capabilityStatus: Enabled) { skuId } }`,
   roles: `mutation { assignDirectoryRole(roleTemplateId: "${GLOBAL_ADMINISTRATOR}", userId: "${NOBODY}") { id } }`,
@@ -196,7 +199,7 @@ describe("signing in with an OpenID Connect provider", () => {
         // The token also lists User.ReadWrite.All, which helpgate never granted.
         appPermissions: ["LICENSEASSIGNMENT_READWRITE_ALL"],
       });
-      expect(data.caller.permissions).toEqual(["directory.read", "licenses.manage"]);
+      expect(data.caller.permissions).toEqual(["directory.read", "groupLicenses.manage", "licenses.manage"]);
 
       const assigned = await ok(token, ASSIGN, { u: ids["yuki.tanaka"], sku: SKU.MCOSTANDARD });
       expect(assigned.assignLicense.assignedLicenses).toEqual([{ skuId: SKU.MCOSTANDARD }]);
@@ -241,9 +244,9 @@ describe("signing in with an OpenID Connect provider", () => {
   describe("application permissions", () => {
     it.each([
       ["DIRECTORY_READ_ALL", ["read directory"]],
-      ["USER_READWRITE_ALL", ["read directory", "users", "usage location"]],
-      ["GROUP_READWRITE_ALL", ["read directory", "groups"]],
-      ["LICENSEASSIGNMENT_READWRITE_ALL", ["read directory", "licenses"]],
+      ["USER_READWRITE_ALL", ["read directory", "create, update users", "delete users", "usage location"]],
+      ["GROUP_READWRITE_ALL", ["read directory", "create, update groups; members", "delete groups", "groups' licenses"]],
+      ["LICENSEASSIGNMENT_READWRITE_ALL", ["read directory", "users' licenses", "groups' licenses"]],
       ["ORGANIZATION_READWRITE_ALL", ["read directory", "organization", "subscriptions"]],
       ["AUDITLOG_READ_ALL", ["audit log"]],
     ])("%s allows exactly %j", async (permission, allowed) => {

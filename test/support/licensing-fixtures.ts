@@ -10,6 +10,7 @@ import type {
   Sku,
   Subscription,
 } from "../../src/licensing/engine";
+import { capabilityStatusOf } from "../../src/licensing/engine";
 
 /**
  * A small licensing catalog for the engine's specifications. Ids are readable names: the engine
@@ -61,7 +62,10 @@ export function testCatalog(): Catalog {
 
 export interface Seats {
   enabled: number;
+  /** Units in their grace period. */
+  warning?: number;
   consumed?: number;
+  /** The status the units give (capabilityStatusOf) unless said. */
   status?: CapabilityStatus;
 }
 
@@ -75,7 +79,9 @@ export function subscriptions(overrides: Record<string, Seats | number> = {}): M
   const build = (skuId: string): Subscription => {
     const given = overrides[skuId];
     const seats: Seats = typeof given === "number" ? { enabled: 2 + given, consumed: 2 } : (given ?? { enabled: 5, consumed: 2 });
-    return { skuId, capabilityStatus: seats.status ?? "Enabled", enabledUnits: seats.enabled, consumedUnits: seats.consumed ?? 0 };
+    const warning = seats.warning ?? 0;
+    const status = seats.status ?? capabilityStatusOf({ enabled: seats.enabled, warning, suspended: 0, lockedOut: 0 });
+    return { skuId, capabilityStatus: status, enabledUnits: seats.enabled, warningUnits: warning, consumedUnits: seats.consumed ?? 0 };
   };
   return new Map(SUBSCRIBED.map((skuId) => [skuId, build(skuId)]));
 }

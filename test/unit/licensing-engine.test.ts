@@ -80,15 +80,17 @@ describe("direct assignment", () => {
       expect(errors({ seats: subscriptions({ E1: 1, EMS: 0 }) }, [license("E1"), license("EMS")])).toEqual(["CountViolation EMS"]);
     });
 
-    it("refuses with CountViolation a SKU whose subscription is suspended, even with free seats", () => {
-      const seats = subscriptions({ EMS: { enabled: 10, consumed: 0, status: "Suspended" } });
+    it("refuses with CountViolation a SKU whose subscription is Suspended, in Graph's words and saying why", () => {
+      const seats = subscriptions({ EMS: { enabled: 0, consumed: 0, status: "Suspended" } });
       const [problem] = change({ seats }, [license("EMS")]).problems;
       expect(problem.error).toBe("CountViolation");
-      expect(problem.message).toContain("Suspended");
+      expect(problem.message).toMatch(/^Subscription with SKU EMS does not have any available licenses\. It is Suspended: /);
     });
 
-    it("still assigns from a subscription in Warning", () => {
-      expect(errors({ seats: subscriptions({ EMS: { enabled: 10, consumed: 0, status: "Warning" } }) }, [license("EMS")])).toEqual([]);
+    it("counts units in their grace period (Warning) as available", () => {
+      expect(errors({ seats: subscriptions({ EMS: { enabled: 0, warning: 1, consumed: 0 } }) }, [license("EMS")])).toEqual([]);
+      expect(errors({ seats: subscriptions({ EMS: { enabled: 3, warning: 2, consumed: 4 } }) }, [license("EMS")])).toEqual([]);
+      expect(errors({ seats: subscriptions({ EMS: { enabled: 3, warning: 2, consumed: 5 } }) }, [license("EMS")])).toEqual(["CountViolation EMS"]);
     });
   });
 

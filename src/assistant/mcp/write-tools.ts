@@ -28,7 +28,7 @@ export function registerWriteTools(server: McpServer, ctx: McpContext): void {
     "reprocess_user_licenses",
     {
       title: "Reprocess a user's licenses",
-      description: "Queues the user's group-based licenses for processing again, e.g. after fixing a cause. Needs License Administrator, User Administrator or Global Administrator.",
+      description: "Queues the user's group-based licenses for processing again, e.g. after fixing a cause. Needs License Administrator, User Administrator, Directory Writers or Global Administrator.",
       inputSchema: { user: USER_ARG },
       outputSchema: { user: userShape, queued: z.boolean() },
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -48,13 +48,13 @@ export function registerWriteTools(server: McpServer, ctx: McpContext): void {
     "reprocess_group_licenses",
     {
       title: "Reprocess a group's licenses",
-      description: "Queues every member of the group for license processing again. Needs License Administrator, User Administrator or Global Administrator.",
+      description: "Queues every member of the group for license processing again. Needs License Administrator, User Administrator, Groups Administrator, Directory Writers or Global Administrator.",
       inputSchema: { groupId: z.string().max(64).describe("The group's object id.") },
       outputSchema: { group: groupShape, queued: z.boolean() },
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     guarded(async ({ groupId }) => {
-      demandRole(ctx.caller, "licenses.manage", "reprocess_group_licenses");
+      demandRole(ctx.caller, "groupLicenses.manage", "reprocess_group_licenses");
       const group = await licensing.groups.reprocess(request, groupId.trim());
       return answer(`Queued the members of **${group.displayName}** for license processing again.`, { group: groupOut(group), queued: true });
     }, ctx.onInternal),
@@ -66,7 +66,7 @@ export function registerWriteTools(server: McpServer, ctx: McpContext): void {
       title: "Assign or remove licenses",
       description:
         "Adds and removes directly assigned licenses of a user, all or nothing, as assignLicense does; refused with the licensing error when a rule forbids it " +
-        "(run preview_license_assignment first). Removing a license takes the user's service away. Needs License Administrator, User Administrator or Global Administrator.",
+        "(run preview_license_assignment first). Removing a license takes the user's service away. Needs License Administrator, User Administrator, Directory Writers or Global Administrator.",
       inputSchema: { user: USER_ARG, addLicenses: SKU_LIST, removeLicenses: SKU_LIST },
       outputSchema: { user: userShape, added: z.array(z.string()), removed: z.array(z.string()), licenses: z.array(licenseShape) },
       annotations: { destructiveHint: true, idempotentHint: false, openWorldHint: false },

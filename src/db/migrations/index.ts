@@ -8,6 +8,7 @@ import { LicensingReads1764400000000 } from "./1764400000000-licensing-reads";
 import { ServicePrincipals1764500000000 } from "./1764500000000-service-principals";
 import { LicensingProgress1764560000000 } from "./1764560000000-licensing-progress";
 import { ProductViews1764600000000 } from "./1764600000000-product-views";
+import { SubscriptionUnits1764611600000 } from "./1764611600000-subscription-units";
 import { NestedGroups1764620000000 } from "./1764620000000-nested-groups";
 import { AuditFilters1764630000000 } from "./1764630000000-audit-filters";
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   ServicePrincipals1764500000000,
   LicensingProgress1764560000000,
   ProductViews1764600000000,
+  SubscriptionUnits1764611600000,
   NestedGroups1764620000000,
   AuditFilters1764630000000,
 ];

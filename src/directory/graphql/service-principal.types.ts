@@ -110,7 +110,7 @@ export class CallerInfo {
 
   @Field(() => [String], {
     description:
-      "What the caller may do: directory.read, audit.read, users.manage, users.setUsageLocation, groups.manage, licenses.manage, roles.manage, organization.manage, subscriptions.manage, apps.manage.",
+      "What the caller may do: directory.read, audit.read, users.manage, users.delete, users.setUsageLocation, groups.manage, groups.delete, licenses.manage (users'), groupLicenses.manage, roles.manage, organization.manage, subscriptions.manage, apps.manage.",
   })
   permissions!: string[];
 }

@@ -164,7 +164,7 @@ export class GroupService {
   delete(request: WriteRequest, id: string): Promise<GroupRecord> {
     const operation = { activityDisplayName: "Delete group", category: "GroupManagement", operationType: "Delete" } as const;
     return this.writes.run(request, { ...operation, target: groupTarget(id) }, async (write) => {
-      write.demand("groups.manage");
+      write.demand("groups.delete");
       const group = await this.load(write, id);
       await write.publish({ kind: "groupDeleting", groupId: group.id });
       await new GroupStore(write.tx).delete(group.id);

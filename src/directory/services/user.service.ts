@@ -139,7 +139,7 @@ export class UserService {
     const operation = { activityDisplayName: "Delete user", category: "UserManagement", operationType: "Delete" } as const;
     const target = { id, displayName: null, type: "User", userPrincipalName: null };
     return this.writes.run(request, { ...operation, target }, async (write) => {
-      write.demand("users.manage");
+      write.demand("users.delete");
       const user = await this.loadTarget(write, parseGuid(id, "id"));
       await this.ensureMayManage(write, user);
       if (user.id === write.caller.id) throw conflict("You cannot delete the account you are signed in with.");

@@ -1,5 +1,6 @@
 import { enabledPlans, heldSkus, requestPlans } from "./plans";
 import { problems } from "./problems";
+import { availableUnits } from "./subscriptions";
 import {
   checkDependencies,
   checkLicenseIsValid,
@@ -50,7 +51,7 @@ export function batchEvaluator(catalog: Catalog): BatchEvaluator {
     for (const grant of grants) {
       for (const license of grant.licenses) {
         const subscription = subscriptions.get(license.skuId);
-        seats += subscription ? `${subscription.capabilityStatus}:${subscription.enabledUnits - subscription.consumedUnits >= 1},` : "none,";
+        seats += subscription ? `${subscription.capabilityStatus}:${availableUnits(subscription) >= 1},` : "none,";
       }
       seats += ";";
     }

@@ -1,6 +1,15 @@
-import type { Catalog, LicenseError, LicenseProblem, Sku } from "./types";
+import type { CapabilityStatus, Catalog, LicenseError, LicenseProblem, Sku } from "./types";
 
 // Every licensing refusal is worded here, after the messages Microsoft Graph gives.
+
+/** What a status that gives no new licenses means for the administrator. */
+const INACTIVE_REASONS: Record<CapabilityStatus, string> = {
+  Enabled: "",
+  Warning: "",
+  Suspended: "its units are suspended. Licenses already assigned stay; new ones can be assigned once the subscription is reactivated.",
+  LockedOut: "its units are locked out. Licenses already assigned stay; new ones can be assigned once the subscription is renewed.",
+  Deleted: "it has no units left. Licenses already assigned stay; subscribe to the product again to assign new ones.",
+};
 
 function skuName(catalog: Catalog, skuId: string): string {
   return catalog.skus.get(skuId)?.skuPartNumber ?? skuId;
@@ -38,8 +47,14 @@ export const problems = {
     problem("InvalidUsageLocation", skuId, [], "License assignment cannot be done for user with invalid usage location."),
   noSeats: (catalog: Catalog, skuId: string) =>
     problem("CountViolation", skuId, [], `Subscription with SKU ${skuName(catalog, skuId)} does not have any available licenses.`),
-  inactiveSubscription: (catalog: Catalog, skuId: string, status: string) =>
-    problem("CountViolation", skuId, [], `Subscription with SKU ${skuName(catalog, skuId)} is ${status}; no licenses can be assigned from it.`),
+  /** Graph's sentence for a subscription without free units, and why: its units are not usable. */
+  inactiveSubscription: (catalog: Catalog, skuId: string, status: CapabilityStatus) =>
+    problem(
+      "CountViolation",
+      skuId,
+      [],
+      `Subscription with SKU ${skuName(catalog, skuId)} does not have any available licenses. It is ${status}: ${INACTIVE_REASONS[status]}`,
+    ),
   // Graph names the plans by id in these two messages; the plans' names are in `servicePlanIds`
   // and, for people, in the troubleshooting answer.
   conflict: (catalog: Catalog, skuId: string, planA: string, planB: string) =>

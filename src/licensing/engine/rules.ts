@@ -1,5 +1,6 @@
 import { enabledPlans, planProviders, requestPlans } from "./plans";
 import { problems } from "./problems";
+import { acceptsNewAssignments, availableUnits } from "./subscriptions";
 import type { AssignmentState, Catalog, LicenseProblem, LicenseRequest, LicenseSubject, Subscription } from "./types";
 
 /**
@@ -34,16 +35,19 @@ export function checkUsageLocation(p: Proposal, request: LicenseRequest): Licens
   return p.subject.usageLocation ? [] : [problems.invalidUsageLocation(request.skuId)];
 }
 
-/** A SKU the user does not hold yet costs a seat, and the subscription must have one free. */
+/**
+ * A SKU the user does not hold yet costs a seat: the subscription must give new licenses (Enabled
+ * or Warning) and have one free among its enabled and warning units.
+ */
 export function checkSeats(p: Proposal, request: LicenseRequest): LicenseProblem[] {
   if (p.heldBefore.has(request.skuId)) return [];
   const subscription = p.subscriptions.get(request.skuId);
   if (!subscription) return [problems.invalidLicense(request.skuId)];
-  if (subscription.capabilityStatus !== "Enabled" && subscription.capabilityStatus !== "Warning") {
+  if (!acceptsNewAssignments(subscription.capabilityStatus)) {
     return [problems.inactiveSubscription(p.catalog, request.skuId, subscription.capabilityStatus)];
   }
   const claimed = p.claimed.get(request.skuId) ?? 0;
-  if (subscription.enabledUnits - subscription.consumedUnits - claimed < 1) return [problems.noSeats(p.catalog, request.skuId)];
+  if (availableUnits(subscription) - claimed < 1) return [problems.noSeats(p.catalog, request.skuId)];
   p.claimed.set(request.skuId, claimed + 1);
   return [];
 }

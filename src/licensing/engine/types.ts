@@ -36,8 +36,11 @@ export type CapabilityStatus = "Enabled" | "Warning" | "Suspended" | "Deleted" |
 
 export interface Subscription {
   skuId: string;
+  /** Follows the units (see capabilityStatusOf): only Enabled and Warning give new licenses. */
   capabilityStatus: CapabilityStatus;
   enabledUnits: number;
+  /** Units in their grace period: they still count as available. */
+  warningUnits: number;
   /** Users holding the SKU, this user included when they hold it. */
   consumedUnits: number;
 }

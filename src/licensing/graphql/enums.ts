@@ -5,12 +5,12 @@ import type { LicenseDiagnosisCode } from "../services/diagnosis.service";
 
 // Licensing's fixed value lists, spelled as Microsoft Graph returns them.
 
-export const CapabilityStatus = documentedEnum("CapabilityStatus", "The status of a subscription, or of a plan a user holds (Graph's capabilityStatus).", {
-  Enabled: "Usable: licenses can be assigned and used.",
-  Warning: "Past its end date, in the grace period: still usable and assignable.",
-  Suspended: "Suspended: licenses cannot be assigned from it.",
-  Deleted: "Deleted: licenses cannot be assigned from it.",
-  LockedOut: "Locked out: licenses cannot be assigned from it.",
+export const CapabilityStatus = documentedEnum("CapabilityStatus", "The status of a subscription, which follows its prepaidUnits, or of a plan a user holds (Graph's capabilityStatus).", {
+  Enabled: "At least one unit is enabled: licenses can be assigned and used. Also a subscription with no units that was never deleted.",
+  Warning: "No unit enabled, some in their grace period after expiry: still usable, and they count as available for new assignments.",
+  Suspended: "Units cancelled but reactivatable, none usable: licenses already assigned stay, no new ones can be assigned.",
+  LockedOut: "Units locked out after cancellation, none usable: licenses already assigned stay, no new ones can be assigned.",
+  Deleted: "The subscription was deleted and has no units: licenses already assigned stay, no new ones can be assigned.",
 } satisfies Record<CapabilityStatusName, string>);
 
 export const LicenseState = documentedEnum("LicenseState", "How one source of a license fares for a user (Graph's licenseAssignmentState.state).", {

@@ -9,18 +9,18 @@ export class AssignedLicenseInput {
   disabledPlans?: string[] | null;
 }
 
-@InputType({ description: "Subscription units to change; those left out stay." })
+@InputType({ description: "Subscription units to set, by lifecycle state; those left out stay. capabilityStatus follows them." })
 export class PrepaidUnitsInput {
-  @Field(() => Int, { description: "Units that can be assigned.", nullable: true })
+  @Field(() => Int, { description: "Units of the active subscription, which can be assigned.", nullable: true })
   enabled?: number | null;
 
-  @Field(() => Int, { description: "Units suspended.", nullable: true })
+  @Field(() => Int, { description: "Units cancelled but reactivatable, which cannot be assigned.", nullable: true })
   suspended?: number | null;
 
-  @Field(() => Int, { description: "Units in their grace period.", nullable: true })
+  @Field(() => Int, { description: "Units expired and in their grace period, which still count as available.", nullable: true })
   warning?: number | null;
 
-  @Field(() => Int, { description: "Units locked out.", nullable: true })
+  @Field(() => Int, { description: "Units locked out after cancellation, which cannot be assigned.", nullable: true })
   lockedOut?: number | null;
 }
 

@@ -32,12 +32,22 @@ export class SubscriptionResolver {
     return subscribedSku(await ctx.services.licensing.subscriptions.add(ctx, { skuId, skuPartNumber }, enabledUnits));
   }
 
-  @Mutation(() => SubscribedSku, { description: "Changes a subscription's units or status (Global Administrator)." })
+  @Mutation(() => SubscribedSku, {
+    description:
+      "Changes a subscription's units, or moves it through its lifecycle (Global Administrator). capabilityStatus follows the units; " +
+      "licenses already assigned stay whatever the status, and users waiting for a seat are processed again.",
+  })
   async updateSubscription(
     @Ctx() ctx: RequestContext,
     @Arg("skuId", () => ID, { description: "The subscription's SKU id." }) skuId: string,
-    @Arg("prepaidUnits", () => PrepaidUnitsInput, { description: "The units to change; those left out stay.", nullable: true }) prepaidUnits?: PrepaidUnitsInput | null,
-    @Arg("capabilityStatus", () => CapabilityStatus, { nullable: true, description: "The new status; left out, it stays." }) capabilityStatus?: keyof typeof CapabilityStatus | null,
+    @Arg("prepaidUnits", () => PrepaidUnitsInput, { description: "The units to set; those left out stay. Applied after capabilityStatus.", nullable: true }) prepaidUnits?: PrepaidUnitsInput | null,
+    @Arg("capabilityStatus", () => CapabilityStatus, {
+      nullable: true,
+      description:
+        "A lifecycle step that moves the units: Warning (expire: enabled units enter their grace period), Suspended (cancel: enabled and warning units are suspended), " +
+        "LockedOut (every unit locked out), Deleted (no units left), Enabled (renew or reactivate: every unit enabled). Left out, the units alone decide.",
+    })
+    capabilityStatus?: keyof typeof CapabilityStatus | null,
   ): Promise<SubscribedSku> {
     return subscribedSku(await ctx.services.licensing.subscriptions.update(ctx, skuId, prepaidUnits ?? null, capabilityStatus ?? null));
   }

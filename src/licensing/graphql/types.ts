@@ -21,18 +21,18 @@ export class ServicePlanInfo {
   provisioningStatus?: keyof typeof ProvisioningStatus | null;
 }
 
-@ObjectType({ description: "A subscription's units, by status (Graph's licenseUnitsDetail)." })
+@ObjectType({ description: "A subscription's units, by lifecycle state (Graph's licenseUnitsDetail)." })
 export class PrepaidUnits {
-  @Field(() => Int, { description: "Units that can be assigned." })
+  @Field(() => Int, { description: "Units of the active subscription: they can be assigned." })
   enabled!: number;
 
-  @Field(() => Int, { description: "Units suspended." })
+  @Field(() => Int, { description: "Units cancelled but still reactivatable: they cannot be assigned." })
   suspended!: number;
 
-  @Field(() => Int, { description: "Units in their grace period." })
+  @Field(() => Int, { description: "Units expired and in their grace period: they still count as available for assignment." })
   warning!: number;
 
-  @Field(() => Int, { description: "Units locked out." })
+  @Field(() => Int, { description: "Units locked out after cancellation: they cannot be assigned." })
   lockedOut!: number;
 }
 
@@ -53,10 +53,12 @@ export class SubscribedSku implements Node {
   @Field(() => SkuAppliesTo, { description: "User or Company; only User SKUs can be assigned." })
   appliesTo!: keyof typeof SkuAppliesTo;
 
-  @Field(() => CapabilityStatus, { description: "Enabled, Warning, Suspended, Deleted or LockedOut." })
+  @Field(() => CapabilityStatus, {
+    description: "Follows prepaidUnits: Enabled while any unit is enabled, else Warning, Suspended or LockedOut by the units left, Deleted once deleted.",
+  })
   capabilityStatus!: keyof typeof CapabilityStatus;
 
-  @Field(() => Int, { description: "Users holding the SKU: one each, however many sources." })
+  @Field(() => Int, { description: "Users holding the SKU: one each, however many sources. New assignments need enabled + warning units above it." })
   consumedUnits!: number;
 
   @Field(() => PrepaidUnits, { description: "The units bought, by status." })

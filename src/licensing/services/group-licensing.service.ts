@@ -34,7 +34,7 @@ export class GroupLicensingService {
     const operation = { activityDisplayName: "Set group license", category: "GroupManagement", operationType: "Assign" } as const;
     const target = { id: groupId, displayName: null, type: "Group", userPrincipalName: null };
     const assigned = this.writes.run(request, { ...operation, target }, async (write) => {
-      write.demand("licenses.manage");
+      write.demand("groupLicenses.manage");
       const group = await this.loadTarget(write, groupId);
       if (!group.securityEnabled) {
         throw badInput(`Group '${group.displayName}' is not security-enabled; only security groups can assign licenses.`, { field: "groupId" });
@@ -62,7 +62,7 @@ export class GroupLicensingService {
     const operation = { activityDisplayName: "Trigger group license recalculation", category: "GroupManagement", operationType: "Update" } as const;
     const target = { id: groupId, displayName: null, type: "Group", userPrincipalName: null };
     const reprocessed = this.writes.run(request, { ...operation, target }, async (write) => {
-      write.demand("licenses.manage");
+      write.demand("groupLicenses.manage");
       const group = await this.loadTarget(write, groupId);
       const licensed = (await new AssignmentStore(write.tx).groupLicenses([group.id])).has(group.id);
       const holders = await new AssignmentStore(write.tx).userIdsWithSource([group.id]);

@@ -5,7 +5,7 @@ import { demand, type Caller } from "../../auth/permissions";
 import type { Database } from "../../db/database";
 import { badInput, conflict, HelpgateError, notFound } from "../../errors";
 import { loadProducts, resolvePlanRules, type PlanRulesDocument } from "../catalog";
-import type { CapabilityStatus } from "../engine";
+import { capabilityStatusOf, unitsAfterLifecycle, type CapabilityStatus, type PrepaidUnits } from "../engine";
 import type { SubscriptionRecord } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { PlanRulesStore } from "../stores/plan-rules.store";
@@ -13,7 +13,7 @@ import { SubscriptionStore } from "../stores/subscription.store";
 import { loadPlanRules } from "./core";
 import { queueForGroup, queueGroup } from "./queue";
 
-export interface PrepaidUnits {
+export interface PrepaidUnitsChange {
   enabled?: number | null;
   suspended?: number | null;
   warning?: number | null;
@@ -51,7 +51,11 @@ export class SubscriptionService {
       const sku = loadProducts().skus.get(resolveSku(key.skuId, key.skuPartNumber))!;
       Object.assign(write.target, { id: sku.skuId, displayName: sku.skuPartNumber });
       const store = new SubscriptionStore(write.tx);
-      if (await store.find(sku.skuId)) throw conflict(`The tenant already subscribes to ${sku.skuPartNumber}; change its units with updateSubscription.`);
+      const existing = await store.find(sku.skuId);
+      if (existing) {
+        const deleted = existing.capabilityStatus === "Deleted" ? " (it is Deleted: give it enabled units to subscribe again)" : "";
+        throw conflict(`The tenant already subscribes to ${sku.skuPartNumber}${deleted}; change its units with updateSubscription.`);
+      }
       const subscription: SubscriptionRecord = {
         skuId: sku.skuId,
         skuPartNumber: sku.skuPartNumber,
@@ -70,7 +74,7 @@ export class SubscriptionService {
     });
   }
 
-  update(request: WriteRequest, skuId: string, prepaidUnits: PrepaidUnits | null, capabilityStatus: string | null): Promise<SubscriptionRecord> {
+  update(request: WriteRequest, skuId: string, prepaidUnits: PrepaidUnitsChange | null, capabilityStatus: string | null): Promise<SubscriptionRecord> {
     const operation = { activityDisplayName: "Update subscription", category: "DirectoryManagement", operationType: "Update" } as const;
     const target = { id: skuId, displayName: null, type: "Subscription", userPrincipalName: null };
     return this.writes.run(request, { ...operation, target }, async (write) => {
@@ -79,17 +83,13 @@ export class SubscriptionService {
       const before = await store.find(skuId.trim().toLowerCase());
       if (!before) throw notFound("Subscription", skuId);
       Object.assign(write.target, { id: before.skuId, displayName: before.skuPartNumber });
-      const after: SubscriptionRecord = { ...before };
-      if (prepaidUnits?.enabled != null) after.enabledUnits = units(prepaidUnits.enabled, "prepaidUnits.enabled");
-      if (prepaidUnits?.suspended != null) after.suspendedUnits = units(prepaidUnits.suspended, "prepaidUnits.suspended");
-      if (prepaidUnits?.warning != null) after.warningUnits = units(prepaidUnits.warning, "prepaidUnits.warning");
-      if (prepaidUnits?.lockedOut != null) after.lockedOutUnits = units(prepaidUnits.lockedOut, "prepaidUnits.lockedOut");
-      if (capabilityStatus != null) after.capabilityStatus = status(capabilityStatus);
+      const after = withUnits(before, prepaidUnits, capabilityStatus === null ? null : status(capabilityStatus));
       await store.update(after);
       write.modifiedProperties.push(
         ...modifiedProperties(before, after, ["enabledUnits", "suspendedUnits", "warningUnits", "lockedOutUnits", "capabilityStatus"]),
       );
-      // Users waiting for a seat of this SKU get another try.
+      // Users waiting for a seat of this SKU get another try (those of a subscription that gives
+      // no new licenses only meet the same error again, recorded once).
       for (const { userId, source } of await new AssignmentStore(write.tx).waitingForSeats(after.skuId)) {
         await queueForGroup(write.tx, source, [userId], this.now());
       }
@@ -133,6 +133,48 @@ export function resolveSku(skuId: string | null | undefined, skuPartNumber: stri
   if (ids.length === 1) return ids[0];
   if (ids.length > 1) throw badInput(`skuPartNumber ${skuPartNumber} names several products (${ids.join(", ")}); give the skuId.`, { field: "skuPartNumber" });
   throw new HelpgateError("NOT_FOUND", `No product with skuPartNumber '${skuPartNumber}' in the catalog (e.g. ENTERPRISEPACK for Office 365 E3).`, { resource: "Product (SKU)" });
+}
+
+/**
+ * The subscription after an update: a new capabilityStatus moves the units as the commerce side
+ * does (unitsAfterLifecycle), then the units given are set, and the status follows the units.
+ * A status the units cannot have, or that the units given contradict, is refused.
+ */
+function withUnits(before: SubscriptionRecord, change: PrepaidUnitsChange | null, lifecycle: CapabilityStatus | null): SubscriptionRecord {
+  let next: PrepaidUnits = { enabled: before.enabledUnits, warning: before.warningUnits, suspended: before.suspendedUnits, lockedOut: before.lockedOutUnits };
+  if (lifecycle !== null) {
+    const moved = unitsAfterLifecycle(next, lifecycle);
+    if (!moved) {
+      throw badInput(
+        `${before.skuPartNumber} has no units that could become ${lifecycle}; set them with prepaidUnits (e.g. prepaidUnits: { enabled: 10 }) instead.`,
+        { field: "capabilityStatus" },
+      );
+    }
+    next = moved;
+  }
+  next = {
+    enabled: change?.enabled != null ? units(change.enabled, "prepaidUnits.enabled") : next.enabled,
+    warning: change?.warning != null ? units(change.warning, "prepaidUnits.warning") : next.warning,
+    suspended: change?.suspended != null ? units(change.suspended, "prepaidUnits.suspended") : next.suspended,
+    lockedOut: change?.lockedOut != null ? units(change.lockedOut, "prepaidUnits.lockedOut") : next.lockedOut,
+  };
+  const deleted = lifecycle === "Deleted" || (lifecycle === null && before.capabilityStatus === "Deleted");
+  const capabilityStatus = capabilityStatusOf(next, deleted);
+  if (lifecycle !== null && capabilityStatus !== lifecycle) {
+    throw badInput(
+      `capabilityStatus follows the units: with prepaidUnits ${JSON.stringify(next)} ${before.skuPartNumber} would be ${capabilityStatus}, not ${lifecycle}. ` +
+        "Give capabilityStatus alone to move the units, or prepaidUnits alone to set them.",
+      { field: "prepaidUnits" },
+    );
+  }
+  return {
+    ...before,
+    capabilityStatus,
+    enabledUnits: next.enabled,
+    warningUnits: next.warning,
+    suspendedUnits: next.suspended,
+    lockedOutUnits: next.lockedOut,
+  };
 }
 
 function units(value: number, field: string): number {

@@ -26,14 +26,16 @@ export class SubscriptionStore {
 
   /**
    * Takes one seat if one is free, in a single conditional statement: two writers can never
-   * both take the last seat. Returns false when none was free.
+   * both take the last seat. Units in their grace period (warning) count as free; a subscription
+   * that gives no new licenses has neither enabled nor warning units (its status follows them).
+   * Returns false when none was free.
    */
   async takeSeat(skuId: string): Promise<boolean> {
     const result = await this.manager
       .createQueryBuilder()
       .update(SubscriptionEntity)
       .set({ consumedUnits: () => "consumed_units + 1" })
-      .where("sku_id = :skuId AND consumed_units < enabled_units", { skuId })
+      .where("sku_id = :skuId AND consumed_units < enabled_units + warning_units", { skuId })
       .execute();
     return result.affected === 1;
   }
@@ -45,7 +47,7 @@ export class SubscriptionStore {
   async takeSeats(skuId: string, count: number): Promise<boolean> {
     const sql = new RawSql(this.manager);
     const [n, sku, m] = [sql.list(1), sql.list(1, 1), sql.list(1, 2)];
-    const text = `UPDATE subscribed_skus SET consumed_units = consumed_units + ${n} WHERE sku_id = ${sku} AND consumed_units + ${m} <= enabled_units`;
+    const text = `UPDATE subscribed_skus SET consumed_units = consumed_units + ${n} WHERE sku_id = ${sku} AND consumed_units + ${m} <= enabled_units + warning_units`;
     return (await sql.affected(text, [count, skuId, count])) === 1;
   }
 
