@@ -15,6 +15,8 @@ export interface AuditFilter {
 }
 
 const LOGGED_BY_SERVICE = "Core Directory";
+/** Entries per statement on PostgreSQL (each column one array parameter). */
+const AUDIT_CHUNK = 2000;
 const AUDIT_COLUMNS = [
   "id",
   "activity_date_time",
@@ -72,6 +74,7 @@ export class AuditStore {
       records.push(record);
       values.push([record.id, when, entry.activityDisplayName, entry.category, entry.operationType, LOGGED_BY_SERVICE, initiatorId, initiatedBy, JSON.stringify(entry.targetResources), entry.result, entry.resultReason, entry.correlationId]);
     }
+    if (sql.postgres) return this.insertWithTargets(sql, records, values);
     const inserted = await sql.insert<{ seq: number | string; id: string }>("directory_audits", AUDIT_COLUMNS, AUDIT_COLUMNS.map(() => "text"), values, "seq, id");
     const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
     const targets: unknown[][] = [];
@@ -85,6 +88,39 @@ export class AuditStore {
       }
     }
     await sql.insert("directory_audit_targets", ["audit_seq", "target_id"], ["int", "text"], targets);
+    return records;
+  }
+
+  /**
+   * PostgreSQL: the entries and their target rows in one statement a chunk (one round trip; the
+   * target rows join the inserted entries by id on the server), each column one array parameter.
+   */
+  private async insertWithTargets(sql: RawSql, records: AuditRecord[], values: unknown[][]): Promise<AuditRecord[]> {
+    const columns = AUDIT_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ");
+    const targetsAt = AUDIT_COLUMNS.length + 1;
+    const text =
+      `WITH a AS (INSERT INTO directory_audits (${AUDIT_COLUMNS.join(", ")}) SELECT * FROM unnest(${columns}) RETURNING seq, id), ` +
+      `t AS (INSERT INTO directory_audit_targets (audit_seq, target_id) SELECT a.seq, x.target_id FROM unnest($${targetsAt}::text[], $${targetsAt + 1}::text[]) AS x(audit_id, target_id) JOIN a ON a.id = x.audit_id) ` +
+      "SELECT seq, id FROM a";
+    for (let start = 0; start < records.length; start += AUDIT_CHUNK) {
+      const chunk = records.slice(start, start + AUDIT_CHUNK);
+      const rows = values.slice(start, start + AUDIT_CHUNK);
+      const auditIds: string[] = [];
+      const targetIds: string[] = [];
+      for (const record of chunk) {
+        const named: string[] = [];
+        for (const { id } of record.targetResources) {
+          if (!id || named.includes(id)) continue;
+          named.push(id);
+          auditIds.push(record.id);
+          targetIds.push(id);
+        }
+      }
+      const parameters = [...AUDIT_COLUMNS.map((_, i) => rows.map((row) => row[i])), auditIds, targetIds];
+      const inserted = await sql.rows<{ seq: number | string; id: string }>(text, parameters);
+      const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
+      for (const record of chunk) record.seq = seqs.get(record.id)!;
+    }
     return records;
   }
 
