@@ -32,6 +32,8 @@ const AUDIT_COLUMNS = [
   "correlation_id",
 ];
 
+const AUDIT_TYPES = AUDIT_COLUMNS.map(() => "text");
+
 /** The only code that reads or writes the audit tables. */
 export class AuditStore {
   constructor(private readonly manager: EntityManager) {}
@@ -96,12 +98,6 @@ export class AuditStore {
    * target rows join the inserted entries by id on the server), each column one array parameter.
    */
   private async insertWithTargets(sql: RawSql, records: AuditRecord[], values: unknown[][]): Promise<AuditRecord[]> {
-    const columns = AUDIT_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ");
-    const targetsAt = AUDIT_COLUMNS.length + 1;
-    const text =
-      `WITH a AS (INSERT INTO directory_audits (${AUDIT_COLUMNS.join(", ")}) SELECT * FROM unnest(${columns}) RETURNING seq, id), ` +
-      `t AS (INSERT INTO directory_audit_targets (audit_seq, target_id) SELECT a.seq, x.target_id FROM unnest($${targetsAt}::text[], $${targetsAt + 1}::text[]) AS x(audit_id, target_id) JOIN a ON a.id = x.audit_id) ` +
-      "SELECT seq, id FROM a";
     for (let start = 0; start < records.length; start += AUDIT_CHUNK) {
       const chunk = records.slice(start, start + AUDIT_CHUNK);
       const rows = values.slice(start, start + AUDIT_CHUNK);
@@ -116,7 +112,12 @@ export class AuditStore {
           targetIds.push(id);
         }
       }
-      const parameters = [...AUDIT_COLUMNS.map((_, i) => rows.map((row) => row[i])), auditIds, targetIds];
+      const { select, parameters } = sql.unnest(AUDIT_TYPES, rows, 2);
+      const text =
+        `WITH a AS (INSERT INTO directory_audits (${AUDIT_COLUMNS.join(", ")}) ${select} RETURNING seq, id), ` +
+        "t AS (INSERT INTO directory_audit_targets (audit_seq, target_id) SELECT a.seq, x.target_id FROM unnest($1::text[], $2::text[]) AS x(audit_id, target_id) JOIN a ON a.id = x.audit_id) " +
+        "SELECT seq, id FROM a";
+      parameters.unshift(auditIds, targetIds);
       const inserted = await sql.rows<{ seq: number | string; id: string }>(text, parameters);
       const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
       for (const record of chunk) record.seq = seqs.get(record.id)!;
