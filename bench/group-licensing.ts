@@ -21,16 +21,27 @@
  * into a new file), the median taken.
  *
  * PostgreSQL: with --postgres URL (or BENCH_POSTGRES_URL; an admin URL of a role that may create
- * databases, e.g. what scripts/ci-postgres.sh prints), the same run is made a second time on a
- * fresh PostgreSQL database (created and dropped by the bench). Its ratio is to the same SQLite
- * floor; the targets are judged on the SQLite run.
+ * databases, e.g. what scripts/ci-postgres.sh prints), the same setup is made once into a fresh
+ * database, and each run (--processes 1,2: one gateway process, then two) gets a copy of it
+ * (CREATE DATABASE … TEMPLATE). In each copy, first the floor: the same 2N rows into a new table
+ * shaped like license_assignments (columns, primary key, two indexes) by COPY … FROM STDIN
+ * (pg-copy-streams) in one transaction, three times, the median taken; then the measured run, with
+ * every process forked from this file: once all have opened helpgate's services, the first calls
+ * assignGroupLicense and all of them run batches until the group is ProcessingComplete (the
+ * processor's SKIP LOCKED claims share the ranges out). Measured from the assign call to the last
+ * process seeing ProcessingComplete. All databases are dropped afterwards.
+ *
+ * Targets: SQLite ≥ 0.7× its floor with RSS < 300 MB; PostgreSQL with two processes ≥ 20,000
+ * members/s and ≥ 0.5× its COPY floor (one process is reported).
  *
  * Options: --members N (or BENCH_MEMBERS; default 100000), --fallback-members M (default 30000:
- * run again at M when the run at N fails; "none" to skip), --postgres URL, --cpu-prof (write a
- * V8 CPU profile of the measured process to dist/bench-profiles/ and print its top functions),
- * --time-limit S (default 600: give up processing after S seconds).
+ * run again at M when the SQLite run at N fails; "none" to skip), --postgres URL,
+ * --postgres-only (skip SQLite), --processes 1,2, --cpu-prof (write a V8 CPU profile of the
+ * (first) measured process to dist/bench-profiles/ and print its top functions), --time-limit S
+ * (default 600: give up processing after S seconds). BENCH_SQL_TIMES=1 (PostgreSQL) prints, per
+ * measuring process, the time from sending each statement to its answer, summed by statement.
  *
- *   node dist/bench-build/bench/group-licensing.js [--members 100000] [--postgres URL] [--cpu-prof]
+ *   node dist/bench-build/bench/group-licensing.js [--members 100000] [--postgres URL [--postgres-only] [--processes 1,2]] [--cpu-prof]
  */
 import "reflect-metadata";
 import { fork } from "node:child_process";
