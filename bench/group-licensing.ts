@@ -36,7 +36,7 @@
  *
  * Options: --members N (or BENCH_MEMBERS; default 100000), --fallback-members M (default 30000:
  * run again at M when the SQLite run at N fails; "none" to skip), --postgres URL,
- * --postgres-only (skip SQLite), --processes 1,2, --cpu-prof (write a V8 CPU profile of the
+ * --postgres-only (skip SQLite; results in group-licensing-postgres.json), --processes 1,2, --cpu-prof (write a V8 CPU profile of the
  * (first) measured process to dist/bench-profiles/ and print its top functions), --time-limit S
  * (default 600: give up processing after S seconds). BENCH_SQL_TIMES=1 (PostgreSQL) prints, per
  * measuring process, the time from sending each statement to its answer, summed by statement.
@@ -669,7 +669,7 @@ async function main(): Promise<void> {
   const result = await run(options);
   console.log(`\n${report(result)}`);
   // A profiled run keeps its own file: its timings carry the profiler's overhead.
-  const name = options.cpuProf ? "group-licensing-profile" : "group-licensing";
+  const name = options.cpuProf ? "group-licensing-profile" : options.postgresOnly ? "group-licensing-postgres" : "group-licensing";
   console.log(`\nwritten to ${writeResult(name, result)}`);
 }
 
