@@ -15,6 +15,8 @@ export interface AuditFilter {
 }
 
 const LOGGED_BY_SERVICE = "Core Directory";
+/** Entries per statement on PostgreSQL (each column one array parameter). */
+const AUDIT_CHUNK = 2000;
 const AUDIT_COLUMNS = [
   "id",
   "activity_date_time",
@@ -29,6 +31,8 @@ const AUDIT_COLUMNS = [
   "result_reason",
   "correlation_id",
 ];
+
+const AUDIT_TYPES = AUDIT_COLUMNS.map(() => "text");
 
 /** The only code that reads or writes the audit tables. */
 export class AuditStore {
@@ -72,6 +76,7 @@ export class AuditStore {
       records.push(record);
       values.push([record.id, when, entry.activityDisplayName, entry.category, entry.operationType, LOGGED_BY_SERVICE, initiatorId, initiatedBy, JSON.stringify(entry.targetResources), entry.result, entry.resultReason, entry.correlationId]);
     }
+    if (sql.postgres) return this.insertWithTargets(sql, records, values);
     const inserted = await sql.insert<{ seq: number | string; id: string }>("directory_audits", AUDIT_COLUMNS, AUDIT_COLUMNS.map(() => "text"), values, "seq, id");
     const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
     const targets: unknown[][] = [];
@@ -102,6 +107,38 @@ export class AuditStore {
     const seqs = rows.map((row) => Number(row.seq));
     await sql.affectedIn("audit_seq", seqs, (condition) => `DELETE FROM directory_audit_targets WHERE ${condition}`);
     return sql.affectedIn("seq", seqs, (condition) => `DELETE FROM directory_audits WHERE ${condition}`);
+  }
+
+  /**
+   * PostgreSQL: the entries and their target rows in one statement a chunk (one round trip; the
+   * target rows join the inserted entries by id on the server), each column one array parameter.
+   */
+  private async insertWithTargets(sql: RawSql, records: AuditRecord[], values: unknown[][]): Promise<AuditRecord[]> {
+    for (let start = 0; start < records.length; start += AUDIT_CHUNK) {
+      const chunk = records.slice(start, start + AUDIT_CHUNK);
+      const rows = values.slice(start, start + AUDIT_CHUNK);
+      const auditIds: string[] = [];
+      const targetIds: string[] = [];
+      for (const record of chunk) {
+        const named: string[] = [];
+        for (const { id } of record.targetResources) {
+          if (!id || named.includes(id)) continue;
+          named.push(id);
+          auditIds.push(record.id);
+          targetIds.push(id);
+        }
+      }
+      const { select, parameters } = sql.unnest(AUDIT_TYPES, rows, 2);
+      const text =
+        `WITH a AS (INSERT INTO directory_audits (${AUDIT_COLUMNS.join(", ")}) ${select} RETURNING seq, id), ` +
+        "t AS (INSERT INTO directory_audit_targets (audit_seq, target_id) SELECT a.seq, x.target_id FROM unnest($1::text[], $2::text[]) AS x(audit_id, target_id) JOIN a ON a.id = x.audit_id) " +
+        "SELECT seq, id FROM a";
+      parameters.unshift(auditIds, targetIds);
+      const inserted = await sql.rows<{ seq: number | string; id: string }>(text, parameters);
+      const seqs = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
+      for (const record of chunk) record.seq = seqs.get(record.id)!;
+    }
+    return records;
   }
 
   /** One entry by its id; null when there is none. */

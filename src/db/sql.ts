@@ -81,10 +81,9 @@ export class RawSql {
     const out: T[] = [];
     const tail = returning ? ` RETURNING ${returning}` : "";
     if (this.postgres) {
-      const arrays = columns.map((_, i) => `${this.placeholder(i)}::${types[i]}[]`).join(", ");
-      const text = `INSERT INTO ${table} (${columns.join(", ")}) SELECT * FROM unnest(${arrays})${tail}`;
       for (const chunk of chunked(rows, ARRAY_CHUNK)) {
-        out.push(...(await this.rows<T>(text, columns.map((_, i) => chunk.map((row) => row[i])))));
+        const { select, parameters } = this.unnest(types, chunk);
+        out.push(...(await this.rows<T>(`INSERT INTO ${table} (${columns.join(", ")}) ${select}${tail}`, parameters)));
       }
       return out;
     }
@@ -93,6 +92,33 @@ export class RawSql {
       out.push(...(await this.rows<T>(text, chunk.flat())));
     }
     return out;
+  }
+
+  /**
+   * PostgreSQL: `SELECT … FROM unnest(…)` giving `rows` (each `types.length` values, in that
+   * order), and its parameters, numbered from `$before+1`. A column whose value is the same in
+   * every row (a batch's time, source, state, initiator…) goes as one scalar parameter instead
+   * of an array: the driver need not escape, nor the server parse, that value once per row.
+   */
+  unnest(types: readonly string[], rows: readonly (readonly unknown[])[], before = 0): { select: string; parameters: unknown[] } {
+    const parameters: unknown[] = [];
+    const arrays: string[] = [];
+    const expressions = types.map((type, i) => {
+      const first = rows[0]?.[i] ?? null;
+      const same = first === null || typeof first !== "object" ? rows.every((row) => (row[i] ?? null) === first) : false;
+      parameters.push(same ? first : rows.map((row) => row[i]));
+      const placeholder = `$${before + parameters.length}::${type}`;
+      if (same) return placeholder;
+      arrays.push(`${placeholder}[]`);
+      return `u.c${arrays.length}`;
+    });
+    // At least one array, so that there is a row per element.
+    if (arrays.length === 0) {
+      parameters.push(rows.map(() => null));
+      arrays.push(`$${before + parameters.length}::int[]`);
+    }
+    const names = arrays.map((_, i) => `c${i + 1}`).join(", ");
+    return { select: `SELECT ${expressions.join(", ")} FROM unnest(${arrays.join(", ")}) AS u(${names})`, parameters };
   }
 
   /** Runs a statement and returns its rows (a SELECT, or a write with RETURNING). */

@@ -118,9 +118,8 @@ export class LicenseProcessor {
       // rows stay in the queue for a later batch rather than wait (see UserStore.lock).
       const facts = new DirectoryFacts(tx);
       const claimedIds = [...new Set(claimed.map((row) => row.userId))];
-      const held = new Set(await facts.lockUsers(claimedIds, { skipLocked: true }));
-      const existing = await facts.licensees(claimedIds);
-      const busy = new Set(existing.filter((user) => !held.has(user.id)).map((user) => user.id));
+      const locked = await facts.lockLicensees(claimedIds, { skipLocked: true });
+      const busy = new Set(locked.busy);
       // A range is taken up to its first busy member and goes on from there next time; the
       // users' own rows then wait for that batch too.
       const firstBusy = range ? range.memberIds.findIndex((userId) => busy.has(userId)) : -1;
@@ -135,7 +134,7 @@ export class LicenseProcessor {
       await this.markStarted(tx, groups, now);
       const snapshot = await loadSnapshot(tx);
       const taking = new Set(rows.map((row) => row.userId));
-      const users = existing.filter((user) => held.has(user.id) && taking.has(user.id));
+      const users = locked.held.filter((user) => taking.has(user.id));
       const outcomes = await this.processUsers(tx, snapshot, users, now);
       await this.count(tx, rows, outcomes);
       await work.complete(rows.filter((row) => !row.fromRange));

@@ -33,6 +33,15 @@ export class DirectoryFacts {
     return new UserStore(this.manager).findById(id);
   }
 
+  /**
+   * Locks users whose licenses this transaction will recompute and reads what licensing needs of
+   * them (see UserStore.lockLicensees): those now held, and the ids of existing ones another
+   * transaction holds.
+   */
+  lockLicensees(ids: readonly string[], options: { skipLocked?: boolean } = {}): Promise<{ held: Licensee[]; busy: string[] }> {
+    return new UserStore(this.manager).lockLicensees(ids, options.skipLocked ?? false);
+  }
+
   /** Locks users whose licenses this transaction will recompute (see UserStore.lock); returns those that exist. */
   lockUsers(ids: readonly string[], options: { skipLocked?: boolean } = {}): Promise<string[]> {
     return new UserStore(this.manager).lock(ids, options.skipLocked ?? false);

@@ -176,6 +176,7 @@ export async function applyBatch(
   }
   for (const [sku, count] of delta) if (count < 0) await subscriptions.releaseSeats(sku, -count);
 
+  // Only users who had rows can have rows to delete (the batch holds them, so none appeared since).
   const changedUsers: string[] = [];
   const rows: AssignmentRecord[] = [];
   const applied: Applied[] = [];
@@ -185,7 +186,7 @@ export async function applyBatch(
     const next = toRecords(user.id, before, after, now);
     const rowsChanged = !sameRecords(before, next);
     if (rowsChanged) {
-      changedUsers.push(user.id);
+      if (before.length > 0) changedUsers.push(user.id);
       rows.push(...next);
     }
     const change = changes.of(before, after);

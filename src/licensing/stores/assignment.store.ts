@@ -53,7 +53,10 @@ export class AssignmentStore {
     return this.replaceMany([userId], rows);
   }
 
-  /** Replaces all the rows of these users with `rows` (which must belong to them). */
+  /**
+   * Deletes all the rows of `userIds`, then inserts `rows`: replaces the rows of those users
+   * (a user known to have none may be left out of `userIds` and only gain rows).
+   */
   async replaceMany(userIds: readonly string[], rows: readonly AssignmentRecord[]): Promise<void> {
     const sql = new RawSql(this.manager);
     await sql.affectedIn("user_id", userIds, (holders) => `DELETE FROM license_assignments WHERE ${holders}`);
