@@ -22,11 +22,15 @@
  * Targets: no errors; RSS after minute 2 grows by < 10% (last minute's RSS against minute 2's);
  * each operation's p99 in every minute within 2× its first minute's.
  *
- *   node dist/bench-build/bench/soak.js [--minutes 10] [--rate 1] [--users 400]
+ * Before minute 1, --warmup (30) seconds of the same traffic are not reported (JIT, caches), so
+ * that the first minute is a fair yardstick for the p99s after it.
+ *
+ *   node dist/bench-build/bench/soak.js [--minutes 10] [--warmup 30] [--rate 1] [--users 400]
  */
 import "reflect-metadata";
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { openServices } from "../src/app";
 import { authenticate } from "../src/auth/authenticate";
@@ -41,6 +45,8 @@ import { DIRECTORY_QUERY, SUPPORT_TOPIC_QUERY } from "./http-read";
 
 export interface SoakOptions {
   minutes: number;
+  /** Seconds of the same traffic before minute 1, not reported: JIT, caches and the first checkpoints. */
+  warmupSeconds: number;
   rate: number;
   users: number;
 }
@@ -72,6 +78,8 @@ export interface MinuteRow {
   errors: number;
   /** Requests not sent because 500 were already waiting for an answer (the server fell behind). */
   skipped: number;
+  /** The host's 1-minute load average at the minute's end (2 cores: above 2, something waits). */
+  loadAverage: number;
 }
 
 export interface SoakResult {
@@ -220,6 +228,15 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
     const timers = (Object.keys(RATES) as Operation[]).map((operation) => setInterval(() => fire(operation), 1000 / (RATES[operation] * options.rate)));
 
     const minutes: MinuteRow[] = [];
+    if (options.warmupSeconds > 0) {
+      console.log(`soak: ${options.warmupSeconds} s of warm-up ...`);
+      await new Promise((resolve) => setTimeout(resolve, options.warmupSeconds * 1000));
+      for (let i = 0; i < 300 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const warmupErrors = minuteSamples.filter((sample) => !sample.ok).length;
+      if (warmupErrors > 0) console.log(`soak: ${warmupErrors} errors in the warm-up`);
+      minuteSamples = [];
+      skipped = 0;
+    }
     console.log(`soak: ${options.minutes} min at ${Object.values(RATES).reduce((a, b) => a + b, 0) * options.rate} requests/s ...`);
     try {
       for (let minute = 1; minute <= options.minutes; minute++) {
@@ -240,11 +257,12 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
           queueDepth: await metric(url, "helpgate_licensing_queue_depth"),
           errors: samples.filter((sample) => !sample.ok).length,
           skipped,
+          loadAverage: os.loadavg()[0]!,
         };
         skipped = 0;
         minutes.push(row);
         console.log(
-          `minute ${minute}: RSS ${row.rssMiB.toFixed(0)} MiB, heap ${row.heapUsedMiB.toFixed(0)} MiB, queue ${row.queueDepth}, errors ${row.errors}, skipped ${row.skipped}; ` +
+          `minute ${minute} (load ${row.loadAverage.toFixed(1)}): RSS ${row.rssMiB.toFixed(0)} MiB, heap ${row.heapUsedMiB.toFixed(0)} MiB, queue ${row.queueDepth}, errors ${row.errors}, skipped ${row.skipped}; ` +
             Object.entries(operations).map(([name, o]) => `${name} ${o.count} p50 ${o.p50Ms.toFixed(1)} p99 ${o.p99Ms.toFixed(1)}`).join("; "),
         );
       }
@@ -288,8 +306,8 @@ export function report(result: SoakResult): string {
   return [
     `soak: ${result.options.minutes} min, ${Object.values(RATES).reduce((a, b) => a + b, 0) * result.options.rate} requests/s, ${result.options.users} users; p50 / p99 ms per minute`,
     table(
-      ["minute", ...operations, "RSS MiB", "heap MiB", "queue", "errors"],
-      result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, row.heapUsedMiB, row.queueDepth, row.errors]),
+      ["minute", ...operations, "RSS MiB", "heap MiB", "queue", "errors", "host load"],
+      result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, row.heapUsedMiB, row.queueDepth, row.errors, row.loadAverage]),
     ),
     `errors: ${result.errors} (${t.noErrors ? "met" : "missed"})${result.errorSamples.length ? `; e.g. ${result.errorSamples.slice(0, 3).join(" | ")}` : ""}`,
     `RSS growth after minute 2: ${t.rssGrowthAfterMinute2.measured === null ? "- (needs 3 minutes)" : `${(t.rssGrowthAfterMinute2.measured * 100).toFixed(1)}% (${t.rssGrowthAfterMinute2.met ? "met" : "missed"}, < 10%)`}`,
@@ -301,6 +319,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const options: SoakOptions = {
     minutes: Math.round(numberArg(args, "minutes", "BENCH_SOAK_MINUTES", 10)),
+    warmupSeconds: args.get("warmup") === "0" ? 0 : numberArg(args, "warmup", "BENCH_SOAK_WARMUP", 30),
     rate: numberArg(args, "rate", "BENCH_SOAK_RATE", 1),
     users: Math.round(numberArg(args, "users", "BENCH_SOAK_USERS", 400)),
   };

@@ -149,6 +149,17 @@ describe("public reads over GET", () => {
     }
   });
 
+  it("reads the policy through connections, fragments and inline fragments: a page of articles is public, a Node lookup is not", async () => {
+    const page = await get(gateway, { query: "{ articles(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ...Title } } } } fragment Title on Article { pageTitle }" });
+    expect(JSON.parse(page.body.toString()).data.articles.edges).toHaveLength(2);
+    expect(page.headers["cache-control"]).toBe("public, max-age=300");
+    const id = JSON.parse((await get(gateway, { query: '{ supportTopic(id: "32570959") { articles { id } } }' })).body.toString()).data.supportTopic.articles[0].id;
+    const node = await get(gateway, { query: "query($id: ID!) { node(id: $id) { ... on Article { pageTitle } } }", variables: { id } });
+    expect(node.headers["cache-control"]).toBe("no-store");
+    const introspection = await get(gateway, { query: '{ supportTopic(id: "32570959") { id } __type(name: "Article") { name } }' });
+    expect(introspection.headers["cache-control"]).toBe("no-store");
+  });
+
   it("never caches an operation with a directory field beside the public ones: no-store, no ETag, run every time", async () => {
     const token = await gateway.tokenFor("admin");
     const query = '{ supportTopic(id: "32570959") { articles { pageTitle } } users(first: 1) { edges { node { displayName } } } }';
@@ -273,5 +284,34 @@ describe("RESPONSE_CACHE_BYTES=0", () => {
     expect(await cacheCount(gateway, "hit")).toBe(0);
     const metrics = await (await fetch(new URL("/metrics", gateway.url))).text();
     expect(metrics).toMatch(/^helpgate_response_cache_bytes 0$/m);
+  });
+});
+
+describe("RESPONSE_CACHE_BYTES bounds the memory", () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await TestGateway.start({ RESPONSE_CACHE_BYTES: "4000" });
+  });
+  afterAll(() => gateway.stop());
+
+  it("lets the least recently used answers go first, and never holds more than the bound", async () => {
+    const topic = (n: number) => ({ query: `{ supportTopic(id: "topic-${n}") { id } }` });
+    const hit = async (n: number) => {
+      const before = await cacheCount(gateway, "hit");
+      await get(gateway, topic(n));
+      return (await cacheCount(gateway, "hit")) === before + 1;
+    };
+    for (let n = 1; n <= 3; n++) await get(gateway, topic(n));
+    expect(await hit(1)).toBe(true); // 1 is now the most recently used
+    for (let n = 4; n <= 12; n++) {
+      await get(gateway, topic(n));
+      if (n < 8) expect(await hit(1)).toBe(true); // kept in use, 1 stays
+    }
+    expect(await hit(12)).toBe(true);
+    expect(await hit(2)).toBe(false); // unused since: gone
+    const metrics = await (await fetch(new URL("/metrics", gateway.url))).text();
+    const bytes = Number(/^helpgate_response_cache_bytes (\d+)$/m.exec(metrics)![1]);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(4000);
   });
 });
