@@ -37,7 +37,13 @@ export interface PublicRead {
 }
 
 interface Entry {
-  body: Buffer;
+  /**
+   * The bytes as a string (UTF-8 JSON, or a compressed body as latin1, byte for byte): Node
+   * sends a string body in one write with the headers, a Buffer in a second one.
+   */
+  body: string;
+  bodyEncoding: "utf8" | "latin1";
+  length: number;
   encoding: string | null;
   contentType: string;
   etag: string;
@@ -119,13 +125,15 @@ export class ResponseCache {
         const used = raw.length >= MIN_BYTES ? encoding : null;
         const encoded = used ? await compress(raw, used) : raw;
         const entry: Entry = {
-          body: encoded,
+          body: used ? encoded.toString("latin1") : body,
+          bodyEncoding: used ? "latin1" : "utf8",
+          length: encoded.length,
           encoding: used,
           contentType: String(res.getHeader("content-type") ?? "application/json; charset=utf-8"),
           etag: etagOf(library.version, search, raw, used),
           cacheControl: `public, max-age=${observed.cachePolicy.maxAge}`,
           operationName: observed.operationName,
-          size: encoded.length + key.length * 2 + ENTRY_OVERHEAD,
+          size: encoded.length * (used ? 1 : 2) + key.length * 2 + ENTRY_OVERHEAD,
         };
         if (used) res.setHeader("content-encoding", used);
         send(res, entry, ifNoneMatch);
@@ -173,8 +181,8 @@ function send(res: http.ServerResponse, entry: Entry, ifNoneMatch: string | unde
     return;
   }
   res.statusCode = 200;
-  res.setHeader("content-length", entry.body.length);
-  res.end(entry.body);
+  res.setHeader("content-length", entry.length);
+  res.end(entry.body, entry.bodyEncoding);
 }
 
 /**
