@@ -171,7 +171,8 @@ export class ResponseCache {
 function send(res: http.ServerResponse, entry: Entry, ifNoneMatch: string | undefined): void {
   res.setHeader("cache-control", entry.cacheControl);
   res.setHeader("etag", entry.etag);
-  res.appendHeader("vary", "Accept-Encoding");
+  // The media type answered follows Accept, the coding Accept-Encoding: a shared cache must tell them apart.
+  res.appendHeader("vary", "Accept, Accept-Encoding");
   if (ifNoneMatch !== undefined && matches(ifNoneMatch, entry.etag)) {
     res.statusCode = 304;
     res.removeHeader("content-type");
