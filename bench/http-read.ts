@@ -31,11 +31,18 @@
  * profiler through node:inspector, files in dist/bench-profiles/) and prints CPU µs per request
  * by package side by side (results then go to http-read-profile.json).
  *
+ * support-topic-cached: the same support topic as a GET of its persisted-query hash alone
+ * (`?extensions={"persistedQuery":…}`, registered first; `apollo-require-preflight: true` for CSRF
+ * prevention), as a portal behind a CDN sends it: helpgate answers it from its public response
+ * cache (the answer is checked to be public and the cache's hit count to grow), bare Apollo runs
+ * it through its own persisted-query cache, bare node:http answers the bytes. Measured in rounds
+ * with the servers in turns, as above; the POST support-topic row is the uncached path.
+ *
  *   node dist/bench-build/bench/http-read.js [--duration 10] [--rounds 5] [--warmup 2] [--connections 10] [--users 200] [--cpu-prof]
- *     [--queries support-topic,directory-page] [--node-env production]
+ *     [--queries support-topic,directory-page,support-topic-cached] [--node-env production]
  */
 import "reflect-metadata";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -100,7 +107,7 @@ export interface LoadFigures {
 }
 
 export interface ServerRow extends LoadFigures {
-  query: "support-topic" | "directory-page";
+  query: "support-topic" | "directory-page" | "support-topic-cached";
   server: ServerMode;
   ratioToBareHttp: number;
   ratioToBareApollo: number;
@@ -117,6 +124,8 @@ export interface HttpReadResult {
   targets: {
     supportTopicRatioToApollo: { target: number; measured: number; met: boolean | null };
     supportTopicP99Ms: { target: number; measured: number; met: boolean | null };
+    /** GET by persisted-query hash, answered from the public response cache: ≥ 2× bare Apollo, p99 < 5 ms. */
+    cachedSupportTopic?: { ratioToApollo: number; p99Ms: number; met: boolean; hits: number };
     directorySqlPerRequest: { measured: number | null; byPageSize: Record<string, number>; constant: boolean | null; note: string };
   };
   notes: string[];
@@ -134,14 +143,16 @@ export interface ServerProfile {
 }
 
 /** One autocannon run; latencies from each response (float ms). */
-export function load(url: string, body: string, headers: Record<string, string>, connections: number, durationSeconds: number): Promise<LoadFigures> {
+export function load(url: string, body: string, headers: Record<string, string>, connections: number, durationSeconds: number, method: "POST" | "GET" = "POST"): Promise<LoadFigures> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     let non2xx = 0;
     const started = performance.now();
     const guard = setTimeout(() => reject(new Error(`autocannon did not finish within ${durationSeconds + 30} s`)), (durationSeconds + 30) * 1000);
     const instance = autocannon(
-      { url, method: "POST", connections, duration: durationSeconds, body, headers: { "content-type": "application/json", ...headers }, timeout: 10 },
+      method === "GET"
+        ? { url, method, connections, duration: durationSeconds, headers, timeout: 10 }
+        : { url, method, connections, duration: durationSeconds, body, headers: { "content-type": "application/json", ...headers }, timeout: 10 },
       (error, result) => {
         clearTimeout(guard);
         if (error) return reject(error);
@@ -329,6 +340,8 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
         });
       }
     }
+    const cached = options.queries.includes("support-topic-cached") ? await cachedTopic(helpgate, apollo, temp.dir, options, notes) : null;
+    if (cached) rows.push(...cached.rows);
     await helpgate.stop();
     servers.splice(servers.indexOf(helpgate), 1);
     const topicRow = rows.find((row) => row.query === "support-topic" && row.server === "helpgate");
@@ -339,6 +352,7 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
       targets: {
         supportTopicRatioToApollo: { target: 0.8, measured: topicRow?.ratioToBareApollo ?? Number.NaN, met: topicRow ? topicRow.ratioToBareApollo >= 0.8 : null },
         supportTopicP99Ms: { target: 10, measured: topicRow?.p99Ms ?? Number.NaN, met: topicRow ? topicRow.p99Ms < 10 : null },
+        ...(cached ? { cachedSupportTopic: cached.target } : {}),
         directorySqlPerRequest: {
           measured: pageRow?.sqlPerRequestExact ?? null,
           byPageSize: sqlByPageSize,
@@ -353,6 +367,80 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
     for (const server of servers) await server.stop().catch(() => undefined);
     temp.cleanup();
   }
+}
+
+/** The support topic as a GET of its persisted-query hash: helpgate from its public response cache, bare Apollo through its APQ cache. */
+async function cachedTopic(helpgate: ChildServer, apollo: ChildServer, dir: string, options: HttpReadOptions, notes: string[]) {
+  const name = "support-topic-cached" as const;
+  const extensions = (withQuery: boolean) =>
+    `?${new URLSearchParams({ ...(withQuery ? { query: SUPPORT_TOPIC_QUERY } : {}), extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(SUPPORT_TOPIC_QUERY).digest("hex") } }) })}`;
+  const headers = { "apollo-require-preflight": "true" };
+  const bodies = new Map<ServerMode, string>();
+  for (const server of [helpgate, apollo]) {
+    await fetch(server.url + extensions(true), { headers });
+    const response = await fetch(server.url + extensions(false), { headers });
+    const text = await response.text();
+    if (!response.ok || (JSON.parse(text) as { errors?: unknown }).errors) throw new Error(`${name} on ${server.mode}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+    if (server === helpgate && !/^public, max-age=\d+$/.test(response.headers.get("cache-control") ?? "")) throw new Error(`${name}: helpgate answered cache-control ${response.headers.get("cache-control")}, not public`);
+    bodies.set(server.mode, text);
+  }
+  if (bodies.get("apollo") !== bodies.get("helpgate")) notes.push(`${name}: bare Apollo's response differs from helpgate's (${bodies.get("apollo")!.length} vs ${bodies.get("helpgate")!.length} bytes)`);
+  const responseFile = path.join(dir, `${name}.json`);
+  fs.writeFileSync(responseFile, bodies.get("helpgate")!);
+  const bare = await startServer("http", { BENCH_RESPONSE_FILE: responseFile, NODE_ENV: options.nodeEnv });
+  try {
+    const hitsBefore = await cacheHits(helpgate.url);
+    const order = [bare, apollo, helpgate];
+    for (const server of order) {
+      console.log(`${name} on ${server.mode}: warm-up ${options.warmupSeconds} s at ${options.connections} connections ...`);
+      await load(server.url + extensions(false), "", headers, options.connections, options.warmupSeconds, "GET");
+    }
+    const roundSeconds = Math.max(1, Math.round(options.durationSeconds / options.rounds));
+    console.log(`${name}: ${options.rounds} rounds of ${roundSeconds} s per server, servers in turns ...`);
+    const pooled = new Map<ServerMode, LoadFigures[]>(order.map((server) => [server.mode, []]));
+    for (let round = 0; round < options.rounds; round++) {
+      for (let k = 0; k < order.length; k++) {
+        const server = order[(k + round) % order.length]!;
+        pooled.get(server.mode)!.push(await load(server.url + extensions(false), "", headers, options.connections, roundSeconds, "GET"));
+      }
+    }
+    const hits = (await cacheHits(helpgate.url)) - hitsBefore;
+    const figures = new Map<ServerMode, LoadFigures & { perRound: number[] }>();
+    for (const [mode, rounds] of pooled) {
+      const summary = latencySummary(rounds.flatMap((r) => r.latencies ?? []));
+      const sum = (pick: (r: LoadFigures) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+      const seconds = sum((r) => r.seconds);
+      const non2xx = sum((r) => r.non2xx);
+      if (non2xx > 0 || sum((r) => r.errors) > 0) notes.push(`${name} on ${mode}: ${non2xx} non-2xx responses, ${sum((r) => r.errors)} errors`);
+      figures.set(mode, {
+        requests: summary.count, seconds, reqPerSec: (summary.count - non2xx) / seconds, p50Ms: summary.p50, p90Ms: summary.p90, p99Ms: summary.p99, maxMs: summary.max,
+        non2xx, errors: sum((r) => r.errors), timeouts: sum((r) => r.timeouts), perRound: rounds.map((r) => r.reqPerSec),
+      });
+    }
+    const [base, apolloFigures, ours] = [figures.get("http")!, figures.get("apollo")!, figures.get("helpgate")!];
+    const rows: ServerRow[] = (["http", "apollo", "helpgate"] as ServerMode[]).map((mode) => {
+      const { perRound, ...rest } = figures.get(mode)!;
+      return {
+        query: name, server: mode, ...rest,
+        ratioToBareHttp: rest.reqPerSec / base.reqPerSec,
+        ratioToBareApollo: rest.reqPerSec / apolloFigures.reqPerSec,
+        ratioToBareApolloPerRound: perRound.map((value, i) => value / apolloFigures.perRound[i]!),
+        sqlPerRequestUnderLoad: null, sqlPerRequestExact: null, responseBytes: bodies.get("helpgate")!.length,
+      };
+    });
+    const ratioToApollo = ours.reqPerSec / apolloFigures.reqPerSec;
+    if (hits < ours.requests * 0.99) notes.push(`${name}: only ${hits} of helpgate's ${ours.requests} answers came from the public response cache`);
+    return { rows, target: { ratioToApollo, p99Ms: ours.p99Ms, met: ratioToApollo >= 2 && ours.p99Ms < 5, hits } };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** helpgate's count of answers from its public response cache, from /metrics. */
+async function cacheHits(graphqlUrl: string): Promise<number> {
+  const text = await (await fetch(new URL("/metrics", graphqlUrl))).text();
+  const line = text.split("\n").find((l) => l.startsWith('helpgate_response_cache_requests_total{result="hit"}'));
+  return line ? Number(line.split(" ").pop()) : 0;
 }
 
 const SERVER_NAMES: Record<ServerMode, string> = { http: "bare node:http", apollo: "bare Apollo 5", helpgate: "helpgate" };
@@ -380,6 +468,9 @@ export function report(result: HttpReadResult): string {
     result.targets.directorySqlPerRequest.measured === null
       ? "directory page not measured in this run"
       : `directory page: ${result.targets.directorySqlPerRequest.measured} SQL statements per request; by page size (first: n) ${Object.entries(result.targets.directorySqlPerRequest.byPageSize).map(([size, count]) => `${size}: ${count}`).join(", ")}: ${result.targets.directorySqlPerRequest.constant ? "constant" : "NOT constant"} (${result.targets.directorySqlPerRequest.note})`,
+    ...(result.targets.cachedSupportTopic
+      ? [`support-topic-cached (GET by persisted-query hash, ${result.targets.cachedSupportTopic.hits} answers from the public response cache): ${result.targets.cachedSupportTopic.ratioToApollo.toFixed(2)}× bare Apollo, p99 ${result.targets.cachedSupportTopic.p99Ms.toFixed(2)} ms; target ≥ 2× and p99 < 5 ms: ${result.targets.cachedSupportTopic.met ? "met" : "missed"}`]
+      : []),
     ...result.notes.map((note) => `note: ${note}`),
     ...profileReport(result.profiles),
   ];
@@ -419,11 +510,11 @@ async function main(): Promise<void> {
     connections: numberArg(args, "connections", "BENCH_CONNECTIONS", 10),
     users: numberArg(args, "users", "BENCH_USERS", 200),
     profileServer: args.has("cpu-prof"),
-    queries: (args.get("queries") ?? "support-topic,directory-page").split(",").map((name) => name.trim()),
+    queries: (args.get("queries") ?? "support-topic,directory-page,support-topic-cached").split(",").map((name) => name.trim()),
     nodeEnv: args.get("node-env") ?? "production",
   };
-  const unknown = options.queries.filter((name) => name !== "support-topic" && name !== "directory-page");
-  if (unknown.length > 0) throw new Error(`--queries: unknown ${unknown.join(", ")}; use support-topic, directory-page`);
+  const unknown = options.queries.filter((name) => name !== "support-topic" && name !== "directory-page" && name !== "support-topic-cached");
+  if (unknown.length > 0) throw new Error(`--queries: unknown ${unknown.join(", ")}; use support-topic, directory-page, support-topic-cached`);
   const result = await run(options);
   console.log(`\n${report(result)}`);
   console.log(`\nwritten to ${writeResult(options.profileServer ? "http-read-profile" : "http-read", result)}`);

@@ -19,7 +19,9 @@
  *   search-eval        bench/search-eval.ts: precision@3 and MRR of searchArticles on bench/search-questions.json over the public library
  *   startup            bench/startup.ts: the built server on a full-size library, cold and warm: time to the first supportTopic answer and to /readyz 200, peak and settled RSS
  *
- * Options: --only a,b (names above), --quick (short smoke run: 2 s load runs, 5,000 members,
+ *   soak               bench/soak.ts: 10 minutes of mixed traffic at a steady rate; per-minute p50/p99, RSS, heap, errors (only with --soak or --only soak)
+ *
+ * Options: --only a,b (names above), --soak (add the soak to the run), --quick (short smoke run: 2 s load runs, 5,000 members,
  * 2,000 users, 1,000 articles; its results go to bench/results/quick/, the full-size ones stay). Sizes can also be set with the environment variables each bench reads
  * (BENCH_DURATION, BENCH_MEMBERS, BENCH_DIRECT_SAMPLES, ...). Every bench has a time limit here
  * and is killed past it. The machine is shared: figures are noisy; compare ratios to the
@@ -32,6 +34,7 @@ import { format, isMain, machine, parseArgs, readResult, repositoryRoot, runMain
 import type { DirectAssignmentResult } from "./direct-assignment";
 import type { GroupLicensingResult } from "./group-licensing";
 import type { HttpReadResult } from "./http-read";
+import type { SoakResult } from "./soak";
 import type { StartupResult } from "./startup";
 
 interface BenchSpec {
@@ -39,6 +42,8 @@ interface BenchSpec {
   /** Arguments for node: a script and its options. */
   args: (quick: boolean) => string[];
   limitMinutes: number;
+  /** Long: run only when asked for (--soak, or --only with its name). */
+  optIn?: boolean;
 }
 
 const BENCHES: BenchSpec[] = [
@@ -57,6 +62,8 @@ const BENCHES: BenchSpec[] = [
     args: (quick) => ["-e", `Promise.resolve(require(${JSON.stringify(script("content-load"))}).run(${JSON.stringify(quick ? ["--files", "1000"] : ["--repeat", "3"])})).then(() => undefined, (e) => { console.error(e); process.exitCode = 1; })`],
     limitMinutes: 15,
   },
+  // Ten minutes of mixed traffic (one with --quick): only with --soak or --only soak.
+  { name: "soak", args: (quick) => [script("soak"), ...(quick ? ["--minutes", "1"] : [])], limitMinutes: 20, optIn: true },
 ];
 
 function script(name: string): string {
@@ -156,6 +163,13 @@ function httpRows(r: HttpReadResult): Row[] {
       rows.push({ bench: "http-read", figure: `directory-page SQL/request (page size→count: ${sizes})`, value: n(ours.sqlPerRequestExact), baseline: "", ratio: "", target: `constant${verdict(sql.constant)}` });
     }
   }
+  const cached = r.rows.find((row) => row.query === "support-topic-cached" && row.server === "helpgate");
+  const cachedApollo = r.rows.find((row) => row.query === "support-topic-cached" && row.server === "apollo");
+  if (cached && cachedApollo) {
+    const met = verdict(r.targets.cachedSupportTopic?.met);
+    rows.push({ bench: "http-read", figure: "support-topic GET by APQ hash, cached, req/s vs bare Apollo", value: n(cached.reqPerSec), baseline: n(cachedApollo.reqPerSec), ratio: ratio(cached.ratioToBareApollo), target: `≥ 2×${met}` });
+    rows.push({ bench: "http-read", figure: "support-topic GET cached p50 / p99 ms", value: `${n(cached.p50Ms)} / ${n(cached.p99Ms)}`, baseline: `${n(cachedApollo.p50Ms)} / ${n(cachedApollo.p99Ms)} (Apollo)`, ratio: "", target: `p99 < 5 ms${met}` });
+  }
   return rows;
 }
 
@@ -210,6 +224,19 @@ function startupRows(r: StartupResult): Row[] {
   ];
 }
 
+function soakRows(r: SoakResult): Row[] {
+  const t = r.targets;
+  const first = r.minutes[0];
+  const last = r.minutes[r.minutes.length - 1];
+  if (!first || !last) return [];
+  const growth = t.rssGrowthAfterMinute2.measured;
+  return [
+    { bench: "soak", figure: `${r.options.minutes} min of mixed traffic: errors`, value: String(r.errors), baseline: "", ratio: "", target: `0${verdict(t.noErrors)}` },
+    { bench: "soak", figure: "RSS MiB, minute 2 → last (heap MiB)", value: `${n(r.minutes[1]?.rssMiB)} → ${n(last.rssMiB)} (${n(r.minutes[1]?.heapUsedMiB)} → ${n(last.heapUsedMiB)})`, baseline: "", ratio: growth === null ? "" : `+${(growth * 100).toFixed(1)}%`, target: `< 10%${verdict(t.rssGrowthAfterMinute2.met)}` },
+    { bench: "soak", figure: "worst p99 against the first minute's", value: t.p99WithinTwiceFirstMinute.worst ? `${t.p99WithinTwiceFirstMinute.worst.operation}, minute ${t.p99WithinTwiceFirstMinute.worst.minute}` : "-", baseline: "", ratio: ratio(t.p99WithinTwiceFirstMinute.worst?.ratio), target: `≤ 2×${verdict(t.p99WithinTwiceFirstMinute.met)}` },
+  ];
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const quick = args.has("quick");
@@ -220,6 +247,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   for (const spec of BENCHES) {
     if (only && !only.includes(spec.name)) continue;
+    if (spec.optIn && !only?.includes(spec.name) && !args.has(spec.name)) continue;
     if (spec.name === "content-load") {
       const check = contentLoadRunnable();
       if (!check.ok) {
@@ -254,6 +282,7 @@ async function main(): Promise<void> {
   use<DirectAssignmentResult>("direct-assignment", directRows);
   use<ContentLoadJson>("content-load", contentRows);
   use<StartupResult>("startup", startupRows);
+  use<SoakResult>("soak", soakRows);
 
   console.log(`\n=== summary (${quick ? "quick run, " : ""}${machine().cpuModel}, ${machine().cores} cores, Node ${process.version}; shared machine, noisy) ===`);
   console.log(table(["bench", "figure", "helpgate", "baseline", "ratio", "target"], rows.map((row) => [row.bench, row.figure, row.value, row.baseline, row.ratio, row.target])));

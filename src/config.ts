@@ -46,6 +46,8 @@ export interface Config {
   throttle: ThrottleLimits;
   /** How many distinct operation names `/metrics` labels by name; later ones count as `other`. */
   metricsMaxOperations: number;
+  /** Bytes of encoded answers the public response cache keeps (RESPONSE_CACHE_BYTES); 0 turns it off. */
+  responseCacheBytes: number;
   auth: AuthConfig;
   /** Audit entries older than this many days are deleted in the background; 0 keeps every entry (AUDIT_RETENTION_DAYS). */
   auditRetentionDays: number;
@@ -80,6 +82,7 @@ export interface ThrottleLimits {
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { readUnitsPer10s: 8_000, writeUnitsPer150s: 3_000, trustProxyHops: 0 };
 export const DEFAULT_METRICS_MAX_OPERATIONS = 100;
+export const DEFAULT_RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
 export type CorsOrigins = "*" | "loopback" | readonly string[];
 
 /** What one request may ask for; each refusal happens before anything executes. */
@@ -152,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxyHops: parseTrustProxy(env.TRUST_PROXY),
     },
     metricsMaxOperations: parseCount("METRICS_MAX_OPERATIONS", env.METRICS_MAX_OPERATIONS, DEFAULT_METRICS_MAX_OPERATIONS, 10_000),
+    responseCacheBytes: parseCount("RESPONSE_CACHE_BYTES", env.RESPONSE_CACHE_BYTES, DEFAULT_RESPONSE_CACHE_BYTES, 4 * 1024 ** 3),
     auth: parseAuth(env),
     auditRetentionDays: parseRetentionDays(env.AUDIT_RETENTION_DAYS),
   };

@@ -20,7 +20,12 @@ export interface RequestContext {
    * runs each operation on a shallow copy of the context, so a field set on the copy (such as
    * operationName) never reaches the HTTP layer; this object is shared by reference.
    */
-  observed?: { operationName?: string };
+  observed?: {
+    operationName?: string;
+    /** What the operation's answer may be cached for (http/cache-policy.ts), and whether it had no error. */
+    cachePolicy?: { maxAge: number; scope: "PUBLIC" | "PRIVATE" };
+    succeeded?: boolean;
+  };
 }
 
 const LOADERS = { ...directoryLoaders, ...licensingLoaders };

@@ -1,10 +1,13 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { badInput } from "../errors";
+import { CacheControl } from "./cache-control";
 
 /** Relay connections: every list in the API pages the same way. */
 
 export const DEFAULT_PAGE_SIZE = 50;
 
+// PageInfo and edges are as cacheable as the list they belong to.
+@CacheControl({ inheritMaxAge: true })
 @ObjectType({ description: "Where a page sits in its list (Relay)." })
 export class PageInfo {
   @Field({ description: "true when more items follow this page: ask again with after: endCursor." })
@@ -64,6 +67,7 @@ export class Page<T> {
 
 /** Declares `<Node>Connection` and `<Node>Edge` GraphQL types for a node type. */
 export function Connection<TNode extends object>(Node: ClassType<TNode>) {
+  @CacheControl({ inheritMaxAge: true })
   @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.` })
   class EdgeType {
     @Field({ description: "Where this item sits in the list: pass it as after (or before) to page on from here." })

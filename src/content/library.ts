@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Article } from "./model";
 import { ErrorCodeIndex } from "./error-codes";
 import { SearchIndex, type SearchHit, type SearchOptions } from "./search-index";
@@ -38,8 +39,29 @@ export class ArticleLibrary {
   /** Set when the search index has not been brought up to date with byId yet (see replaceAll). */
   private indexStale = false;
 
+  /** How many times the articles were replaced: what was answered from one generation is stale in the next. */
+  private replaced = 0;
+  private digest: string | null = null;
+
   get size(): number {
     return this.all.length;
+  }
+
+  get generation(): number {
+    return this.replaced;
+  }
+
+  /**
+   * The library's version: a digest of every article's path and content hash, so that every
+   * process serving the same files gives the same version (and so the same ETags).
+   */
+  get version(): string {
+    if (this.digest === null) {
+      const hash = createHash("sha256");
+      for (const article of this.all) hash.update(article.file).update("\0").update(article.contentHash).update("\n");
+      this.digest = hash.digest("base64url").slice(0, 16);
+    }
+    return this.digest;
   }
 
   /**
@@ -51,6 +73,8 @@ export class ArticleLibrary {
    */
   replaceAll(articles: readonly Article[], options: { searchIndex?: "now" | "on-demand" } = {}): void {
     this.all = articles;
+    this.replaced += 1;
+    this.digest = null;
     this.byId = groupBy(articles, (article) => [article.articleId.toLowerCase()]);
     this.byPath = new Map(articles.map((article) => [article.file, article]));
     this.byTopic = groupBy(articles, (article) => article.supportTopicIds);

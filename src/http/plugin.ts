@@ -4,6 +4,7 @@ import type { Limits } from "../config";
 import type { RequestContext } from "../context";
 import { markWriting } from "../db/read-scope";
 import { HelpgateError } from "../errors";
+import { operationPolicy } from "./cache-policy";
 import type { Metrics } from "./metrics";
 import type { Throttle } from "./throttle";
 import { costLimit } from "./use-cost-limit";
@@ -16,8 +17,9 @@ import { chargeOperation } from "./use-throttle";
  * - logs unexpected errors with their request id (clients see only the masked message);
  * - counts operations by outcome and refused license changes by licenseError;
  * - puts the request id on every error a client sees, which the log carries too;
- * - answers `cache-control: no-store`, what Apollo's cache-control plugin (disabled, as no field
- *   has a cache hint) answered for every operation.
+ * - answers `cache-control: no-store`, what Apollo's cache-control plugin (disabled: it wraps
+ *   every field resolver) answered for uncached operations, and notes each operation's cache
+ *   policy, read from the schema's hints, for the public response cache (use-response-cache.ts).
  * Its hooks take everything from the request context, so every request shares one listener.
  */
 export function gatewayPlugin(
@@ -37,6 +39,7 @@ export function gatewayPlugin(
       chargeOperation(throttle, requestContext, checkCost(requestContext));
       // A mutation reads what it is about to change from the primary (db/read-scope.ts).
       if (requestContext.operation?.operation === "mutation") markWriting();
+      if (observed && requestContext.operation) observed.cachePolicy = operationPolicy(requestContext.schema, requestContext.document, requestContext.operation);
     },
     async didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
@@ -52,6 +55,7 @@ export function gatewayPlugin(
       const outcome = errors.length === 0 ? "ok" : String(errors[0].extensions?.code ?? "INTERNAL_SERVER_ERROR");
       const operation = contextValue.operationName === undefined ? "invalid" : metrics.operations.labelOf(operationName);
       metrics.requests.inc({ operation, outcome });
+      if (contextValue.observed) contextValue.observed.succeeded = errors.length === 0;
       for (const error of errors) {
         const licenseError = error.extensions?.licenseError;
         if (typeof licenseError === "string") metrics.licenseErrors.inc({ licenseError });

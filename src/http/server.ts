@@ -29,6 +29,7 @@ import { gatewayPlugin } from "./plugin";
 import { Throttle } from "./throttle";
 import { introspectionLimitRule } from "./use-introspection-limit";
 import { chargeArrival } from "./use-throttle";
+import { ResponseCache } from "./use-response-cache";
 import { serveStream, STREAM_PATH } from "./sse";
 import { answerCors } from "./use-cors";
 import { csrfPrevention } from "./use-csrf";
@@ -49,7 +50,7 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools" | "corsOrigins" | "explorer">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools" | "corsOrigins" | "explorer" | "responseCacheBytes">;
 
 export interface FrontOptions {
   /** The throttle's clock, in milliseconds (tests pass their own). */
@@ -61,7 +62,8 @@ export async function createHttpFront(services: Services, config: FrontConfig, l
   const metrics = new Metrics(services, config.metricsMaxOperations);
   const throttle = new Throttle(config.throttle, { now: options.now, onThrottled: (budget) => metrics.throttled.inc({ budget }) });
   const apollo = await createApollo(services, config, log, metrics, throttle);
-  const handlers: Handlers = { apollo, services, config, metrics, throttle, log, explorer: config.explorer ? new Explorer(GRAPHQL_PATH) : null };
+  const responseCache = new ResponseCache(config.responseCacheBytes, services.content, metrics);
+  const handlers: Handlers = { apollo, services, config, metrics, throttle, log, explorer: config.explorer ? new Explorer(GRAPHQL_PATH) : null, responseCache };
   // Responses not yet begun, so that shutting down can make them close their connection.
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
@@ -203,6 +205,8 @@ interface Handlers {
   log: Logger;
   /** Null when EXPLORER is off. */
   explorer: Explorer | null;
+  /** Public reads over GET: cache headers, 304s and answers from memory. */
+  responseCache: ResponseCache;
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, handlers: Handlers): Promise<void> {
@@ -259,6 +263,8 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
     res.setHeader("retry-after", String(arrival.retryAfterSeconds));
     return sendError(req, res, 429, arrival.error.code, arrival.error.message, state.requestId, arrival.error.details);
   }
+  const publicRead = handlers.responseCache.begin(req, search);
+  if (publicRead?.answer(res, state)) return;
   const context: RequestContext = {
     requestId: state.requestId,
     caller: state.caller,
@@ -280,6 +286,7 @@ async function graphql(req: http.IncomingMessage, res: http.ServerResponse, sear
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === "complete") {
+    if (publicRead && (await publicRead.finish(res, response.body.string, context.observed))) return;
     return endCompressed(req, res, res.statusCode >= 400 ? withRequestId(response.body.string, state.requestId) : response.body.string);
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);

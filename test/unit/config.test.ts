@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError, DEFAULT_LIMITS, DEFAULT_METRICS_MAX_OPERATIONS, DEFAULT_THROTTLE, describeDatabase, loadConfig } from "../../src/config";
+import { ConfigError, DEFAULT_LIMITS, DEFAULT_METRICS_MAX_OPERATIONS, DEFAULT_RESPONSE_CACHE_BYTES, DEFAULT_THROTTLE, describeDatabase, loadConfig } from "../../src/config";
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -31,6 +31,7 @@ describe("configuration", () => {
       limits: DEFAULT_LIMITS,
       throttle: DEFAULT_THROTTLE,
       metricsMaxOperations: DEFAULT_METRICS_MAX_OPERATIONS,
+      responseCacheBytes: DEFAULT_RESPONSE_CACHE_BYTES,
       auth: { issuer: null, audiences: [], jwksUrl: null, tenantId: null, devTokens: true, keysCooldownMs: 30_000 },
       auditRetentionDays: 30,
     });
@@ -77,6 +78,13 @@ describe("configuration", () => {
   it("labels the first 100 operation names on /metrics unless METRICS_MAX_OPERATIONS says otherwise", () => {
     expect(DEFAULT_METRICS_MAX_OPERATIONS).toBe(100);
     expect(loadConfig({ METRICS_MAX_OPERATIONS: "20" }).metricsMaxOperations).toBe(20);
+  });
+
+  it("keeps 32 MiB of public answers unless RESPONSE_CACHE_BYTES says otherwise (0 keeps none), and names the variable for a bad value", () => {
+    expect(DEFAULT_RESPONSE_CACHE_BYTES).toBe(32 * 1024 * 1024);
+    expect(loadConfig({ RESPONSE_CACHE_BYTES: "0" }).responseCacheBytes).toBe(0);
+    expect(loadConfig({ RESPONSE_CACHE_BYTES: "1048576" }).responseCacheBytes).toBe(1_048_576);
+    expect(() => loadConfig({ RESPONSE_CACHE_BYTES: "lots" })).toThrow(/^RESPONSE_CACHE_BYTES: /);
   });
 
   it("throttles as Microsoft Graph's identity limits by default, trusting no proxy", () => {

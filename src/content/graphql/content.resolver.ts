@@ -1,6 +1,7 @@
 import { JSONObjectResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { demand } from "../../auth/permissions";
+import { CacheControl } from "../../common/cache-control";
 import { decodeCursor, encodeCursor, PageArgs, pageRequest, pageSize, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
@@ -124,6 +125,8 @@ export class ContentResolver {
     return renderHtml(article.articleId + (article as unknown as ArticleRecord).contentHash, article.markdown);
   }
 
+  // Signed-in callers only: never in a public (shared) answer.
+  @CacheControl({ maxAge: 0, scope: "PRIVATE" })
   @FieldResolver(() => [JSONObjectResolver], {
     nullable: true,
     description:

@@ -1,10 +1,12 @@
 import { JSONObjectResolver } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { CacheControl, PUBLIC_CONTENT } from "../../common/cache-control";
 import { Connection } from "../../common/connection";
 import type { ProblemSeverity, SectionKind } from "../model";
 import type { HighlightedField } from "../search-index";
 import { ArticleProblemSeverity, ArticleSectionKind, SearchHighlightField } from "./enums";
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "A link in an article step." })
 export class ArticleLink {
   @Field({ description: "The link text." })
@@ -14,6 +16,7 @@ export class ArticleLink {
   url!: string;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "A numbered step of an article section." })
 export class ArticleStep {
   @Field(() => Int, { description: "The step's number, from 1." })
@@ -35,6 +38,7 @@ export class ArticleStep {
   group!: string | null;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "A part of an article's body under one heading." })
 export class ArticleSection {
   @Field({ description: "The heading." })
@@ -50,6 +54,7 @@ export class ArticleSection {
   markdown!: string;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "A picture in an article." })
 export class ArticleImage {
   @Field({ description: "The alternative text." })
@@ -62,6 +67,7 @@ export class ArticleImage {
   libraryPath!: string | null;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "Something the parser reported about an article's file." })
 export class ArticleParseProblem {
   @Field(() => Int, { description: "1-based line in the file; 0 when it concerns the whole file." })
@@ -77,6 +83,7 @@ export class ArticleParseProblem {
   message!: string;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "A self-help troubleshooting article." })
 export class Article {
   @Field(() => ID, { description: "The article's articleId, as article(id:) takes it; two files may share one (path is unique)." })
@@ -131,9 +138,11 @@ export class Article {
   markdown!: string;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "A page of Article items (a Relay connection)." })
 export class ArticleConnection extends Connection(Article) {}
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "The articles a support form shows for a topic." })
 export class SupportTopic {
   @Field(() => ID, { description: "The support topic id." })
@@ -143,6 +152,7 @@ export class SupportTopic {
   articles!: Article[];
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "What to do about an error code, and where the steps come from." })
 export class Troubleshooting {
   @Field({ description: "The error code asked about." })
@@ -155,6 +165,7 @@ export class Troubleshooting {
   steps!: ArticleStep[];
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "Where a search matched an article, with the matching text marked." })
 export class SearchHighlight {
   @Field(() => SearchHighlightField, { description: "title, description or steps." })
@@ -164,6 +175,7 @@ export class SearchHighlight {
   snippet!: string;
 }
 
+@CacheControl(PUBLIC_CONTENT)
 @ObjectType({ description: "An article a search found, with where it matched." })
 export class ArticleSearchHit {
   @Field(() => Article, { description: "The article." })
