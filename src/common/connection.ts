@@ -5,7 +5,7 @@ import { badInput } from "../errors";
 
 export const DEFAULT_PAGE_SIZE = 50;
 
-@ObjectType({ description: "Where a page sits in its list (Relay)." })
+@ObjectType({ description: "Where a page sits in its list (Relay).", simpleResolvers: true })
 export class PageInfo {
   @Field({ description: "true when more items follow this page: ask again with after: endCursor." })
   hasNextPage!: boolean;
@@ -64,7 +64,8 @@ export class Page<T> {
 
 /** Declares `<Node>Connection` and `<Node>Edge` GraphQL types for a node type. */
 export function Connection<TNode extends object>(Node: ClassType<TNode>) {
-  @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.` })
+  // Plain fields, read by graphql-js's default resolver (see simpleResolvers in directory/graphql/types.ts).
+  @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.`, simpleResolvers: true })
   class EdgeType {
     @Field({ description: "Where this item sits in the list: pass it as after (or before) to page on from here." })
     cursor!: string;

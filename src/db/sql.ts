@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "./dialect";
+import { runOnSqlite } from "./sqlite-direct";
 
 /** Rows per multi-row statement and ids per IN list: far below both engines' parameter limits. */
 export const CHUNK = 200;
@@ -109,12 +110,21 @@ export class RawSql {
   private async run(text: string, parameters: readonly unknown[]): Promise<{ records?: unknown[]; affected?: number }> {
     const runner = this.manager.queryRunner;
     if (runner) return runner.query(text, [...parameters], true);
+    if (!this.postgres) {
+      const direct = runOnSqlite(this.manager, text, parameters);
+      if (direct) return direct;
+    }
     const own = this.manager.connection.createQueryRunner();
     try {
       return await own.query(text, [...parameters], true);
     } finally {
       await own.release();
     }
+  }
+
+  /** The placeholder of the value at `index` (from 0) of a statement's parameters: `?` or `$n`. */
+  parameter(index: number): string {
+    return this.placeholder(index);
   }
 
   private placeholder(index: number): string {
