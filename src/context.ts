@@ -21,6 +21,8 @@ export interface RequestContext {
    * operationName) never reaches the HTTP layer; this object is shared by reference.
    */
   observed?: { operationName?: string };
+  /** Relations a page resolver loaded for its nodes ahead of their field resolvers (common/read-ahead.ts). */
+  readAhead?: Map<string, Map<string, unknown>>;
 }
 
 const LOADERS = { ...directoryLoaders, ...licensingLoaders };

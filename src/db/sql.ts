@@ -96,6 +96,26 @@ export class RawSql {
     return out;
   }
 
+  /**
+   * As rowsIn, each row an array of the selected columns in order. On SQLite outside a
+   * transaction these come from better-sqlite3's raw mode, about a third cheaper than row objects
+   * for the hundreds of rows a directory page reads; elsewhere they are the row objects' values.
+   */
+  async arraysIn<T extends readonly unknown[]>(column: string, list: readonly unknown[], statement: (condition: string) => string): Promise<T[]> {
+    const out: T[] = [];
+    for (const slice of this.slices(list)) out.push(...(await this.arrays<T>(statement(this.anyOf(column, slice.length)), this.values(slice))));
+    return out;
+  }
+
+  /** As rows(), each row an array of the selected columns in order (see arraysIn). */
+  async arrays<T extends readonly unknown[]>(text: string, parameters: readonly unknown[]): Promise<T[]> {
+    if (!this.manager.queryRunner && !this.postgres) {
+      const direct = runOnSqlite(this.manager, text, parameters, true);
+      if (direct) return (direct.records ?? []) as T[];
+    }
+    return (await this.rows<Record<string, unknown>>(text, parameters)).map((row) => Object.values(row) as unknown as T);
+  }
+
   /** Runs a statement and returns its rows (a SELECT, or a write with RETURNING). */
   async rows<T>(text: string, parameters: readonly unknown[]): Promise<T[]> {
     const result = await this.run(text, parameters);

@@ -59,8 +59,8 @@ export class UserStore {
       where.conditions.push(`(display_name ${op} ${name} OR (display_name = ${sameName} AND id ${op} ${id}))`);
     }
     const text = `SELECT ${USER_COLUMNS} FROM users${whereClause(where.conditions)} ORDER BY display_name ${direction}, id ${direction} LIMIT ${where.next(limit)}`;
-    const rows = await sql.rows<UserRow>(text, where.values);
-    return rows.map(userFromRow);
+    const rows = await sql.arrays<UserTuple>(text, where.values);
+    return rows.map(userFromTuple);
   }
 
   async count(filter: UserFilter): Promise<number> {
@@ -204,6 +204,25 @@ interface UserRow {
   account_enabled: boolean | number;
   usage_location: string | null;
   created_date_time: string;
+}
+
+/** A row of USER_COLUMNS as an array (RawSql.arrays), in their order. */
+type UserTuple = [string, string, string, string, string | null, string | null, string | null, boolean | number, string | null, string];
+
+/** userFromRow for a row read as an array. */
+function userFromTuple(row: UserTuple): UserRecord {
+  return {
+    id: row[0],
+    userPrincipalName: row[1],
+    upnKey: row[2],
+    displayName: row[3],
+    mail: row[4],
+    department: row[5],
+    jobTitle: row[6],
+    accountEnabled: Boolean(row[7]),
+    usageLocation: row[8],
+    createdDateTime: new Date(row[9]),
+  };
 }
 
 /** A users row as UserEntity maps it. */
