@@ -26,6 +26,8 @@ export interface RequestContext {
     cachePolicy?: { maxAge: number; scope: "PUBLIC" | "PRIVATE" };
     succeeded?: boolean;
   };
+  /** Relations a page resolver loaded for its nodes ahead of their field resolvers (common/read-ahead.ts). */
+  readAhead?: Map<string, Map<string, unknown>>;
 }
 
 const LOADERS = { ...directoryLoaders, ...licensingLoaders };

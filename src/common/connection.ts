@@ -8,7 +8,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 // PageInfo and edges are as cacheable as the list they belong to.
 @CacheControl({ inheritMaxAge: true })
-@ObjectType({ description: "Where a page sits in its list (Relay)." })
+@ObjectType({ description: "Where a page sits in its list (Relay).", simpleResolvers: true })
 export class PageInfo {
   @Field({ description: "true when more items follow this page: ask again with after: endCursor." })
   hasNextPage!: boolean;
@@ -67,8 +67,9 @@ export class Page<T> {
 
 /** Declares `<Node>Connection` and `<Node>Edge` GraphQL types for a node type. */
 export function Connection<TNode extends object>(Node: ClassType<TNode>) {
+  // Plain fields, read by graphql-js's default resolver (see simpleResolvers in directory/graphql/types.ts).
   @CacheControl({ inheritMaxAge: true })
-  @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.` })
+  @ObjectType(`${Node.name}Edge`, { description: `A ${Node.name} in a page, with its cursor.`, simpleResolvers: true })
   class EdgeType {
     @Field({ description: "Where this item sits in the list: pass it as after (or before) to page on from here." })
     cursor!: string;

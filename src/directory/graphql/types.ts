@@ -8,6 +8,9 @@ import { DirectoryObject } from "./directory-object";
 
 // GraphQL shapes of the directory, named as in Microsoft Graph. Resolvers return the plain
 // records of model.ts; the relation fields are resolved in the resolvers, through loaders.
+// The types a directory page returns by the hundred take `simpleResolvers`: their plain fields
+// are read by graphql-js's default resolver instead of a type-graphql wrapper per field, which
+// only runs middleware and auth checks, and helpgate uses neither.
 
 @ObjectType({ description: "A domain the organization has proven it owns." })
 export class VerifiedDomain {
@@ -57,7 +60,7 @@ export class DirectoryRole {
   description!: string;
 }
 
-@ObjectType({ description: "A user in the directory (Graph's user).", implements: [Node, DirectoryObject] })
+@ObjectType({ description: "A user in the directory (Graph's user).", implements: [Node, DirectoryObject], simpleResolvers: true })
 export class User implements Node, DirectoryObject {
   @Field(() => ID, { description: "The user's object id (a GUID)." })
   id!: string;
@@ -90,7 +93,7 @@ export class User implements Node, DirectoryObject {
   createdDateTime!: Date;
 }
 
-@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership.", implements: [Node, DirectoryObject] })
+@ObjectType({ description: "A group in the directory (Graph's group): security, Microsoft 365, assigned or dynamic membership.", implements: [Node, DirectoryObject], simpleResolvers: true })
 export class Group implements Node, DirectoryObject {
   @Field(() => ID, { description: "The group's object id (a GUID)." })
   id!: string;
@@ -123,8 +126,8 @@ export class Group implements Node, DirectoryObject {
   createdDateTime!: Date;
 }
 
-@ObjectType({ description: "A page of User items (a Relay connection)." })
+@ObjectType({ description: "A page of User items (a Relay connection).", simpleResolvers: true })
 export class UserConnection extends Connection(User) {}
 
-@ObjectType({ description: "A page of Group items (a Relay connection)." })
+@ObjectType({ description: "A page of Group items (a Relay connection).", simpleResolvers: true })
 export class GroupConnection extends Connection(Group) {}

@@ -1,5 +1,7 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
+import { readAhead, settled } from "../../common/read-ahead";
 import type { RequestContext } from "../../context";
 import { demand } from "../../auth/permissions";
 import type { GroupRecord, UserRecord } from "../model";
@@ -39,22 +41,25 @@ export class UserResolver {
     @Ctx() ctx: RequestContext,
     @Args(() => PageArgs) page: PageArgs,
     @Arg("filter", () => UserFilter, { description: "Narrows the list; all given conditions must hold.", nullable: true }) filter?: UserFilter | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<Page<UserRecord>> {
     const request = pageRequest(page, ctx.limits.maxPageSize);
     const cursor = afterNameId(request.cursor, request.cursorField);
     const criteria = await storeFilter(ctx, filter ?? {});
     const rows = await ctx.services.users.list(ctx.caller, criteria, cursor, request.limit + 1, request.backward);
-    return toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, criteria));
+    const result = toPage(rows, request, cursor !== null, nameIdCursor, () => ctx.services.users.count(ctx.caller, criteria));
+    if (info) await readAhead(ctx, info, ["edges", "node"], result.edges.map((edge) => edge.node.id), USER_RELATIONS);
+    return result;
   }
 
   @FieldResolver(() => [String], { description: "Mail addresses: SMTP:primary@domain and smtp:secondary@domain." })
-  proxyAddresses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<string[]> {
-    return ctx.loaders.proxyAddresses.load(user.id);
+  proxyAddresses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): string[] | Promise<string[]> {
+    return settled<string[]>(ctx, "proxyAddresses", user.id) ?? ctx.loaders.proxyAddresses.load(user.id);
   }
 
   @FieldResolver(() => [Group], { description: "Groups the user is a direct member of." })
-  memberOf(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<GroupRecord[]> {
-    return ctx.loaders.memberOf.load(user.id);
+  memberOf(@Root() user: UserRecord, @Ctx() ctx: RequestContext): GroupRecord[] | Promise<GroupRecord[]> {
+    return settled<GroupRecord[]>(ctx, "memberOf", user.id) ?? ctx.loaders.memberOf.load(user.id);
   }
 
   @FieldResolver(() => GroupConnection, { description: "Every group the user belongs to, directly or through nested groups, ordered by displayName. Licenses come only from the groups in memberOf." })
@@ -108,6 +113,19 @@ export class UserResolver {
     return ctx.services.roles.remove(ctx, userId, roleTemplateId);
   }
 }
+
+/**
+ * The relations of a user that a page of users reads ahead when the client selects them, with
+ * the loader each field resolver uses (here and in licensing's UserLicensingResolver).
+ */
+const USER_RELATIONS = {
+  proxyAddresses: "proxyAddresses",
+  memberOf: "memberOf",
+  licenseAssignmentStates: "assignments",
+  assignedLicenses: "assignments",
+  assignedPlans: "assignments",
+  licenseDetails: "assignments",
+} as const;
 
 export function roleType(role: DirectoryRoleDefinition): DirectoryRole {
   return { id: role.roleTemplateId, ...role };

@@ -127,10 +127,10 @@ export class GroupStore {
   async groupsOf(userIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
     const sql = new RawSql(this.manager);
     const byUser = new Map<string, GroupRecord[]>();
-    const memberships = await sql.rowsIn<{ user_id: string; group_id: string }>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
+    const memberships = await sql.arraysIn<[string, string]>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
     const rows = await sql.rowsIn<GroupRow>("user_id", userIds, (members) => `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id IN (SELECT group_id FROM group_members WHERE ${members})`);
     const groups = new Map(rows.map((row) => [row.id, groupFromRow(row)]));
-    for (const { user_id: userId, group_id: groupId } of memberships) {
+    for (const [userId, groupId] of memberships) {
       const group = groups.get(groupId);
       if (!group) continue;
       const list = byUser.get(userId);

@@ -1,4 +1,5 @@
-import { In, type EntityManager } from "typeorm";
+import type { EntityManager } from "typeorm";
+import { RawSql } from "../../db/sql";
 import { RoleAssignmentEntity } from "../entities";
 
 /** The only code that reads or writes directory role assignments. */
@@ -8,8 +9,17 @@ export class RoleStore {
   async rolesOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
     if (userIds.length === 0) return byUser;
-    const rows = await this.manager.find(RoleAssignmentEntity, { where: { userId: In([...userIds]) } });
-    for (const { userId, roleTemplateId } of rows) byUser.set(userId, [...(byUser.get(userId) ?? []), roleTemplateId]);
+    // Fixed SQL (every signed-in request asks this of its caller), in the order the engine reads them.
+    const rows = await new RawSql(this.manager).rowsIn<{ role_template_id: string; user_id: string }>(
+      "user_id",
+      userIds,
+      (holders) => `SELECT role_template_id, user_id FROM directory_role_assignments WHERE ${holders}`,
+    );
+    for (const { user_id: userId, role_template_id: roleTemplateId } of rows) {
+      const held = byUser.get(userId);
+      if (held) held.push(roleTemplateId);
+      else byUser.set(userId, [roleTemplateId]);
+    }
     return byUser;
   }
 

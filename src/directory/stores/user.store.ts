@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
-import { idCondition, type IdQuery } from "../../db/id-query";
-import { likePrefix, orderByDisplayName } from "../../db/keyset";
+import { rawIdCondition, type IdQuery } from "../../db/id-query";
+import { likePrefix } from "../../db/keyset";
 import { RawSql } from "../../db/sql";
 import { ProxyAddressEntity, UserEntity } from "../entities";
 import type { Licensee, ProxyAddressRecord, UserRecord } from "../model";
@@ -42,20 +42,43 @@ export class UserStore {
     return rows.map((row) => ({ id: row.id, userPrincipalName: row.user_principal_name, displayName: row.display_name, mail: row.mail, usageLocation: row.usage_location }));
   }
 
+  // The reads every request makes (the signed-in user) and the directory page make are fixed
+  // SQL mapped by userFromRow: TypeORM's query builder and entity hydration cost several times
+  // the statement itself.
+
   findById(id: string): Promise<UserRecord | null> {
-    return this.manager.findOneBy(UserEntity, { id });
+    return this.one("id", id);
   }
 
   findByUpn(userPrincipalName: string): Promise<UserRecord | null> {
-    return this.manager.findOneBy(UserEntity, { upnKey: userPrincipalName.toLowerCase() });
+    return this.one("upn_key", userPrincipalName.toLowerCase());
   }
 
-  list(filter: UserFilter, after: { displayName: string; id: string } | null, limit: number, backward = false): Promise<UserRecord[]> {
-    return orderByDisplayName(this.filtered(filter), "u", after, backward).take(limit).getMany();
+  /** Users ordered by (displayName, id), after (or, backward, before) the row `after` names. */
+  async list(filter: UserFilter, after: { displayName: string; id: string } | null, limit: number, backward = false): Promise<UserRecord[]> {
+    const sql = new RawSql(this.manager);
+    const where = filterSql(sql, filter);
+    const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
+    if (after) {
+      const [name, sameName, id] = [where.next(after.displayName), where.next(after.displayName), where.next(after.id)];
+      where.conditions.push(`(display_name ${op} ${name} OR (display_name = ${sameName} AND id ${op} ${id}))`);
+    }
+    const text = `SELECT ${USER_COLUMNS} FROM users${whereClause(where.conditions)} ORDER BY display_name ${direction}, id ${direction} LIMIT ${where.next(limit)}`;
+    const rows = await sql.arrays<UserTuple>(text, where.values);
+    return rows.map(userFromTuple);
   }
 
-  count(filter: UserFilter): Promise<number> {
-    return this.filtered(filter).getCount();
+  async count(filter: UserFilter): Promise<number> {
+    const sql = new RawSql(this.manager);
+    const where = filterSql(sql, filter);
+    const [row] = await sql.rows<{ count: number | string }>(`SELECT COUNT(*) AS count FROM users${whereClause(where.conditions)}`, where.values);
+    return Number(row?.count ?? 0);
+  }
+
+  private async one(column: "id" | "upn_key", value: string): Promise<UserRecord | null> {
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${column} = ${sql.parameter(0)} LIMIT 1`, [value]);
+    return row ? userFromRow(row) : null;
   }
 
   /** Every user, for re-evaluating a dynamic group's rule. */
@@ -164,25 +187,35 @@ export class UserStore {
     await this.manager.delete(ProxyAddressEntity, { userId });
     if (addresses.length > 0) await this.manager.insert(ProxyAddressEntity, [...addresses]);
   }
+}
 
-  private filtered(filter: UserFilter) {
-    const query = this.manager.createQueryBuilder(UserEntity, "u").where("1 = 1");
-    if (filter.startsWith) {
-      query.andWhere("(LOWER(u.displayName) LIKE :prefix ESCAPE '\\' OR u.upnKey LIKE :prefix ESCAPE '\\')", {
-        prefix: likePrefix(filter.startsWith),
-      });
-    }
-    if (filter.department) {
-      query.andWhere("LOWER(u.department) = :department", { department: filter.department.toLowerCase() });
-    }
-    if (filter.usageLocation) query.andWhere("u.usageLocation = :location", { location: filter.usageLocation });
-    if (filter.hasUsageLocation === true) query.andWhere("u.usageLocation IS NOT NULL");
-    if (filter.hasUsageLocation === false) query.andWhere("u.usageLocation IS NULL");
-    if (filter.accountEnabled != null) query.andWhere("u.accountEnabled = :enabled", { enabled: filter.accountEnabled });
-    for (const ids of filter.idInQueries ?? []) query.andWhere(...idCondition("u.id", ids));
-    for (const ids of filter.idNotInQueries ?? []) query.andWhere(...idCondition("u.id", ids, true));
-    return query;
+/**
+ * The WHERE conditions of a filter and their values in order; `next` adds a value and returns
+ * its placeholder (one value for each placeholder written, as SQLite's `?` are positional).
+ */
+function filterSql(sql: RawSql, filter: UserFilter): { conditions: string[]; values: unknown[]; next(value: unknown): string } {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const next = (value: unknown) => {
+    values.push(value);
+    return sql.parameter(values.length - 1);
+  };
+  if (filter.startsWith) {
+    const prefix = likePrefix(filter.startsWith);
+    conditions.push(`(LOWER(display_name) LIKE ${next(prefix)} ESCAPE '\\' OR upn_key LIKE ${next(prefix)} ESCAPE '\\')`);
   }
+  if (filter.department) conditions.push(`LOWER(department) = ${next(filter.department.toLowerCase())}`);
+  if (filter.usageLocation) conditions.push(`usage_location = ${next(filter.usageLocation)}`);
+  if (filter.hasUsageLocation === true) conditions.push("usage_location IS NOT NULL");
+  if (filter.hasUsageLocation === false) conditions.push("usage_location IS NULL");
+  if (filter.accountEnabled != null) conditions.push(`account_enabled = ${next(filter.accountEnabled)}`);
+  for (const ids of filter.idInQueries ?? []) conditions.push(rawIdCondition("id", ids, next));
+  for (const ids of filter.idNotInQueries ?? []) conditions.push(rawIdCondition("id", ids, next, true));
+  return { conditions, values, next };
+}
+
+function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
 }
 
 const USER_COLUMNS =
@@ -199,6 +232,25 @@ interface UserRow {
   account_enabled: boolean | number;
   usage_location: string | null;
   created_date_time: string;
+}
+
+/** A row of USER_COLUMNS as an array (RawSql.arrays), in their order. */
+type UserTuple = [string, string, string, string, string | null, string | null, string | null, boolean | number, string | null, string];
+
+/** userFromRow for a row read as an array. */
+function userFromTuple(row: UserTuple): UserRecord {
+  return {
+    id: row[0],
+    userPrincipalName: row[1],
+    upnKey: row[2],
+    displayName: row[3],
+    mail: row[4],
+    department: row[5],
+    jobTitle: row[6],
+    accountEnabled: Boolean(row[7]),
+    usageLocation: row[8],
+    createdDateTime: new Date(row[9]),
+  };
 }
 
 /** A users row as UserEntity maps it. */

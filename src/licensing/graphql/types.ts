@@ -92,7 +92,7 @@ export class AssignedPlan {
   assignedDateTime!: Date;
 }
 
-@ObjectType({ description: "One source (direct, or a group) of one SKU for a user, and how it fares." })
+@ObjectType({ description: "One source (direct, or a group) of one SKU for a user, and how it fares.", simpleResolvers: true })
 export class LicenseAssignmentState {
   @Field(() => ID, { description: "The SKU's id." })
   skuId!: string;

@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { settled } from "../../common/read-ahead";
 import type { RequestContext } from "../../context";
 import type { UserRecord } from "../../directory/model";
+import type { AssignmentRecord } from "../model";
 import { User } from "../../directory/graphql/types";
 import { AssignedLicenseInput } from "./inputs";
 import { assignmentState, engineState, licenseProblem, userAssignedLicenses, userAssignedPlans, userLicenseDetails } from "./mappers";
@@ -11,22 +13,25 @@ import { AssignedLicense, AssignedPlan, LicenseAssignmentPreview, LicenseAssignm
 export class UserLicensingResolver {
   @FieldResolver(() => [AssignedLicense], { description: "Held SKUs, one each whatever their sources." })
   async assignedLicenses(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<AssignedLicense[]> {
-    return userAssignedLicenses(await ctx.loaders.assignments.load(user.id));
+    return userAssignedLicenses(settled<AssignmentRecord[]>(ctx, "assignments", user.id) ?? (await ctx.loaders.assignments.load(user.id)));
   }
 
   @FieldResolver(() => [AssignedPlan], { description: "The service plans the user can use, from every license held." })
   async assignedPlans(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<AssignedPlan[]> {
-    return userAssignedPlans(await ctx.loaders.assignments.load(user.id));
+    return userAssignedPlans(settled<AssignmentRecord[]>(ctx, "assignments", user.id) ?? (await ctx.loaders.assignments.load(user.id)));
   }
 
   @FieldResolver(() => [LicenseAssignmentState], { description: "Every source of every SKU, with its state and error." })
-  async licenseAssignmentStates(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<LicenseAssignmentState[]> {
-    return (await ctx.loaders.assignments.load(user.id)).map(assignmentState);
+  licenseAssignmentStates(@Root() user: UserRecord, @Ctx() ctx: RequestContext): LicenseAssignmentState[] | Promise<LicenseAssignmentState[]> {
+    // At once when a page of users read the rows ahead (common/read-ahead.ts).
+    const held = settled<AssignmentRecord[]>(ctx, "assignments", user.id);
+    if (held) return held.map(assignmentState);
+    return ctx.loaders.assignments.load(user.id).then((records) => records.map(assignmentState));
   }
 
   @FieldResolver(() => [LicenseDetails], { description: "Each held SKU with its plans and whether each is enabled." })
   async licenseDetails(@Root() user: UserRecord, @Ctx() ctx: RequestContext): Promise<LicenseDetails[]> {
-    return userLicenseDetails(user.id, await ctx.loaders.assignments.load(user.id));
+    return userLicenseDetails(user.id, settled<AssignmentRecord[]>(ctx, "assignments", user.id) ?? (await ctx.loaders.assignments.load(user.id)));
   }
 
   @Mutation(() => User, { description: "Adds and removes a user's direct licenses: all or nothing, refused at once with LICENSE_ASSIGNMENT_FAILED." })

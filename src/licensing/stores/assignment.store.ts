@@ -8,26 +8,19 @@ const COLUMN_LIST = ["user_id", "sku_id", "source", "disabled_plans", "state", "
 const COLUMN_TYPES = COLUMN_LIST.map(() => "text");
 const COLUMNS = COLUMN_LIST.join(", ");
 
-interface AssignmentRow {
-  user_id: string;
-  sku_id: string;
-  source: string;
-  disabled_plans: string;
-  state: AssignmentRecord["state"];
-  error: AssignmentRecord["error"];
-  last_updated_date_time: string;
-}
+/** A row of COLUMNS as an array, in COLUMN_LIST's order. */
+type AssignmentTuple = [string, string, string, string, AssignmentRecord["state"], AssignmentRecord["error"], string];
 
-/** A license_assignments row as AssignmentEntity maps it. */
-function fromRow(row: AssignmentRow): AssignmentRecord {
+/** A license_assignments row (read as an array, RawSql.arraysIn) as AssignmentEntity maps it. */
+function fromTuple(row: AssignmentTuple): AssignmentRecord {
   return {
-    userId: row.user_id,
-    skuId: row.sku_id,
-    source: row.source,
-    disabledPlans: JSON.parse(row.disabled_plans) as string[],
-    state: row.state,
-    error: row.error,
-    lastUpdatedDateTime: new Date(row.last_updated_date_time),
+    userId: row[0],
+    skuId: row[1],
+    source: row[2],
+    disabledPlans: JSON.parse(row[3]) as string[],
+    state: row[4],
+    error: row[5],
+    lastUpdatedDateTime: new Date(row[6]),
   };
 }
 
@@ -38,9 +31,9 @@ export class AssignmentStore {
   /** Each user's rows, in key order (SKU, then source). */
   async ofUsers(userIds: readonly string[]): Promise<Map<string, AssignmentRecord[]>> {
     const byUser = new Map<string, AssignmentRecord[]>();
-    const rows = await new RawSql(this.manager).rowsIn<AssignmentRow>("user_id", userIds, (holders) => `SELECT ${COLUMNS} FROM license_assignments WHERE ${holders} ORDER BY user_id, sku_id, source`);
+    const rows = await new RawSql(this.manager).arraysIn<AssignmentTuple>("user_id", userIds, (holders) => `SELECT ${COLUMNS} FROM license_assignments WHERE ${holders} ORDER BY user_id, sku_id, source`);
     for (const row of rows) {
-      const record = fromRow(row);
+      const record = fromTuple(row);
       const list = byUser.get(record.userId);
       if (list) list.push(record);
       else byUser.set(record.userId, [record]);
