@@ -7,6 +7,7 @@ import { WorkRanges1764300000000 } from "./1764300000000-work-ranges";
 import { LicensingReads1764400000000 } from "./1764400000000-licensing-reads";
 import { ServicePrincipals1764500000000 } from "./1764500000000-service-principals";
 import { LicensingProgress1764560000000 } from "./1764560000000-licensing-progress";
+import { LargeTenantReads1764700000000 } from "./1764700000000-large-tenant-reads";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
-export const MIGRATIONS = [Directory1763800000000, Licensing1763900000000, CorrelationId1764000000000, WorkOrder1764100000000, ProxyHolders1764200000000, WorkRanges1764300000000, LicensingReads1764400000000, ServicePrincipals1764500000000, LicensingProgress1764560000000];
+export const MIGRATIONS = [Directory1763800000000, Licensing1763900000000, CorrelationId1764000000000, WorkOrder1764100000000, ProxyHolders1764200000000, WorkRanges1764300000000, LicensingReads1764400000000, ServicePrincipals1764500000000, LicensingProgress1764560000000, LargeTenantReads1764700000000];

@@ -141,13 +141,15 @@ export class UserStore {
 
   private filtered(filter: UserFilter) {
     const query = this.manager.createQueryBuilder(UserEntity, "u").where("1 = 1");
+    // Written so each engine's index applies (see migration LargeTenantReads): SQLite's LIKE and
+    // NOCASE fold ASCII letters only, as its LOWER does; PostgreSQL's lower() folds all.
+    const postgres = isPostgres(this.manager);
     if (filter.startsWith) {
-      query.andWhere("(LOWER(u.displayName) LIKE :prefix ESCAPE '\\' OR u.upnKey LIKE :prefix ESCAPE '\\')", {
-        prefix: likePrefix(filter.startsWith),
-      });
+      const name = postgres ? "LOWER(u.displayName)" : "u.displayName";
+      query.andWhere(`(${name} LIKE :prefix ESCAPE '\\' OR u.upnKey LIKE :prefix ESCAPE '\\')`, { prefix: likePrefix(filter.startsWith) });
     }
     if (filter.department) {
-      query.andWhere("LOWER(u.department) = :department", { department: filter.department.toLowerCase() });
+      query.andWhere(postgres ? "LOWER(u.department) = :department" : "u.department = :department COLLATE NOCASE", { department: filter.department.toLowerCase() });
     }
     if (filter.usageLocation) query.andWhere("u.usageLocation = :location", { location: filter.usageLocation });
     if (filter.hasUsageLocation === true) query.andWhere("u.usageLocation IS NOT NULL");
