@@ -19,7 +19,9 @@
  *   search-eval        bench/search-eval.ts: precision@3 and MRR of searchArticles on bench/search-questions.json over the public library
  *   startup            bench/startup.ts: the built server on a full-size library, cold and warm: time to the first supportTopic answer and to /readyz 200, peak and settled RSS
  *
- * Options: --only a,b (names above), --quick (short smoke run: 2 s load runs, 5,000 members,
+ *   million            bench/million.ts: a seeded 1,000,000-user tenant, p50/p99 of every directory list and filter (only with --million or --only million)
+ *
+ * Options: --only a,b (names above), --million (adds the million bench to the run), --quick (short smoke run: 2 s load runs, 5,000 members,
  * 2,000 users, 1,000 articles; its results go to bench/results/quick/, the full-size ones stay). Sizes can also be set with the environment variables each bench reads
  * (BENCH_DURATION, BENCH_MEMBERS, BENCH_DIRECT_SAMPLES, ...). Every bench has a time limit here
  * and is killed past it. The machine is shared: figures are noisy; compare ratios to the
@@ -32,10 +34,13 @@ import { format, isMain, machine, parseArgs, readResult, repositoryRoot, runMain
 import type { DirectAssignmentResult } from "./direct-assignment";
 import type { GroupLicensingResult } from "./group-licensing";
 import type { HttpReadResult } from "./http-read";
+import type { MillionResult } from "./million";
 import type { StartupResult } from "./startup";
 
 interface BenchSpec {
   name: string;
+  /** Run only when asked for (--million, or --only with its name): it seeds a million rows first. */
+  onRequest?: boolean;
   /** Arguments for node: a script and its options. */
   args: (quick: boolean) => string[];
   limitMinutes: number;
@@ -56,6 +61,15 @@ const BENCHES: BenchSpec[] = [
     // run kept: one cold load alone moved by a fifth between runs on a shared machine.
     args: (quick) => ["-e", `Promise.resolve(require(${JSON.stringify(script("content-load"))}).run(${JSON.stringify(quick ? ["--files", "1000"] : ["--repeat", "3"])})).then(() => undefined, (e) => { console.error(e); process.exitCode = 1; })`],
     limitMinutes: 15,
+  },
+  // A million-user tenant: seed time, then every directory list and filter, first and deep page.
+  // Not in the default run (seeding a million users takes minutes): --million or --only million;
+  // BENCH_MILLION_ARGS passes its own options (e.g. "--reuse tenant.sqlite" or "--postgres-admin-url URL").
+  {
+    name: "million",
+    onRequest: true,
+    args: (quick) => [script("million"), ...(quick ? ["--users", "20000", "--groups", "200", "--duration", "1", "--warmup", "0"] : []), ...(process.env.BENCH_MILLION_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
+    limitMinutes: 60,
   },
 ];
 
@@ -212,6 +226,18 @@ function startupRows(r: StartupResult): Row[] {
   ];
 }
 
+function millionRows(r: MillionResult): Row[] {
+  const where = `${r.engine}, ${r.tenant.users.toLocaleString("en-US")} users`;
+  const lists = r.cases.filter((c) => !c.filter.includes("totalCount"));
+  const worst = [...lists].sort((a, b) => b.p99Ms - a.p99Ms)[0];
+  const met = lists.filter((c) => c.met).length;
+  const rows: Row[] = [];
+  if (r.seed) rows.push({ bench: "million", figure: `${where}: seed rows/s (${r.seed.rows.toLocaleString("en-US")} rows, ${r.seed.seconds.toFixed(0)} s)`, value: n(r.seed.rowsPerSecond), baseline: "", ratio: "", target: "minutes, not hours" });
+  if (worst) rows.push({ bench: "million", figure: `${where}: list pages with p99 < 20 ms; worst (${worst.list} ${worst.filter}, ${worst.page})`, value: `${met} of ${lists.length}; ${n(worst.p99Ms)} ms`, baseline: "", ratio: "", target: `p99 < 20 ms${verdict(met === lists.length)}` });
+  rows.push({ bench: "million", figure: `${where}: server RSS MiB (peak)`, value: n(r.rss.peakMiB), baseline: "", ratio: "", target: "" });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const quick = args.has("quick");
@@ -222,6 +248,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   for (const spec of BENCHES) {
     if (only && !only.includes(spec.name)) continue;
+    if (spec.onRequest && !only && !args.has("million")) continue;
     if (spec.name === "content-load") {
       const check = contentLoadRunnable();
       if (!check.ok) {
@@ -256,6 +283,7 @@ async function main(): Promise<void> {
   use<DirectAssignmentResult>("direct-assignment", directRows);
   use<ContentLoadJson>("content-load", contentRows);
   use<StartupResult>("startup", startupRows);
+  use<MillionResult>("million", millionRows);
 
   console.log(`\n=== summary (${quick ? "quick run, " : ""}${machine().cpuModel}, ${machine().cores} cores, Node ${process.version}; shared machine, noisy) ===`);
   console.log(table(["bench", "figure", "helpgate", "baseline", "ratio", "target"], rows.map((row) => [row.bench, row.figure, row.value, row.baseline, row.ratio, row.target])));
