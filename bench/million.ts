@@ -424,7 +424,7 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
     const results: CaseResult[] = [];
     let lastRss = afterStart;
     for (const c of cases(found)) {
-      if (options.only && !options.only.includes(c.list)) continue;
+      if (options.only && c.list !== "baseline" && !options.only.includes(c.list)) continue;
       results.push(...(await measure(server, token, c, options)));
       lastRss = (await server.stats()).rss;
     }

@@ -73,7 +73,10 @@ describe("directory lists at a million users: every filter is served by an index
     gateway = await TestGateway.start({ DATABASE_URL: db.url, AUDIT_RETENTION_DAYS: "0" });
     const groups = await gateway.ok("admin", "{ groups(first: 100) { edges { node { id displayName members(first: 1) { totalCount } } } } }");
     const nodes = groups.groups.edges.map((edge: any) => edge.node);
-    ids.biggest = nodes.sort((a: any, b: any) => b.members.totalCount - a.members.totalCount)[0].id;
+    const bySize = nodes.sort((a: any, b: any) => b.members.totalCount - a.members.totalCount);
+    ids.biggest = bySize[0].id;
+    // A group small enough that a page is read from its memberships, but with a second page.
+    ids.small = bySize.filter((node: any) => node.members.totalCount > 20 && node.members.totalCount < 100).pop().id;
     ids.e5 = nodes.find((node: any) => node.displayName.includes("E5")).id;
     ids.user = (await gateway.ok("admin", "{ users(first: 1, filter: { startsWith: \"zoe\" }) { edges { node { id } } } }")).users.edges[0].node.id;
     ids.admin = await gateway.userId("admin");
@@ -99,6 +102,7 @@ describe("directory lists at a million users: every filter is served by an index
     ["groups dynamicMembership", "groups(first: 1, after: $after, filter: { dynamicMembership: true }) { edges { cursor } }"],
     ["groups hasMembersWithLicenseErrors", "groups(first: 1, after: $after, filter: { hasMembersWithLicenseErrors: true }) { edges { cursor } }"],
     ["members", "group(id: $biggest) { members(first: 20, after: $after) { edges { cursor } } }"],
+    ["members (a small group)", "group(id: $small) { members(first: 20, after: $after) { edges { cursor } } }"],
     ["membersWithLicenseErrors", "group(id: $e5) { membersWithLicenseErrors(first: 5, after: $after) { edges { cursor } } }"],
     ["memberOf", "user(id: $user) { memberOf { id } }"],
     ["directoryAudits", "directoryAudits(first: 20, after: $after) { edges { cursor } }"],
@@ -113,7 +117,7 @@ describe("directory lists at a million users: every filter is served by an index
   it.each(lists)("%s: first page and the next, without a full scan", async (name, selection) => {
     const walk = WALKS.get(name);
     // Only the variables the selection uses may be declared.
-    const used = ["biggest", "e5", "user", "admin"].filter((name) => selection.includes(`$${name}`));
+    const used = ["biggest", "small", "e5", "user", "admin"].filter((name) => selection.includes(`$${name}`));
     const declared = [...(selection.includes("$after") ? ["$after: String"] : []), ...used.map((name) => `$${name}: ID!`)];
     const query = `query${declared.length > 0 ? `(${declared.join(", ")})` : ""} { list: ${selection} }`;
     const variables = Object.fromEntries(used.map((name) => [name, ids[name]]));

@@ -159,10 +159,10 @@ export class UserStore {
   }
 }
 
-const USER_COLUMNS =
+export const USER_COLUMNS =
   "id, user_principal_name, upn_key, display_name, mail, department, job_title, account_enabled, usage_location, created_date_time";
 
-interface UserRow {
+export interface UserRow {
   id: string;
   user_principal_name: string;
   upn_key: string;
@@ -176,7 +176,7 @@ interface UserRow {
 }
 
 /** A users row as UserEntity maps it. */
-function userFromRow(row: UserRow): UserRecord {
+export function userFromRow(row: UserRow): UserRecord {
   return {
     id: row.id,
     userPrincipalName: row.user_principal_name,
