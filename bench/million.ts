@@ -522,7 +522,16 @@ async function main(): Promise<void> {
   if (options.reuse && !/^postgres(ql)?:\/\//i.test(options.reuse) && !fs.existsSync(options.reuse)) throw new Error(`--reuse ${options.reuse}: no such file`);
   const result = await run(options);
   console.log(`\n${report(result)}`);
-  console.log(`\nwritten to ${writeResult(options.name, result)}`);
+  // The result file names no local paths or passwords: a file by its name, a URL without its password.
+  const shown = (value: string | null) => {
+    if (value === null) return null;
+    if (!/^postgres(ql)?:\/\//i.test(value)) return path.basename(value);
+    const url = new URL(value);
+    if (url.password) url.password = "***";
+    return url.toString();
+  };
+  const recorded = { ...options, databaseUrl: shown(options.databaseUrl), postgresAdminUrl: shown(options.postgresAdminUrl), reuse: shown(options.reuse) };
+  console.log(`\nwritten to ${writeResult(options.name, { ...result, options: recorded })}`);
 }
 
 if (isMain(module)) runMain(main);
