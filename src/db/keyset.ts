@@ -18,10 +18,9 @@ export function orderByDisplayName<T extends ObjectLiteral>(
 ): SelectQueryBuilder<T> {
   const [op, direction] = backward ? ["<", "DESC" as const] : [">", "ASC" as const];
   if (from) {
-    query.andWhere(
-      `(${alias}.displayName ${op} :fromName OR (${alias}.displayName = :fromName AND ${alias}.id ${op} :fromId))`,
-      { fromName: from.displayName, fromId: from.id },
-    );
+    // A row-value comparison, which both engines turn into a range on the (displayName, id)
+    // index; the equivalent OR of two comparisons left PostgreSQL walking the index from its start.
+    query.andWhere(`(${alias}.displayName, ${alias}.id) ${op} (:fromName, :fromId)`, { fromName: from.displayName, fromId: from.id });
   }
   return query.orderBy(`${alias}.displayName`, direction).addOrderBy(`${alias}.id`, direction);
 }

@@ -7,11 +7,14 @@ import type { Logger } from "pino";
  */
 export class QueryLog implements TypeOrmLogger {
   count = 0;
+  /** Sees every statement with its parameters (the tests that look at query plans use it). */
+  onQuery: ((query: string, parameters: readonly unknown[]) => void) | null = null;
 
   constructor(private readonly pino: Logger) {}
 
-  logQuery(query: string): void {
+  logQuery(query: string, parameters?: unknown[]): void {
     this.count += 1;
+    this.onQuery?.(query, parameters ?? []);
     if (this.pino.isLevelEnabled("trace")) this.pino.trace({ query }, "sql");
   }
 

@@ -11,6 +11,7 @@ import { ProductViews1764600000000 } from "./1764600000000-product-views";
 import { SubscriptionUnits1764611600000 } from "./1764611600000-subscription-units";
 import { NestedGroups1764620000000 } from "./1764620000000-nested-groups";
 import { AuditFilters1764630000000 } from "./1764630000000-audit-filters";
+import { LargeTenantReads1764700000000 } from "./1764700000000-large-tenant-reads";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   SubscriptionUnits1764611600000,
   NestedGroups1764620000000,
   AuditFilters1764630000000,
+  LargeTenantReads1764700000000,
 ];

@@ -1,4 +1,5 @@
 import { In, type EntityManager } from "typeorm";
+import { isPostgres } from "../../db/dialect";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { idCondition, type IdQuery } from "../../db/id-query";
 import { RawSql } from "../../db/sql";
@@ -151,7 +152,8 @@ export class GroupStore {
   private filtered(filter: GroupFilter) {
     const query = this.manager.createQueryBuilder(GroupEntity, "g").where("1 = 1");
     if (filter.startsWith) {
-      query.andWhere("LOWER(g.displayName) LIKE :prefix ESCAPE '\\'", { prefix: likePrefix(filter.startsWith) });
+      // As users' startsWith: the form each engine's prefix index serves.
+      query.andWhere(`${isPostgres(this.manager) ? "LOWER(g.displayName)" : "g.displayName"} LIKE :prefix ESCAPE '\\'`, { prefix: likePrefix(filter.startsWith) });
     }
     if (filter.idIn) query.andWhere(filter.idIn.length > 0 ? "g.id IN (:...idIn)" : "1 = 0", { idIn: [...filter.idIn] });
     if (filter.idNotIn && filter.idNotIn.length > 0) query.andWhere("g.id NOT IN (:...idNotIn)", { idNotIn: [...filter.idNotIn] });

@@ -60,8 +60,9 @@ export class UserStore {
     const where = filterSql(sql, filter);
     const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
     if (after) {
-      const [name, sameName, id] = [where.next(after.displayName), where.next(after.displayName), where.next(after.id)];
-      where.conditions.push(`(display_name ${op} ${name} OR (display_name = ${sameName} AND id ${op} ${id}))`);
+      // A row-value comparison, which both engines turn into a range on the (display_name, id) index.
+      const [name, id] = [where.next(after.displayName), where.next(after.id)];
+      where.conditions.push(`(display_name, id) ${op} (${name}, ${id})`);
     }
     const text = `SELECT ${USER_COLUMNS} FROM users${whereClause(where.conditions)} ORDER BY display_name ${direction}, id ${direction} LIMIT ${where.next(limit)}`;
     const rows = await sql.arrays<UserTuple>(text, where.values);
@@ -200,11 +201,17 @@ function filterSql(sql: RawSql, filter: UserFilter): { conditions: string[]; val
     values.push(value);
     return sql.parameter(values.length - 1);
   };
+  // Written so each engine's index applies (see migration LargeTenantReads): SQLite's LIKE and
+  // NOCASE fold ASCII letters only, as its LOWER does; PostgreSQL's lower() folds all.
   if (filter.startsWith) {
     const prefix = likePrefix(filter.startsWith);
-    conditions.push(`(LOWER(display_name) LIKE ${next(prefix)} ESCAPE '\\' OR upn_key LIKE ${next(prefix)} ESCAPE '\\')`);
+    const name = sql.postgres ? "LOWER(display_name)" : "display_name";
+    conditions.push(`(${name} LIKE ${next(prefix)} ESCAPE '\\' OR upn_key LIKE ${next(prefix)} ESCAPE '\\')`);
   }
-  if (filter.department) conditions.push(`LOWER(department) = ${next(filter.department.toLowerCase())}`);
+  if (filter.department) {
+    const department = next(filter.department.toLowerCase());
+    conditions.push(sql.postgres ? `LOWER(department) = ${department}` : `department = ${department} COLLATE NOCASE`);
+  }
   if (filter.usageLocation) conditions.push(`usage_location = ${next(filter.usageLocation)}`);
   if (filter.hasUsageLocation === true) conditions.push("usage_location IS NOT NULL");
   if (filter.hasUsageLocation === false) conditions.push("usage_location IS NULL");
@@ -218,10 +225,10 @@ function whereClause(conditions: readonly string[]): string {
   return conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
 }
 
-const USER_COLUMNS =
+export const USER_COLUMNS =
   "id, user_principal_name, upn_key, display_name, mail, department, job_title, account_enabled, usage_location, created_date_time";
 
-interface UserRow {
+export interface UserRow {
   id: string;
   user_principal_name: string;
   upn_key: string;
@@ -254,7 +261,7 @@ function userFromTuple(row: UserTuple): UserRecord {
 }
 
 /** A users row as UserEntity maps it. */
-function userFromRow(row: UserRow): UserRecord {
+export function userFromRow(row: UserRow): UserRecord {
   return {
     id: row.id,
     userPrincipalName: row.user_principal_name,
