@@ -18,6 +18,9 @@ import { TestGateway } from "../support/harness";
 // millisecond), and on a small test tenant SQLite rightly prefers reading them all.
 const BIG_TABLES = ["users", "group_members", "license_assignments", "directory_audits", "directory_audit_targets"];
 
+/** Indexes with a WHERE clause (see migration ProductViews). */
+const PARTIAL_INDEXES = ["IX_license_assignments_errors"];
+
 interface Captured {
   query: string;
   parameters: readonly unknown[];
@@ -35,6 +38,9 @@ async function unboundedScans(db: TestDatabase, statement: Captured): Promise<st
       for (const match of statement.query.matchAll(/"?(\w+)"?\s+(?:AS\s+)?"?(\w+)"?/gi)) if (BIG_TABLES.includes(match[1]!)) aliases.set(match[2]!, match[1]!);
       // "SCAN t" or "SCAN t USING INDEX i" reads all of it; "SEARCH t USING INDEX i (c=?)" a range.
       return lines.filter((line) => {
+        // A partial index holds only the rows it is about (the assignments in error): reading it
+        // whole is reading what the filter asks for, not the table.
+        if (PARTIAL_INDEXES.some((index) => line.includes(`INDEX ${index}`))) return false;
         const scan = /^SCAN (\w+)/.exec(line.trim());
         return scan !== null && BIG_TABLES.includes(aliases.get(scan[1]!) ?? scan[1]!);
       });
