@@ -30,18 +30,10 @@ PRIMARY_SOCKETS="$PRIMARY_DIR/run"
 
 say() { echo "ci-postgres-replica: $*" >&2; }
 
-as_postgres() {
-  if [ "$(id -un)" = postgres ]; then
-    "$@"
-  elif command -v runuser >/dev/null 2>&1; then
-    runuser -u postgres -- "$@"
-  else
-    su postgres -s /bin/sh -c "$(printf '%q ' "$@")"
-  fi
-}
+. "$(dirname "$0")/postgres-common.sh"
 
-BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-[ -n "$BIN" ] && [ -x "$BIN/pg_ctl" ] || { say "PostgreSQL is not installed; run scripts/ci-postgres.sh first"; exit 1; }
+BIN="$(find_bin)"
+[ -n "$BIN" ] || { say "PostgreSQL is not installed; run scripts/ci-postgres.sh first"; exit 1; }
 
 if [ "${1:-}" = stop ]; then
   if [ -f "$DATA/PG_VERSION" ]; then as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast stop >&2 || true; fi

@@ -22,22 +22,7 @@ LOG="$DIR/server.log"
 
 say() { echo "ci-postgres: $*" >&2; }
 
-# Run a command as the postgres system user (we may be root, or already postgres).
-as_postgres() {
-  if [ "$(id -un)" = postgres ]; then
-    "$@"
-  elif command -v runuser >/dev/null 2>&1; then
-    runuser -u postgres -- "$@"
-  else
-    su postgres -s /bin/sh -c "$(printf '%q ' "$@")"
-  fi
-}
-
-find_bin() {
-  local dir
-  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-  if [ -n "$dir" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; fi
-}
+. "$(dirname "$0")/postgres-common.sh"
 
 BIN="$(find_bin)"
 
