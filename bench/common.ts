@@ -276,3 +276,11 @@ export function runMain(main: () => Promise<unknown>): void {
     },
   );
 }
+
+/** A database URL as result files record it: without its password. */
+export function withoutPassword(value: string | null): string | null {
+  if (value === null || !/^postgres(ql)?:\/\//i.test(value)) return value;
+  const url = new URL(value);
+  if (url.password) url.password = "***";
+  return url.toString();
+}

@@ -61,7 +61,7 @@ import { proxyAddressKey } from "../src/directory/validation";
 import { loadProducts } from "../src/licensing/catalog";
 import { DEFAULT_PROCESSOR_OPTIONS } from "../src/services";
 import { summarizeProfile, type ProfileSummary } from "./cpu-profile";
-import { appEnv, format, isMain, mib, numberArg, parseArgs, percentile, profilesDir, runMain, silentLog, table, tempDir, writeResult } from "./common";
+import { appEnv, format, isMain, mib, numberArg, parseArgs, percentile, profilesDir, runMain, silentLog, table, tempDir, withoutPassword, writeResult } from "./common";
 
 export interface GroupLicensingOptions {
   members: number;
@@ -609,7 +609,7 @@ export async function run(options: GroupLicensingOptions): Promise<GroupLicensin
   if (options.postgres) attempts.push(...(await postgresAttempts(options.members, options)));
   const profiled = attempts.find((a) => a.measured?.profile);
   return {
-    options,
+    options: { ...options, postgres: withoutPassword(options.postgres) },
     attempts,
     targets: TARGETS,
     profileSummary: profiled?.measured?.profile ? summarizeProfile(profiled.measured.profile) : null,

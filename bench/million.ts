@@ -38,7 +38,7 @@ import { parseDatabaseUrl } from "../src/config";
 import { Database } from "../src/db/database";
 import { seedLargeTenant, type SeedReport } from "../src/demo/large-tenant/seed-cli";
 import { Tokens } from "../src/auth/tokens";
-import { appEnv, type ChildServer, graphqlRequest, isMain, mib, numberArg, parseArgs, runMain, silentLog, startServer, table, tempDir, writeResult } from "./common";
+import { appEnv, type ChildServer, graphqlRequest, isMain, mib, numberArg, parseArgs, runMain, silentLog, startServer, table, tempDir, withoutPassword, writeResult } from "./common";
 import { load } from "./http-read";
 
 const PAGE = 50;
@@ -525,10 +525,7 @@ async function main(): Promise<void> {
   // The result file names no local paths or passwords: a file by its name, a URL without its password.
   const shown = (value: string | null) => {
     if (value === null) return null;
-    if (!/^postgres(ql)?:\/\//i.test(value)) return path.basename(value);
-    const url = new URL(value);
-    if (url.password) url.password = "***";
-    return url.toString();
+    return /^postgres(ql)?:\/\//i.test(value) ? withoutPassword(value) : path.basename(value);
   };
   const recorded = { ...options, databaseUrl: shown(options.databaseUrl), postgresAdminUrl: shown(options.postgresAdminUrl), reuse: shown(options.reuse) };
   console.log(`\nwritten to ${writeResult(options.name, { ...result, options: recorded })}`);
