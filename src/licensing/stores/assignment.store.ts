@@ -87,7 +87,8 @@ export class AssignmentStore {
       parameters.push(groupId, state, ...(fromUserId ? [fromUserId] : []), limit);
       const at = parameters.length - (fromUserId ? 4 : 3);
       const after = fromUserId ? ` AND user_id ${op} ${sql.list(1, at + 2)}` : "";
-      return `SELECT user_id FROM (SELECT user_id FROM license_assignments WHERE source = ${sql.list(1, at)} AND state = ${sql.list(1, at + 1)}${after} ORDER BY user_id ${direction} LIMIT ${sql.list(1, parameters.length - 1)}) r${k}`;
+      // DISTINCT: a member in error on two products of the group has a row for each.
+      return `SELECT user_id FROM (SELECT DISTINCT user_id FROM license_assignments WHERE source = ${sql.list(1, at)} AND state = ${sql.list(1, at + 1)}${after} ORDER BY user_id ${direction} LIMIT ${sql.list(1, parameters.length - 1)}) r${k}`;
     });
     parameters.push(limit);
     const rows = await sql.rows<{ user_id: string }>(`${ranges.join(" UNION ")} ORDER BY user_id ${direction} LIMIT ${sql.list(1, parameters.length - 1)}`, parameters);
