@@ -177,9 +177,10 @@ function httpRows(r: HttpReadResult): Row[] {
   const cached = r.rows.find((row) => row.query === "support-topic-cached" && row.server === "helpgate");
   const cachedApollo = r.rows.find((row) => row.query === "support-topic-cached" && row.server === "apollo");
   if (cached && cachedApollo) {
-    const met = verdict(r.targets.cachedSupportTopic?.met);
-    rows.push({ bench: "http-read", figure: "support-topic GET by APQ hash, cached, req/s vs bare Apollo", value: n(cached.reqPerSec), baseline: n(cachedApollo.reqPerSec), ratio: ratio(cached.ratioToBareApollo), target: `≥ 2×${met}` });
-    rows.push({ bench: "http-read", figure: "support-topic GET cached p50 / p99 ms", value: `${n(cached.p50Ms)} / ${n(cached.p99Ms)}`, baseline: `${n(cachedApollo.p50Ms)} / ${n(cachedApollo.p99Ms)} (Apollo)`, ratio: "", target: `p99 < 5 ms${met}` });
+    // Each half of the target judged on its own figure.
+    const fast = cached.ratioToBareApollo === null || cached.ratioToBareApollo === undefined ? null : cached.ratioToBareApollo >= 2;
+    rows.push({ bench: "http-read", figure: "support-topic GET by APQ hash, cached, req/s vs bare Apollo", value: n(cached.reqPerSec), baseline: n(cachedApollo.reqPerSec), ratio: ratio(cached.ratioToBareApollo), target: `≥ 2×${verdict(fast)}` });
+    rows.push({ bench: "http-read", figure: "support-topic GET cached p50 / p99 ms", value: `${n(cached.p50Ms)} / ${n(cached.p99Ms)}`, baseline: `${n(cachedApollo.p50Ms)} / ${n(cachedApollo.p99Ms)} (Apollo)`, ratio: "", target: `p99 < 5 ms${verdict(cached.p99Ms < 5)}` });
   }
   return rows;
 }
