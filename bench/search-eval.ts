@@ -63,8 +63,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<Searc
 
   const loaded = await loadArticles(dir, { cacheDir: path.join(os.tmpdir(), "helpgate-bench-search-cache"), workers: Math.min(2, os.availableParallelism()) });
   const library = new ArticleLibrary();
-  library.replaceAll(loaded.articles);
-  const known = new Set(loaded.articles.map((article) => article.file));
+  library.replaceAll(loaded.articles, loaded.index);
+  const known = new Set(loaded.articles.map((entry) => entry.article.file));
   for (const question of questions) {
     for (const relevant of question.relevant) if (!known.has(relevant)) console.warn(`search-eval: ${relevant} (for "${question.q}") is not in the library`);
   }

@@ -137,7 +137,7 @@ export class AssistantService {
       const article = this.content.troubleshoot(code)?.article;
       return article ? [{ path: article.file, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
     });
-    const hits = this.content.search(question, Math.max(first, FALLBACK_CANDIDATES));
+    const hits = this.content.search(question, Math.max(first, FALLBACK_CANDIDATES)).map((hit) => ({ ...hit, article: this.content.withBody(hit.article) }));
     const candidates = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.path === hit.path))];
     const articles = candidates.slice(0, first);
     // An article without numbered steps (an overview, a title with links) is no answer to act

@@ -5,7 +5,8 @@ import { ConfigError } from "../config";
 import { articlesLoading, badInput } from "../errors";
 import { ArticleLibrary, type ArticleFilter } from "./library";
 import { loadArticles } from "./loader";
-import type { Article, ArticleProblem, ArticleStep } from "./model";
+import { cacheVersion, ParseCache } from "./loader/cache";
+import type { Article, ArticleProblem, ArticleStep, ParseResult } from "./model";
 import { parseFromHeader, readHeader } from "./parser";
 import type { SearchHit, SearchOptions } from "./search-index";
 
@@ -31,8 +32,12 @@ const TOPIC_QUERIES: ReadonlyMap<string, string> = new Map([["dynamicmembershipp
  * answered SERVICE_UNAVAILABLE (retryable) with the progress.
  */
 export const ARTICLE_WAIT_MS = 3_000;
-/** Articles parsed on demand while the bodies load, kept for the next request (a support form asks for the same few). */
-const ON_DEMAND_KEPT = 500;
+/**
+ * Article bodies kept in memory for the next request, the most recently used (a support form
+ * asks for the same few): the library holds articles without their bodies, which are read from
+ * the parse cache (or parsed) when a request needs one.
+ */
+const BODIES_KEPT = 256;
 
 /**
  * What a request needs of the articles: their headers (ids, titles, support topics, error codes,
@@ -68,8 +73,10 @@ export class ContentService {
   private closed = false;
   private readonly stages: Record<ArticleStage, Stage> = { headers: stage(), bodies: stage() };
   private progress: { done: number; total: number | null } = { done: 0, total: null };
-  /** While the bodies load: articles parsed for a request, by path. */
-  private onDemand = new Map<string, ArticleBody>();
+  /** Bodies read for requests, by path, least recently used first (see body). */
+  private readonly bodies = new Map<string, ArticleBody>();
+  /** Where bodies are read from once parsed: the parse cache's current folder (undefined: not opened yet). */
+  private parseCache: ParseCache | null | undefined;
 
   /** True once every body is in: the library is complete. */
   get ready(): boolean {
@@ -112,15 +119,15 @@ export class ContentService {
       // Lookups can start on the headers; the search index waits for the bodies (or a search).
       onHeaders: (headers) => {
         if (this.library.size === 0) {
-          this.library.replaceAll(headers.articles, { searchIndex: "on-demand" });
+          this.library.useArticles(headers.articles);
           this.problems = byFile(headers.problems);
         }
         this.stages.headers.resolve();
       },
     });
-    this.library.replaceAll(result.articles);
+    this.library.replaceAll(result.articles, result.index);
     this.problems = byFile(result.problems);
-    this.onDemand.clear();
+    this.bodies.clear();
     this.stages.headers.resolve();
     this.stages.bodies.resolve();
     const errors = result.problems.filter((problem) => problem.severity === "error");
@@ -169,27 +176,44 @@ export class ContentService {
   }
 
   /**
-   * The article at this path with its body and its file's problems. Once the bodies are in,
-   * from the library; while they load, that one file is read and parsed now (the header-only
-   * article has no sections or steps yet: never served as if it had none).
+   * The article at this path with its body and its file's problems. The library keeps articles
+   * without their bodies: a body is read from the parse cache (by the content hash the article
+   * was loaded with), or its file read and parsed now (no cache, its entry not written yet, or
+   * the bodies still loading at start: the header-only article is never served as if it had no
+   * sections or steps), and the last BODIES_KEPT are kept.
    */
   body(path: string): ArticleBody | null {
     this.demand("headers");
-    if (this.ready) {
-      const article = this.library.atPath(path);
-      return article && { article, problems: this.problemsOf(path) };
+    const article = this.library.atPath(path);
+    if (!article) return null;
+    let found = this.bodies.get(article.file);
+    if (found) {
+      this.bodies.delete(article.file);
+    } else {
+      found = this.readBody(article);
+      if (this.bodies.size >= BODIES_KEPT) this.bodies.delete(this.bodies.keys().next().value!);
     }
-    if (!this.library.atPath(path)) return null;
-    let found = this.onDemand.get(path);
-    if (!found) {
-      found = this.parseNow(path);
-      if (this.onDemand.size >= ON_DEMAND_KEPT) this.onDemand.delete(this.onDemand.keys().next().value!);
-      this.onDemand.set(path, found);
-    }
+    this.bodies.set(article.file, found);
     return found;
   }
 
-  private parseNow(file: string): ArticleBody {
+  private readBody(article: Article): ArticleBody {
+    const cached = this.cache()?.get(article.contentHash, article.file);
+    const parsed: ParseResult = cached?.article ? cached : this.parseNow(article.file);
+    // Once loaded, every problem of the file is known (folder-level ones such as a shared articleId included).
+    if (this.ready) return { article: parsed.article!, problems: this.problems.get(article.file) ?? [] };
+    // While loading: the parse's, and the folder-level ones from the headers' pass.
+    const folder = (this.problems.get(article.file) ?? []).filter((problem) => problem.kind === "duplicate-article-id");
+    return { article: parsed.article!, problems: [...parsed.problems, ...folder].sort((a, b) => a.line - b.line) };
+  }
+
+  private cache(): ParseCache | null {
+    if (this.parseCache === undefined) this.parseCache = this.options.cacheDir === null ? null : new ParseCache(path.join(this.options.cacheDir, cacheVersion()));
+    return this.parseCache;
+  }
+
+  /** The file parsed now; its article is never null. */
+  private parseNow(file: string): ParseResult {
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(path.join(this.options.articlesDir, file));
@@ -199,10 +223,7 @@ export class ContentService {
     }
     const parsed = parseFromHeader(readHeader(bytes, file));
     if (!parsed.article) throw articlesLoading(this.progress.done, this.progress.total);
-    // Folder-level problems (an articleId another file uses too) come from the headers' pass.
-    const folder = (this.problems.get(file) ?? []).filter((problem) => problem.kind === "duplicate-article-id");
-    const problems = [...parsed.problems, ...folder].sort((a, b) => a.line - b.line);
-    return { article: parsed.article, problems };
+    return parsed;
   }
 
   /**
@@ -227,15 +248,15 @@ export class ContentService {
     return found[0] ? this.withBody(found[0]) : null;
   }
 
-  /** The article itself once the bodies are in; while they load, its file parsed now (see body). */
-  private withBody(article: Article): Article {
-    return this.ready ? article : (this.body(article.file)?.article ?? article);
+  /** The article with its body (the library's articles have none: see body). */
+  withBody(article: Article): Article {
+    return this.body(article.file)?.article ?? article;
   }
 
   /** What the parser reported about the file at this path in the library (folder-level ones such as a shared articleId included). */
   problemsOf(path: string): ArticleProblem[] {
     if (!this.ready) return this.body(path)?.problems ?? [];
-    return this.problems.get(path) ?? [];
+    return this.problems.get(this.library.atPath(path)?.file ?? path) ?? [];
   }
 
   /** Ids used by more than one file, with their paths. */
@@ -249,11 +270,10 @@ export class ContentService {
     return this.library.list(filter);
   }
 
+  /** The topic's articles, without their bodies (see body). */
   supportTopic(supportTopicId: string): Article[] {
     this.demand("headers");
-    // A support form shows these with their steps: while the bodies load, each is parsed for it.
-    const articles = this.library.forSupportTopic(supportTopicId);
-    return this.ready ? articles : articles.map((article) => this.withBody(article));
+    return this.library.forSupportTopic(supportTopicId);
   }
 
   /** The steps to take for an error code (a licensing code, AADSTS50076, 0x80070005, ExtensionSnapshotFailedNoNetwork…), with the article they come from. */
@@ -270,7 +290,7 @@ export class ContentService {
     return { errorCode, article: full, steps: full.recommendedSteps };
   }
 
-  /** Ranked search; a number is the limit alone (default filters: internal article types left out). */
+  /** Ranked search, the hits' articles without their bodies (see withBody); a number is the limit alone (default filters: internal article types left out). */
   search(query: string, options: SearchOptions | number): (SearchHit & { article: Article })[] {
     this.demand("bodies");
     return this.library.search(query, typeof options === "number" ? { limit: options } : options);

@@ -51,14 +51,33 @@ interface Posting {
   codes: number;
 }
 
+/** A code an article names: its key, its spelling there, and how strongly (CODE_SIGNALS). */
+export interface CodeMention {
+  key: string;
+  code: string;
+  strength: number;
+}
+
 /** Every code any article names, by key, with the articles that name it. */
 export class ErrorCodeIndex {
   private readonly postings = new Map<string, Posting[]>();
   /** Canonical spelling by key. */
   private readonly spellings = new Map<string, string>();
 
-  constructor(articles: Iterable<Article>) {
-    for (const article of articles) this.add(article);
+  /**
+   * From whole articles, or from articles kept without their bodies with the codes found in
+   * them beforehand (`mentions` of the whole article).
+   */
+  constructor(articles: Iterable<Article | { article: Article; codes: CodeMention[] }>) {
+    for (const entry of articles) {
+      if ("codes" in entry) this.add(entry.article, entry.codes);
+      else this.add(entry, ErrorCodeIndex.mentions(entry));
+    }
+  }
+
+  /** The codes an article names, and how strongly (codesOf), as a list to keep or send. */
+  static mentions(article: Article): CodeMention[] {
+    return [...ErrorCodeIndex.codesOf(article)].map(([key, { code, strength }]) => ({ key, code, strength }));
   }
 
   get size(): number {
@@ -117,15 +136,14 @@ export class ErrorCodeIndex {
     return found;
   }
 
-  private add(article: Article): void {
-    const codes = ErrorCodeIndex.codesOf(article);
-    for (const [key, { code, strength }] of codes) {
+  private add(article: Article, codes: readonly CodeMention[]): void {
+    for (const { key, code, strength } of codes) {
       let postings = this.postings.get(key);
       if (!postings) {
         postings = [];
         this.postings.set(key, postings);
       }
-      postings.push({ article, strength, codes: codes.size });
+      postings.push({ article, strength, codes: codes.length });
       if (!this.spellings.has(key) || strength === CODE_SIGNALS.errorCodes) this.spellings.set(key, code);
     }
   }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Article } from "./model";
 import { ErrorCodeIndex } from "./error-codes";
+import type { IndexedArticle } from "./indexed";
 import { SearchIndex, type SearchHit, type SearchOptions } from "./search-index";
 
 export interface ArticleFilter {
@@ -23,7 +24,8 @@ function byDisplayOrder(a: Article, b: Article): number {
 
 /**
  * The loaded articles, indexed the ways callers look them up: by id, support topic, error code,
- * and by words. Held in memory by each process; rebuilt when the articles change.
+ * and by words. Held in memory by each process without their bodies (see IndexedArticle); rebuilt
+ * when the articles change.
  */
 export class ArticleLibrary {
   /** Every article, in file order. */
@@ -35,7 +37,7 @@ export class ArticleLibrary {
   private byTopic = new Map<string, Article[]>();
   /** Built when first needed after a replaceAll (see codeIndex). */
   private codes: ErrorCodeIndex | null = null;
-  private readonly index = new SearchIndex();
+  private index = new SearchIndex();
   /** Set when the search index has not been brought up to date with byId yet (see replaceAll). */
   private indexStale = false;
 
@@ -65,25 +67,49 @@ export class ArticleLibrary {
   }
 
   /**
-   * Replaces the articles. The full-text index is rebuilt at once, or with `{ searchIndex:
-   * "on-demand" }` only when the first search needs it: for a stand-in set that a full
-   * replaceAll soon follows (the header-only articles of a load), which would otherwise cost an
-   * index build (about a second for 15,000 articles) while the bodies are being parsed, for
-   * searches that may never come.
+   * Replaces the articles with a load's: each kept without its body (see IndexedArticle), with
+   * the error codes found in it and the full-text index the load built (the library owns it
+   * from now on; the previous one is closed).
    */
-  replaceAll(articles: readonly Article[], options: { searchIndex?: "now" | "on-demand" } = {}): void {
+  replaceAll(articles: readonly IndexedArticle[], index: SearchIndex): void {
+    this.replace(articles.map((entry) => entry.article));
+    this.codes = new ErrorCodeIndex(articles);
+    this.setIndex(index);
+    this.indexStale = false;
+  }
+
+  /**
+   * Serves these (whole, or header-only) articles as they are, the error codes and the
+   * full-text index built only when first needed: for a stand-in set that a full replaceAll soon
+   * follows (the header-only articles of a load), which would otherwise cost an index build
+   * (about a second for 15,000 articles) while the bodies are being parsed, for searches that
+   * may never come.
+   */
+  useArticles(articles: readonly Article[]): void {
+    this.replace(articles);
+    this.codes = null;
+    this.setIndex(new SearchIndex());
+    this.indexStale = true;
+  }
+
+  private replace(articles: readonly Article[]): void {
     this.all = articles;
     this.replaced += 1;
     this.digest = null;
     this.byId = groupBy(articles, (article) => [article.articleId.toLowerCase()]);
     this.byPath = new Map(articles.map((article) => [article.file, article]));
     this.byTopic = groupBy(articles, (article) => article.supportTopicIds);
-    this.codes = null;
-    this.indexStale = true;
-    if (options.searchIndex !== "on-demand") {
-      this.updateIndex();
-      this.codeIndex();
-    }
+  }
+
+  private setIndex(index: SearchIndex): void {
+    if (index !== this.index) this.index.close();
+    this.index = index;
+  }
+
+  /** The full-text index as bytes (see SearchIndex.serialize), once it is up to date. */
+  serializeIndex(): Buffer {
+    this.updateIndex();
+    return this.index.serialize();
   }
 
   private updateIndex(): void {

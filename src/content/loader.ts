@@ -10,8 +10,12 @@
  * 2. Once every file is read, `onHeaders` receives the folder with every header (header-only
  *    articles: from the cache, or from the header-only parse), so a server can answer lookups
  *    while the bodies are still being parsed.
- * 3. The full results are merged in file order and the folder-level problems (duplicate
- *    articleIds) added as parseFolder does: the result equals parseFolder(dir).
+ * 3. The results are merged in file order and the folder-level problems (duplicate articleIds)
+ *    added as parseFolder does. The result holds each article without its body (IndexedArticle:
+ *    the body goes to the parse cache, and the worker threads send back only the article's
+ *    header, the error codes it names and its text for the full-text index), and the full-text
+ *    index, filled in file order as the bodies come in; its articles, problems and summary are
+ *    parseFolder(dir)'s, each article without its body.
  * 4. After the load has resolved, in the background, the workers write the cache entries of
  *    the files they parsed (creating thousands of small files costs about as much CPU as
  *    parsing them, so the server does not wait for it; until then the entries wait in a spool
@@ -30,13 +34,15 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { type IndexedArticle, type IndexedArticleText, indexArticle } from "./indexed";
 import type { Article, ArticleProblem, ParseResult } from "./model";
-import { type FolderResult, parseFromHeader, parseHeader, readHeader } from "./parser";
+import { type FolderResult, type FolderSummary, parseFromHeader, parseHeader, readHeader } from "./parser";
 import { findDuplicateIds, listArticleFiles } from "./parser/folder";
 import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
-import type { BodyTask } from "./loader/bodies";
+import type { BodyTask, IndexedParse } from "./loader/bodies";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
+import { SearchIndex } from "./search-index";
 
 export { PARSER_VERSION } from "./loader/cache";
 
@@ -107,13 +113,26 @@ const WORKERS_DURING_HEADERS = 1;
 /** Files per batch sent to a worker thread (~50 ms of work). */
 const BATCH_SIZE = 24;
 
+/** What loadArticles resolves to. */
+export interface LoadedLibrary {
+  /** The articles without their bodies, in file order (parseFolder's articles, each withoutBody). */
+  articles: IndexedArticle[];
+  /** The full-text index of every article. */
+  index: SearchIndex;
+  problems: ArticleProblem[];
+  summary: FolderSummary;
+}
+
 interface Slot {
   file: string;
   /** Why the file could not be read, or null. */
   error: string | null;
   /** sha256 of the file's bytes; null when unreadable or not looked up (an empty cache). */
   hash: string | null;
+  /** The whole cached parse: kept until onHeaders has its header-only article, then indexed. */
   cached: CachedParse | null;
+  /** The cached parse as the result keeps it. */
+  indexed: IndexedParse | null;
   /** Header-only parse, for files not cached when onHeaders is wanted. */
   header: ParseResult | null;
 }
@@ -122,10 +141,46 @@ interface Slot {
 type Entry = { file: string; result: ParseResult; error: null } | { file: string; result: null; error: string };
 
 /**
- * Loads a folder of articles: headers first (cheap), then the bodies, in worker threads and
- * from the parse cache. Resolves to what parseFolder(dir) resolves to.
+ * Fills a full-text index in file order as the articles' texts come in (from worker threads, in
+ * any order): each text is added, and dropped, once every file before it is in, a batch of
+ * consecutive ones per transaction.
  */
-export async function loadArticles(dir: string, options: LoadOptions): Promise<FolderResult> {
+class InOrderIndex {
+  private next = 0;
+  private readonly waiting = new Map<number, IndexedParse["article"]>();
+
+  constructor(
+    readonly index: SearchIndex,
+    private readonly count: number,
+  ) {}
+
+  /** The article of the file at this position (null: none, or the file could not be read). */
+  put(at: number, article: IndexedParse["article"]): void {
+    this.waiting.set(at, article);
+    const batch: { article: Article; text: IndexedArticleText["text"] }[] = [];
+    for (; this.waiting.has(this.next); this.next++) {
+      const entry = this.waiting.get(this.next);
+      this.waiting.delete(this.next);
+      if (entry?.text) batch.push({ article: entry.article, text: entry.text });
+      if (entry) delete entry.text;
+    }
+    if (batch.length > 0) this.index.addAll(batch);
+  }
+
+  /** Once every file is in. */
+  finish(): SearchIndex {
+    if (this.next !== this.count) throw new Error(`the full-text index has ${this.next} of ${this.count} files`);
+    this.index.finish();
+    return this.index;
+  }
+}
+
+/**
+ * Loads a folder of articles: headers first (cheap), then the bodies, in worker threads and
+ * from the parse cache. Resolves to what parseFolder(dir) resolves to, each article without its
+ * body (see LoadedLibrary).
+ */
+export async function loadArticles(dir: string, options: LoadOptions): Promise<LoadedLibrary> {
   const started = performance.now();
   const files = await listArticleFiles(dir);
   const cache = options.cacheDir === null ? null : await ParseCache.open(options.cacheDir);
@@ -137,6 +192,8 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     options.onProgress?.(fromCache + bodies, files.length);
   };
   progress(0);
+  const indexer = new InOrderIndex(new SearchIndex(), files.length);
+  const position = new Map<string, number>();
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
     filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
@@ -146,7 +203,10 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     batchSize: BATCH_SIZE,
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
-    onParsed: progress,
+    onParsed: (outcomes) => {
+      for (const outcome of outcomes) indexer.put(position.get(outcome.file)!, outcome.result?.article ?? null);
+      progress(outcomes.length);
+    },
   });
   let saving = false;
   try {
@@ -157,9 +217,12 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     const slots: Slot[] = [];
     for (const file of files) {
       if (slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      position.set(file, slots.length);
       const { slot, task } = readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
       if (task) shards.add(task);
       slots.push(slot);
+      if (slot.error !== null) indexer.put(slots.length - 1, null);
+      else if (slot.cached && !wantHeaders) index(slot, slots.length - 1);
       if (slot.cached && ++fromCache % YIELD_EVERY === 0) progress(0);
     }
     const lines = new ArticleIdLines(dir);
@@ -174,30 +237,38 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
       headersMs = performance.now() - started;
       options.onHeaders(headers);
       shards.release();
+      slots.forEach((slot, at) => slot.cached && index(slot, at));
     }
     await options.holdBodies;
 
     const { outcomes, workers, errors } = await shards.finish();
     const live = new Set<string>();
     const parsed: string[] = [];
+    const indexed: IndexedArticle[] = [];
     const entries = slots.map((slot): Entry => {
       if (slot.error !== null) return { file: slot.file, result: null, error: slot.error };
-      if (slot.cached) {
+      let result: IndexedParse | null;
+      if (slot.indexed) {
         live.add(slot.hash!);
-        return { file: slot.file, result: { article: slot.cached.article, problems: slot.cached.problems }, error: null };
+        result = slot.indexed;
+      } else {
+        parsed.push(slot.file);
+        const outcome = outcomes.get(slot.file)!;
+        if (outcome.hash) live.add(outcome.hash);
+        if (!outcome.result) return { file: slot.file, result: null, error: outcome.error! };
+        result = outcome.result;
       }
-      parsed.push(slot.file);
-      const outcome = outcomes.get(slot.file)!;
-      if (outcome.hash) live.add(outcome.hash);
-      return outcome.result ? { file: slot.file, result: outcome.result, error: null } : { file: slot.file, result: null, error: outcome.error! };
+      if (result.article) indexed.push({ article: result.article.article, codes: result.article.codes });
+      return { file: slot.file, result: { article: result.article?.article ?? null, problems: result.problems }, error: null };
     });
-    const result = assemble(files.length, entries, lines);
+    const { problems, summary } = assemble(files.length, entries, lines);
+    const result: LoadedLibrary = { articles: indexed, index: indexer.finish(), problems, summary };
     // From here the workers are the background save's: it writes the cache, then stops them.
     saving = true;
     const cacheSaved = shards.save().then(async (saved) => ({ ...saved, staleRemoved: cache ? await cache.prune(live).catch(() => 0) : 0 }));
     options.onStats?.({
       files: files.length,
-      fromCache: slots.filter((slot) => slot.cached).length,
+      fromCache: slots.filter((slot) => slot.indexed).length,
       parsed,
       workers,
       workerErrors: errors,
@@ -208,6 +279,14 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<F
     return result;
   } finally {
     if (!saving) await shards.close();
+  }
+
+  /** A cached parse, as the result keeps it; its text to the full-text index. */
+  function index(slot: Slot, at: number): void {
+    const { article, problems } = slot.cached!;
+    slot.indexed = { article: article && indexArticle(article), problems };
+    slot.cached = null;
+    indexer.put(at, slot.indexed.article);
   }
 }
 
@@ -220,16 +299,16 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   try {
     bytes = fs.readFileSync(path.join(dir, file));
   } catch (error) {
-    return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, header: null }, task: null };
+    return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, indexed: null, header: null }, task: null };
   }
   // `cache` is null when it has no entries: nothing to look up, and the header read hashes the bytes.
   const hash = cache ? createHash("sha256").update(bytes).digest("hex") : null;
   const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
-  if (cached) return { slot: { file, error: null, hash, cached, header: null }, task: null };
-  if (!wantHeaders) return { slot: { file, error: null, hash, cached: null, header: null }, task: { file, bytes } };
+  if (cached) return { slot: { file, error: null, hash, cached, indexed: null, header: null }, task: null };
+  if (!wantHeaders) return { slot: { file, error: null, hash, cached: null, indexed: null, header: null }, task: { file, bytes } };
   const read = readHeader(bytes, file);
   const header = parseFromHeader(read, { headersOnly: true });
-  return { slot: { file, error: null, hash, cached: null, header }, task: read.head ? { file, head: read } : { file, bytes } };
+  return { slot: { file, error: null, hash, cached: null, indexed: null, header }, task: read.head ? { file, head: read } : { file, bytes } };
 }
 
 /** What parseArticle(bytes, file, { headersOnly: true }) gives, from a cached full parse. */

@@ -1,6 +1,9 @@
 import Database from "better-sqlite3";
 import { isInternal } from "./article-types";
+import { type SearchText, searchText } from "./indexed";
 import type { Article } from "./model";
+
+export { indexedBody, type SearchText, searchText } from "./indexed";
 
 /** The parts of an article a search highlights matches in. */
 export type HighlightedField = "title" | "description" | "steps";
@@ -64,7 +67,7 @@ const TITLE_WEIGHT = 1;
  * "Troubleshoot access to Key Vault" before a long page that repeats one of those words.
  */
 export class SearchIndex {
-  private readonly db = new Database(":memory:");
+  private readonly db: Database.Database;
   private readonly insertRow;
   private readonly deleteRow;
   private readonly query;
@@ -75,9 +78,11 @@ export class SearchIndex {
   private idfs = new Map<string, number>();
   private articleCount = 0;
 
-  constructor() {
+  /** A new empty index, or the one `serialize` gave (an in-memory copy of it). */
+  constructor(serialized?: Buffer) {
+    this.db = new Database(serialized ?? ":memory:");
     this.db.exec(
-      `CREATE VIRTUAL TABLE articles USING fts5(path UNINDEXED, service UNINDEXED, type UNINDEXED, clouds UNINDEXED, topics UNINDEXED, internal UNINDEXED,
+      `CREATE VIRTUAL TABLE IF NOT EXISTS articles USING fts5(path UNINDEXED, service UNINDEXED, type UNINDEXED, clouds UNINDEXED, topics UNINDEXED, internal UNINDEXED,
          ${COLUMNS.map((c) => c.name).join(", ")}, tokenize = 'porter unicode61 remove_diacritics 2')`,
     );
     this.insertRow = this.db.prepare(`INSERT INTO articles VALUES (${Array(KEYS + COLUMNS.length).fill("?").join(", ")})`);
@@ -103,13 +108,31 @@ export class SearchIndex {
     );
     this.count = this.db.prepare("SELECT count(*) AS n FROM articles WHERE articles MATCH ?");
     this.total = this.db.prepare("SELECT count(*) AS n FROM articles");
+    this.changed();
   }
 
-  replaceAll(articles: Iterable<Article>): void {
+  /** Replaces the index's articles: whole ones, or their headers with their body's SearchText. */
+  replaceAll(articles: Iterable<Article | { article: Article; text: SearchText }>): void {
     this.db.transaction(() => {
       this.db.exec("DELETE FROM articles");
-      for (const article of articles) this.add(article);
+      for (const entry of articles) {
+        if ("text" in entry) this.add(entry.article, entry.text);
+        else this.add(entry);
+      }
     })();
+    this.changed();
+  }
+
+  /** Adds articles (headers with their body's SearchText) in one transaction; `finish` once all are in. */
+  addAll(articles: Iterable<{ article: Article; text: SearchText }>): void {
+    this.db.transaction(() => {
+      for (const { article, text } of articles) this.add(article, text);
+    })();
+  }
+
+  /** After addAll: merges the index's segments into one (faster searches, a smaller serialize) and counts the articles. */
+  finish(): void {
+    this.db.exec("INSERT INTO articles(articles) VALUES ('optimize')");
     this.changed();
   }
 
@@ -119,6 +142,15 @@ export class SearchIndex {
       this.add(article);
     })();
     this.changed();
+  }
+
+  /** The whole index as bytes, for `new SearchIndex(bytes)`. */
+  serialize(): Buffer {
+    return this.db.serialize();
+  }
+
+  close(): void {
+    this.db.close();
   }
 
   remove(path: string): void {
@@ -176,9 +208,7 @@ export class SearchIndex {
     return idf;
   }
 
-  private add(article: Article): void {
-    const headings = article.sections.map((section) => section.title).join("\n");
-    const steps = [...article.sections.flatMap((section) => section.steps), ...article.recommendedSteps].map((step) => step.text).join("\n");
+  private add(article: Article, text: SearchText = searchText(article)): void {
     this.insertRow.run(
       article.file,
       article.service.toLowerCase(),
@@ -189,9 +219,9 @@ export class SearchIndex {
       article.pageTitle,
       `${fileWords(article.file)} ${serviceWords(article.service)} ${splitIdentifiers(article.pageTitle)}`,
       article.description,
-      headings,
-      steps,
-      indexedBody(article.markdown),
+      text.headings,
+      text.steps,
+      text.body,
     );
   }
 }
@@ -208,19 +238,6 @@ function fileWords(file: string): string {
 /** The service attribute's product part as a word: "microsoft.keyvault" → "keyvault". */
 function serviceWords(service: string): string {
   return service.toLowerCase().replace(/^microsoft\./, "").replace(/[-_.]+/g, " ");
-}
-
-/**
- * The body as searched: without `---` JSON metadata blocks, HTML comments and tags (their text
- * kept), and link targets (a URL's words would match questions the article does not answer).
- */
-export function indexedBody(markdown: string): string {
-  return markdown
-    .replace(/^---[ \t]*\r?\n\s*\{[\s\S]*?\}\s*\r?\n---[ \t]*$/gm, " ")
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(/<\/?[A-Za-z][^>]*>/g, " ")
-    .replace(/\]\([^)]*\)/g, "]")
-    .replace(/https?:\/\/\S+/g, " ");
 }
 
 /**

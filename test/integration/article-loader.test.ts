@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type CacheSaveStats, type LoadOptions, type LoadStats, loadArticles, PARSER_VERSION } from "../../src/content/loader";
+import { indexArticle } from "../../src/content/indexed";
+import { type CacheSaveStats, type LoadedLibrary, type LoadOptions, type LoadStats, loadArticles, PARSER_VERSION } from "../../src/content/loader";
 import { cacheVersion, ParseCache } from "../../src/content/loader/cache";
 import { type BodyRunner, inThreadRunner, Shards } from "../../src/content/loader/pool";
 import { type FolderResult, parseFolder } from "../../src/content/parser";
 import { listArticleFiles } from "../../src/content/parser/folder";
+import { SearchIndex } from "../../src/content/search-index";
 
 // Fixtures are written here, for these tests (no corpus text): 30 articles in three folders,
 // with the oddities that make a parse differ from a header-only one, and a few problems.
@@ -88,7 +90,7 @@ function cacheEntries(cacheDir: string): string[] {
 }
 
 interface Loaded {
-  result: FolderResult;
+  result: LoadedLibrary;
   stats: LoadStats;
   /** Awaited before returning, so that the next load sees the cache this one wrote. */
   saved: CacheSaveStats;
@@ -114,6 +116,27 @@ async function load(dir: string, options: Partial<LoadOptions>): Promise<Loaded>
   order.push("result");
   const saved = await stats!.cacheSaved;
   return { result, stats: stats!, saved, headers, order };
+}
+
+/**
+ * The load gave parseFolder's result: the same problems and summary, each article without its
+ * body but with the error codes it names, and a full-text index that answers as one built from
+ * the whole articles does.
+ */
+function expectLoaded(result: LoadedLibrary, folder: FolderResult): void {
+  const kept = folder.articles.map((article) => {
+    const { text: _text, ...indexed } = indexArticle(article);
+    return indexed;
+  });
+  expect({ articles: result.articles, problems: result.problems, summary: result.summary }).toEqual({ articles: kept, problems: folder.problems, summary: folder.summary });
+  expect(result.articles.every(({ article }) => article.markdown === "" && article.sections.length === 0)).toBe(true);
+  const reference = new SearchIndex();
+  reference.replaceAll(folder.articles);
+  for (const query of ["topic number 7", "how to fix", "echo never closed", "caf menu", "recommended steps"]) {
+    const options = { limit: 100, includeInternal: true };
+    expect(result.index.search(query, options)).toEqual(reference.search(query, options));
+  }
+  reference.close();
 }
 
 describe("loadArticles", () => {
@@ -142,7 +165,7 @@ describe("loadArticles", () => {
 
   it("in this thread, without a cache, gives what parseFolder gives", async () => {
     const { result, stats } = await load(dir, { workers: 0 });
-    expect(result).toEqual(expected);
+    expectLoaded(result, expected);
     expect(stats).toMatchObject({ files: 30, fromCache: 0, workers: 0 });
     expect(stats.parsed).toHaveLength(30);
   });
@@ -152,7 +175,7 @@ describe("loadArticles", () => {
     const { result, stats, saved } = await load(dir, { workers: 2, cacheDir });
     expect(stats.workerErrors).toEqual([]);
     expect(stats.workers).toBe(2);
-    expect(result).toEqual(expected);
+    expectLoaded(result, expected);
     const hashes = new Set(expected.articles.map((article) => article.contentHash));
     expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0 });
     expect(cacheEntries(cacheDir)).toHaveLength(hashes.size + 1); // + the file without a header
@@ -164,14 +187,14 @@ describe("loadArticles", () => {
     const { result, stats, saved, headers } = await load(dir, { workers: 2, cacheDir, onHeaders: undefined });
     expect(headers).toEqual([]);
     expect(stats.workers).toBe(2);
-    expect(result).toEqual(expected);
+    expectLoaded(result, expected);
     const hashes = new Set(expected.articles.map((article) => article.contentHash));
     expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0 });
     // The entries serve a warm load with onHeaders as well as those written from the header read.
     const warm = await load(dir, { workers: 2, cacheDir });
     expect(warm.stats.fromCache).toBe(30);
     expect(warm.headers).toEqual([expectedHeaders]);
-    expect(warm.result).toEqual(expected);
+    expectLoaded(warm.result, expected);
   }, 60_000);
 
   it("parses only what is not cached, and removes entries no file has any more", async () => {
@@ -181,7 +204,7 @@ describe("loadArticles", () => {
     const warm = await load(dir, { workers: 2, cacheDir });
     expect(warm.stats).toMatchObject({ fromCache: 30, parsed: [], workers: 0 });
     expect(warm.saved).toEqual({ written: 0, failed: 0, staleRemoved: 0 });
-    expect(warm.result).toEqual(expected);
+    expectLoaded(warm.result, expected);
     expect(warm.headers).toEqual([expectedHeaders]);
 
     const changed = path.join(dir, "licensing", "article-03.md");
@@ -190,7 +213,7 @@ describe("loadArticles", () => {
     const after = await load(dir, { workers: 2, cacheDir });
     expect(after.stats).toMatchObject({ fromCache: 29, parsed: ["licensing/article-03.md"] });
     expect(after.saved).toEqual({ written: 1, failed: 0, staleRemoved: 1 });
-    expect(after.result).toEqual(await parseFolder(dir));
+    expectLoaded(after.result, await parseFolder(dir));
     expect(cacheEntries(cacheDir).some((file) => path.basename(file).startsWith(oldHash))).toBe(false);
   }, 60_000);
 
@@ -206,7 +229,7 @@ describe("loadArticles", () => {
 
     const { result, stats } = await load(dir, { workers: 0, cacheDir });
     expect(stats.parsed).toEqual(["licensing/dup-a.md", "nested/crlf.md"]);
-    expect(result).toEqual(expected);
+    expectLoaded(result, expected);
     expect(JSON.parse(fs.readFileSync(entryOf(corrupt), "utf8"))).toMatchObject({ hash: corrupt, format: 1 });
     expect(JSON.parse(fs.readFileSync(entryOf(outdated), "utf8"))).toMatchObject({ hash: outdated, format: 1 });
     expect((await load(dir, { workers: 0, cacheDir })).stats.parsed).toEqual([]);
@@ -234,8 +257,10 @@ describe("loadArticles", () => {
     const { result, stats } = await load(forms, { workers: 0, cacheDir });
     expect(stats.fromCache).toBe(0);
     expect(stats.parsed).toEqual(["routing.md"]);
-    expect(result.articles[0]!.markdown).toBe("# Routing form\n\nFill it in.");
-    expect(result.articles[0]!.metadata).toEqual([{ owner: "form.author@contoso.example", queue: "routing-7" }]);
+    expect(result.articles[0]!.article.file).toBe("routing.md");
+    const body = new ParseCache(path.join(cacheDir, current)).get(hash, "routing.md")!.article!;
+    expect(body.markdown).toBe("# Routing form\n\nFill it in.");
+    expect(body.metadata).toEqual([{ owner: "form.author@contoso.example", queue: "routing-7" }]);
     // The entry in the current folder was rewritten from the new parse.
     expect(fs.readFileSync(path.join(cacheDir, current, `${hash}.json`), "utf8")).not.toContain('"markdown":"# Routing form\\n---');
     expect((await load(forms, { workers: 0, cacheDir })).stats.fromCache).toBe(1);
@@ -254,7 +279,7 @@ describe("loadArticles", () => {
     await shards.close();
     expect(errors).toEqual(["worker died", "worker died"]);
     const articles = files.flatMap((file) => outcomes.get(file)?.result?.article ?? []);
-    expect(articles).toEqual(expected.articles);
+    expect(articles).toEqual(expected.articles.map(indexArticle));
   });
 
   it("removes the folders of other cache versions once unused for a week", async () => {
@@ -282,7 +307,7 @@ describe("loadArticles", () => {
       expect(order).toEqual(["headers", "result"]);
       expect(headers).toEqual([expectedHeaders]);
       expect(headers[0]!.articles.every((article) => article.sections.length === 0)).toBe(true);
-      expect(result).toEqual(expected);
+      expectLoaded(result, expected);
       expect(stats.headersMs).toBeLessThanOrEqual(stats.totalMs);
     }
   }, 60_000);

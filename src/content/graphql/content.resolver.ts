@@ -23,6 +23,11 @@ export function troubleshootingType(found: { errorCode: string; article: Article
   return found && { errorCode: found.errorCode, article: articleType(found.article), steps: found.steps };
 }
 
+/** The article with its body (sections, steps, Markdown, metadata). */
+function withBody(ctx: RequestContext, article: Article): ArticleRecord {
+  return ctx.services.content.body(article.path)?.article ?? (article as unknown as ArticleRecord);
+}
+
 /** Articles are public: none of these queries needs a token. */
 @Resolver(() => Article)
 export class ContentResolver {
@@ -96,21 +101,26 @@ export class ContentResolver {
       .map((hit) => ({ ...hit, article: articleType(hit.article) }));
   }
 
-  // Sections and steps: from the full article, parsed on demand while the bodies are loading
-  // at start (an article looked up on its header has none yet).
+  // The body's fields: the library keeps articles without their bodies, read per request from
+  // the parse cache (or parsed: see ContentService.body), the last few kept.
   @FieldResolver(() => [ArticleSection])
   sections(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleSection[] {
-    return ctx.services.content.body(article.path)?.article.sections ?? article.sections;
+    return withBody(ctx, article).sections;
   }
 
   @FieldResolver(() => [ArticleStep])
   recommendedSteps(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleStep[] {
-    return ctx.services.content.body(article.path)?.article.recommendedSteps ?? article.recommendedSteps;
+    return withBody(ctx, article).recommendedSteps;
+  }
+
+  @FieldResolver(() => String)
+  markdown(@Root() article: Article, @Ctx() ctx: RequestContext): string {
+    return withBody(ctx, article).markdown;
   }
 
   @FieldResolver(() => [ArticleImage], { description: "The article's pictures (Markdown images and <img> tags), in order." })
-  images(@Root() article: Article): ArticleImage[] {
-    return articleImages({ file: article.path, markdown: article.markdown });
+  images(@Root() article: Article, @Ctx() ctx: RequestContext): ArticleImage[] {
+    return articleImages({ file: article.path, markdown: withBody(ctx, article).markdown });
   }
 
   @FieldResolver(() => [ArticleParseProblem], { description: "What the parser reported about this article's file: errors and the oddities it recovered from." })
@@ -121,8 +131,9 @@ export class ContentResolver {
   @FieldResolver(() => String, {
     description: "The body as sanitized HTML, safe to show as it is: headings, paragraphs, lists, tables, code, quotes, emphasis, links (http, https, mailto, relative) and images (http, https); no script, style, event handler or other URL scheme.",
   })
-  html(@Root() article: Article): string {
-    return renderHtml(article.articleId + (article as unknown as ArticleRecord).contentHash, article.markdown);
+  html(@Root() article: Article, @Ctx() ctx: RequestContext): string {
+    const full = withBody(ctx, article);
+    return renderHtml(full.articleId + full.contentHash, full.markdown);
   }
 
   // Signed-in callers only: never in a public (shared) answer.
@@ -134,6 +145,6 @@ export class ContentResolver {
   })
   metadata(@Root() article: Article, @Ctx() ctx: RequestContext): Record<string, unknown>[] {
     demand(ctx.caller, "directory.read");
-    return (article as unknown as ArticleRecord).metadata;
+    return withBody(ctx, article).metadata;
   }
 }

@@ -12,7 +12,8 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
-import type { ParseResult } from "../model";
+import { type IndexedArticle, type IndexedArticleText, indexArticle } from "../indexed";
+import type { ArticleProblem } from "../model";
 import { parseArticleCounted, type ReadHeader, readHeader } from "../parser";
 import { ParseCache } from "./cache";
 
@@ -32,12 +33,23 @@ export interface BodyTask {
   bytes?: Uint8Array;
 }
 
+/**
+ * A file's parse as the loading thread needs it: the article without its body but with what the
+ * library's indexes need of it (the body itself goes to the parse cache, never back to the
+ * loading thread), and its problems.
+ */
+export interface IndexedParse {
+  /** `text` is the body's text for the full-text index: taken out (deleted) once the index holds it. */
+  article: (IndexedArticle & Partial<Pick<IndexedArticleText, "text">>) | null;
+  problems: ArticleProblem[];
+}
+
 export interface BodyOutcome {
   file: string;
   /** sha256 of the bytes parsed; null when the file could not be read. */
   hash: string | null;
   /** Null when the file could not be read (see `error`). */
-  result: ParseResult | null;
+  result: IndexedParse | null;
   error: string | null;
 }
 
@@ -169,9 +181,8 @@ export async function parseBodies(dir: string, tasks: BodyTask[], cache: ParseCa
       hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
     }
     const { article, problems, headerProblems } = parseArticleCounted(read);
-    const result: ParseResult = { article, problems };
-    outcomes.push({ file: task.file, hash, result, error: null });
-    if (cache) pending.add(hash, cache.encode(hash, { ...result, headerProblems }));
+    outcomes.push({ file: task.file, hash, result: { article: article && indexArticle(article), problems }, error: null });
+    if (cache) pending.add(hash, cache.encode(hash, { article, problems, headerProblems }));
   }
   return outcomes;
 }

@@ -140,8 +140,8 @@ export interface ShardOptions {
   batchSize: number;
   startWorker: () => BodyRunner | null;
   inThread: () => BodyRunner;
-  /** Called after each batch with how many files it parsed. */
-  onParsed?: (count: number) => void;
+  /** Called after each batch with its outcomes. */
+  onParsed?: (outcomes: BodyOutcome[]) => void;
 }
 
 export interface ShardResult {
@@ -269,7 +269,7 @@ export class Shards {
       try {
         const outcomes = await runner.run(batch);
         for (const outcome of outcomes) this.outcomes.set(outcome.file, outcome);
-        this.options.onParsed?.(outcomes.length);
+        this.options.onParsed?.(outcomes);
       } catch (error) {
         this.offer(batch);
         this.errors.push(error instanceof Error ? error.message : String(error));
