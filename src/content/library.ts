@@ -106,12 +106,6 @@ export class ArticleLibrary {
     this.index = index;
   }
 
-  /** The full-text index as bytes (see SearchIndex.serialize), once it is up to date. */
-  serializeIndex(): Buffer {
-    this.updateIndex();
-    return this.index.serialize();
-  }
-
   private updateIndex(): void {
     if (!this.indexStale) return;
     this.index.replaceAll(this.all);

@@ -42,6 +42,7 @@ import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
 import type { BodyTask, IndexedParse } from "./loader/bodies";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
+import { type FileStamp, newIndexFile, readSnapshot, stampOf, writeSnapshot } from "./loader/snapshot";
 import { SearchIndex } from "./search-index";
 
 export { PARSER_VERSION } from "./loader/cache";
@@ -57,7 +58,10 @@ export interface LoadOptions {
    * few edits parses them here.
    */
   filesPerWorker?: number;
-  /** Called once every header is read, while bodies are still being parsed, so lookups can start early. */
+  /**
+   * Called once every header is read, while bodies are still being parsed, so lookups can start
+   * early; not when the library snapshot answers (everything is there at once).
+   */
   onHeaders?: (headers: FolderResult) => void;
   /** Called with the result's readiness: what the load did (cache use, worker threads, timings). */
   onStats?: (stats: LoadStats) => void;
@@ -77,11 +81,15 @@ export interface CacheSaveStats {
   failed: number;
   /** Entries removed because no file has their hash any more. */
   staleRemoved: number;
+  /** Whether the library snapshot was written (see loader/snapshot.ts): a cache, every file read. */
+  snapshot: boolean;
 }
 
 export interface LoadStats {
   /** Article files found. */
   files: number;
+  /** Whether the whole load came from the library snapshot (no file read). */
+  fromSnapshot: boolean;
   /** Files whose parse came from the cache. */
   fromCache: number;
   /** Files parsed by this load (not in the cache), in file order. */
@@ -127,6 +135,8 @@ interface Slot {
   file: string;
   /** Why the file could not be read, or null. */
   error: string | null;
+  /** When it was read; null when unreadable. */
+  stamp: FileStamp | null;
   /** sha256 of the file's bytes; null when unreadable or not looked up (an empty cache). */
   hash: string | null;
   /** The whole cached parse: kept until onHeaders has its header-only article, then indexed. */
@@ -185,6 +195,14 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
   const files = await listArticleFiles(dir);
   const cache = options.cacheDir === null ? null : await ParseCache.open(options.cacheDir);
   const cacheDir = cache?.dir ?? null;
+  const snapshot = cache && readSnapshot(cache, dir, files);
+  if (snapshot) {
+    options.onProgress?.(files.length, files.length);
+    const totalMs = performance.now() - started;
+    const cacheSaved = Promise.resolve({ written: 0, failed: 0, staleRemoved: 0, snapshot: false });
+    options.onStats?.({ files: files.length, fromSnapshot: true, fromCache: files.length, parsed: [], workers: 0, workerErrors: [], cacheSaved, headersMs: null, totalMs });
+    return snapshot;
+  }
   let fromCache = 0;
   let bodies = 0;
   const progress = (parsed: number) => {
@@ -192,7 +210,9 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     options.onProgress?.(fromCache + bodies, files.length);
   };
   progress(0);
-  const indexer = new InOrderIndex(new SearchIndex(), files.length);
+  // With a cache, the index is a file in it (out of this process's memory), for the snapshot.
+  const indexFile = cache ? newIndexFile(cache) : null;
+  const indexer = new InOrderIndex(new SearchIndex(indexFile ? { file: indexFile } : {}), files.length);
   const position = new Map<string, number>();
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
@@ -265,9 +285,17 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     const result: LoadedLibrary = { articles: indexed, index: indexer.finish(), problems, summary };
     // From here the workers are the background save's: it writes the cache, then stops them.
     saving = true;
-    const cacheSaved = shards.save().then(async (saved) => ({ ...saved, staleRemoved: cache ? await cache.prune(live).catch(() => 0) : 0 }));
+    const stamps = slots.map((slot) => slot.stamp);
+    const complete = (list: (FileStamp | null)[]): list is FileStamp[] => list.every((stamp) => stamp !== null);
+    const cacheSaved = shards.save().then(async (saved) => {
+      const staleRemoved = cache ? await cache.prune(live).catch(() => 0) : 0;
+      // Once every body is in the cache, the next start with the same files can take this load as it is.
+      const snapshot = cache !== null && indexFile !== null && saved.failed === 0 && complete(stamps) && writeSnapshot(cache, files, stamps, result, indexFile);
+      return { ...saved, staleRemoved, snapshot };
+    });
     options.onStats?.({
       files: files.length,
+      fromSnapshot: false,
       fromCache: slots.filter((slot) => slot.indexed).length,
       parsed,
       workers,
@@ -278,7 +306,11 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     });
     return result;
   } finally {
-    if (!saving) await shards.close();
+    if (!saving) {
+      await shards.close();
+      indexer.index.close();
+      if (indexFile) fs.rmSync(indexFile, { force: true });
+    }
   }
 
   /** A cached parse, as the result keeps it; its text to the full-text index. */
@@ -296,19 +328,26 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
  */
 function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): { slot: Slot; task: BodyTask | null } {
   let bytes: Buffer;
+  let stamp: FileStamp;
   try {
-    bytes = fs.readFileSync(path.join(dir, file));
+    const fd = fs.openSync(path.join(dir, file), "r");
+    try {
+      stamp = stampOf(fs.fstatSync(fd));
+      bytes = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
-    return { slot: { file, error: error instanceof Error ? error.message : String(error), hash: null, cached: null, indexed: null, header: null }, task: null };
+    return { slot: { file, error: error instanceof Error ? error.message : String(error), stamp: null, hash: null, cached: null, indexed: null, header: null }, task: null };
   }
   // `cache` is null when it has no entries: nothing to look up, and the header read hashes the bytes.
   const hash = cache ? createHash("sha256").update(bytes).digest("hex") : null;
   const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
-  if (cached) return { slot: { file, error: null, hash, cached, indexed: null, header: null }, task: null };
-  if (!wantHeaders) return { slot: { file, error: null, hash, cached: null, indexed: null, header: null }, task: { file, bytes } };
+  if (cached) return { slot: { file, error: null, stamp, hash, cached, indexed: null, header: null }, task: null };
+  if (!wantHeaders) return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: null }, task: { file, bytes } };
   const read = readHeader(bytes, file);
   const header = parseFromHeader(read, { headersOnly: true });
-  return { slot: { file, error: null, hash, cached: null, indexed: null, header }, task: read.head ? { file, head: read } : { file, bytes } };
+  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header }, task: read.head ? { file, head: read } : { file, bytes } };
 }
 
 /** What parseArticle(bytes, file, { headersOnly: true }) gives, from a cached full parse. */

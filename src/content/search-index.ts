@@ -58,11 +58,15 @@ const CANDIDATES = 60;
  * instead answered one question fewer in the top 3.
  */
 const TITLE_WEIGHT = 1;
+/** SQLite's page cache for an index (the rest of a file index stays on disk, in the OS's cache). */
+const PAGE_CACHE_KIB = 4096;
 
 /**
  * Ranked full-text search over articles with SQLite's FTS5 (weighted bm25, Porter stemming,
- * phrase and prefix matching, highlights), in an in-memory database that belongs to this
- * process. The bm25 candidates are then re-ranked by how much of the question their title and
+ * phrase and prefix matching, highlights), in a database that belongs to this process: in
+ * memory, or (a loaded library's, with a parse cache) a file in the cache folder, which keeps
+ * the index out of the process's memory (SQLite reads the pages a search needs) and is opened
+ * again read-only at the next start (see loader/snapshot.ts). The bm25 candidates are then re-ranked by how much of the question their title and
  * file name hold (rare words counting more), so that "key vault access denied 403" finds
  * "Troubleshoot access to Key Vault" before a long page that repeats one of those words.
  */
@@ -78,10 +82,18 @@ export class SearchIndex {
   private idfs = new Map<string, number>();
   private articleCount = 0;
 
-  /** A new empty index, or the one `serialize` gave (an in-memory copy of it). */
-  constructor(serialized?: Buffer) {
-    this.db = new Database(serialized ?? ":memory:");
-    this.db.exec(
+  /**
+   * A new empty index in memory, or in a new `file`; or, `readonly`, the index an earlier
+   * process wrote to `file` (which must exist).
+   */
+  constructor(options: { file?: string; readonly?: boolean } = {}) {
+    const readonly = options.readonly === true && options.file !== undefined;
+    this.db = new Database(options.file ?? ":memory:", { readonly, fileMustExist: readonly });
+    // A file index is rebuilt from the parse cache if it is lost: no journal, no syncing.
+    if (options.file !== undefined && !readonly) this.db.pragma("journal_mode = OFF");
+    this.db.pragma("synchronous = OFF");
+    this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    if (!readonly) this.db.exec(
       `CREATE VIRTUAL TABLE IF NOT EXISTS articles USING fts5(path UNINDEXED, service UNINDEXED, type UNINDEXED, clouds UNINDEXED, topics UNINDEXED, internal UNINDEXED,
          ${COLUMNS.map((c) => c.name).join(", ")}, tokenize = 'porter unicode61 remove_diacritics 2')`,
     );
@@ -142,11 +154,6 @@ export class SearchIndex {
       this.add(article);
     })();
     this.changed();
-  }
-
-  /** The whole index as bytes, for `new SearchIndex(bytes)`. */
-  serialize(): Buffer {
-    return this.db.serialize();
   }
 
   close(): void {

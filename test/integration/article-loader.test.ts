@@ -82,11 +82,31 @@ function writeFixtures(dir: string): void {
   write("nested/latin1.md", Buffer.concat([Buffer.from(`${header(id(904), "Latin-1 body")}\nCaf`), Buffer.from([0xe9]), Buffer.from(" menu\n")]));
 }
 
-/** The cache's entries (and any other file but its last-used mark) in its version folder. */
-function cacheEntries(cacheDir: string): string[] {
+/** The cache's version folder, or null. */
+function versionFolder(cacheDir: string): string | null {
   const [version] = fs.readdirSync(cacheDir).filter((name) => name.startsWith(`v1-${PARSER_VERSION}-`));
-  if (!version) return [];
-  return fs.readdirSync(path.join(cacheDir, version)).filter((name) => name !== ".last-used").map((name) => path.join(cacheDir, version, name));
+  return version ? path.join(cacheDir, version) : null;
+}
+
+/** The library snapshot's files: library.json and the full-text index files. */
+const isSnapshotFile = (name: string) => name === "library.json" || /^index-[0-9a-f]+\.fts$/.test(name);
+
+/** The cache's entries (and any other file but its last-used mark and the snapshot's) in its version folder. */
+function cacheEntries(cacheDir: string): string[] {
+  const folder = versionFolder(cacheDir);
+  if (!folder) return [];
+  return fs.readdirSync(folder).filter((name) => name !== ".last-used" && !isSnapshotFile(name)).map((name) => path.join(folder, name));
+}
+
+/** The snapshot's files in the cache's version folder. */
+function snapshotFiles(cacheDir: string): string[] {
+  const folder = versionFolder(cacheDir);
+  return folder ? fs.readdirSync(folder).filter(isSnapshotFile).sort() : [];
+}
+
+/** Removes the library snapshot, so that the next load reads every file and looks each up in the cache. */
+function dropSnapshot(cacheDir: string): void {
+  fs.rmSync(path.join(versionFolder(cacheDir)!, "library.json"));
 }
 
 interface Loaded {
@@ -177,7 +197,7 @@ describe("loadArticles", () => {
     expect(stats.workers).toBe(2);
     expectLoaded(result, expected);
     const hashes = new Set(expected.articles.map((article) => article.contentHash));
-    expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0 });
+    expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0, snapshot: true });
     expect(cacheEntries(cacheDir)).toHaveLength(hashes.size + 1); // + the file without a header
     expect(cacheEntries(cacheDir).every((file) => file.endsWith(".json"))).toBe(true);
   }, 60_000);
@@ -189,8 +209,9 @@ describe("loadArticles", () => {
     expect(stats.workers).toBe(2);
     expectLoaded(result, expected);
     const hashes = new Set(expected.articles.map((article) => article.contentHash));
-    expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0 });
+    expect(saved).toEqual({ written: hashes.size + 1, failed: 0, staleRemoved: 0, snapshot: true });
     // The entries serve a warm load with onHeaders as well as those written from the header read.
+    dropSnapshot(cacheDir);
     const warm = await load(dir, { workers: 2, cacheDir });
     expect(warm.stats.fromCache).toBe(30);
     expect(warm.headers).toEqual([expectedHeaders]);
@@ -201,9 +222,10 @@ describe("loadArticles", () => {
     const cacheDir = path.join(root, "cache");
     await load(dir, { workers: 2, cacheDir });
 
+    dropSnapshot(cacheDir);
     const warm = await load(dir, { workers: 2, cacheDir });
-    expect(warm.stats).toMatchObject({ fromCache: 30, parsed: [], workers: 0 });
-    expect(warm.saved).toEqual({ written: 0, failed: 0, staleRemoved: 0 });
+    expect(warm.stats).toMatchObject({ fromSnapshot: false, fromCache: 30, parsed: [], workers: 0 });
+    expect(warm.saved).toEqual({ written: 0, failed: 0, staleRemoved: 0, snapshot: true });
     expectLoaded(warm.result, expected);
     expect(warm.headers).toEqual([expectedHeaders]);
 
@@ -212,7 +234,7 @@ describe("loadArticles", () => {
     const oldHash = expected.articles.find((article) => article.file === "licensing/article-03.md")!.contentHash;
     const after = await load(dir, { workers: 2, cacheDir });
     expect(after.stats).toMatchObject({ fromCache: 29, parsed: ["licensing/article-03.md"] });
-    expect(after.saved).toEqual({ written: 1, failed: 0, staleRemoved: 1 });
+    expect(after.saved).toEqual({ written: 1, failed: 0, staleRemoved: 1, snapshot: true });
     expectLoaded(after.result, await parseFolder(dir));
     expect(cacheEntries(cacheDir).some((file) => path.basename(file).startsWith(oldHash))).toBe(false);
   }, 60_000);
@@ -226,12 +248,14 @@ describe("loadArticles", () => {
     fs.writeFileSync(entryOf(corrupt), '{"format":1,"version":');
     const old = JSON.parse(fs.readFileSync(entryOf(outdated), "utf8")) as { format: number };
     fs.writeFileSync(entryOf(outdated), JSON.stringify({ ...old, format: 0 }));
+    dropSnapshot(cacheDir);
 
     const { result, stats } = await load(dir, { workers: 0, cacheDir });
     expect(stats.parsed).toEqual(["licensing/dup-a.md", "nested/crlf.md"]);
     expectLoaded(result, expected);
     expect(JSON.parse(fs.readFileSync(entryOf(corrupt), "utf8"))).toMatchObject({ hash: corrupt, format: 1 });
     expect(JSON.parse(fs.readFileSync(entryOf(outdated), "utf8"))).toMatchObject({ hash: outdated, format: 1 });
+    dropSnapshot(cacheDir);
     expect((await load(dir, { workers: 0, cacheDir })).stats.parsed).toEqual([]);
   });
 
@@ -303,6 +327,7 @@ describe("loadArticles", () => {
   it("calls onHeaders first, with the header-only articles, cold and warm", async () => {
     const cacheDir = path.join(root, "cache");
     for (const workers of [2, 0]) {
+      if (workers === 0) dropSnapshot(cacheDir);
       const { headers, order, result, stats } = await load(dir, { workers, cacheDir });
       expect(order).toEqual(["headers", "result"]);
       expect(headers).toEqual([expectedHeaders]);
@@ -311,4 +336,65 @@ describe("loadArticles", () => {
       expect(stats.headersMs).toBeLessThanOrEqual(stats.totalMs);
     }
   }, 60_000);
+
+  it("takes a start with the same files from the library snapshot, and goes the long way when a file is added, removed or changed", async () => {
+    const cacheDir = path.join(root, "cache");
+    const cold = await load(dir, { workers: 2, cacheDir });
+    expect(cold.saved.snapshot).toBe(true);
+    expect(snapshotFiles(cacheDir)).toHaveLength(2);
+
+    const warm = await load(dir, { workers: 2, cacheDir });
+    expect(warm.stats).toMatchObject({ fromSnapshot: true, fromCache: 30, parsed: [], workers: 0 });
+    expect(warm.headers).toEqual([]);
+    expectLoaded(warm.result, expected); // the -0 displayOrder of nested/crlf.md included
+
+    // Each change makes the next load read every file (those unchanged from the cache) and write a new snapshot.
+    const changes: [string, () => void][] = [
+      ["a touched file", () => fs.utimesSync(path.join(dir, "groups", "dup-b.md"), new Date(), new Date(Date.now() + 5000))],
+      ["an added file", () => fs.writeFileSync(path.join(dir, "groups", "added.md"), `${header(id(990), "Added later")}\n${body(990)}`)],
+      ["a removed file", () => fs.rmSync(path.join(dir, "licensing", "article-03.md"))],
+      ["a replaced file", () => fs.renameSync(path.join(dir, "groups", "added.md"), path.join(dir, "groups", "article-01.md"))],
+    ];
+    for (const [change, make] of changes) {
+      make();
+      const next = await load(dir, { workers: 0, cacheDir });
+      expect({ change, fromSnapshot: next.stats.fromSnapshot, snapshot: next.saved.snapshot }).toEqual({ change, fromSnapshot: false, snapshot: true });
+      expectLoaded(next.result, await parseFolder(dir));
+      const again = await load(dir, { workers: 0, cacheDir });
+      expect({ change, fromSnapshot: again.stats.fromSnapshot }).toEqual({ change, fromSnapshot: true });
+      expectLoaded(again.result, await parseFolder(dir));
+      expect(snapshotFiles(cacheDir)).toHaveLength(2); // the replaced snapshot's index file is gone
+    }
+  }, 60_000);
+
+  it("keeps searching an index whose snapshot was replaced by another load", async () => {
+    const cacheDir = path.join(root, "cache");
+    await load(dir, { workers: 0, cacheDir });
+    const serving = (await load(dir, { workers: 0, cacheDir })).result;
+    expect(serving.index.search("topic number 7", { limit: 1 })[0]?.path).toBe("groups/article-07.md");
+    fs.appendFileSync(path.join(dir, "groups", "article-07.md"), "\nOne more line.\n");
+    const [before] = snapshotFiles(cacheDir).filter((name) => name.endsWith(".fts"));
+    await load(dir, { workers: 0, cacheDir });
+    expect(snapshotFiles(cacheDir)).not.toContain(before);
+    expect(serving.index.search("topic number 7", { limit: 1 })[0]?.path).toBe("groups/article-07.md");
+    serving.index.close();
+  });
+
+  it("goes the long way when the snapshot is unreadable or its index file is gone, and writes none without a cache", async () => {
+    const cacheDir = path.join(root, "cache");
+    await load(dir, { workers: 0, cacheDir });
+    const folder = versionFolder(cacheDir)!;
+    fs.writeFileSync(path.join(folder, "library.json"), '{"format":1,"files":[');
+    const corrupt = await load(dir, { workers: 0, cacheDir });
+    expect({ fromSnapshot: corrupt.stats.fromSnapshot, fromCache: corrupt.stats.fromCache, snapshot: corrupt.saved.snapshot }).toEqual({ fromSnapshot: false, fromCache: 30, snapshot: true });
+    expectLoaded(corrupt.result, expected);
+    for (const name of snapshotFiles(cacheDir).filter((file) => file.endsWith(".fts"))) fs.rmSync(path.join(folder, name));
+    const noIndex = await load(dir, { workers: 0, cacheDir });
+    expect(noIndex.stats.fromSnapshot).toBe(false);
+    expectLoaded(noIndex.result, expected);
+    expect((await load(dir, { workers: 0, cacheDir })).stats.fromSnapshot).toBe(true);
+
+    const uncached = await load(dir, { workers: 0, cacheDir: null });
+    expect({ fromSnapshot: uncached.stats.fromSnapshot, snapshot: uncached.saved.snapshot }).toEqual({ fromSnapshot: false, snapshot: false });
+  });
 });
