@@ -84,7 +84,8 @@ export class GroupNestingStore {
       return sql.list(1, values.length - 1);
     };
     const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
-    const cursor = (alias: string) => (after ? ` AND (${alias}.display_name, ${alias}.id) ${op} (${p(after.displayName)}, ${p(after.id)})` : "");
+    // The keyset: a row-value comparison, which both engines read as a range of a (display_name, id) index.
+    const cursor = (alias: string, joiner: "WHERE" | "AND") => (after ? ` ${joiner} (${alias}.display_name, ${alias}.id) ${op} (${p(after.displayName)}, ${p(after.id)})` : "");
     const order = (alias: string) => `ORDER BY ${alias}.display_name ${direction}, ${alias}.id ${direction} LIMIT ${p(limit)}`;
     const user = "SELECT 'User' AS kind, u.id AS id, u.display_name AS display_name";
     let users: string;
@@ -95,22 +96,22 @@ export class GroupNestingStore {
       // which its planner does not turn into a join (whose order it would choose by its
       // statistics), so the index walk with its LIMIT is the only cheap plan left to it.
       users = sql.postgres
-        ? `${user} FROM users u WHERE (SELECT 1 FROM group_members m WHERE m.group_id = ${p(groupId)} AND m.user_id = u.id) = 1${cursor("u")} ${order("u")}`
-        : `${user} FROM users u CROSS JOIN group_members m ON m.user_id = u.id AND m.group_id = ${p(groupId)} WHERE 1 = 1${cursor("u")} ${order("u")}`;
+        ? `${user} FROM users u WHERE (SELECT 1 FROM group_members m WHERE m.group_id = ${p(groupId)} AND m.user_id = u.id) = 1${cursor("u", "AND")} ${order("u")}`
+        : `${user} FROM users u CROSS JOIN group_members m ON m.user_id = u.id AND m.group_id = ${p(groupId)}${cursor("u", "WHERE")} ${order("u")}`;
     } else {
       // Every membership of the group, its user read by primary key, sorted: a small group's
       // whole cost. A materialized CTE makes PostgreSQL read the memberships first.
       users = sql.postgres
-        ? `WITH m AS MATERIALIZED (SELECT user_id FROM group_members WHERE group_id = ${p(groupId)}) ${user} FROM m INNER JOIN users u ON u.id = m.user_id WHERE 1 = 1${cursor("u")} ${order("u")}`
-        : `${user} FROM group_members m CROSS JOIN users u ON u.id = m.user_id WHERE m.group_id = ${p(groupId)}${cursor("u")} ${order("u")}`;
+        ? `WITH m AS MATERIALIZED (SELECT user_id FROM group_members WHERE group_id = ${p(groupId)}) ${user} FROM m INNER JOIN users u ON u.id = m.user_id${cursor("u", "WHERE")} ${order("u")}`
+        : `${user} FROM group_members m CROSS JOIN users u ON u.id = m.user_id WHERE m.group_id = ${p(groupId)}${cursor("u", "AND")} ${order("u")}`;
     }
     // The member groups, few, from the group's links, each read by primary key, sorted (rather
     // than a walk of every group's name from the cursor, which either engine may pick when its
     // statistics say the links are few).
     const group = "SELECT 'Group' AS kind, g.id AS id, g.display_name AS display_name";
     const groups = sql.postgres
-      ? `WITH n AS MATERIALIZED (SELECT member_group_id FROM group_member_groups WHERE group_id = ${p(groupId)}) ${group} FROM n INNER JOIN directory_groups g ON g.id = n.member_group_id WHERE 1 = 1${cursor("g")} ${order("g")}`
-      : `${group} FROM group_member_groups n CROSS JOIN directory_groups g ON g.id = n.member_group_id WHERE n.group_id = ${p(groupId)}${cursor("g")} ${order("g")}`;
+      ? `WITH n AS MATERIALIZED (SELECT member_group_id FROM group_member_groups WHERE group_id = ${p(groupId)}) ${group} FROM n INNER JOIN directory_groups g ON g.id = n.member_group_id${cursor("g", "WHERE")} ${order("g")}`
+      : `${group} FROM group_member_groups n CROSS JOIN directory_groups g ON g.id = n.member_group_id WHERE n.group_id = ${p(groupId)}${cursor("g", "AND")} ${order("g")}`;
     const text = `SELECT o.kind, o.id FROM (SELECT * FROM (${users}) a UNION ALL SELECT * FROM (${groups}) b) o ${order("o")}`;
     return this.records(await sql.rows<{ kind: MemberKey["kind"]; id: string }>(text, values));
   }
