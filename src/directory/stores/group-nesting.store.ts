@@ -91,10 +91,10 @@ export class GroupNestingStore {
     let users: string;
     if (await this.walksNameIndex(sql, groupId, limit)) {
       // Along the users' (display_name, id) index from the cursor, each user's membership probed
-      // with one index seek, until the page is full. On SQLite,
-      // CROSS JOIN keeps users the outer table; on PostgreSQL the probe is a scalar subquery,
-      // which its planner does not turn into a join (whose order it would choose by its
-      // statistics), so the index walk with its LIMIT is the only cheap plan left to it.
+      // with one index seek, until the page is full. On SQLite, CROSS JOIN keeps users the outer
+      // table; on PostgreSQL the probe is a scalar subquery, which its planner does not turn into
+      // a join (whose order it would choose by its statistics), so the index walk with its LIMIT
+      // is the only cheap plan left to it.
       users = sql.postgres
         ? `${user} FROM users u WHERE (SELECT 1 FROM group_members m WHERE m.group_id = ${p(groupId)} AND m.user_id = u.id) = 1${cursor("u", "AND")} ${order("u")}`
         : `${user} FROM users u CROSS JOIN group_members m ON m.user_id = u.id AND m.group_id = ${p(groupId)}${cursor("u", "WHERE")} ${order("u")}`;
