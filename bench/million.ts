@@ -115,6 +115,8 @@ interface ListCase {
 
 const USER_NODE = "id displayName userPrincipalName department usageLocation accountEnabled";
 const GROUP_NODE = "id displayName securityEnabled membershipRule";
+/** A group's members are users and groups (groups hold groups): the user's fields as for users, a group's as for groups. */
+const MEMBER_NODE = `__typename id displayName ... on User { ${USER_NODE} } ... on Group { ${GROUP_NODE} }`;
 const AUDIT_NODE = "id activityDateTime activityDisplayName category result";
 const PAGE_INFO = "pageInfo { hasNextPage endCursor }";
 
@@ -147,7 +149,7 @@ function cases(l: Lookups): ListCase[] {
   const members = (label: string, field: string, id: string): ListCase => ({
     list: field,
     filter: label,
-    query: `query($after: String, $id: ID!) { group(id: $id) { list: ${field}(first: ${PAGE}, after: $after) { ${connection(USER_NODE)} } } }`,
+    query: `query($after: String, $id: ID!) { group(id: $id) { list: ${field}(first: ${PAGE}, after: $after) { ${connection(field === "members" ? MEMBER_NODE : USER_NODE)} } } }`,
     variables: { id },
     path: ["group", "list"],
     pages: true,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GroupLicensingApi, groupLicensingSuite, SKU, type TestUser } from "../support/group-licensing-api";
 import { refusal, type TestGateway } from "../support/harness";
+import { membersWalkThreshold } from "../../src/directory/stores/group-nesting.store";
 
 const CREATE = "mutation($input: CreateGroupInput!) { createGroup(input: $input) { id displayName } }";
 const UPDATE = "mutation($id: ID!, $input: UpdateGroupInput!) { updateGroup(id: $id, input: $input) { id groupTypes } }";
@@ -10,6 +11,8 @@ const REMOVE = "mutation($g: ID!, $m: ID, $u: ID) { removeGroupMember(groupId: $
 const OBJECT = "__typename id displayName ... on User { userPrincipalName } ... on Group { groupTypes }";
 const PAGE = `totalCount edges { cursor node { ${OBJECT} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`;
 const MEMBERS = `query($id: ID!) { group(id: $id) { members(first: 100) { ${PAGE} } memberOf { id } } }`;
+const MEMBERS_PAGE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { group(id: $id) {
+  members(first: $first, after: $after, last: $last, before: $before) { ${PAGE} } } }`;
 const TRANSITIVE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { group(id: $id) {
   transitiveMembers(first: $first, after: $after, last: $last, before: $before) { ${PAGE} } } }`;
 const GROUP_ABOVE = "query($id: ID!) { group(id: $id) { memberOf { id } transitiveMemberOf(first: 100) { totalCount edges { node { id } } } } }";
@@ -277,6 +280,68 @@ describe("nested groups", () => {
       expect(bob.totalCount).toBe(3);
       expect(await above(GROUP_ABOVE, t.bottom)).toEqual({ memberOf: [t.middle], transitive: expect.arrayContaining([t.middle, t.top]), totalCount: 2 });
       expect(await above(GROUP_ABOVE, t.top)).toEqual({ memberOf: [], transitive: [], totalCount: 0 });
+    });
+  });
+
+  describe("paging a group's members", () => {
+    const page = async (groupId: string, variables: Record<string, unknown>) => (await gateway.ok("admin", MEMBERS_PAGE, { id: groupId, ...variables })).group.members;
+    type Edge = { cursor: string; node: Listed };
+    const byNameThenId = (a: Listed, b: Listed) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+    it("pages a group larger than the size threshold both ways: users and groups interleaved by (displayName, id), each once, the same cursors either way", async () => {
+      // 60 users under 20 names (three share each, so their ids decide), and groups named
+      // between them, one the same as three users'.
+      const users: TestUser[] = [];
+      const expected: Listed[] = [];
+      for (let i = 0; i < 60; i++) {
+        const displayName = `Walk ${String(i % 20).padStart(2, "0")}`;
+        const user = await api.user({ displayName });
+        users.push(user);
+        expected.push({ __typename: "User", id: user.id, displayName });
+      }
+      const groups: string[] = [];
+      for (const displayName of ["Walk", "Walk 05", "Walk 12x", "Walk 99"]) {
+        const id = await group([], { displayName });
+        groups.push(id);
+        expected.push({ __typename: "Group", id, displayName });
+      }
+      const big = await group([...users, ...groups]);
+      expected.sort(byNameThenId);
+      // A page of 3 is read as 4: the group must be past the size from which its users' page is
+      // read along the users' name index rather than from its memberships.
+      const { users: directory } = await gateway.ok("admin", "{ users(first: 1) { totalCount } }");
+      expect(users.length).toBeGreaterThanOrEqual(membersWalkThreshold(4, directory.totalCount));
+
+      const forward: Edge[] = [];
+      let after: string | null = null;
+      for (let pages = 0; ; pages++) {
+        const got: any = await page(big, { first: 3, after });
+        expect(got.totalCount).toBe(64);
+        expect(got.pageInfo.hasPreviousPage).toBe(after !== null);
+        forward.push(...got.edges);
+        if (!got.pageInfo.hasNextPage) break;
+        expect(got.edges).toHaveLength(3);
+        after = got.pageInfo.endCursor;
+      }
+      expect(forward.map((edge) => ({ __typename: edge.node.__typename, id: edge.node.id, displayName: edge.node.displayName }))).toEqual(expected);
+
+      const backward: Edge[] = [];
+      let before: string | null = null;
+      for (;;) {
+        const got: any = await page(big, { last: 3, before });
+        expect(got.totalCount).toBe(64);
+        expect(got.pageInfo.hasNextPage).toBe(before !== null);
+        backward.unshift(...got.edges);
+        if (!got.pageInfo.hasPreviousPage) break;
+        expect(got.edges).toHaveLength(3);
+        before = got.pageInfo.startCursor;
+      }
+      expect(backward).toEqual(forward);
+
+      // From any member's cursor, either way, the list goes on where it should.
+      const middle = forward[31]!;
+      expect((await page(big, { first: 5, after: middle.cursor })).edges).toEqual(forward.slice(32, 37));
+      expect((await page(big, { last: 5, before: middle.cursor })).edges).toEqual(forward.slice(26, 31));
     });
   });
 

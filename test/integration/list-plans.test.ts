@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { Client } from "pg";
 import Sqlite from "better-sqlite3";
 import { seedLargeTenant } from "../../src/demo/large-tenant/seed-cli";
+import { membersWalkThreshold } from "../../src/directory/stores/group-nesting.store";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { TestGateway } from "../support/harness";
 
@@ -68,10 +69,61 @@ async function unboundedScans(db: TestDatabase, statement: Captured): Promise<st
   }
 }
 
+
+/**
+ * The users' part of a page of a group's members (the statement merges a page of the group's
+ * users with a page of its member groups): the plan lines under the subquery that reads users on
+ * SQLite, the plan nodes under that part's Limit on PostgreSQL, each as one line of text.
+ */
+async function usersArm(db: TestDatabase, statement: Captured): Promise<string[]> {
+  if (db.kind === "sqlite") {
+    const handle = new Sqlite(db.url, { readonly: true });
+    try {
+      const lines = handle.prepare(`EXPLAIN QUERY PLAN ${statement.query}`).all(...statement.parameters) as { id: number; parent: number; detail: string }[];
+      const users = lines.find((line) => /^(SCAN|SEARCH) u\b/.test(line.detail));
+      if (!users) throw new Error(`no read of users in the plan of ${statement.query}`);
+      return lines.filter((line) => line.parent === users.parent).map((line) => line.detail);
+    } finally {
+      handle.close();
+    }
+  }
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query("SET enable_seqscan = off");
+    const [{ "QUERY PLAN": [root] }] = (await client.query(`EXPLAIN (FORMAT JSON) ${statement.query}`, [...statement.parameters])).rows;
+    // The path from the root to the read of users (not a probe of it in a subplan).
+    const path = (node: Record<string, any>, above: Record<string, any>[]): Record<string, any>[] | null => {
+      if (node["Relation Name"] === "users" && node.Alias === "u") return [...above, node];
+      for (const child of node.Plans ?? []) {
+        const found = child["Parent Relationship"] === "SubPlan" ? null : path(child, [...above, node]);
+        if (found) return found;
+      }
+      return null;
+    };
+    const found = path(root.Plan, []);
+    if (!found) throw new Error(`no read of users in the plan of ${statement.query}`);
+    const limit = found.map((node) => node["Node Type"]).lastIndexOf("Limit");
+    const lines: string[] = [];
+    const describe = (node: Record<string, any>) => {
+      const index = node["Index Name"] ? ` using ${node["Index Name"]}` : "";
+      const relation = node["Relation Name"] ? ` on ${node["Relation Name"]}` : "";
+      const condition = node["Index Cond"] ? ` (${node["Index Cond"]})` : "";
+      lines.push(`${node["Node Type"]}${index}${relation}${condition}`);
+      for (const child of node.Plans ?? []) describe(child);
+    };
+    describe(found[limit]!);
+    return lines;
+  } finally {
+    await client.end();
+  }
+}
+
 describe("directory lists at a million users: every filter is served by an index", () => {
   let db: TestDatabase;
   let gateway: TestGateway;
   const ids: Record<string, string> = {};
+  const sizes: Record<string, number> = {};
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -86,6 +138,16 @@ describe("directory lists at a million users: every filter is served by an index
     ids.e5 = nodes.find((node: any) => node.displayName.includes("E5")).id;
     ids.user = (await gateway.ok("admin", "{ users(first: 1, filter: { startsWith: \"zoe\" }) { edges { node { id } } } }")).users.edges[0].node.id;
     ids.admin = await gateway.userId("admin");
+    // Groups held by both, so that a page of members merges users and groups.
+    sizes.users = (await gateway.ok("admin", "{ users(first: 1) { totalCount } }")).users.totalCount;
+    sizes.biggest = bySize[0].members.totalCount;
+    sizes.small = nodes.find((node: any) => node.id === ids.small).members.totalCount;
+    for (const displayName of ["Aaa nested team", "Mmm nested team"]) {
+      const { createGroup } = await gateway.ok("admin", "mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }", { input: { displayName } });
+      for (const parent of [ids.biggest, ids.small]) {
+        await gateway.ok("admin", "mutation($g: ID!, $m: ID!) { addGroupMember(groupId: $g, memberId: $m) { id } }", { g: parent, m: createGroup.id });
+      }
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -162,5 +224,52 @@ describe("directory lists at a million users: every filter is served by an index
         expect({ statement: statement.query, scans }).toEqual({ statement: statement.query, scans: [] });
       }
     }
+  });
+
+  describe("a group's members: the users' page is read by the plan for the group's size", () => {
+    const PAGE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+      group(id: $id) { members(first: $first, after: $after, last: $last, before: $before) { edges { cursor } pageInfo { startCursor endCursor } } } }`;
+
+    /** The users' part of the plan of each page: first, the next, last and the one before it. */
+    async function pagesOf(groupId: string): Promise<string[][]> {
+      const arms: string[][] = [];
+      const log = gateway.app.services.db.queryLog;
+      const page = async (variables: Record<string, unknown>) => {
+        const captured: Captured[] = [];
+        log.onQuery = (statement, parameters) => {
+          if (statement.includes("'User' AS kind") && statement.includes("UNION ALL")) captured.push({ query: statement, parameters });
+        };
+        try {
+          const data = await gateway.ok("admin", PAGE, { id: groupId, ...variables });
+          expect(captured).toHaveLength(1);
+          arms.push(await usersArm(db, captured[0]!));
+          return data.group.members.pageInfo;
+        } finally {
+          log.onQuery = null;
+        }
+      };
+      const first = await page({ first: 20 });
+      await page({ first: 20, after: first.endCursor });
+      const last = await page({ last: 20 });
+      await page({ last: 20, before: last.startCursor });
+      return arms;
+    }
+
+    it("a group larger than the threshold walks the users' (display_name, id) index and sorts nothing", async () => {
+      // The resolver reads a page of 20 plus one, to know whether there is a next.
+      expect(sizes.biggest).toBeGreaterThanOrEqual(membersWalkThreshold(21, sizes.users!));
+      for (const arm of await pagesOf(ids.biggest!)) {
+        expect(arm.filter((line) => /TEMP B-TREE FOR ORDER BY|^(Incremental )?Sort\b/.test(line))).toEqual([]);
+        expect(arm.some((line) => /^(SCAN|SEARCH) u USING (COVERING )?INDEX IX_users_display_name\b|^Index (Only )?Scan using IX_users_display_name on users\b/.test(line))).toBe(true);
+      }
+    });
+
+    it("a group smaller than the threshold reads its memberships by the group's key, then sorts them", async () => {
+      expect(sizes.small).toBeLessThan(membersWalkThreshold(21, sizes.users!));
+      for (const arm of await pagesOf(ids.small!)) {
+        expect(arm.some((line) => /^SEARCH m USING (COVERING )?INDEX \S+ \(group_id=\?\)|on group_members \(\(?group_id = /.test(line))).toBe(true);
+        expect(arm.some((line) => /TEMP B-TREE FOR ORDER BY|^Sort\b/.test(line))).toBe(true);
+      }
+    });
   });
 });
