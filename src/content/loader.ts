@@ -8,8 +8,8 @@
  *    worker threads (loader/pool.ts: batches, to whichever worker is free), which parse the rest
  *    and write its cache entry.
  * 2. Once every file is read, `onHeaders` receives the folder with every header (header-only
- *    articles: from the cache, or from the header-only parse), so a server can answer lookups
- *    while the bodies are still being parsed.
+ *    articles without their body text: from the cache, or from the header-only parse), so a
+ *    server can answer lookups while the bodies are still being parsed.
  * 3. The results are merged in file order and the folder-level problems (duplicate articleIds)
  *    added as parseFolder does. The result holds each article without its body (IndexedArticle:
  *    the body goes to the parse cache, and the worker threads send back only the article's
@@ -34,7 +34,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { type IndexedArticle, type IndexedArticleText, indexArticle } from "./indexed";
+import { type IndexedArticle, type IndexedArticleText, indexArticle, withoutBody } from "./indexed";
 import type { Article, ArticleProblem, ParseResult } from "./model";
 import { type FolderResult, type FolderSummary, parseFromHeader, parseHeader, readHeader } from "./parser";
 import { findDuplicateIds, listArticleFiles } from "./parser/folder";
@@ -151,13 +151,20 @@ interface Slot {
 type Entry = { file: string; result: ParseResult; error: null } | { file: string; result: null; error: string };
 
 /**
+ * Texts added to the full-text index per transaction: each transaction adds a segment to the
+ * FTS5 index, which then merges them, so a few hundred at a time rather than each worker batch.
+ */
+const INDEX_BATCH = 256;
+
+/**
  * Fills a full-text index in file order as the articles' texts come in (from worker threads, in
- * any order): each text is added, and dropped, once every file before it is in, a batch of
+ * any order): each text is added, and dropped, once every file before it is in, INDEX_BATCH
  * consecutive ones per transaction.
  */
 class InOrderIndex {
   private next = 0;
   private readonly waiting = new Map<number, IndexedParse["article"]>();
+  private batch: { article: Article; text: IndexedArticleText["text"] }[] = [];
 
   constructor(
     readonly index: SearchIndex,
@@ -167,21 +174,26 @@ class InOrderIndex {
   /** The article of the file at this position (null: none, or the file could not be read). */
   put(at: number, article: IndexedParse["article"]): void {
     this.waiting.set(at, article);
-    const batch: { article: Article; text: IndexedArticleText["text"] }[] = [];
     for (; this.waiting.has(this.next); this.next++) {
       const entry = this.waiting.get(this.next);
       this.waiting.delete(this.next);
-      if (entry?.text) batch.push({ article: entry.article, text: entry.text });
+      if (entry?.text) this.batch.push({ article: entry.article, text: entry.text });
       if (entry) delete entry.text;
+      if (this.batch.length >= INDEX_BATCH) this.flush();
     }
-    if (batch.length > 0) this.index.addAll(batch);
   }
 
   /** Once every file is in. */
   finish(): SearchIndex {
     if (this.next !== this.count) throw new Error(`the full-text index has ${this.next} of ${this.count} files`);
+    this.flush();
     this.index.finish();
     return this.index;
+  }
+
+  private flush(): void {
+    if (this.batch.length > 0) this.index.addAll(this.batch);
+    this.batch = [];
   }
 }
 
@@ -346,14 +358,14 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   if (cached) return { slot: { file, error: null, stamp, hash, cached, indexed: null, header: null }, task: null };
   if (!wantHeaders) return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: null }, task: { file, bytes } };
   const read = readHeader(bytes, file);
-  const header = parseFromHeader(read, { headersOnly: true });
-  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header }, task: read.head ? { file, head: read } : { file, bytes } };
+  // Kept without its body text until the load is done: the worker threads parse the body.
+  const { article, problems } = parseFromHeader(read, { headersOnly: true });
+  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: { article: article && withoutBody(article), problems } }, task: read.head ? { file, head: read } : { file, bytes } };
 }
 
-/** What parseArticle(bytes, file, { headersOnly: true }) gives, from a cached full parse. */
+/** What parseArticle(bytes, file, { headersOnly: true }) gives, without the body (withoutBody), from a cached full parse. */
 function headerOnly(cached: CachedParse): ParseResult {
-  const article = cached.article && { ...cached.article, sections: [], recommendedSteps: [] };
-  return { article, problems: cached.problems.slice(0, cached.headerProblems) };
+  return { article: cached.article && withoutBody(cached.article), problems: cached.problems.slice(0, cached.headerProblems) };
 }
 
 /** The folder result from per-file parts in file order, as parseFolder builds it. */
