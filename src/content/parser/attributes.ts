@@ -34,10 +34,23 @@ export interface ScanResult {
 }
 
 const NAME = /[A-Za-z_][A-Za-z0-9_.:-]*/y;
-const NAME_START = /[A-Za-z_]/;
-const SPACE = /[ \t\n\f\v]/;
+/** An unquoted value. */
+const BARE_VALUE = /[^\s>]*/y;
+
+/** [A-Za-z_] */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+/** [ \t\n\f\v] */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0b;
+}
+
 /** Zero-width characters, the BOM as a character, and the no-break space: whitespace to a reader, not to a parser. */
-const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00A0]/;
+function isInvisible(c: number): boolean {
+  return (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0xa0;
+}
 /** A line that starts the next attribute or closes the header: proof that a quote was left open. */
 const NEXT_ATTRIBUTE_LINE = /^[ \t\u00A0\u200B-\u200D\uFEFF]*(?:[A-Za-z_][A-Za-z0-9_.:-]*[ \t]*=[ \t]*["']|\/?>)/;
 
@@ -50,7 +63,8 @@ export function scanAttributes(text: string, start: number): ScanResult {
 class Scanner {
   private readonly attributes: RawAttribute[] = [];
   private readonly issues: ScanIssue[] = [];
-  private readonly invisibleSeen = new Set<string>();
+  /** Made when the first invisible character is met (few headers have one). */
+  private invisibleSeen: Set<string> | null = null;
   /** End of the last complete attribute: where an unclosed header is cut. */
   private lastGoodEnd: number;
 
@@ -64,14 +78,14 @@ class Scanner {
   run(): ScanResult {
     const { text } = this;
     while (this.pos < text.length) {
-      const ch = text[this.pos]!;
-      if (SPACE.test(ch)) this.pos += 1;
-      else if (text.startsWith("/>", this.pos)) return this.result(this.pos + 2);
-      else if (ch === ">") return this.result(this.pos + 1);
-      else if (INVISIBLE.test(ch)) this.skipInvisible();
-      else if (this.atLineStart() && !NAME_START.test(ch)) return this.unclosedHeader();
-      else if (NAME_START.test(ch)) this.readAttribute();
-      else this.skipStray(ch);
+      const c = text.charCodeAt(this.pos);
+      if (isSpace(c)) this.pos += 1;
+      else if (c === 0x2f && text.charCodeAt(this.pos + 1) === 0x3e) return this.result(this.pos + 2);
+      else if (c === 0x3e) return this.result(this.pos + 1);
+      else if (isInvisible(c)) this.skipInvisible();
+      else if (isNameStart(c)) this.readAttribute();
+      else if (this.atLineStart()) return this.unclosedHeader();
+      else this.skipStray(text[this.pos]!);
     }
     return this.unclosedHeader();
   }
@@ -111,9 +125,8 @@ class Scanner {
   private readValue(name: string): string {
     const quote = this.text[this.pos];
     if (quote === '"' || quote === "'") return this.readQuoted(name, quote);
-    const match = /[^\s>]*/y;
-    match.lastIndex = this.pos;
-    let value = match.exec(this.text)![0];
+    BARE_VALUE.lastIndex = this.pos;
+    let value = BARE_VALUE.exec(this.text)![0];
     if (value.endsWith("/") && this.text[this.pos + value.length] === ">") value = value.slice(0, -1);
     this.pos += value.length;
     return value;
@@ -143,6 +156,7 @@ class Scanner {
   /** Reported once per character per header: a block indented with no-break spaces is one oddity. */
   private skipInvisible(): void {
     const ch = this.text[this.pos]!;
+    this.invisibleSeen ??= new Set();
     if (!this.invisibleSeen.has(ch)) {
       this.invisibleSeen.add(ch);
       const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
@@ -158,16 +172,19 @@ class Scanner {
 
   /** Spaces and tabs around '='; a line break too before it (`name\n= "v"` is rare but harmless). */
   private skipInlineSpace(allowNewline: boolean): void {
-    const space = allowNewline ? /[ \t\n\u00A0]/ : /[ \t\u00A0]/;
-    while (this.pos < this.text.length && space.test(this.text[this.pos]!)) this.pos += 1;
+    const { text } = this;
+    for (; this.pos < text.length; this.pos += 1) {
+      const c = text.charCodeAt(this.pos);
+      if (!(c === 0x20 || c === 0x09 || c === 0xa0 || (allowNewline && c === 0x0a))) break;
+    }
   }
 
   /** Only whitespace precedes the cursor on its line. */
   private atLineStart(): boolean {
     for (let i = this.pos - 1; i >= 0; i -= 1) {
-      const ch = this.text[i]!;
-      if (ch === "\n") return true;
-      if (!SPACE.test(ch) && !INVISIBLE.test(ch)) return false;
+      const c = this.text.charCodeAt(i);
+      if (c === 0x0a) return true;
+      if (!isSpace(c) && !isInvisible(c)) return false;
     }
     return true;
   }

@@ -19,6 +19,9 @@ export const CANONICAL_NAMES = [
 
 export type CanonicalName = (typeof CANONICAL_NAMES)[number];
 
+/** Each name's position in CANONICAL_NAMES. */
+export const CANONICAL_INDEX = Object.fromEntries(CANONICAL_NAMES.map((name, i) => [name, i])) as Record<CanonicalName, number>;
+
 /** Attributes whose value is a comma-separated list. */
 export const LIST_NAMES: ReadonlySet<CanonicalName> = new Set([
   "supportTopicIds",
@@ -42,15 +45,29 @@ const KNOWN_TYPOS = new Map<string, CanonicalName>([
 ]);
 
 export interface NameMatch {
-  name: CanonicalName;
+  readonly name: CanonicalName;
+  /** Position of `name` in CANONICAL_NAMES. */
+  readonly index: number;
   /** exact: as canonical; case: another letter case; typo: a known misspelling. */
-  match: "exact" | "case" | "typo";
+  readonly match: "exact" | "case" | "typo";
 }
 
+/** Answers by the name as written: headers use few names, and every file repeats them. */
+const MATCHES = new Map<string, NameMatch | null>();
+const MAX_MATCHES = 10_000;
+
 export function canonicalName(written: string): NameMatch | null {
+  const known = MATCHES.get(written);
+  if (known !== undefined) return known;
+  const found = matchName(written);
+  if (MATCHES.size < MAX_MATCHES) MATCHES.set(written, found);
+  return found;
+}
+
+function matchName(written: string): NameMatch | null {
   const lower = written.toLowerCase();
   const name = BY_LOWER_CASE.get(lower);
-  if (name) return { name, match: name === written ? "exact" : "case" };
+  if (name) return { name, index: CANONICAL_INDEX[name], match: name === written ? "exact" : "case" };
   const typo = KNOWN_TYPOS.get(lower);
-  return typo ? { name: typo, match: "typo" } : null;
+  return typo ? { name: typo, index: CANONICAL_INDEX[typo], match: "typo" } : null;
 }

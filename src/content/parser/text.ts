@@ -14,12 +14,14 @@ export interface DecodedText {
 }
 
 const BOM = "\uFEFF";
+/** Decoding holds no state between calls (no `stream`), so one decoder serves every file. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function decodeArticle(bytes: Uint8Array): DecodedText {
   const utf16 = utf16Encoding(bytes);
   if (utf16) return finish(new TextDecoder(utf16, { ignoreBOM: true }).decode(bytes), utf16, null);
   try {
-    return finish(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), "utf-8", null);
+    return finish(UTF8.decode(bytes), "utf-8", null);
   } catch {
     return finish(decodeWindows1252(bytes), "windows-1252", firstInvalidUtf8Line(bytes));
   }
@@ -77,15 +79,19 @@ function firstInvalidUtf8Line(bytes: Uint8Array): number {
   return 1;
 }
 
-/** Maps offsets in a text to 1-based line numbers. */
+/**
+ * Maps offsets in a text to 1-based line numbers. It finds line starts only as far as the offsets
+ * asked for (a header's are near the top of a long text).
+ */
 export class LineIndex {
   private readonly starts: number[] = [0];
+  /** Every line break before this offset is in `starts`. */
+  private scanned = 0;
 
-  constructor(text: string) {
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
-  }
+  constructor(private readonly text: string) {}
 
   lineAt(offset: number): number {
+    if (offset > this.scanned) this.scanTo(offset);
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -94,6 +100,16 @@ export class LineIndex {
       else high = mid - 1;
     }
     return low + 1;
+  }
+
+  private scanTo(offset: number): void {
+    const { text, starts } = this;
+    let i = text.indexOf("\n", this.scanned);
+    while (i >= 0 && i < offset) {
+      starts.push(i + 1);
+      i = text.indexOf("\n", i + 1);
+    }
+    this.scanned = i < 0 ? Infinity : offset;
   }
 }
 
