@@ -11,21 +11,27 @@
  *                   or BENCH_LIBRARY); without it, --files N (default 15,000) files generated in the
  *                   temporary folder from the dev sample (or helpgate's own articles/), each copy
  *                   with its own articleId, as content-load.ts does
- *   --rounds N      rounds (default 3); each pass's fastest round is reported
+ *   --rounds N      rounds (default 3)
  *   --baseline DIR  another compiled helpgate (the root holding src/content/parser/index.js,
  *                   e.g. a build of the main branch: `npx tsc -p bench/tsconfig.json --outDir DIR`),
  *                   whose header pass is timed in the same rounds, for a before/after in one run
- *   --passes a,b    only these passes (read, current, baseline), e.g. `--passes current` under
- *                   `node --cpu-prof --cpu-prof-dir dist/bench-profiles`
+ *   --passes a,b    only these passes (read, current, baseline)
  *
- * Passes, taking turns in each round (the OS has the files cached after the first listing):
+ * Passes, each in a fresh Node process (the OS has the files cached after the first listing):
  *   read       fs.readFileSync of every file, nothing else: the floor
  *   current    read + readHeader + parseFromHeader headersOnly, this build's parser
  *   baseline   the same with --baseline's parser
- * Each pass keeps its results until it ends, as the loader keeps its headers. Figures are ms per
- * 1,000 files, wall and CPU (this process, GC helper threads included). Writes
+ * At start-up the pass runs once, before its code is optimized and while V8's young generation is
+ * still small, so each round starts every pass in a new process (the passes take turns) and times
+ * its first run there ("cold") and a second one ("warm"). Each run keeps its results until it
+ * ends, as the loader keeps its headers. Figures are ms per 1,000 files, the fastest round (and
+ * the median of the cold runs); CPU is the child's, GC helper threads included. Writes
  * bench/results/header-pass.json.
+ *
+ * To profile one pass: node --cpu-prof --cpu-prof-dir dist/bench-profiles \
+ *   dist/bench-build/bench/header-pass.js --child current --library DIR
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -91,13 +97,42 @@ async function generate(source: string, target: string, count: number): Promise<
   }
 }
 
+interface ChildResult {
+  /** The pass's first run in a fresh process: as at start-up, its code not yet optimized, V8's young generation still small. */
+  cold: PassTime;
+  /** The same pass run again in that process. */
+  warm: PassTime;
+  articles: number;
+}
+
+/** `--child PASS`: runs one pass twice in this process and prints the times as JSON (the parent starts one per pass and round). */
+async function child(args: Map<string, string>): Promise<void> {
+  const name = args.get("child")!;
+  const dir = args.get("library")!;
+  const baselineDir = args.get("baseline");
+  const use: Parser | null = name === "baseline" ? (require(path.resolve(baselineDir!, "src", "content", "parser", "index.js")) as Parser) : name === "current" ? parser : null;
+  if (name !== "read" && !use) throw new Error(`unknown pass ${name}`);
+  const files = await listArticleFiles(dir);
+  const pass = () => (use ? headerPass(dir, files, use) : readPass(dir, files));
+  const cold = timed(pass);
+  const warm = timed(pass);
+  const result: ChildResult = { cold: { ms: cold.ms, cpuMs: cold.cpuMs }, warm: { ms: warm.ms, cpuMs: warm.cpuMs }, articles: cold.count };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+};
+
 export async function run(argv: string[] = []): Promise<void> {
   const args = parseArgs(argv);
+  if (args.has("child")) return child(args);
   const rounds = Number(args.get("rounds") ?? 3);
-  const passes = (args.get("passes") ?? "read,current,baseline").split(",").map((name) => name.trim());
   const baselineDir = args.get("baseline");
+  const passes = (args.get("passes") ?? "read,current,baseline").split(",").map((name) => name.trim()).filter((name) => name !== "baseline" || baselineDir);
   if (!(rounds >= 1)) throw new Error("--rounds must be ≥ 1");
-  const baseline: Parser | null = baselineDir && passes.includes("baseline") ? (require(path.resolve(baselineDir, "src", "content", "parser", "index.js")) as Parser) : null;
+  if (baselineDir && !fs.existsSync(path.resolve(baselineDir, "src", "content", "parser", "index.js"))) throw new Error(`--baseline ${baselineDir}: no src/content/parser/index.js in it`);
 
   let dir = path.resolve(args.get("library") ?? DEFAULT_LIBRARY);
   let generated: string | null = null;
@@ -113,45 +148,56 @@ export async function run(argv: string[] = []): Promise<void> {
     const files = await listArticleFiles(dir);
     const bytes = files.reduce((sum, file) => sum + fs.statSync(path.join(dir, file)).size, 0);
     console.log(`${files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    const runners: { name: string; pass: () => number }[] = [
-      { name: "read", pass: () => readPass(dir, files) },
-      { name: "current", pass: () => headerPass(dir, files, parser) },
-      ...(baseline ? [{ name: "baseline", pass: () => headerPass(dir, files, baseline) }] : []),
-    ].filter((runner) => passes.includes(runner.name));
-    const samples = new Map<string, PassTime[]>(runners.map((runner) => [runner.name, []]));
-    const counts = new Map<string, number>();
+    const samples = new Map<string, ChildResult[]>(passes.map((name) => [name, []]));
     for (let round = 1; round <= rounds; round++) {
-      for (const runner of runners) {
-        const time = timed(runner.pass);
-        samples.get(runner.name)!.push({ ms: time.ms, cpuMs: time.cpuMs });
-        counts.set(runner.name, time.count);
-        console.log(`  round ${round} ${runner.name}: ${time.ms.toFixed(0)} ms`);
+      for (const name of passes) {
+        const childArgs = [__filename, "--child", name, "--library", dir, ...(baselineDir ? ["--baseline", path.resolve(baselineDir)] : [])];
+        const result = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: "utf8" })) as ChildResult;
+        samples.get(name)!.push(result);
+        console.log(`  round ${round} ${name}: cold ${result.cold.ms.toFixed(0)} ms, warm ${result.warm.ms.toFixed(0)} ms`);
       }
     }
-    if (counts.has("current") && counts.has("baseline") && counts.get("current") !== counts.get("baseline")) {
-      throw new Error(`articles found: current ${counts.get("current")}, baseline ${counts.get("baseline")}`);
-    }
+    const found = new Set(["current", "baseline"].filter((name) => samples.has(name)).map((name) => samples.get(name)![0]!.articles));
+    if (found.size > 1) throw new Error("current and baseline found different numbers of articles");
+
     const per1000 = (ms: number) => (ms * 1000) / files.length;
-    const best = new Map([...samples].map(([name, times]) => [name, times.reduce((a, b) => (b.ms < a.ms ? b : a))]));
-    const read = best.get("read");
-    const rows = [...best].map(([name, time]) => [
+    const figures = new Map(
+      [...samples].map(([name, results]) => [
+        name,
+        {
+          cold: Math.min(...results.map((result) => result.cold.ms)),
+          coldMedian: median(results.map((result) => result.cold.ms)),
+          coldCpu: Math.min(...results.map((result) => result.cold.cpuMs)),
+          warm: Math.min(...results.map((result) => result.warm.ms)),
+        },
+      ]),
+    );
+    const base = figures.get("baseline");
+    const ratio = (value: number, baseValue: number | undefined) => (baseValue === undefined ? "-" : value / baseValue);
+    const rows = [...figures].map(([name, f]) => [
       name,
-      per1000(time.ms),
-      per1000(time.cpuMs),
-      read && name !== "read" ? per1000(time.ms - read.ms) : "-",
-      best.has("baseline") ? time.ms / best.get("baseline")!.ms : "-",
+      per1000(f.cold),
+      per1000(f.coldMedian),
+      per1000(f.coldCpu),
+      ratio(f.cold, base?.cold),
+      per1000(f.warm),
+      ratio(f.warm, base?.warm),
     ]);
-    console.log(`\n${table(["pass", "ms / 1,000 files", "CPU ms / 1,000", "beyond read", "× baseline"], rows)}`);
+    const header = ["pass", "cold ms / 1,000 files", "cold, median", "cold CPU ms / 1,000", "cold × baseline", "warm ms / 1,000", "warm × baseline"];
+    console.log(`\n${table(header, rows)}`);
+    console.log(`(each pass in a fresh process, ${rounds} times: "cold" is its first run there, as at start-up, the fastest of the ${rounds}; "warm" a second run in the same process)`);
     const out = writeResult("header-pass", {
       library: generated ? { generated: files.length } : path.basename(path.dirname(dir)),
       files: files.length,
       bytes,
       rounds,
+      loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))),
       baseline: baselineDir ? path.basename(path.resolve(baselineDir)) : null,
-      msPer1000Files: Object.fromEntries([...best].map(([name, time]) => [name, Number(per1000(time.ms).toFixed(1))])),
-      cpuMsPer1000Files: Object.fromEntries([...best].map(([name, time]) => [name, Number(per1000(time.cpuMs).toFixed(1))])),
-      samplesMs: Object.fromEntries([...samples].map(([name, times]) => [name, times.map((time) => Math.round(time.ms))])),
-      ratioToBaseline: best.has("baseline") && best.has("current") ? best.get("current")!.ms / best.get("baseline")!.ms : null,
+      msPer1000Files: Object.fromEntries(
+        [...figures].map(([name, f]) => [name, { cold: Number(per1000(f.cold).toFixed(1)), coldMedian: Number(per1000(f.coldMedian).toFixed(1)), coldCpu: Number(per1000(f.coldCpu).toFixed(1)), warm: Number(per1000(f.warm).toFixed(1)) }]),
+      ),
+      ratioToBaseline: base && figures.has("current") ? { cold: figures.get("current")!.cold / base.cold, warm: figures.get("current")!.warm / base.warm } : null,
+      samplesMs: Object.fromEntries([...samples].map(([name, results]) => [name, results.map((result) => ({ cold: Math.round(result.cold.ms), warm: Math.round(result.warm.ms) }))])),
     });
     console.log(`\nwritten to ${out}`);
   } finally {

@@ -33,13 +33,17 @@ export interface ScanResult {
   issues: ScanIssue[];
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_.:-]*/y;
 /** An unquoted value. */
 const BARE_VALUE = /[^\s>]*/y;
 
 /** [A-Za-z_] */
 function isNameStart(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+/** [A-Za-z0-9_.:-] */
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x3a) || c === 0x2e || c === 0x2d;
 }
 
 /** [ \t\n\f\v] */
@@ -105,10 +109,13 @@ class Scanner {
   }
 
   private readAttribute(): void {
+    const { text } = this;
     const offset = this.pos;
-    NAME.lastIndex = offset;
-    const name = NAME.exec(this.text)![0];
-    this.pos += name.length;
+    // A name: [A-Za-z_] (the character here) then [A-Za-z0-9_.:-]*.
+    let end = offset + 1;
+    while (end < text.length && isNameChar(text.charCodeAt(end))) end += 1;
+    const name = text.slice(offset, end);
+    this.pos = end;
     this.skipInlineSpace(true);
     if (this.text[this.pos] !== "=") {
       this.report("attribute-without-value", offset, `attribute '${name}' has no '=' and no value`);
@@ -136,12 +143,14 @@ class Scanner {
   private readQuoted(name: string, quote: string): string {
     const { text } = this;
     const open = this.pos;
-    for (let i = open + 1; i < text.length; i += 1) {
-      if (text[i] === quote) {
-        this.pos = i + 1;
-        return text.slice(open + 1, i);
-      }
-      if (text[i] === "\n" && NEXT_ATTRIBUTE_LINE.test(text.slice(i + 1, i + 200))) return this.unclosed(name, open, i);
+    const close = text.indexOf(quote, open + 1);
+    // Line breaks before the closing quote (or anywhere after the opening one, without one).
+    for (let i = text.indexOf("\n", open + 1); i >= 0 && (close < 0 || i < close); i = text.indexOf("\n", i + 1)) {
+      if (NEXT_ATTRIBUTE_LINE.test(text.slice(i + 1, i + 200))) return this.unclosed(name, open, i);
+    }
+    if (close >= 0) {
+      this.pos = close + 1;
+      return text.slice(open + 1, close);
     }
     const lineEnd = text.indexOf("\n", open);
     return this.unclosed(name, open, lineEnd < 0 ? text.length : lineEnd);

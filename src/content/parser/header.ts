@@ -3,7 +3,7 @@
  * after an H1 or an HTML comment), or YAML front matter. Cheap: no Markdown parsing, so a server
  * can index every header before it reads any body.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ArticleProblem } from "../model";
 import { type RawAttribute, scanAttributes } from "./attributes";
 import { buildFields, type HeaderFields } from "./fields";
@@ -37,7 +37,7 @@ export interface HeaderResult {
 const PROPERTIES_TAG = /<properties(?=[\s/>\u00A0\u200B])/i;
 
 export function parseHeader(bytes: Buffer, file: string): HeaderResult {
-  const contentHash = createHash("sha256").update(bytes).digest("hex");
+  const contentHash = hash("sha256", bytes);
   const problems = new ProblemList(file);
   const decoded = decodeArticle(bytes);
   const { text } = decoded;

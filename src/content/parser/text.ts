@@ -2,6 +2,7 @@
  * Bytes to text. Articles come from many editors: UTF-8 with or without a BOM (sometimes two),
  * UTF-16, or Windows-1252 saved by an old tool; CRLF, LF, both, or a lone CR.
  */
+import { Buffer, isAscii } from "node:buffer";
 
 export interface DecodedText {
   /** The text with BOMs removed and every line break turned into "\n" (one for one). */
@@ -20,6 +21,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export function decodeArticle(bytes: Uint8Array): DecodedText {
   const utf16 = utf16Encoding(bytes);
   if (utf16) return finish(new TextDecoder(utf16, { ignoreBOM: true }).decode(bytes), utf16, null);
+  // ASCII reads the same as UTF-8, and a single-byte decode is the cheaper one.
+  if (isAscii(bytes)) return finish(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"), "utf-8", null);
   try {
     return finish(UTF8.decode(bytes), "utf-8", null);
   } catch {
