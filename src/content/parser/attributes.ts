@@ -3,6 +3,7 @@
  * XML allows: tabs, single quotes, values over several lines, stray characters between
  * attributes, and a value whose closing quote was forgotten.
  */
+import { commonName } from "./names";
 
 export interface RawAttribute {
   /** The name as written. */
@@ -114,7 +115,7 @@ class Scanner {
     // A name: [A-Za-z_] (the character here) then [A-Za-z0-9_.:-]*.
     let end = offset + 1;
     while (end < text.length && isNameChar(text.charCodeAt(end))) end += 1;
-    const name = text.slice(offset, end);
+    const name = commonName(text, offset, end) ?? text.slice(offset, end);
     this.pos = end;
     this.skipInlineSpace(true);
     if (this.text[this.pos] !== "=") {

@@ -71,3 +71,31 @@ function matchName(written: string): NameMatch | null {
   const typo = KNOWN_TYPOS.get(lower);
   return typo ? { name: typo, index: CANONICAL_INDEX[typo], match: "typo" } : null;
 }
+
+/**
+ * Names most headers use, as written (the canonical ones, their lower-case forms, and others seen
+ * in many articles), by length: the attribute scanner returns these constants rather than a new
+ * string per attribute, so that looking them up (canonicalName, the properties object) finds a
+ * string V8 has already hashed and internalized.
+ */
+const COMMON_NAMES = [
+  ...CANONICAL_NAMES,
+  ...CANONICAL_NAMES.map((name) => name.toLowerCase()),
+  "infoBubbleText",
+  "diagnosticScenario",
+  "schemaVersion",
+  "clientIds",
+  "disableclouds",
+  "articleTags",
+  "authoralias",
+];
+const COMMON_BY_LENGTH: string[][] = [];
+for (const name of new Set(COMMON_NAMES)) (COMMON_BY_LENGTH[name.length] ??= []).push(name);
+
+/** The common name written at [start, end) of `text`, or null. */
+export function commonName(text: string, start: number, end: number): string | null {
+  const candidates = COMMON_BY_LENGTH[end - start];
+  if (candidates === undefined) return null;
+  for (const name of candidates) if (text.startsWith(name, start)) return name;
+  return null;
+}
