@@ -104,6 +104,12 @@ describe("the body text of a header-only parse", () => {
       "a\n---\n{\"x\": \"\\\\\"}\n---\n---\n{\"y\": 2}\n---\nb",
       "---\n{\"x\": \"\\\"}\n\"}\n---\nthe quote before the line break is escaped",
       "---\n{ not json }\n---\n\n\n  \n",
+      // Balanced mid-line then opened again; a string opened after the braces balance; escapes at a line's end.
+      "---\n{\"a\": 1} {\n\"b\": 2}\n---\nx",
+      "---\n{\"a\": 1} \"open\nstring\"\n---\nx",
+      "---\n{\"a\": \"x\\\n\"}\n---\ny",
+      "---\n{} \"a\\\n\" x\n---\nz",
+      "---\n[{\"a\": [1, {\"b\": \"]}\"}]}]\n---\n",
     ];
     for (const body of cases) {
       for (const [headerStart, bodyOffset] of [[0, 0], [0, 6], [2, 6]] as const) {

@@ -145,26 +145,55 @@ function readBlock(text: string, open: number, openEnd: number): Block {
   return { start: open, end: last, json };
 }
 
-/** The end of the line where the braces opened from `from` balance again (a non-blank line), or null. */
+/** Where braces and strings open and close; and, in a string, its end or an escape. */
+const STRUCTURE = /["{}[\]]/g;
+const IN_STRING = /["\\]/g;
+
+/**
+ * The end of the line where the braces opened from `from` balance again (a non-blank line), or
+ * null: at each line's end, the depth of the braces and brackets (strings and their escapes
+ * skipped) is at most 0 on a non-blank line. While the depth is above 0 no line's end matters, so
+ * the scan jumps from one quote, brace or bracket to the next; below that it goes one character
+ * at a time.
+ */
 function jsonEnd(text: string, from: number): number | null {
   const length = text.length;
   let depth = 0;
   let inString = false;
-  for (let start = from; start <= length; ) {
-    const end = lineEnd(text, start);
-    for (let c = start; c < end; c += 1) {
+  let lineStart = from;
+  let c = from;
+  while (c < length) {
+    if (depth > 0) {
+      const next = inString ? IN_STRING : STRUCTURE;
+      next.lastIndex = c;
+      if (!next.test(text)) return null;
+      c = next.lastIndex - 1;
       const ch = text.charCodeAt(c);
+      c += 1;
       if (inString) {
         if (ch === BACKSLASH) c += 1;
-        else if (ch === QUOTE) inString = false;
+        else inString = false;
       } else if (ch === QUOTE) inString = true;
       else if (ch === 0x7b || ch === 0x5b) depth += 1;
-      else if (ch === 0x7d || ch === 0x5d) depth -= 1;
+      // Falling to 0 or below, the scan goes on one character at a time; `lineStart` may be an
+      // earlier line's, which only matters to `blank`, and this line, holding the brace, is not.
+      else depth -= 1;
+      continue;
     }
-    if (depth <= 0 && !blank(text, start, end)) return end;
-    start = end + 1;
+    const ch = text.charCodeAt(c);
+    if (ch === LF) {
+      if (!blank(text, lineStart, c)) return c;
+      lineStart = c + 1;
+    } else if (inString) {
+      // An escape skips the next character of its line.
+      if (ch === BACKSLASH && text.charCodeAt(c + 1) !== LF) c += 1;
+      else if (ch === QUOTE) inString = false;
+    } else if (ch === QUOTE) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) depth += 1;
+    else if (ch === 0x7d || ch === 0x5d) depth -= 1;
+    c += 1;
   }
-  return null;
+  return depth <= 0 && !blank(text, lineStart, length) ? length : null;
 }
 
 /** The start of the next `---` line from the line at `from` (none past the end); with `adjacent`, only blank lines may come before it. */
