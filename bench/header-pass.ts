@@ -16,6 +16,8 @@
  *                   e.g. a build of the main branch: `npx tsc -p bench/tsconfig.json --outDir DIR`),
  *                   whose header pass is timed in the same rounds, for a before/after in one run
  *   --passes a,b    only these passes (read, current, baseline)
+ *   --in-memory     the files are read before the clock starts: the passes time the parser alone
+ *                   (results in bench/results/header-pass-in-memory.json)
  *
  * Passes, each in a fresh Node process (the OS has the files cached after the first listing):
  *   read       fs.readFileSync of every file, nothing else: the floor
@@ -67,12 +69,13 @@ function readPass(dir: string, files: string[]): number {
   return kept.length;
 }
 
-/** What loader.ts readSlot does for a file not in the cache; counts the articles found. */
-function headerPass(dir: string, files: string[], use: Parser): number {
+/** What loader.ts readSlot does for a file not in the cache (with `contents`, the files' bytes read before); counts the articles found. */
+function headerPass(dir: string, files: string[], use: Parser, contents?: Buffer[]): number {
   const kept: ParseResult[] = [];
   let articles = 0;
-  for (const file of files) {
-    const bytes = fs.readFileSync(path.join(dir, file));
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const bytes = contents ? contents[i]! : fs.readFileSync(path.join(dir, file));
     const read = use.readHeader(bytes, file);
     const result = use.parseFromHeader(read, { headersOnly: true });
     if (result.article) articles += 1;
@@ -113,7 +116,8 @@ async function child(args: Map<string, string>): Promise<void> {
   const use: Parser | null = name === "baseline" ? (require(path.resolve(baselineDir!, "src", "content", "parser", "index.js")) as Parser) : name === "current" ? parser : null;
   if (name !== "read" && !use) throw new Error(`unknown pass ${name}`);
   const files = await listArticleFiles(dir);
-  const pass = () => (use ? headerPass(dir, files, use) : readPass(dir, files));
+  const contents = args.has("in-memory") ? files.map((file) => fs.readFileSync(path.join(dir, file))) : undefined;
+  const pass = () => (use ? headerPass(dir, files, use, contents) : readPass(dir, files));
   const cold = timed(pass);
   const warm = timed(pass);
   const result: ChildResult = { cold: { ms: cold.ms, cpuMs: cold.cpuMs }, warm: { ms: warm.ms, cpuMs: warm.cpuMs }, articles: cold.count };
@@ -130,7 +134,11 @@ export async function run(argv: string[] = []): Promise<void> {
   if (args.has("child")) return child(args);
   const rounds = Number(args.get("rounds") ?? 3);
   const baselineDir = args.get("baseline");
-  const passes = (args.get("passes") ?? "read,current,baseline").split(",").map((name) => name.trim()).filter((name) => name !== "baseline" || baselineDir);
+  const inMemory = args.has("in-memory");
+  const passes = (args.get("passes") ?? (inMemory ? "current,baseline" : "read,current,baseline"))
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "baseline" || baselineDir);
   if (!(rounds >= 1)) throw new Error("--rounds must be ≥ 1");
   if (baselineDir && !fs.existsSync(path.resolve(baselineDir, "src", "content", "parser", "index.js"))) throw new Error(`--baseline ${baselineDir}: no src/content/parser/index.js in it`);
 
@@ -151,7 +159,7 @@ export async function run(argv: string[] = []): Promise<void> {
     const samples = new Map<string, ChildResult[]>(passes.map((name) => [name, []]));
     for (let round = 1; round <= rounds; round++) {
       for (const name of passes) {
-        const childArgs = [__filename, "--child", name, "--library", dir, ...(baselineDir ? ["--baseline", path.resolve(baselineDir)] : [])];
+        const childArgs = [__filename, "--child", name, "--library", dir, ...(baselineDir ? ["--baseline", path.resolve(baselineDir)] : []), ...(inMemory ? ["--in-memory"] : [])];
         const result = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: "utf8" })) as ChildResult;
         samples.get(name)!.push(result);
         console.log(`  round ${round} ${name}: cold ${result.cold.ms.toFixed(0)} ms, warm ${result.warm.ms.toFixed(0)} ms`);
@@ -186,7 +194,8 @@ export async function run(argv: string[] = []): Promise<void> {
     const header = ["pass", "cold ms / 1,000 files", "cold, median", "cold CPU ms / 1,000", "cold × baseline", "warm ms / 1,000", "warm × baseline"];
     console.log(`\n${table(header, rows)}`);
     console.log(`(each pass in a fresh process, ${rounds} times: "cold" is its first run there, as at start-up, the fastest of the ${rounds}; "warm" a second run in the same process)`);
-    const out = writeResult("header-pass", {
+    const out = writeResult(inMemory ? "header-pass-in-memory" : "header-pass", {
+      inMemory,
       library: generated ? { generated: files.length } : path.basename(path.dirname(dir)),
       files: files.length,
       bytes,

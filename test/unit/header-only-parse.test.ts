@@ -110,13 +110,23 @@ describe("the body text of a header-only parse", () => {
       "---\n{\"a\": \"x\\\n\"}\n---\ny",
       "---\n{} \"a\\\n\" x\n---\nz",
       "---\n[{\"a\": [1, {\"b\": \"]}\"}]}]\n---\n",
+      // U+2028 is white space to trim but no line break to the parser.
+      "a \u2028---\n{\"x\": 1}\n---\nb",
+      "\u2028---\u2029\n{\"x\": 1}\n---\nb",
     ];
     for (const body of cases) {
-      for (const [headerStart, bodyOffset] of [[0, 0], [0, 6], [2, 6]] as const) {
+      for (const [headerStart, bodyOffset] of [[0, 0], [0, 6], [2, 6], [0, 1]] as const) {
         const source: BodySource = { text: body, headerStart, bodyOffset, bodyLine: 1 };
         expect([body, headerStart, bodyOffset, readBodyText(source)]).toStrictEqual([body, headerStart, bodyOffset, preparedBodyText(source)]);
       }
     }
+  });
+
+  it("finds a block whose rule follows the header on the header's last line", () => {
+    const body = 'header/> ---\n{"after": "the header"}\n---\ntext';
+    const source: BodySource = { text: body, headerStart: 0, bodyOffset: body.indexOf(" ---"), bodyLine: 1 };
+    expect(readBodyText(source)).toStrictEqual(preparedBodyText(source));
+    expect(readBodyText(source).metadata).toEqual([{ after: "the header" }]);
   });
 
   it("trims the characters String.prototype.trim trims", () => {

@@ -34,17 +34,14 @@ export interface ScanResult {
   issues: ScanIssue[];
 }
 
+/** The rest of a name, after its first character ([A-Za-z_]). */
+const NAME_REST = /[A-Za-z0-9_.:-]*/y;
 /** An unquoted value. */
 const BARE_VALUE = /[^\s>]*/y;
 
 /** [A-Za-z_] */
 function isNameStart(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-}
-
-/** [A-Za-z0-9_.:-] */
-function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 0x30 && c <= 0x3a) || c === 0x2e || c === 0x2d;
 }
 
 /** [ \t\n\f\v] */
@@ -112,9 +109,9 @@ class Scanner {
   private readAttribute(): void {
     const { text } = this;
     const offset = this.pos;
-    // A name: [A-Za-z_] (the character here) then [A-Za-z0-9_.:-]*.
-    let end = offset + 1;
-    while (end < text.length && isNameChar(text.charCodeAt(end))) end += 1;
+    NAME_REST.lastIndex = offset + 1;
+    NAME_REST.test(text);
+    const end = NAME_REST.lastIndex;
     const name = commonName(text, offset, end) ?? text.slice(offset, end);
     this.pos = end;
     this.skipInlineSpace(true);

@@ -97,16 +97,25 @@ function nextNonBlankIsBrace(text: string, from: number): boolean {
   return i < text.length && text.charCodeAt(i) === 0x7b;
 }
 
-/** The metadata blocks of the part of `text` that starts at `from` (a line start) and runs to its end. */
+/**
+ * The lines that can change what the scan below does (all others are text to it): a fence, or a
+ * line that is `---` once trimmed. `^` also matches after U+2028 and U+2029, which do not end a
+ * line here: such a match makes the scan look at a line that may be neither, which it then skips.
+ */
+const FENCE_OR_RULE = /^[ \t]*(?:`{3}|~{3})|^[^\S\n]*---[^\S\n]*$/gm;
+
+/** The metadata blocks of the part of `text` that starts at `from` (a line start, or where the header ended) and runs to its end. */
 function findBlocks(text: string, from: number): Block[] {
   const blocks: Block[] = [];
   if (text.indexOf("---", from) < 0) return blocks;
   const length = text.length;
   let fence = 0;
   let fenceLength = 0;
+  // The first line is looked at whatever it holds: it may start after the header, where `^` does not match.
   let start = from;
-  while (start <= length) {
+  for (;;) {
     const end = lineEnd(text, start);
+    let next = end + 1;
     // A fence: spaces and tabs, then three or more backticks or tildes.
     let marker = start;
     while (marker < end && (text.charCodeAt(marker) === SPACE || text.charCodeAt(marker) === TAB)) marker += 1;
@@ -125,12 +134,14 @@ function findBlocks(text: string, from: number): Block[] {
     } else if (end < length && isRule(text, start, end) && nextNonBlankIsBrace(text, end + 1)) {
       const block = readBlock(text, start, end);
       blocks.push(block);
-      start = block.end + 1;
-      continue;
+      next = block.end + 1;
     }
-    start = end + 1;
+    if (next > length) return blocks;
+    FENCE_OR_RULE.lastIndex = next;
+    if (!FENCE_OR_RULE.test(text)) return blocks;
+    // The line holding the match (which holds no line break); `next - 1` is a line break.
+    start = text.lastIndexOf("\n", FENCE_OR_RULE.lastIndex - 1) + 1;
   }
-  return blocks;
 }
 
 /** The block whose `---` line is [open, openEnd); the next line exists. */

@@ -35,23 +35,11 @@ export function decodeValue(raw: string): string {
 
 /** A one-line field (title, description, ids): every run of whitespace, line breaks included, becomes one space. */
 export function singleLine(value: string): string {
-  return isSingleLine(value) ? value : value.replace(/\s+/g, " ").trim();
+  return NOT_SINGLE_LINE.test(value) ? value.replace(/\s+/g, " ").trim() : value;
 }
 
-const WHITE_SPACE = /\s/;
-
-/** Whether singleLine leaves the value as it is: no white space at its ends, and none inside but single spaces. */
-function isSingleLine(value: string): boolean {
-  let previousSpace = true;
-  for (let i = 0; i < value.length; i += 1) {
-    const c = value.charCodeAt(i);
-    if (c > 0x20 && c < 0x7f) previousSpace = false;
-    else if (c === 0x20 && !previousSpace) previousSpace = true;
-    else if (c <= 0x20 || WHITE_SPACE.test(value[i]!)) return false;
-    else previousSpace = false;
-  }
-  return !previousSpace || value.length === 0;
-}
+/** What singleLine changes: white space other than a space, two in a row, or any at an end. */
+const NOT_SINGLE_LINE = /[^\S ]| {2}|^ | $/;
 
 export interface SplitList {
   items: string[];
