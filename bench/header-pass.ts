@@ -194,6 +194,14 @@ export async function run(argv: string[] = []): Promise<void> {
     const header = ["pass", "cold ms / 1,000 files", "cold, median", "cold CPU ms / 1,000", "cold × baseline", "warm ms / 1,000", "warm × baseline"];
     console.log(`\n${table(header, rows)}`);
     console.log(`(each pass in a fresh process, ${rounds} times: "cold" is its first run there, as at start-up, the fastest of the ${rounds}; "warm" a second run in the same process)`);
+    // The host's load moves between rounds more than between the passes of one round: the ratio within each round, then their median.
+    const roundRatios = base && samples.has("current")
+      ? samples.get("current")!.map((result, i) => ({ cold: result.cold.ms / samples.get("baseline")![i]!.cold.ms, warm: result.warm.ms / samples.get("baseline")![i]!.warm.ms }))
+      : null;
+    if (roundRatios) {
+      const coldRatios = roundRatios.map((r) => r.cold.toFixed(2)).join(", ");
+      console.log(`current ÷ baseline within each round: cold ${coldRatios} (median ${median(roundRatios.map((r) => r.cold)).toFixed(2)}), warm median ${median(roundRatios.map((r) => r.warm)).toFixed(2)}`);
+    }
     const out = writeResult(inMemory ? "header-pass-in-memory" : "header-pass", {
       inMemory,
       library: generated ? { generated: files.length } : path.basename(path.dirname(dir)),
@@ -206,6 +214,7 @@ export async function run(argv: string[] = []): Promise<void> {
         [...figures].map(([name, f]) => [name, { cold: Number(per1000(f.cold).toFixed(1)), coldMedian: Number(per1000(f.coldMedian).toFixed(1)), coldCpu: Number(per1000(f.coldCpu).toFixed(1)), warm: Number(per1000(f.warm).toFixed(1)) }]),
       ),
       ratioToBaseline: base && figures.has("current") ? { cold: figures.get("current")!.cold / base.cold, warm: figures.get("current")!.warm / base.warm } : null,
+      medianRoundRatioToBaseline: roundRatios ? { cold: median(roundRatios.map((r) => r.cold)), warm: median(roundRatios.map((r) => r.warm)) } : null,
       samplesMs: Object.fromEntries([...samples].map(([name, results]) => [name, results.map((result) => ({ cold: Math.round(result.cold.ms), warm: Math.round(result.warm.ms) }))])),
     });
     console.log(`\nwritten to ${out}`);
