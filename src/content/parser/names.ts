@@ -52,16 +52,9 @@ export interface NameMatch {
   readonly match: "exact" | "case" | "typo";
 }
 
-/** Answers by the name as written: headers use few names, and every file repeats them. */
-const MATCHES = new Map<string, NameMatch | null>();
-const MAX_MATCHES = 10_000;
-
 export function canonicalName(written: string): NameMatch | null {
-  const known = MATCHES.get(written);
-  if (known !== undefined) return known;
-  const found = matchName(written);
-  if (MATCHES.size < MAX_MATCHES) MATCHES.set(written, found);
-  return found;
+  const common = COMMON_MATCHES.get(written);
+  return common === undefined ? matchName(written) : common;
 }
 
 function matchName(written: string): NameMatch | null {
@@ -91,6 +84,8 @@ const COMMON_NAMES = [
 ];
 const COMMON_BY_LENGTH: string[][] = [];
 for (const name of new Set(COMMON_NAMES)) (COMMON_BY_LENGTH[name.length] ??= []).push(name);
+/** canonicalName's answers for the common names, worked out once. */
+const COMMON_MATCHES = new Map<string, NameMatch | null>(COMMON_NAMES.map((name) => [name, matchName(name)]));
 
 /** The common name written at [start, end) of `text`, or null. */
 export function commonName(text: string, start: number, end: number): string | null {

@@ -33,13 +33,13 @@ export function decodeValue(raw: string): string {
     .trim();
 }
 
+/** What singleLine changes: white space other than a space, two in a row, or any at an end. */
+const NOT_SINGLE_LINE = /[^\S ]| {2}|^ | $/;
+
 /** A one-line field (title, description, ids): every run of whitespace, line breaks included, becomes one space. */
 export function singleLine(value: string): string {
   return NOT_SINGLE_LINE.test(value) ? value.replace(/\s+/g, " ").trim() : value;
 }
-
-/** What singleLine changes: white space other than a space, two in a row, or any at an end. */
-const NOT_SINGLE_LINE = /[^\S ]| {2}|^ | $/;
 
 export interface SplitList {
   items: string[];
