@@ -3,6 +3,7 @@
  * XML allows: tabs, single quotes, values over several lines, stray characters between
  * attributes, and a value whose closing quote was forgotten.
  */
+import { commonName } from "./names";
 
 export interface RawAttribute {
   /** The name as written. */
@@ -33,11 +34,25 @@ export interface ScanResult {
   issues: ScanIssue[];
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_.:-]*/y;
-const NAME_START = /[A-Za-z_]/;
-const SPACE = /[ \t\n\f\v]/;
+/** The rest of a name, after its first character ([A-Za-z_]). */
+const NAME_REST = /[A-Za-z0-9_.:-]*/y;
+/** An unquoted value. */
+const BARE_VALUE = /[^\s>]*/y;
+
+/** [A-Za-z_] */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+/** [ \t\n\f\v] */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0b;
+}
+
 /** Zero-width characters, the BOM as a character, and the no-break space: whitespace to a reader, not to a parser. */
-const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00A0]/;
+function isInvisible(c: number): boolean {
+  return (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0xa0;
+}
 /** A line that starts the next attribute or closes the header: proof that a quote was left open. */
 const NEXT_ATTRIBUTE_LINE = /^[ \t\u00A0\u200B-\u200D\uFEFF]*(?:[A-Za-z_][A-Za-z0-9_.:-]*[ \t]*=[ \t]*["']|\/?>)/;
 
@@ -50,7 +65,8 @@ export function scanAttributes(text: string, start: number): ScanResult {
 class Scanner {
   private readonly attributes: RawAttribute[] = [];
   private readonly issues: ScanIssue[] = [];
-  private readonly invisibleSeen = new Set<string>();
+  /** Made when the first invisible character is met (few headers have one). */
+  private invisibleSeen: Set<string> | null = null;
   /** End of the last complete attribute: where an unclosed header is cut. */
   private lastGoodEnd: number;
 
@@ -64,14 +80,14 @@ class Scanner {
   run(): ScanResult {
     const { text } = this;
     while (this.pos < text.length) {
-      const ch = text[this.pos]!;
-      if (SPACE.test(ch)) this.pos += 1;
-      else if (text.startsWith("/>", this.pos)) return this.result(this.pos + 2);
-      else if (ch === ">") return this.result(this.pos + 1);
-      else if (INVISIBLE.test(ch)) this.skipInvisible();
-      else if (this.atLineStart() && !NAME_START.test(ch)) return this.unclosedHeader();
-      else if (NAME_START.test(ch)) this.readAttribute();
-      else this.skipStray(ch);
+      const c = text.charCodeAt(this.pos);
+      if (isSpace(c)) this.pos += 1;
+      else if (c === 0x2f && text.charCodeAt(this.pos + 1) === 0x3e) return this.result(this.pos + 2);
+      else if (c === 0x3e) return this.result(this.pos + 1);
+      else if (isInvisible(c)) this.skipInvisible();
+      else if (isNameStart(c)) this.readAttribute();
+      else if (this.atLineStart()) return this.unclosedHeader();
+      else this.skipStray(text[this.pos]!);
     }
     return this.unclosedHeader();
   }
@@ -91,10 +107,13 @@ class Scanner {
   }
 
   private readAttribute(): void {
+    const { text } = this;
     const offset = this.pos;
-    NAME.lastIndex = offset;
-    const name = NAME.exec(this.text)![0];
-    this.pos += name.length;
+    NAME_REST.lastIndex = offset + 1;
+    NAME_REST.test(text);
+    const end = NAME_REST.lastIndex;
+    const name = commonName(text, offset, end) ?? text.slice(offset, end);
+    this.pos = end;
     this.skipInlineSpace(true);
     if (this.text[this.pos] !== "=") {
       this.report("attribute-without-value", offset, `attribute '${name}' has no '=' and no value`);
@@ -111,9 +130,8 @@ class Scanner {
   private readValue(name: string): string {
     const quote = this.text[this.pos];
     if (quote === '"' || quote === "'") return this.readQuoted(name, quote);
-    const match = /[^\s>]*/y;
-    match.lastIndex = this.pos;
-    let value = match.exec(this.text)![0];
+    BARE_VALUE.lastIndex = this.pos;
+    let value = BARE_VALUE.exec(this.text)![0];
     if (value.endsWith("/") && this.text[this.pos + value.length] === ">") value = value.slice(0, -1);
     this.pos += value.length;
     return value;
@@ -123,12 +141,14 @@ class Scanner {
   private readQuoted(name: string, quote: string): string {
     const { text } = this;
     const open = this.pos;
-    for (let i = open + 1; i < text.length; i += 1) {
-      if (text[i] === quote) {
-        this.pos = i + 1;
-        return text.slice(open + 1, i);
-      }
-      if (text[i] === "\n" && NEXT_ATTRIBUTE_LINE.test(text.slice(i + 1, i + 200))) return this.unclosed(name, open, i);
+    const close = text.indexOf(quote, open + 1);
+    // Line breaks before the closing quote (or anywhere after the opening one, without one).
+    for (let i = text.indexOf("\n", open + 1); i >= 0 && (close < 0 || i < close); i = text.indexOf("\n", i + 1)) {
+      if (NEXT_ATTRIBUTE_LINE.test(text.slice(i + 1, i + 200))) return this.unclosed(name, open, i);
+    }
+    if (close >= 0) {
+      this.pos = close + 1;
+      return text.slice(open + 1, close);
     }
     const lineEnd = text.indexOf("\n", open);
     return this.unclosed(name, open, lineEnd < 0 ? text.length : lineEnd);
@@ -143,6 +163,7 @@ class Scanner {
   /** Reported once per character per header: a block indented with no-break spaces is one oddity. */
   private skipInvisible(): void {
     const ch = this.text[this.pos]!;
+    this.invisibleSeen ??= new Set();
     if (!this.invisibleSeen.has(ch)) {
       this.invisibleSeen.add(ch);
       const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
@@ -158,16 +179,19 @@ class Scanner {
 
   /** Spaces and tabs around '='; a line break too before it (`name\n= "v"` is rare but harmless). */
   private skipInlineSpace(allowNewline: boolean): void {
-    const space = allowNewline ? /[ \t\n\u00A0]/ : /[ \t\u00A0]/;
-    while (this.pos < this.text.length && space.test(this.text[this.pos]!)) this.pos += 1;
+    const { text } = this;
+    for (; this.pos < text.length; this.pos += 1) {
+      const c = text.charCodeAt(this.pos);
+      if (!(c === 0x20 || c === 0x09 || c === 0xa0 || (allowNewline && c === 0x0a))) break;
+    }
   }
 
   /** Only whitespace precedes the cursor on its line. */
   private atLineStart(): boolean {
     for (let i = this.pos - 1; i >= 0; i -= 1) {
-      const ch = this.text[i]!;
-      if (ch === "\n") return true;
-      if (!SPACE.test(ch) && !INVISIBLE.test(ch)) return false;
+      const c = this.text.charCodeAt(i);
+      if (c === 0x0a) return true;
+      if (!isSpace(c) && !isInvisible(c)) return false;
     }
     return true;
   }

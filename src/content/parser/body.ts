@@ -5,6 +5,7 @@
  */
 import type { Code, Root } from "mdast";
 import type { ArticleSection, ArticleStep } from "../model";
+import { readBodyTextByOffsets } from "./body-text";
 import { findErrorCodes } from "./error-codes";
 import { collectDefinitions, walkBlocks } from "./mdast-text";
 import { parseMarkdown } from "./markdown";
@@ -49,8 +50,16 @@ export function parseBody(source: BodySource, problems: ProblemList): BodyResult
   return { sections, recommendedSteps, ...bodyText(source, parts) };
 }
 
-/** The body's Markdown, metadata and error codes, without parsing its Markdown (for header-only parses). */
+/**
+ * The body's Markdown, metadata and error codes, without parsing its Markdown (for header-only
+ * parses): found by offsets in the text (body-text.ts), the same as parseBody gives.
+ */
 export function readBodyText(source: BodySource): BodyText {
+  return readBodyTextByOffsets(source);
+}
+
+/** The same as readBodyText, the way parseBody finds it: through prepareBody, which also readies the text for Markdown. */
+export function preparedBodyText(source: BodySource): BodyText {
   return bodyText(source, prepareParts(source));
 }
 

@@ -1,6 +1,6 @@
 /** From raw attributes to the typed header fields of an article. */
 import type { RawAttribute } from "./attributes";
-import { canonicalName, type CanonicalName, LIST_NAMES } from "./names";
+import { CANONICAL_INDEX, canonicalName, type CanonicalName, LIST_NAMES } from "./names";
 import type { ProblemKind } from "./problems";
 import { decodeValue, isUsualTopicId, KNOWN_CLOUDS, singleLine, splitList, unique } from "./values";
 
@@ -30,16 +30,19 @@ export interface HeaderFields {
 export type Report = (kind: ProblemKind, offset: number, message: string) => void;
 
 interface Canonical {
-  values: Partial<Record<CanonicalName, string>>;
+  /** By position in CANONICAL_NAMES. */
+  values: (string | undefined)[];
   offsets: Partial<Record<CanonicalName, number>>;
 }
 
 export function buildFields(attributes: RawAttribute[], report: Report): HeaderFields {
-  const decoded = attributes.map((attribute) => decodeValue(attribute.value));
+  const decoded: string[] = [];
+  for (const attribute of attributes) decoded.push(decodeValue(attribute.value));
   const properties = collectProperties(attributes, decoded, report);
   const { values, offsets } = collectCanonical(attributes, decoded, report);
-  const scalar = (name: CanonicalName) => singleLine(values[name] ?? "");
-  const list = (name: CanonicalName) => listField(name, values[name] ?? "", offsets[name] ?? 0, report);
+  const value = (name: CanonicalName) => values[CANONICAL_INDEX[name]] ?? "";
+  const scalar = (name: CanonicalName) => singleLine(value(name));
+  const list = (name: CanonicalName) => listField(name, value(name), offsets[name] ?? 0, report);
   const fields: HeaderFields = {
     properties,
     offsets,
@@ -48,9 +51,9 @@ export function buildFields(attributes: RawAttribute[], report: Report): HeaderF
     description: scalar("description"),
     service: scalar("service"),
     resource: scalar("resource"),
-    authors: splitList(values.authors ?? "").items,
+    authors: splitList(value("authors")).items,
     msAuthor: scalar("ms.author"),
-    displayOrder: displayOrder(values.displayOrder ?? "", offsets.displayOrder ?? 0, report),
+    displayOrder: displayOrder(value("displayOrder"), offsets.displayOrder ?? 0, report),
     supportTopicIds: unique(list("supportTopicIds")),
     productPesIds: unique(list("productPesIds")),
     cloudEnvironments: unique(list("cloudEnvironments").map((cloud) => cloud.toLowerCase())),
@@ -67,35 +70,40 @@ export function buildFields(attributes: RawAttribute[], report: Report): HeaderF
 function collectProperties(attributes: RawAttribute[], decoded: string[], report: Report): Record<string, string> {
   // Without a prototype: an attribute named __proto__ or constructor is kept like any other.
   const properties: Record<string, string> = Object.create(null);
-  attributes.forEach(({ name, offset }, i) => {
-    if (Object.hasOwn(properties, name)) report("duplicate-attribute", offset, `attribute '${name}' appears twice; the first is kept`);
+  for (let i = 0; i < attributes.length; i += 1) {
+    const { name, offset } = attributes[i]!;
+    if (properties[name] !== undefined) report("duplicate-attribute", offset, `attribute '${name}' appears twice; the first is kept`);
     else properties[name] = decoded[i]!;
-  });
+  }
   return properties;
 }
 
 /** Maps names case-insensitively and known typos to canonical names; the first non-empty value wins. */
 function collectCanonical(attributes: RawAttribute[], decoded: string[], report: Report): Canonical {
-  const values: Canonical["values"] = {};
+  const values: Canonical["values"] = [];
   const offsets: Canonical["offsets"] = {};
   const otherCase: string[] = [];
-  for (const [i, { name: written, offset }] of attributes.entries()) {
+  let firstOtherCase = -1;
+  for (let i = 0; i < attributes.length; i += 1) {
+    const { name: written, offset } = attributes[i]!;
     const match = canonicalName(written);
     if (!match) continue;
     const { name } = match;
     if (match.match === "typo") report("attribute-typo", offset, `'${written}' read as '${name}'`);
-    if (match.match === "case") otherCase.push(`${written} (${name})`);
+    if (match.match === "case") {
+      if (otherCase.length === 0) firstOtherCase = offset;
+      otherCase.push(`${written} (${name})`);
+    }
     const value = decoded[i]!;
-    const existing = values[name];
+    const existing = values[match.index];
     if (existing === undefined || (existing === "" && value !== "")) {
-      values[name] = value;
+      values[match.index] = value;
       offsets[name] = offset;
     } else if (value !== "" && value !== existing) {
       report("duplicate-attribute", offset, `'${written}' repeats '${name}' with another value; the first is kept`);
     }
   }
-  const first = attributes.find((attribute) => canonicalName(attribute.name)?.match === "case");
-  if (first) report("attribute-name-case", first.offset, `attribute names in another letter case: ${otherCase.join(", ")}`);
+  if (otherCase.length > 0) report("attribute-name-case", firstOtherCase, `attribute names in another letter case: ${otherCase.join(", ")}`);
   return { values, offsets };
 }
 

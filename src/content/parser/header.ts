@@ -3,7 +3,7 @@
  * after an H1 or an HTML comment), or YAML front matter. Cheap: no Markdown parsing, so a server
  * can index every header before it reads any body.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ArticleProblem } from "../model";
 import { type RawAttribute, scanAttributes } from "./attributes";
 import { buildFields, type HeaderFields } from "./fields";
@@ -37,7 +37,7 @@ export interface HeaderResult {
 const PROPERTIES_TAG = /<properties(?=[\s/>\u00A0\u200B])/i;
 
 export function parseHeader(bytes: Buffer, file: string): HeaderResult {
-  const contentHash = createHash("sha256").update(bytes).digest("hex");
+  const contentHash = hash("sha256", bytes);
   const problems = new ProblemList(file);
   const decoded = decodeArticle(bytes);
   const { text } = decoded;
@@ -56,7 +56,8 @@ export function parseHeader(bytes: Buffer, file: string): HeaderResult {
   if (text.slice(0, found.start).trim() !== "") {
     problems.add("header-not-at-top", headerLine, "text comes before the header; it is kept as part of the body");
   }
-  const header: ArticleHeader = { ...fields, format: found.format, line: headerLine };
+  // The fields object itself, given the two more (copying its twenty fields by a spread cost more than the rest of this function).
+  const header: ArticleHeader = Object.assign(fields, { format: found.format, line: headerLine });
   return { file, header, problems: problems.items, text, headerStart: found.start, bodyOffset, bodyLine: lines.lineAt(bodyOffset), contentHash };
 }
 

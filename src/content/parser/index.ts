@@ -129,7 +129,8 @@ function safeBody(head: HeaderResult, problems: ProblemList): BodyResult {
 }
 
 function headerOnlyBody(head: HeaderResult): BodyResult {
-  return { sections: [], recommendedSteps: [], ...readBodyText(head) };
+  const { markdown, metadata, errorCodes } = readBodyText(head);
+  return { sections: [], recommendedSteps: [], markdown, metadata, errorCodes };
 }
 
 function toArticle(head: HeaderResult, body: BodyResult): Article {

@@ -2,6 +2,7 @@
  * Bytes to text. Articles come from many editors: UTF-8 with or without a BOM (sometimes two),
  * UTF-16, or Windows-1252 saved by an old tool; CRLF, LF, both, or a lone CR.
  */
+import { Buffer, isAscii } from "node:buffer";
 
 export interface DecodedText {
   /** The text with BOMs removed and every line break turned into "\n" (one for one). */
@@ -14,12 +15,16 @@ export interface DecodedText {
 }
 
 const BOM = "\uFEFF";
+/** Decoding holds no state between calls (no `stream`), so one decoder serves every file. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function decodeArticle(bytes: Uint8Array): DecodedText {
   const utf16 = utf16Encoding(bytes);
   if (utf16) return finish(new TextDecoder(utf16, { ignoreBOM: true }).decode(bytes), utf16, null);
+  // ASCII reads the same as UTF-8, and a single-byte decode is the cheaper one.
+  if (isAscii(bytes)) return finish(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"), "utf-8", null);
   try {
-    return finish(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), "utf-8", null);
+    return finish(UTF8.decode(bytes), "utf-8", null);
   } catch {
     return finish(decodeWindows1252(bytes), "windows-1252", firstInvalidUtf8Line(bytes));
   }
@@ -77,15 +82,19 @@ function firstInvalidUtf8Line(bytes: Uint8Array): number {
   return 1;
 }
 
-/** Maps offsets in a text to 1-based line numbers. */
+/**
+ * Maps offsets in a text to 1-based line numbers. It finds line starts only as far as the offsets
+ * asked for (a header's are near the top of a long text).
+ */
 export class LineIndex {
   private readonly starts: number[] = [0];
+  /** Every line break before this offset is in `starts`. */
+  private scanned = 0;
 
-  constructor(text: string) {
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
-  }
+  constructor(private readonly text: string) {}
 
   lineAt(offset: number): number {
+    if (offset > this.scanned) this.scanTo(offset);
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -94,6 +103,16 @@ export class LineIndex {
       else high = mid - 1;
     }
     return low + 1;
+  }
+
+  private scanTo(offset: number): void {
+    const { text, starts } = this;
+    let i = text.indexOf("\n", this.scanned);
+    while (i >= 0 && i < offset) {
+      starts.push(i + 1);
+      i = text.indexOf("\n", i + 1);
+    }
+    this.scanned = i < 0 ? Infinity : offset;
   }
 }
 

@@ -33,9 +33,12 @@ export function decodeValue(raw: string): string {
     .trim();
 }
 
+/** What singleLine changes: white space other than a space, two in a row, or any at an end. */
+const NOT_SINGLE_LINE = /[^\S ]| {2}|^ | $/;
+
 /** A one-line field (title, description, ids): every run of whitespace, line breaks included, becomes one space. */
 export function singleLine(value: string): string {
-  return value.replace(/\s+/g, " ").trim();
+  return NOT_SINGLE_LINE.test(value) ? value.replace(/\s+/g, " ").trim() : value;
 }
 
 export interface SplitList {
@@ -47,9 +50,17 @@ export interface SplitList {
 /** Splits on commas; a value that is empty altogether is an empty list, not an empty item. */
 export function splitList(value: string): SplitList {
   if (value.trim() === "") return { items: [], empties: 0 };
-  const parts = value.split(",").map(singleLine);
-  const items = parts.filter((part) => part !== "");
-  return { items, empties: parts.length - items.length };
+  const items: string[] = [];
+  let empties = 0;
+  for (let start = 0; start <= value.length; ) {
+    let end = value.indexOf(",", start);
+    if (end < 0) end = value.length;
+    const item = singleLine(value.slice(start, end));
+    if (item === "") empties += 1;
+    else items.push(item);
+    start = end + 1;
+  }
+  return { items, empties };
 }
 
 /** Numeric ids and GUIDs are what the support topic catalogue uses. */
@@ -61,5 +72,9 @@ export const KNOWN_CLOUDS: ReadonlySet<string> = new Set(["public", "fairfax", "
 
 /** Without repeats, in order of first occurrence. */
 export function unique(values: Iterable<string>): string[] {
-  return [...new Set(values)];
+  if (!Array.isArray(values) || values.length > 16) return [...new Set(values)];
+  // Most lists are short: no Set for them.
+  const kept: string[] = [];
+  for (const value of values as string[]) if (!kept.includes(value)) kept.push(value);
+  return kept;
 }
