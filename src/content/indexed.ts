@@ -34,7 +34,7 @@ export function withoutBody(article: Article): Article {
 
 /**
  * What the index holds of an article's body, found once from the whole article: the library
- * keeps articles without their bodies, and a snapshot of the index is reloaded at start.
+ * keeps articles without their bodies, and the next start reopens the index as it was written.
  */
 export interface SearchText {
   headings: string;
