@@ -9,6 +9,7 @@ import { createHttpFront, GRAPHQL_PATH, type FrontOptions, type HttpFront } from
 import type { Throttle } from "./http/throttle";
 import type { ProcessorOptions } from "./licensing/processor";
 import { createServices, type Services } from "./services";
+import type { LoadOptions } from "./content/loader";
 
 export interface App {
   services: Services;
@@ -29,6 +30,8 @@ export interface App {
 export interface StartOptions {
   /** Article bodies are held back until this settles (see LoadOptions.holdBodies): for tests of the loading phase. */
   holdArticleBodies?: Promise<void>;
+  /** The articles' headers, read ahead since the process started (prefetchArticleHeaders). */
+  articleHeaders?: LoadOptions["headers"];
 }
 
 /** Opens the database (migrating and seeding it) and builds the services: what the server and the CLI share. */
@@ -67,7 +70,7 @@ export async function startApp(config: Config, log: Logger, processorOptions?: P
   services.licensing.processor.start();
   const auditRetention = new AuditRetention(services.db, log, { days: config.auditRetentionDays, now: frontOptions?.now });
   auditRetention.start();
-  const articles = services.content.load({ holdBodies: startOptions.holdArticleBodies }).then(() => services.content.watch());
+  const articles = services.content.load({ holdBodies: startOptions.holdArticleBodies, headers: startOptions.articleHeaders }).then(() => services.content.watch());
   // Whoever started the app hears of a failed load through `articles`; it is no unhandled rejection meanwhile.
   articles.catch(() => undefined);
   const address = front.server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { startApp } from "./app";
 import { ConfigError, describeDatabase, loadConfig, type Config } from "./config";
+import { prefetchArticleHeaders } from "./content/loader/prefetch";
 import { createLogger } from "./logger";
 
 async function main(): Promise<void> {
@@ -14,8 +14,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // The articles' headers are read on another core from now on, while the server's modules load,
+  // its database opens and it starts listening: lookups answer as soon as it listens.
+  const articleHeaders = prefetchArticleHeaders(config);
   const log = createLogger(config.logLevel);
-  const app = await startApp(config, log);
+  // Required here rather than imported at the top, which would load every module first.
+  const { startApp } = require("./app") as typeof import("./app");
+  const app = await startApp(config, log, undefined, undefined, { articleHeaders });
   log.info({ url: app.url, database: describeDatabase(config.database), demoData: config.demoData }, `helpgate listening on ${app.url}`);
   log.info(`database: ${describeDatabase(config.database)}`);
   const { issuer, audiences, devTokens } = config.auth;

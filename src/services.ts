@@ -1,9 +1,9 @@
 import os from "node:os";
-import path from "node:path";
 import type { Logger } from "pino";
 import { AssistantService } from "./assistant/assistant.service";
 import type { Config } from "./config";
 import { ContentService } from "./content/content.service";
+import { articleCacheRoot } from "./content/loader/cache";
 import { AuditedWrites } from "./audit/audited-writes";
 import { AuditService } from "./audit/audit.service";
 import { SignIn } from "./auth/authenticate";
@@ -92,11 +92,10 @@ export function createServices(
 
 /** Parsed articles are cached beside the SQLite file; with PostgreSQL, in the system's temporary folder. */
 function contentOptions(config: Pick<Config, "database" | "articlesDir" | "articlesWatch">) {
-  const dataDir = config.database.kind === "sqlite" && config.database.file !== ":memory:" ? path.dirname(config.database.file) : os.tmpdir();
   return {
     articlesDir: config.articlesDir,
     watch: config.articlesWatch,
-    cacheDir: path.join(dataDir, "article-cache"),
+    cacheDir: articleCacheRoot(config.database),
     workers: Math.min(4, os.availableParallelism()),
   };
 }

@@ -5,7 +5,7 @@ import { collectGarbage } from "../common/collect-garbage";
 import { ConfigError } from "../config";
 import { articlesLoading, badInput } from "../errors";
 import { ArticleLibrary, type ArticleFilter } from "./library";
-import { loadArticles } from "./loader";
+import { loadArticles, type LoadOptions } from "./loader";
 import { cacheVersion, ParseCache } from "./loader/cache";
 import type { Article, ArticleProblem, ArticleStep, ParseResult } from "./model";
 import { parseFromHeader, readHeader } from "./parser";
@@ -102,9 +102,9 @@ export class ContentService {
   /**
    * Reads the articles: headers first (lookups answer from then on, body fields parsed per
    * article on demand), then every body (search and readiness). A reload keeps serving the
-   * previous library until the new one is complete. `holdBodies`: see LoadOptions.
+   * previous library until the new one is complete. `holdBodies`, `headers`: see LoadOptions.
    */
-  async load(options: { holdBodies?: Promise<void> } = {}): Promise<void> {
+  async load(options: { holdBodies?: Promise<void>; headers?: LoadOptions["headers"] } = {}): Promise<void> {
     this.checkFolder();
     const started = Date.now();
     const first = !this.ready;
@@ -112,6 +112,7 @@ export class ContentService {
       cacheDir: this.options.cacheDir,
       workers: this.options.workers,
       holdBodies: options.holdBodies,
+      headers: options.headers,
       // The parse cache is written in the background once the articles are in: say when it is
       // done, and give back the memory the load took (see settle).
       onStats: (stats) => {

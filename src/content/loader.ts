@@ -41,6 +41,7 @@ import { findDuplicateIds, listArticleFiles } from "./parser/folder";
 import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
 import type { BodyTask, IndexedParse } from "./loader/bodies";
+import type { HeaderSlot, PrefetchedHeaders } from "./loader/headers";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
 import { type FileStamp, newIndexFile, readSnapshot, stampOf, writeSnapshot } from "./loader/snapshot";
 import { SearchIndex } from "./search-index";
@@ -68,6 +69,11 @@ export interface LoadOptions {
   /** Called as bodies come in (from the cache or a parse): how many files have theirs, of how many. */
   onProgress?: (done: number, total: number) => void;
   /**
+   * Every header, read ahead in a worker thread (prefetchHeaders in loader/pool.ts): the load
+   * takes them instead of reading the files here, if they are of the files it finds.
+   */
+  headers?: Promise<PrefetchedHeaders | null>;
+  /**
    * The bodies are not merged into the result before this settles (headers are read and bodies
    * parsed meanwhile): lets a test watch a server while its articles are still loading.
    */
@@ -90,6 +96,8 @@ export interface LoadStats {
   files: number;
   /** Whether the whole load came from the library snapshot (no file read). */
   fromSnapshot: boolean;
+  /** Whether the headers read ahead (LoadOptions.headers) were taken: they were of the files found. */
+  headersReadAhead: boolean;
   /** Files whose parse came from the cache. */
   fromCache: number;
   /** Files parsed by this load (not in the cache), in file order. */
@@ -212,7 +220,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     options.onProgress?.(files.length, files.length);
     const totalMs = performance.now() - started;
     const cacheSaved = Promise.resolve({ written: 0, failed: 0, staleRemoved: 0, snapshot: false });
-    options.onStats?.({ files: files.length, fromSnapshot: true, fromCache: files.length, parsed: [], workers: 0, workerErrors: [], cacheSaved, headersMs: null, totalMs });
+    options.onStats?.({ files: files.length, fromSnapshot: true, headersReadAhead: false, fromCache: files.length, parsed: [], workers: 0, workerErrors: [], cacheSaved, headersMs: null, totalMs });
     return snapshot;
   }
   let fromCache = 0;
@@ -246,11 +254,15 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     // the headers. (With no workers, they are parsed after onHeaders, by finish().)
     const wantHeaders = options.onHeaders !== undefined;
     const cached = cache ? await cache.hashes() : new Set<string>();
+    const ahead = await options.headers?.catch(() => null);
+    const read = ahead && sameFiles(ahead.files, files) ? ahead.slots : null;
     const slots: Slot[] = [];
     for (const file of files) {
-      if (slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      if (!read && slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
       position.set(file, slots.length);
-      const { slot, task } = readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
+      const { slot, task } = read
+        ? takeSlot(read[slots.length]!, cached.size > 0 ? cache : null, cached, wantHeaders)
+        : readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
       if (task) shards.add(task);
       slots.push(slot);
       if (slot.error !== null) indexer.put(slots.length - 1, null);
@@ -308,6 +320,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     options.onStats?.({
       files: files.length,
       fromSnapshot: false,
+      headersReadAhead: read !== null,
       fromCache: slots.filter((slot) => slot.indexed).length,
       parsed,
       workers,
@@ -361,6 +374,23 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   // Kept without its body text until the load is done: the worker threads parse the body.
   const { article, problems } = parseFromHeader(read, { headersOnly: true });
   return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: { article: article && withoutBody(article), problems } }, task: read.head ? { file, head: read } : { file, bytes } };
+}
+
+/**
+ * The slot of a file whose header was read ahead (loader/headers.ts): as readSlot makes it, but
+ * a file not cached is read again by the worker thread that parses it.
+ */
+function takeSlot(ahead: HeaderSlot, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): { slot: Slot; task: BodyTask | null } {
+  const { file } = ahead;
+  if (ahead.error !== null) return { slot: { file, error: ahead.error, stamp: null, hash: null, cached: null, indexed: null, header: null }, task: null };
+  const { stamp, hash } = ahead;
+  const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
+  if (cached) return { slot: { file, error: null, stamp, hash, cached, indexed: null, header: null }, task: null };
+  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: wantHeaders ? ahead.header : null }, task: { file } };
+}
+
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((file, i) => file === b[i]);
 }
 
 /** What parseArticle(bytes, file, { headersOnly: true }) gives, without the body (withoutBody), from a cached full parse. */

@@ -6,6 +6,7 @@ import { indexArticle, withoutBody } from "../../src/content/indexed";
 import { type CacheSaveStats, type LoadedLibrary, type LoadOptions, type LoadStats, loadArticles, PARSER_VERSION } from "../../src/content/loader";
 import { cacheVersion, ParseCache } from "../../src/content/loader/cache";
 import { type BodyRunner, inThreadRunner, Shards } from "../../src/content/loader/pool";
+import { prefetchHeaders } from "../../src/content/loader/prefetch";
 import { type FolderResult, parseFolder } from "../../src/content/parser";
 import { listArticleFiles } from "../../src/content/parser/folder";
 import { SearchIndex } from "../../src/content/search-index";
@@ -398,4 +399,33 @@ describe("loadArticles", () => {
     const uncached = await load(dir, { workers: 0, cacheDir: null });
     expect({ fromSnapshot: uncached.stats.fromSnapshot, snapshot: uncached.saved.snapshot }).toEqual({ fromSnapshot: false, snapshot: false });
   });
+
+  it("takes the headers a worker thread read ahead, cold and warm, when they are of the files it finds", async () => {
+    const cacheDir = path.join(root, "cache");
+    const version = path.join(cacheDir, cacheVersion());
+    const ahead = prefetchHeaders(dir, version);
+    expect((await ahead)?.files).toEqual(await listArticleFiles(dir));
+    const cold = await load(dir, { workers: 2, cacheDir, headers: ahead });
+    expect(cold.stats).toMatchObject({ headersReadAhead: true, fromCache: 0 });
+    expect(cold.headers).toEqual([expectedHeaders]);
+    expectLoaded(cold.result, expected);
+
+    // The snapshot serves the folder as it is: nothing to read ahead.
+    expect(await prefetchHeaders(dir, version)).toBeNull();
+    dropSnapshot(cacheDir);
+    const warm = await load(dir, { workers: 0, cacheDir, headers: prefetchHeaders(dir, version) });
+    expect(warm.stats).toMatchObject({ headersReadAhead: true, fromCache: 30, parsed: [] });
+    expect(warm.headers).toEqual([expectedHeaders]);
+    expectLoaded(warm.result, expected);
+
+    // Headers read before a file was added are not taken.
+    const before = prefetchHeaders(dir, null);
+    await before;
+    fs.writeFileSync(path.join(dir, "groups", "added.md"), `${header(id(991), "Added meanwhile")}\n${body(991)}`);
+    const later = await load(dir, { workers: 0, cacheDir, headers: before });
+    expect(later.stats.headersReadAhead).toBe(false);
+    expectLoaded(later.result, await parseFolder(dir));
+    // A folder that cannot be read ahead leaves the load to read it.
+    expect(await prefetchHeaders(path.join(root, "missing"), null)).toBeNull();
+  }, 60_000);
 });

@@ -16,6 +16,7 @@ import { type IndexedArticle, type IndexedArticleText, indexArticle } from "../i
 import type { ArticleProblem } from "../model";
 import { parseArticleCounted, type ReadHeader, readHeader } from "../parser";
 import { ParseCache } from "./cache";
+import type { PrefetchedHeaders } from "./headers";
 
 export interface BodyTask {
   file: string;
@@ -149,12 +150,20 @@ export interface SaveCount {
   failed: number;
 }
 
-/** Messages to a worker thread: parse a batch of files, or write the cache entries kept so far. */
+/**
+ * Messages to a worker thread: parse a batch of files, write the cache entries kept so far, or
+ * read every header of a folder ahead of its load (loader/headers.ts).
+ */
 export type BodyRequest =
   | { type: "parse"; id: number; dir: string; cacheDir: string | null; tasks: BodyTask[] }
-  | { type: "save"; id: number; cacheDir: string | null };
+  | { type: "save"; id: number; cacheDir: string | null }
+  | { type: "headers"; id: number; dir: string; cacheDir: string | null };
 
-export type BodyReply = { id: number; outcomes: BodyOutcome[] } | { id: number; saved: SaveCount } | { id: number; error: string };
+export type BodyReply =
+  | { id: number; outcomes: BodyOutcome[] }
+  | { id: number; saved: SaveCount }
+  | { id: number; headers: PrefetchedHeaders | null }
+  | { id: number; error: string };
 
 /**
  * Parses each file (its bytes from the task, else read, synchronously: see ParseCache.get);

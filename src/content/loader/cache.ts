@@ -20,8 +20,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
+import type { Database } from "../../config";
 import type { Article, ArticleProblem, ParseResult } from "../model";
 
 /**
@@ -68,6 +70,15 @@ interface CacheEntry {
 
 const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
 const VERSION_DIR = /^v\d+-\d+-[0-9a-f]+$/;
+
+/**
+ * Where the parse cache of a server lives: beside its SQLite file, or (PostgreSQL, an in-memory
+ * database) in the system's temporary folder.
+ */
+export function articleCacheRoot(database: Database): string {
+  const dataDir = database.kind === "sqlite" && database.file !== ":memory:" ? path.dirname(database.file) : os.tmpdir();
+  return path.join(dataDir, "article-cache");
+}
 
 /** The version key: entry format, PARSER_VERSION and a hash of the parser's source (or compiled) files. */
 export function cacheVersion(): string {

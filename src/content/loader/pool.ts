@@ -1,18 +1,11 @@
 /**
- * Worker threads for the article loader, and the sharding of files across them.
- *
- * Which worker script: in the built server this file is dist/src/content/loader/pool.js and
- * the worker is the compiled worker.js next to it, started with a plain `new Worker(path)`.
- * Run from the TypeScript sources instead (jest with ts-jest), there is no worker.js; the worker
- * is then started from a few lines of JavaScript that teach `require` to load `.ts` files with
- * TypeScript's transpileModule (as ts-jest does, file by file) and require worker.ts. So tests
- * run the same worker code as production, only transpiled on the fly. If TypeScript cannot be
- * found there, or a worker fails to start or dies, its files are parsed in this thread.
+ * Worker threads for the article loader, and the sharding of files across them. Which worker
+ * script runs is start-worker.ts's business. If a worker cannot start here, or fails or dies,
+ * its files are parsed in this thread.
  */
-import path from "node:path";
-import { Worker } from "node:worker_threads";
 import { type BodyOutcome, type BodyReply, type BodyRequest, type BodyTask, PendingEntries, parseBodies, type SaveCount } from "./bodies";
 import { ParseCache } from "./cache";
+import { startWorker } from "./start-worker";
 
 /** Parses batches of files somewhere (a worker thread or this thread), then writes their cache entries. */
 export interface BodyRunner {
@@ -20,33 +13,6 @@ export interface BodyRunner {
   /** Writes the cache entries of every file parsed so far. */
   save(): Promise<SaveCount>;
   close(): Promise<void>;
-}
-
-/** Registers a `.ts` loader (TypeScript's transpileModule) in the worker, then runs the worker entry. */
-const TYPESCRIPT_BOOTSTRAP = `
-const fs = require("node:fs");
-const { workerData } = require("node:worker_threads");
-const ts = require(workerData.typescript);
-require.extensions[".ts"] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, isolatedModules: true },
-  });
-  module._compile(outputText, filename);
-};
-require(workerData.entry);
-`;
-
-/** Starts a worker thread; null when no worker script can run here. */
-function startWorker(): Worker | null {
-  if (__filename.endsWith(".js")) return new Worker(path.join(__dirname, "worker.js"));
-  let typescript: string;
-  try {
-    typescript = require.resolve("typescript");
-  } catch {
-    return null;
-  }
-  return new Worker(TYPESCRIPT_BOOTSTRAP, { eval: true, workerData: { typescript, entry: path.join(__dirname, "worker.ts") } });
 }
 
 /** A worker thread parsing one batch at a time; it rejects every request once the thread has failed. */
@@ -96,6 +62,7 @@ export function workerRunner(dir: string, cacheDir: string | null): BodyRunner |
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
 
 /** Entries written by an in-thread runner between two turns of the event loop (each new file costs up to ~1 ms). */
 const SAVE_CHUNK = 16;

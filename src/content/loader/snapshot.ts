@@ -71,6 +71,25 @@ export function newIndexFile(cache: ParseCache): string {
  * version's, a file added, removed or changed, or the snapshot unreadable).
  */
 export function readSnapshot(cache: ParseCache, dir: string, files: readonly string[]): SnapshotLibrary | null {
+  const data = matchingSnapshot(cache, dir, files);
+  if (!data) return null;
+  let index: SearchIndex;
+  try {
+    index = new SearchIndex({ file: path.join(cache.dir, data.index), readonly: true });
+  } catch {
+    return null;
+  }
+  const negativeZero = new Set(data.negativeZero);
+  for (const { article } of data.articles) if (negativeZero.has(article.file)) article.displayOrder = -0;
+  return { articles: data.articles, index, problems: data.problems, summary: data.summary };
+}
+
+/** Whether the snapshot would serve a load of these files (readSnapshot, without taking it). */
+export function snapshotMatches(cache: ParseCache, dir: string, files: readonly string[]): boolean {
+  return matchingSnapshot(cache, dir, files) !== null;
+}
+
+function matchingSnapshot(cache: ParseCache, dir: string, files: readonly string[]): SnapshotData | null {
   let data: SnapshotData;
   try {
     data = JSON.parse(fs.readFileSync(path.join(cache.dir, SNAPSHOT_FILE), "utf8")) as SnapshotData;
@@ -85,15 +104,7 @@ export function readSnapshot(cache: ParseCache, dir: string, files: readonly str
     const stamp = data.stamps[i];
     if (!stat || !stamp || stat.size !== stamp[0] || stat.mtimeMs !== stamp[1] || stat.ino !== stamp[2]) return null;
   }
-  let index: SearchIndex;
-  try {
-    index = new SearchIndex({ file: path.join(cache.dir, data.index), readonly: true });
-  } catch {
-    return null;
-  }
-  const negativeZero = new Set(data.negativeZero);
-  for (const { article } of data.articles) if (negativeZero.has(article.file)) article.displayOrder = -0;
-  return { articles: data.articles, index, problems: data.problems, summary: data.summary };
+  return data;
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * Worker-thread entry of the article loader (see pool.ts): parses the batches of files it is
  * sent, one at a time, answering each with its outcomes, and keeps their cache entries until
- * it is asked to write them.
+ * it is asked to write them; or reads a folder's headers ahead of its load (headers.ts).
  */
 import { parentPort } from "node:worker_threads";
 import { type BodyReply, type BodyRequest, PendingEntries, parseBodies } from "./bodies";
 import { ParseCache } from "./cache";
+import { readHeaders } from "./headers";
 
 const port = parentPort;
 if (!port) throw new Error("the article loader's worker must run in a worker thread");
@@ -16,6 +17,13 @@ const failure = (id: number, error: unknown): BodyReply => ({ id, error: error i
 
 port.on("message", (request: BodyRequest) => {
   const cache = request.cacheDir === null ? null : new ParseCache(request.cacheDir);
+  if (request.type === "headers") {
+    readHeaders(request.dir, request.cacheDir).then(
+      (headers) => reply({ id: request.id, headers }),
+      (error: unknown) => reply(failure(request.id, error)),
+    );
+    return;
+  }
   if (request.type === "save") {
     try {
       reply({ id: request.id, saved: cache && pending ? pending.save(cache) : { written: 0, failed: 0 } });

@@ -1,0 +1,54 @@
+/**
+ * Reading every article's header ahead of the load, in a worker thread started first thing at
+ * start-up (see prefetchHeaders): the header pass then runs on another core while the server
+ * loads its modules, opens its database and starts listening, and the load finds the headers
+ * read. What it reads for each file is what the loader's own header pass reads (readSlot in
+ * loader.ts): its stamp, its content hash and its header-only article without the body text.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { withoutBody } from "../indexed";
+import type { ParseResult } from "../model";
+import { parseFromHeader, readHeader } from "../parser";
+import { listArticleFiles } from "../parser/folder";
+import { ParseCache } from "./cache";
+import { type FileStamp, snapshotMatches, stampOf } from "./snapshot";
+
+/** One file's header as read ahead, or why it could not be read. */
+export type HeaderSlot = { file: string; stamp: FileStamp; hash: string; header: ParseResult; error: null } | { file: string; error: string };
+
+/** Every file's header, in the order listArticleFiles gives the files. */
+export interface PrefetchedHeaders {
+  files: string[];
+  slots: HeaderSlot[];
+}
+
+/**
+ * Reads every header of `dir`; null when the library snapshot in `cacheDir` (a version folder)
+ * serves this folder as it is (the load will take it, and needs no header read).
+ */
+export async function readHeaders(dir: string, cacheDir: string | null): Promise<PrefetchedHeaders | null> {
+  const files = await listArticleFiles(dir);
+  if (cacheDir !== null && snapshotMatches(new ParseCache(cacheDir), dir, files)) return null;
+  const slots = files.map((file): HeaderSlot => {
+    let bytes: Buffer;
+    let stamp: FileStamp;
+    try {
+      const fd = fs.openSync(path.join(dir, file), "r");
+      try {
+        stamp = stampOf(fs.fstatSync(fd));
+        bytes = fs.readFileSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (error) {
+      return { file, error: error instanceof Error ? error.message : String(error) };
+    }
+    const read = readHeader(bytes, file);
+    const { article, problems } = parseFromHeader(read, { headersOnly: true });
+    const hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
+    return { file, stamp, hash, header: { article: article && withoutBody(article), problems }, error: null };
+  });
+  return { files, slots };
+}

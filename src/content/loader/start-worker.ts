@@ -1,0 +1,43 @@
+/**
+ * Starting a worker thread of the article loader (worker.ts).
+ *
+ * Which worker script: in the built server this file is dist/src/content/loader/start-worker.js
+ * and the worker is the compiled worker.js next to it, started with a plain `new Worker(path)`.
+ * Run from the TypeScript sources instead (jest with ts-jest), there is no worker.js; the worker
+ * is then started from a few lines of JavaScript that teach `require` to load `.ts` files with
+ * TypeScript's transpileModule (as ts-jest does, file by file) and require worker.ts. So tests
+ * run the same worker code as production, only transpiled on the fly.
+ *
+ * Nothing else is imported here: the server starts a worker reading headers before it loads its
+ * own modules (prefetch.ts).
+ */
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+
+/** Registers a `.ts` loader (TypeScript's transpileModule) in the worker, then runs the worker entry. */
+const TYPESCRIPT_BOOTSTRAP = `
+const fs = require("node:fs");
+const { workerData } = require("node:worker_threads");
+const ts = require(workerData.typescript);
+require.extensions[".ts"] = (module, filename) => {
+  const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, isolatedModules: true },
+  });
+  module._compile(outputText, filename);
+};
+require(workerData.entry);
+`;
+
+/** Starts a worker thread; null when no worker script can run here. */
+export function startWorker(): Worker | null {
+  if (__filename.endsWith(".js")) return new Worker(path.join(__dirname, "worker.js"));
+  let typescript: string;
+  try {
+    typescript = require.resolve("typescript");
+  } catch {
+    return null;
+  }
+  return new Worker(TYPESCRIPT_BOOTSTRAP, { eval: true, workerData: { typescript, entry: path.join(__dirname, "worker.ts") } });
+}
+
