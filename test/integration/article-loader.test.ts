@@ -369,6 +369,23 @@ describe("loadArticles", () => {
     }
   }, 60_000);
 
+  it("hands the snapshot's headers to onHeaders first when the bodies are held back", async () => {
+    const cacheDir = path.join(root, "cache");
+    await load(dir, { workers: 0, cacheDir });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let released = false;
+    const headers: { articles: unknown[]; beforeRelease: boolean }[] = [];
+    const loading = load(dir, { workers: 0, cacheDir, holdBodies: held, onHeaders: (found) => headers.push({ articles: found.articles, beforeRelease: !released }) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    released = true;
+    release();
+    const { stats, result } = await loading;
+    expect(stats.fromSnapshot).toBe(true);
+    expect(headers).toEqual([{ articles: result.articles.map((entry) => entry.article), beforeRelease: true }]);
+    expectLoaded(result, expected);
+  });
+
   it("keeps searching an index whose snapshot was replaced by another load", async () => {
     const cacheDir = path.join(root, "cache");
     await load(dir, { workers: 0, cacheDir });
