@@ -16,7 +16,7 @@ import { type IndexedArticle, type IndexedArticleText, indexArticle } from "../i
 import type { ArticleProblem } from "../model";
 import { parseArticleCounted, type ReadHeader, readHeader } from "../parser";
 import { ParseCache } from "./cache";
-import type { PrefetchedHeaders } from "./headers";
+import type { HeaderSlot } from "./headers";
 
 export interface BodyTask {
   file: string;
@@ -162,7 +162,8 @@ export type BodyRequest =
 export type BodyReply =
   | { id: number; outcomes: BodyOutcome[] }
   | { id: number; saved: SaveCount }
-  | { id: number; headers: PrefetchedHeaders | null }
+  | { id: number; headerSlots: HeaderSlot[] }
+  | { id: number; headerFiles: string[] | null }
   | { id: number; error: string };
 
 /**

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Config } from "../../config";
 import type { BodyReply, BodyRequest } from "./bodies";
 import { articleCacheRoot, cacheVersion } from "./cache";
-import type { PrefetchedHeaders } from "./headers";
+import type { HeaderSlot, PrefetchedHeaders } from "./headers";
 import { startWorker } from "./start-worker";
 
 /** The headers of the server's articles folder, read ahead for its load (ContentService.load). */
@@ -29,8 +29,12 @@ export function prefetchHeaders(dir: string, cacheDir: string | null): Promise<P
   }
   if (!worker) return Promise.resolve(null);
   const running = worker;
+  const slots: HeaderSlot[] = [];
   return new Promise<PrefetchedHeaders | null>((resolve) => {
-    running.once("message", (reply: BodyReply) => resolve("headers" in reply ? reply.headers : null));
+    running.on("message", (reply: BodyReply) => {
+      if ("headerSlots" in reply) slots.push(...reply.headerSlots);
+      else resolve("headerFiles" in reply && reply.headerFiles && reply.headerFiles.length === slots.length ? { files: reply.headerFiles, slots } : null);
+    });
     running.once("error", () => resolve(null));
     running.once("exit", () => resolve(null));
     const request: BodyRequest = { type: "headers", id: 0, dir, cacheDir };
