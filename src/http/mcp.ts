@@ -1,8 +1,6 @@
 import type http from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Logger } from "pino";
-import { createMcpServer } from "../assistant/mcp/server";
-import { WRITE_TOOL_NAMES } from "../assistant/mcp/write-tools";
+import { WRITE_TOOL_NAMES } from "../assistant/mcp/tool-names";
 import { authenticate } from "../auth/authenticate";
 import type { Caller } from "../auth/permissions";
 import type { Config } from "../config";
@@ -63,6 +61,10 @@ export async function handleMcp(
   }
 
   const onInternal = (error: unknown) => log.error({ err: error, requestId }, "MCP tool failed");
+  // The MCP SDK and its schemas (zod) are loaded at the first MCP request, not at start-up
+  // (about a fifth of the server's modules).
+  const { createMcpServer } = require("../assistant/mcp/server") as typeof import("../assistant/mcp/server");
+  const { StreamableHTTPServerTransport } = require("@modelcontextprotocol/sdk/server/streamableHttp.js") as typeof import("@modelcontextprotocol/sdk/server/streamableHttp.js");
   const server = createMcpServer({ services, caller, requestId, limits: config.limits, onInternal }, { writeTools: config.mcpWriteTools });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on("close", () => {

@@ -13,8 +13,6 @@ const USER_ARG = z.string().max(320).describe("The user's userPrincipalName or o
 const SKU_LIST = z.array(z.string().max(64)).max(20).default([]).describe("SKU ids or part numbers (e.g. ENTERPRISEPACK).");
 const licenseShape = z.object({ skuId: z.string(), skuPartNumber: z.string(), source: z.string().describe("direct, or the id of the group it comes from."), state: z.string(), error: z.string().nullable() });
 
-/** The names of the write tools, which spend the caller's write budget as GraphQL mutations do. */
-export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set(["reprocess_user_licenses", "reprocess_group_licenses", "assign_license"]);
 
 /**
  * The tools that change licensing, offered only with MCP_WRITE_TOOLS=true. Each calls the same
