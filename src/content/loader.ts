@@ -1,12 +1,15 @@
 /**
- * Loading a folder of articles at start, fast:
+ * Loading a folder of articles at start, fast. A start whose files are those of the library
+ * snapshot takes it as it is (loader/snapshot.ts); any other:
  *
  * 1. Every file is read here, hashed (sha256) and looked up in the parse cache (when it has
  *    entries: with an empty one, the header read's own hash is the only one made). A file found
  *    there needs no parse. A file not found gets a header-only parse here (cheap: no Markdown)
  *    and is handed at once, with the header read (or, without onHeaders, its bytes), to the
  *    worker threads (loader/pool.ts: batches, to whichever worker is free), which parse the rest
- *    and write its cache entry.
+ *    and write its cache entry. When the headers were read ahead in a worker thread since the
+ *    process started (LoadOptions.headers, loader/headers.ts) they are taken instead, and the
+ *    worker threads read the files they parse.
  * 2. Once every file is read, `onHeaders` receives the folder with every header (header-only
  *    articles without their body text: from the cache, or from the header-only parse), so a
  *    server can answer lookups while the bodies are still being parsed.
@@ -70,8 +73,8 @@ export interface LoadOptions {
   /** Called as bodies come in (from the cache or a parse): how many files have theirs, of how many. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Every header, read ahead in a worker thread (prefetchHeaders in loader/pool.ts): the load
-   * takes them instead of reading the files here, if they are of the files it finds.
+   * Every header, read ahead in a worker thread (prefetchHeaders in loader/prefetch.ts): the
+   * load takes them instead of reading the files here, if they are of the files it finds.
    */
   headers?: Promise<PrefetchedHeaders | null>;
   /**
@@ -265,7 +268,8 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     const read = ahead && sameFiles(ahead.files, files) ? ahead.slots : null;
     const slots: Slot[] = [];
     for (const file of files) {
-      if (!read && slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      // Headers read ahead and nothing to look up in the cache: a few milliseconds for the whole folder.
+      if ((!read || cached.size > 0) && slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
       position.set(file, slots.length);
       const { slot, task } = read
         ? takeSlot(read[slots.length]!, cached.size > 0 ? cache : null, cached, wantHeaders)
