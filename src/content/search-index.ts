@@ -66,9 +66,10 @@ const PAGE_CACHE_KIB = 4096;
  * phrase and prefix matching, highlights), in a database that belongs to this process: in
  * memory, or (a loaded library's, with a parse cache) a file in the cache folder, which keeps
  * the index out of the process's memory (SQLite reads the pages a search needs) and is opened
- * again read-only at the next start (see loader/snapshot.ts). The bm25 candidates are then re-ranked by how much of the question their title and
- * file name hold (rare words counting more), so that "key vault access denied 403" finds
- * "Troubleshoot access to Key Vault" before a long page that repeats one of those words.
+ * again read-only at the next start (see loader/snapshot.ts). The bm25 candidates are then
+ * re-ranked by how much of the question their title and file name hold (rare words counting
+ * more), so that "key vault access denied 403" finds "Troubleshoot access to Key Vault" before
+ * a long page that repeats one of those words.
  */
 export class SearchIndex {
   private readonly db: Database.Database;
@@ -93,10 +94,12 @@ export class SearchIndex {
     if (options.file !== undefined && !readonly) this.db.pragma("journal_mode = OFF");
     this.db.pragma("synchronous = OFF");
     this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-    if (!readonly) this.db.exec(
-      `CREATE VIRTUAL TABLE IF NOT EXISTS articles USING fts5(path UNINDEXED, service UNINDEXED, type UNINDEXED, clouds UNINDEXED, topics UNINDEXED, internal UNINDEXED,
-         ${COLUMNS.map((c) => c.name).join(", ")}, tokenize = 'porter unicode61 remove_diacritics 2')`,
-    );
+    if (!readonly) {
+      this.db.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS articles USING fts5(path UNINDEXED, service UNINDEXED, type UNINDEXED, clouds UNINDEXED, topics UNINDEXED, internal UNINDEXED,
+           ${COLUMNS.map((c) => c.name).join(", ")}, tokenize = 'porter unicode61 remove_diacritics 2')`,
+      );
+    }
     this.insertRow = this.db.prepare(`INSERT INTO articles VALUES (${Array(KEYS + COLUMNS.length).fill("?").join(", ")})`);
     this.deleteRow = this.db.prepare("DELETE FROM articles WHERE path = ?");
     // Filters: `? IS NULL OR …` so that one statement serves every combination.
@@ -142,7 +145,7 @@ export class SearchIndex {
     })();
   }
 
-  /** After addAll: merges the index's segments into one (faster searches, a smaller serialize) and counts the articles. */
+  /** After addAll: merges the index's segments into one (faster searches, a smaller file) and counts the articles. */
   finish(): void {
     this.db.exec("INSERT INTO articles(articles) VALUES ('optimize')");
     this.changed();
