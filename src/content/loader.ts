@@ -46,7 +46,7 @@ import { type CachedParse, ParseCache } from "./loader/cache";
 import type { BodyTask, IndexedParse } from "./loader/bodies";
 import type { HeaderSlot, PrefetchedHeaders } from "./loader/headers";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
-import { type FileStamp, newIndexFile, readSnapshot, stampOf, writeSnapshot } from "./loader/snapshot";
+import { type FileStamp, newIndexFile, readSnapshot, readStamped, writeSnapshot } from "./loader/snapshot";
 import { SearchIndex } from "./search-index";
 
 export { PARSER_VERSION } from "./loader/cache";
@@ -366,13 +366,7 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   let bytes: Buffer;
   let stamp: FileStamp;
   try {
-    const fd = fs.openSync(path.join(dir, file), "r");
-    try {
-      stamp = stampOf(fs.fstatSync(fd));
-      bytes = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    ({ bytes, stamp } = readStamped(path.join(dir, file)));
   } catch (error) {
     return { slot: { file, error: error instanceof Error ? error.message : String(error), stamp: null, hash: null, cached: null, indexed: null, header: null }, task: null };
   }

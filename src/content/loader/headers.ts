@@ -6,14 +6,13 @@
  * loader.ts): its stamp, its content hash and its header-only article without the body text.
  */
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { withoutBody } from "../indexed";
 import type { ParseResult } from "../model";
 import { parseFromHeader, readHeader } from "../parser";
 import { listArticleFiles } from "../parser/folder";
 import { ParseCache } from "./cache";
-import { type FileStamp, snapshotMatches, stampOf } from "./snapshot";
+import { type FileStamp, readStamped, snapshotMatches } from "./snapshot";
 
 /** One file's header as read ahead, or why it could not be read. */
 export type HeaderSlot = { file: string; stamp: FileStamp; hash: string; header: ParseResult; error: null } | { file: string; error: string };
@@ -43,13 +42,7 @@ export async function readHeaders(dir: string, cacheDir: string | null, send: (s
     let bytes: Buffer;
     let stamp: FileStamp;
     try {
-      const fd = fs.openSync(path.join(dir, file), "r");
-      try {
-        stamp = stampOf(fs.fstatSync(fd));
-        bytes = fs.readFileSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      ({ bytes, stamp } = readStamped(path.join(dir, file)));
     } catch (error) {
       return { file, error: error instanceof Error ? error.message : String(error) };
     }

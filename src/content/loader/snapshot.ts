@@ -38,6 +38,17 @@ export function stampOf(stat: fs.Stats): FileStamp {
   return [stat.size, stat.mtimeMs, stat.ino];
 }
 
+/** A file's bytes and its stamp, taken from the same open file; throws when it cannot be read. */
+export function readStamped(file: string): { bytes: Buffer; stamp: FileStamp } {
+  const fd = fs.openSync(file, "r");
+  try {
+    const stamp = stampOf(fs.fstatSync(fd));
+    return { bytes: fs.readFileSync(fd), stamp };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** What a load resolves to (see LoadedLibrary in loader.ts). */
 export interface SnapshotLibrary {
   articles: IndexedArticle[];
