@@ -4,6 +4,7 @@
  * it is asked to write them; or reads a folder's headers ahead of its load (headers.ts).
  */
 import { parentPort } from "node:worker_threads";
+import { collectGarbage } from "../../common/collect-garbage";
 import { type BodyReply, type BodyRequest, PendingEntries, parseBodies } from "./bodies";
 import { ParseCache } from "./cache";
 import { readHeaders } from "./headers";
@@ -25,6 +26,9 @@ port.on("message", (request: BodyRequest) => {
     return;
   }
   if (request.type === "save") {
+    // The parsing is over: the heap it grew to (tens of MB of emptied pages) is given back
+    // before the entries are written, rather than held until the worker stops.
+    collectGarbage();
     try {
       reply({ id: request.id, saved: cache && pending ? pending.save(cache) : { written: 0, failed: 0 } });
     } catch (error) {
