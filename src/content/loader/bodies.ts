@@ -12,7 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
-import { type IndexedArticle, type IndexedArticleText, indexArticle } from "../indexed";
+import { type IndexedArticle, type IndexedArticleText, indexArticle, indexBody } from "../indexed";
 import type { ArticleProblem } from "../model";
 import { parseArticleCounted, type ReadHeader, readHeader } from "../parser";
 import { ParseCache } from "./cache";
@@ -32,6 +32,12 @@ export interface BodyTask {
    * next to nothing). Without either the file is read.
    */
   bytes?: Uint8Array;
+  /**
+   * The content hash of the header-only parse the loading thread holds of this file (readHeader's
+   * contentHash, else the sha256 of the bytes): when the bytes parsed have it, the outcome comes
+   * with the body's part only (BodyOutcome.body) and the loading thread keeps its own header.
+   */
+  headerHash?: string;
 }
 
 /**
@@ -51,6 +57,14 @@ export interface BodyOutcome {
   hash: string | null;
   /** Null when the file could not be read (see `error`). */
   result: IndexedParse | null;
+  /**
+   * When the task's `headerHash` is the hash of the bytes parsed: what the library needs of the
+   * article's body, sent instead of `result.article` (null then). A whole parse's article without
+   * its body is the header-only parse's (the same header read), which the loading thread already
+   * holds: sending the article again held every article's header fields twice there until the
+   * end of a cold load (about 27 MB for the public library), and made as much garbage.
+   */
+  body?: Omit<IndexedArticleText, "article">;
   error: string | null;
 }
 
@@ -71,6 +85,7 @@ export class PendingEntries {
   private readonly spooled: { hash: string; offset: number; length: number }[] = [];
   /** Entries kept in memory (no spool). */
   private readonly held: { hash: string; bytes: Buffer }[] = [];
+  private scratch = Buffer.alloc(0);
 
   constructor(private readonly cache: ParseCache | null) {}
 
@@ -133,9 +148,14 @@ export class PendingEntries {
     }
   }
 
+  /**
+   * An entry's bytes, in a buffer reused from one entry to the next (valid until the next call):
+   * a buffer each, 15,000 entries came to tens of MB that the thread's allocator kept.
+   */
   private readBack(offset: number, length: number): Buffer | null {
     try {
-      const bytes = Buffer.allocUnsafe(length);
+      if (this.scratch.length < length) this.scratch = Buffer.allocUnsafeSlow(Math.max(length, this.scratch.length * 2));
+      const bytes = this.scratch.subarray(0, length);
       return fs.readSync(this.fd!, bytes, 0, length, offset) === length ? bytes : null;
     } catch {
       return null;
@@ -191,7 +211,8 @@ export async function parseBodies(dir: string, tasks: BodyTask[], cache: ParseCa
       hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
     }
     const { article, problems, headerProblems } = parseArticleCounted(read);
-    outcomes.push({ file: task.file, hash, result: { article: article && indexArticle(article), problems }, error: null });
+    if (article && hash === task.headerHash) outcomes.push({ file: task.file, hash, result: { article: null, problems }, body: indexBody(article), error: null });
+    else outcomes.push({ file: task.file, hash, result: { article: article && indexArticle(article), problems }, error: null });
     if (cache) pending.add(hash, cache.encode(hash, { article, problems, headerProblems }));
   }
   return outcomes;
