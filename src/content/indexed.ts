@@ -21,7 +21,12 @@ export interface IndexedArticleText extends IndexedArticle {
 
 /** What the library keeps of a whole article, and what its indexes need. */
 export function indexArticle(article: Article): IndexedArticleText {
-  return { article: withoutBody(article), codes: ErrorCodeIndex.mentions(article), text: searchText(article) };
+  return { article: withoutBody(article), ...indexBody(article) };
+}
+
+/** What the library's indexes need of a whole article's body. */
+export function indexBody(article: Article): Omit<IndexedArticleText, "article"> {
+  return { codes: ErrorCodeIndex.mentions(article), text: searchText(article) };
 }
 
 /**

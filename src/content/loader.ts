@@ -43,7 +43,7 @@ import { type FolderResult, type FolderSummary, parseFromHeader, parseHeader, re
 import { findDuplicateIds, listArticleFiles } from "./parser/folder";
 import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
-import type { BodyTask, IndexedParse } from "./loader/bodies";
+import type { BodyOutcome, BodyTask, IndexedParse } from "./loader/bodies";
 import type { HeaderSlot, PrefetchedHeaders } from "./loader/headers";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
 import { type FileStamp, newIndexFile, readSnapshot, readStamped, writeSnapshot } from "./loader/snapshot";
@@ -244,6 +244,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
   const indexFile = cache ? newIndexFile(cache) : null;
   const indexer = new InOrderIndex(new SearchIndex(indexFile ? { file: indexFile } : {}), files.length);
   const position = new Map<string, number>();
+  const slots: Slot[] = [];
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
     filesPerWorker: Math.max(1, options.filesPerWorker ?? FILES_PER_WORKER),
@@ -254,7 +255,12 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     startWorker: () => workerRunner(dir, cacheDir),
     inThread: () => inThreadRunner(dir, cacheDir),
     onParsed: (outcomes) => {
-      for (const outcome of outcomes) indexer.put(position.get(outcome.file)!, outcome.result?.article ?? null);
+      for (const outcome of outcomes) {
+        const at = position.get(outcome.file)!;
+        if (outcome.body && outcome.result) outcome.result.article = withHeader(slots[at]!, outcome.body);
+        delete outcome.body;
+        indexer.put(at, outcome.result?.article ?? null);
+      }
       progress(outcomes.length);
     },
   });
@@ -266,7 +272,6 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
     const cached = cache ? await cache.hashes() : new Set<string>();
     const ahead = await options.headers?.catch(() => null);
     const read = ahead && sameFiles(ahead.files, files) ? ahead.slots : null;
-    const slots: Slot[] = [];
     for (const file of files) {
       // Headers read ahead and nothing to look up in the cache: a few milliseconds for the whole folder.
       if ((!read || cached.size > 0) && slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
@@ -378,12 +383,16 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   const read = readHeader(bytes, file);
   // Kept without its body text until the load is done: the worker threads parse the body.
   const { article, problems } = parseFromHeader(read, { headersOnly: true });
+  // (Its strings are slices of the file's text, which they keep alive: the worker's parse is
+  // kept instead, as its own strings, and this one dropped once the load is done.)
   return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: { article: article && withoutBody(article), problems } }, task: read.head ? { file, head: read } : { file, bytes } };
 }
 
 /**
  * The slot of a file whose header was read ahead (loader/headers.ts): as readSlot makes it, but
- * a file not cached is read again by the worker thread that parses it.
+ * a file not cached is read again by the worker thread that parses it, and its header (copied
+ * from the thread that read it, so in strings of its own) is the one the library keeps: the
+ * worker sends the body's part only, unless the file changed since (BodyTask.headerHash).
  */
 function takeSlot(ahead: HeaderSlot, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): { slot: Slot; task: BodyTask | null } {
   const { file } = ahead;
@@ -391,7 +400,17 @@ function takeSlot(ahead: HeaderSlot, cache: ParseCache | null, known: ReadonlySe
   const { stamp, hash } = ahead;
   const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
   if (cached) return { slot: { file, error: null, stamp, hash, cached, indexed: null, header: null }, task: null };
-  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: wantHeaders ? ahead.header : null }, task: { file } };
+  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: wantHeaders ? ahead.header : null }, task: wantHeaders ? { file, headerHash: hash } : { file } };
+}
+
+/**
+ * A parsed article sent without its header (BodyOutcome.body), with the header-only article the
+ * slot holds of the same bytes.
+ */
+function withHeader(slot: Slot, body: NonNullable<BodyOutcome["body"]>): IndexedParse["article"] {
+  const article = slot.header?.article;
+  if (!article) throw new Error(`${slot.file}: a body was parsed without the header it was sent for`);
+  return { article, ...body };
 }
 
 function sameFiles(a: readonly string[], b: readonly string[]): boolean {

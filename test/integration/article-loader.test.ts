@@ -445,4 +445,22 @@ describe("loadArticles", () => {
     // A folder that cannot be read ahead leaves the load to read it.
     expect(await prefetchHeaders(path.join(root, "missing"), null)).toBeNull();
   }, 60_000);
+
+  it("keeps the header read ahead with its body, unless the file changed before its body was parsed", async () => {
+    const copy = path.join(root, "changed-meanwhile");
+    fs.cpSync(dir, copy, { recursive: true });
+    const files = await listArticleFiles(copy);
+    const ahead = prefetchHeaders(copy, null);
+    await ahead;
+    fs.writeFileSync(path.join(copy, files[3]!), `${header(id(992), "Changed meanwhile")}\n${body(992)}`);
+    const loaded = await load(copy, { workers: 2, headers: ahead });
+    expect(loaded.stats).toMatchObject({ headersReadAhead: true, workers: 2 });
+    // Served meanwhile: the header as it was read.
+    expect(loaded.headers[0]!.articles.map((article) => article.pageTitle)).not.toContain("Changed meanwhile");
+    // Loaded: every file as it is now, and the other files' articles are the headers served meanwhile.
+    expectLoaded(loaded.result, await parseFolder(copy));
+    expect(loaded.result.articles.find((entry) => entry.article.file === files[3])!.article.pageTitle).toBe("Changed meanwhile");
+    const served = new Set(loaded.headers[0]!.articles);
+    expect(loaded.result.articles.filter((entry) => served.has(entry.article))).toHaveLength(served.size - 1);
+  }, 60_000);
 });
