@@ -1,9 +1,11 @@
 import "reflect-metadata";
+import { capHeapGrowth } from "./common/heap-growth";
 import { ConfigError, describeDatabase, loadConfig, type Config } from "./config";
 import { prefetchArticleHeaders } from "./content/loader/prefetch";
 import { createLogger } from "./logger";
 
 async function main(): Promise<void> {
+  capHeapGrowth();
   let config: Config;
   try {
     config = loadConfig();
