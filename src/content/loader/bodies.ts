@@ -150,7 +150,8 @@ export class PendingEntries {
 
   /**
    * An entry's bytes, in a buffer reused from one entry to the next (valid until the next call):
-   * a buffer each, 15,000 entries came to tens of MB that the thread's allocator kept.
+   * a new buffer each lives outside the heap until a collection frees it, and while a worker
+   * wrote its entries of a cold load of the public library the process grew by tens of MB.
    */
   private readBack(offset: number, length: number): Buffer | null {
     try {
