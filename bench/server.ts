@@ -22,6 +22,7 @@ import inspector from "node:inspector";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { startApp } from "../src/app";
+import { capHeapGrowth } from "../src/common/heap-growth";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 
@@ -36,6 +37,7 @@ interface Started {
 const rssOnly: Stats = async () => ({ queryCount: 0, rss: process.memoryUsage.rss(), pending: null });
 
 async function helpgate(): Promise<Started> {
+  capHeapGrowth(); // as src/main.ts does
   const config = loadConfig(process.env);
   const app = await startApp(config, createLogger(config.logLevel));
   // Measured once every article is in, as before the server listened early.
