@@ -19,9 +19,22 @@ export function idCondition(column: string, query: IdQuery, negate = false): [st
  * statement's own placeholders through `next`, in the order they appear.
  */
 export function rawIdCondition(column: string, query: IdQuery, next: (value: unknown) => string, negate = false): string {
-  const sql = query.sql.replace(/(?<!:):(\w+)/g, (_match, name: string) => {
+  return `${column} ${negate ? "NOT IN" : "IN"} (${bound(query, next)})`;
+}
+
+/**
+ * `EXISTS` (or NOT EXISTS) of `column` among the subquery's ids, for fixed SQL; the subquery must
+ * name its column `id`. For a large subquery against many rows: PostgreSQL plans NOT EXISTS as an
+ * anti-join, where NOT IN is a subplan that, once its ids outgrow work_mem, is scanned again for
+ * every row.
+ */
+export function rawIdExists(column: string, query: IdQuery, next: (value: unknown) => string, negate = false): string {
+  return `${negate ? "NOT EXISTS" : "EXISTS"} (SELECT 1 FROM (${bound(query, next)}) ids WHERE ids.id = ${column})`;
+}
+
+function bound(query: IdQuery, next: (value: unknown) => string): string {
+  return query.sql.replace(/(?<!:):(\w+)/g, (_match, name: string) => {
     if (!(name in query.parameters)) throw new Error(`id query parameter :${name} has no value`);
     return next(query.parameters[name]);
   });
-  return `${column} ${negate ? "NOT IN" : "IN"} (${sql})`;
 }

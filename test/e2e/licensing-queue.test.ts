@@ -185,6 +185,58 @@ describe("the licensing queue", () => {
       expect(await api.audits(leaver!.id, "Change user license")).toHaveLength(0);
     }));
 
+  it("queues a licensed group again without a row per member, and still takes licenses from members who leave, or whose group is deleted, before their range", () =>
+    withGateway({}, async (gateway, api) => {
+      const { db } = gateway.app.services;
+      const rows = async (groupId: string) => {
+        const [row] = await db.manager.query(
+          "SELECT (SELECT COUNT(*) FROM license_work WHERE group_id = $1) AS own, (SELECT COUNT(*) FROM license_work_ranges WHERE group_id = $1) AS ranges".replace(/\$1/g, "'" + groupId + "'"),
+        );
+        return { own: Number(row.own), ranges: Number(row.ranges) };
+      };
+      await api.leaveFreeSeats(SKU.E3, 700);
+      const { consumed } = await api.seats(SKU.E3);
+      const big = await api.group([]);
+      const ids = await api.bulkMembers(big, 600);
+      const small = await api.group([]);
+      const smallIds = await api.bulkMembers(small, 3);
+      await api.assign(big, [{ skuId: SKU.E3 }]);
+      await api.assign(small, [{ skuId: SKU.E3 }]);
+      await gateway.settle();
+      expect((await api.seats(SKU.E3)).consumed).toBe(consumed + 603);
+      await gateway.app.services.licensing.processor.stop();
+
+      // Every member holds E3 from the group: reprocessing queues its ranges, not 600 rows.
+      expect((await gateway.ok("admin", REPROCESS_GROUP, { id: big })).reprocessGroupLicenses.id).toBe(big);
+      expect(await rows(big)).toEqual({ own: 0, ranges: 2 });
+
+      // The group stops giving E3; before the run reaches anyone, a member leaves. The group
+      // gives nothing any more, but the leaver still holds its license: they are queued.
+      await api.assign(big, [], [SKU.E3]);
+      expect(await rows(big)).toEqual({ own: 0, ranges: 2 });
+      const leaver = { id: [...ids].sort()[0]!, userPrincipalName: "" };
+      await api.removeMember(big, leaver);
+      expect(await rows(big)).toEqual({ own: 1, ranges: 2 });
+      // A member who never held anything from an unlicensed group leaves: nothing to queue.
+      const loner = await api.user();
+      const unlicensed = await api.group([loner]);
+      await api.removeMember(unlicensed, loner);
+      expect(await rows(unlicensed)).toEqual({ own: 0, ranges: 0 });
+
+      // The small group stops giving E3 and is deleted before its run: with its members gone its
+      // range reaches nobody, so its holders are queued on their own.
+      await api.assign(small, [], [SKU.E3]);
+      await gateway.ok("admin", "mutation($id: ID!) { deleteGroup(id: $id) }", { id: small });
+      expect((await rows(small)).own).toBe(3);
+
+      await gateway.settle();
+      expect(await api.states(leaver)).toEqual([]);
+      for (const id of [...ids, ...smallIds]) expect(await api.states({ id, userPrincipalName: "" })).toEqual([]);
+      expect((await api.seats(SKU.E3)).consumed).toBe(consumed);
+      expect(await rows(big)).toEqual({ own: 0, ranges: 0 });
+      expect(await rows(small)).toEqual({ own: 0, ranges: 0 });
+    }));
+
   it("takes users' own work and group ranges oldest first, whichever table holds it", () =>
     withGateway({}, async (gateway, api) => {
       const { db, audit } = gateway.app.services;

@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { changed, type ModifiedProperty } from "../../audit/model";
+import type { IdQuery } from "../../db/id-query";
 import { HelpgateError } from "../../errors";
 import type { GroupRecord, Licensee, MemberRun, OrganizationRecord, UserRecord } from "../model";
 import { GroupStore } from "../stores/group.store";
@@ -63,6 +64,11 @@ export class DirectoryFacts {
 
   async memberIds(groupId: string): Promise<string[]> {
     return [...(await new GroupStore(this.manager).memberIds(groupId))];
+  }
+
+  /** The group's direct user members as a subquery of ids, for another module's statement. */
+  memberIdQuery(groupId: string): IdQuery {
+    return new GroupStore(this.manager).memberIdQuery(groupId);
   }
 
   /** The group's members cut into runs of `size` in the database's key order: first and last id, and how many. */

@@ -56,6 +56,11 @@ export class GroupStore {
     await this.manager.delete(GroupEntity, { id });
   }
 
+  /** The group's direct user members, as a subquery of user ids (its column named id). */
+  memberIdQuery(groupId: string): IdQuery {
+    return { sql: "SELECT user_id AS id FROM group_members WHERE group_id = :directoryMembersOf", parameters: { directoryMembersOf: groupId } };
+  }
+
   async memberIds(groupId: string): Promise<Set<string>> {
     const sql = new RawSql(this.manager);
     const rows = await sql.rows<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = ${sql.list(1)}`, [groupId]);

@@ -65,8 +65,7 @@ export class GroupLicensingService {
       write.demand("groupLicenses.manage");
       const group = await this.loadTarget(write, groupId);
       const licensed = (await new AssignmentStore(write.tx).groupLicenses([group.id])).has(group.id);
-      const holders = await new AssignmentStore(write.tx).userIdsWithSource([group.id]);
-      if (!licensed && holders.length === 0) {
+      if (!licensed && !(await new AssignmentStore(write.tx).hasHolders(group.id))) {
         throw badInput(`Group '${group.displayName}' assigns no licenses, so there is nothing to reprocess.`, { field: "groupId" });
       }
       await queueGroup(write.tx, group.id, this.now());
@@ -167,16 +166,22 @@ export class GroupLicensingService {
     const now = this.now();
     const tx = write.tx;
     switch (event.kind) {
-      case "membersChanged":
-        if ((await new AssignmentStore(tx).groupLicenses([event.groupId])).size > 0) await queueForGroup(tx, event.groupId, event.userIds, now);
+      case "membersChanged": {
+        // A licensed group's joiners and leavers are recomputed. A group that no longer gives
+        // licenses may still have a run taking them away: whoever leaves it holding one is
+        // queued too, since the run's ranges reach members only.
+        const store = new AssignmentStore(tx);
+        const licensed = (await store.groupLicenses([event.groupId])).size > 0;
+        await queueForGroup(tx, event.groupId, licensed ? event.userIds : await store.holdersAmong(event.groupId, event.userIds), now);
         return;
+      }
       case "userChanged":
         if (event.fields.some((field) => field === "UsageLocation" || field === "ProxyAddresses")) await queueUser(tx, event.userId, now);
         return;
       case "userDeleting":
         return releaseSeatsOf(tx, event.userId);
       case "groupDeleting":
-        return refuseLicensedGroupDeletion(tx, event.groupId);
+        return refuseLicensedGroupDeletion(tx, event.groupId, now);
       case "organizationChanged":
         if (event.fields.includes("DefaultUsageLocation")) await queueUsersWithoutLocation(tx, now);
         return;
@@ -226,9 +231,15 @@ async function releaseSeatsOf(tx: EntityManager, userId: string): Promise<void> 
   for (const skuId of held) await new SubscriptionStore(tx).releaseSeat(skuId);
 }
 
-async function refuseLicensedGroupDeletion(tx: EntityManager, groupId: string): Promise<void> {
-  const licenses = (await new AssignmentStore(tx).groupLicenses([groupId])).get(groupId) ?? [];
-  if (licenses.length === 0) return;
+async function refuseLicensedGroupDeletion(tx: EntityManager, groupId: string, now: Date): Promise<void> {
+  const store = new AssignmentStore(tx);
+  const licenses = (await store.groupLicenses([groupId])).get(groupId) ?? [];
+  if (licenses.length === 0) {
+    // Its licenses were removed, but the run taking them away may not have reached everyone:
+    // with the members gone its ranges reach nobody, so those still holding one get rows of their own.
+    await new WorkStore(tx).enqueue(groupId, await store.userIdsWithSource([groupId]), now);
+    return;
+  }
   const snapshot = await loadSnapshot(tx);
   const names = licenses.map((license) => snapshot.catalog.skus.get(license.skuId)?.skuPartNumber ?? license.skuId).join(", ");
   throw conflict(`The group still assigns licenses (${names}); remove them with assignGroupLicense before deleting the group.`, { licenses: licenses.map((l) => l.skuId) });

@@ -17,26 +17,24 @@ export async function queueForGroup(tx: EntityManager, groupId: string, userIds:
 
 /**
  * Queues everyone a group's licenses concern (its licenses were set or changed, or it is
- * reprocessed): its members as ranges of ids, taken in key order a batch at a time, and everyone
- * holding (or in error on) one of its licenses with a row of their own as well, since they must
- * be recomputed even if they leave the group (or it is deleted) before their range is reached. A
- * batch that takes a range takes the own rows within it too, so nobody is done twice. Returns
- * whether there was anyone to queue.
+ * reprocessed): its members as ranges of ids, taken in key order a batch at a time, and anyone
+ * who holds (or is in error on) one of its licenses without being a member, with a row of their
+ * own. A member who leaves before their range is reached is queued on leaving (see
+ * GroupLicensingService's membersChanged), so members need no rows of their own: queueing a
+ * group of 200,000 writes its ranges and reads no member or holder id. A batch that takes a
+ * range takes the own rows within it too, so nobody is done twice. Returns whether there was
+ * anyone to queue.
  */
 export async function queueGroup(tx: EntityManager, groupId: string, now: Date): Promise<boolean> {
-  const runs = await new DirectoryFacts(tx).memberRuns(groupId, RANGE_SIZE);
-  const holders = await new AssignmentStore(tx).userIdsWithSource([groupId]);
-  if (runs.length + holders.length === 0) return false;
+  const facts = new DirectoryFacts(tx);
+  const runs = await facts.memberRuns(groupId, RANGE_SIZE);
+  const outsiders = await new AssignmentStore(tx).userIdsWithSourceOutside(groupId, facts.memberIdQuery(groupId));
+  if (runs.length + outsiders.length === 0) return false;
   const work = new WorkStore(tx);
   const replaced = await work.enqueueRanges(groupId, runs, now);
-  // The run's users: the members (a range takes their own rows along), and holders who are no
-  // longer members, from their own rows (counted unless already queued); less whom the replaced
-  // ranges still stood for.
-  const groupsOfHolders = await new DirectoryFacts(tx).groupIdsOf(holders);
-  const isMember = (userId: string) => groupsOfHolders.get(userId)?.includes(groupId) ?? false;
-  await work.enqueue(groupId, holders.filter(isMember), now);
-  const outsiders = await work.enqueue(groupId, holders.filter((userId) => !isMember(userId)), now);
-  const queued = runs.reduce((sum, run) => sum + run.members, 0) + outsiders - replaced;
+  // Counted unless already queued; less whom the replaced ranges still stood for.
+  const added = await work.enqueue(groupId, outsiders, now);
+  const queued = runs.reduce((sum, run) => sum + run.members, 0) + added - replaced;
   await markQueued(tx, groupId, now, queued);
   return true;
 }

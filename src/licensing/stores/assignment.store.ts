@@ -1,5 +1,6 @@
 import { In, type EntityManager } from "typeorm";
-import { RawSql } from "../../db/sql";
+import { rawIdExists, type IdQuery } from "../../db/id-query";
+import { chunked, RawSql } from "../../db/sql";
 import { AssignmentEntity, GroupLicenseEntity } from "../entities";
 import type { AssignmentRecord, GroupLicenseRecord } from "../model";
 
@@ -131,6 +132,39 @@ export class AssignmentStore {
       .where("a.source IN (:...groupIds)", { groupIds: [...groupIds] })
       .getRawMany<{ userId: string }>();
     return rows.map((row) => row.userId);
+  }
+
+  /** Users holding (or in error on) a license from the group who are not among `members`. */
+  async userIdsWithSourceOutside(groupId: string, members: IdQuery): Promise<string[]> {
+    const sql = new RawSql(this.manager);
+    const values: unknown[] = [groupId];
+    const next = (value: unknown) => {
+      values.push(value);
+      return sql.parameter(values.length - 1);
+    };
+    const outside = rawIdExists("a.user_id", members, next, true);
+    const rows = await sql.rows<{ user_id: string }>(`SELECT DISTINCT a.user_id FROM license_assignments a WHERE a.source = ${sql.parameter(0)} AND ${outside}`, values);
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Whether anyone holds (or is in error on) a license from the group. */
+  async hasHolders(groupId: string): Promise<boolean> {
+    const sql = new RawSql(this.manager);
+    return (await sql.rows(`SELECT 1 AS one FROM license_assignments WHERE source = ${sql.list(1)} LIMIT 1`, [groupId])).length > 0;
+  }
+
+  /** Which of these users hold (or are in error on) a license from the group. */
+  async holdersAmong(groupId: string, userIds: readonly string[]): Promise<string[]> {
+    const sql = new RawSql(this.manager);
+    const holders: string[] = [];
+    for (const chunk of chunked([...new Set(userIds)])) {
+      const rows = await sql.rows<{ user_id: string }>(
+        `SELECT DISTINCT user_id FROM license_assignments WHERE source = ${sql.parameter(0)} AND ${sql.anyOf("user_id", chunk.length, 1)}`,
+        [groupId, ...sql.values(chunk)],
+      );
+      holders.push(...rows.map((row) => row.user_id));
+    }
+    return holders;
   }
 
   async userIdsWithError(error: string): Promise<string[]> {
