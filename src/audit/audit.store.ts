@@ -14,6 +14,14 @@ export interface AuditFilter {
   until?: Date | null;
 }
 
+/**
+ * The equality filters with a (column, seq) index, in the order one is chosen to drive a
+ * filtered page: the most selective kinds first (an activity, an initiator), then the coarse ones.
+ */
+const DRIVING = ["activityDisplayName", "initiatedById", "category", "result"] as const;
+type DrivingFilter = (typeof DRIVING)[number];
+const COLUMN_OF: Record<DrivingFilter, string> = { activityDisplayName: "activityDisplayName", initiatedById: "initiatorId", category: "category", result: "result" };
+
 const LOGGED_BY_SERVICE = "Core Directory";
 /** Entries per statement on PostgreSQL (each column one array parameter). */
 const AUDIT_CHUNK = 2000;
@@ -149,37 +157,53 @@ export class AuditStore {
   /** Newest first, older than `fromSeq` when given; backward: newer than it, nearest (oldest) first. */
   async list(filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
     const direction = backward ? "ASC" : "DESC";
-    if (filter.since || filter.until) {
-      // A time window is read through the time index, not in the list's order: its entries are
-      // sorted by seq, the page's seqs taken, then only those rows read. On SQLite the time
-      // index holds seq (the rowid), so the sort reads no table row: a one-day window of a
-      // million-entry log is some 4,000 entries, which sorted whole cost 3-5 times as much.
-      const page = this.filtered(filter, "s").select("s.seq").orderBy("s.seq", direction).limit(limit);
-      if (fromSeq !== null) page.andWhere(`s.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
-      return this.manager
-        .createQueryBuilder(AuditEntity, "a")
-        .where(`a.seq IN (${page.getQuery()})`)
-        .setParameters(page.getParameters())
-        .orderBy("a.seq", direction)
-        .getMany();
+    if (!Object.values(filter).some(Boolean)) {
+      const query = this.manager.createQueryBuilder(AuditEntity, "a").orderBy("a.seq", direction).take(limit);
+      if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
+      return query.getMany();
     }
-    const query = this.filtered(filter).orderBy("a.seq", direction).take(limit);
-    if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
-    return query.getMany();
+    // A filtered page's seqs are chosen first, through one index, and only the page's rows are
+    // then read. A time window is read through the time index: its entries are sorted by seq (on
+    // SQLite that index holds seq, the rowid, so the sort reads no table row: a one-day window of
+    // a million-entry log is some 4,000 entries). Otherwise one equality filter drives: the page
+    // is read from its (column, seq) index in that index's order (see DRIVING).
+    const driving = filter.since || filter.until ? undefined : DRIVING.find((key) => filter[key]);
+    const page = this.filtered(filter, "s", driving).select("s.seq").limit(limit);
+    if (driving) page.orderBy(`s.${COLUMN_OF[driving]}`, direction).addOrderBy("s.seq", direction);
+    else page.orderBy("s.seq", direction);
+    if (fromSeq !== null) page.andWhere(`s.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
+    return this.manager
+      .createQueryBuilder(AuditEntity, "a")
+      .where(`a.seq IN (${page.getQuery()})`)
+      .setParameters(page.getParameters())
+      .orderBy("a.seq", direction)
+      .getMany();
   }
 
   count(filter: AuditFilter): Promise<number> {
     return this.filtered(filter).getCount();
   }
 
-  private filtered(filter: AuditFilter, alias = "a"): SelectQueryBuilder<AuditRecord> {
+  /**
+   * The filter's conditions. The `driving` column's equality is written as a range of one value
+   * (`>= x AND <= x`): to PostgreSQL's planner an equality makes the column a constant, so an
+   * order by (column, seq) becomes an order by seq, which the primary key serves too; walking it
+   * newest first and filtering looks as cheap when it expects matches spread evenly, and after
+   * a licensing run had written 226,000 entries of another kind the newest "Update user" page
+   * read all of them (600 ms, against 1.8 ms from the column's index). As a range, only the
+   * column's index gives the page's order without a sort.
+   */
+  private filtered(filter: AuditFilter, alias = "a", driving?: DrivingFilter): SelectQueryBuilder<AuditRecord> {
     const query = this.manager.createQueryBuilder(AuditEntity, alias).where("1 = 1");
-    if (filter.category) query.andWhere(`${alias}.category = :category`, { category: filter.category });
-    if (filter.activityDisplayName) {
-      query.andWhere(`${alias}.activityDisplayName = :activity`, { activity: filter.activityDisplayName });
+    const equals = (key: DrivingFilter, value: string) => {
+      const column = `${alias}.${COLUMN_OF[key]}`;
+      if (key === driving) query.andWhere(`${column} >= :${key} AND ${column} <= :${key}`, { [key]: value });
+      else query.andWhere(`${column} = :${key}`, { [key]: value });
+    };
+    for (const key of DRIVING) {
+      const value = filter[key];
+      if (value) equals(key, value);
     }
-    if (filter.initiatedById) query.andWhere(`${alias}.initiatorId = :initiator`, { initiator: filter.initiatedById });
-    if (filter.result) query.andWhere(`${alias}.result = :result`, { result: filter.result });
     if (filter.since) query.andWhere(`${alias}.activityDateTime >= :since`, { since: filter.since.toISOString() });
     if (filter.until) query.andWhere(`${alias}.activityDateTime <= :until`, { until: filter.until.toISOString() });
     if (filter.targetId) {
