@@ -340,7 +340,7 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
         });
       }
     }
-    const cached = options.queries.includes("support-topic-cached") ? await cachedTopic(helpgate, apollo, temp.dir, options, notes) : null;
+    const cached = options.queries.includes("support-topic-cached") ? await cachedTopic(helpgate, apollo, temp.dir, options, notes, profiles) : null;
     if (cached) rows.push(...cached.rows);
     await helpgate.stop();
     servers.splice(servers.indexOf(helpgate), 1);
@@ -370,7 +370,7 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
 }
 
 /** The support topic as a GET of its persisted-query hash: helpgate from its public response cache, bare Apollo through its APQ cache. */
-async function cachedTopic(helpgate: ChildServer, apollo: ChildServer, dir: string, options: HttpReadOptions, notes: string[]) {
+async function cachedTopic(helpgate: ChildServer, apollo: ChildServer, dir: string, options: HttpReadOptions, notes: string[], profiles: ServerProfile[]) {
   const name = "support-topic-cached" as const;
   const extensions = (withQuery: boolean) =>
     `?${new URLSearchParams({ ...(withQuery ? { query: SUPPORT_TOPIC_QUERY } : {}), extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(SUPPORT_TOPIC_QUERY).digest("hex") } }) })}`;
@@ -398,11 +398,20 @@ async function cachedTopic(helpgate: ChildServer, apollo: ChildServer, dir: stri
     const roundSeconds = Math.max(1, Math.round(options.durationSeconds / options.rounds));
     console.log(`${name}: ${options.rounds} rounds of ${roundSeconds} s per server, servers in turns ...`);
     const pooled = new Map<ServerMode, LoadFigures[]>(order.map((server) => [server.mode, []]));
+    const profiled = options.profileServer ? [apollo, helpgate] : [];
+    for (const server of profiled) await server.profileStart();
     for (let round = 0; round < options.rounds; round++) {
       for (let k = 0; k < order.length; k++) {
         const server = order[(k + round) % order.length]!;
         pooled.get(server.mode)!.push(await load(server.url + extensions(false), "", headers, options.connections, roundSeconds, "GET"));
       }
+    }
+    for (const server of profiled) {
+      const file = path.join(profilesDir(), `http-read-${name}-${server.mode}-${Date.now()}.cpuprofile`);
+      await server.profileStop(file);
+      const summary = summarizeProfile(file, 15);
+      const requests = pooled.get(server.mode)!.reduce((total, r) => total + r.requests, 0);
+      profiles.push({ query: name, server: server.mode, requests, summary, usPerRequest: Object.fromEntries(summary.byArea.map((a) => [a.area, (a.ms * 1000) / requests])) });
     }
     const hits = (await cacheHits(helpgate.url)) - hitsBefore;
     const figures = new Map<ServerMode, LoadFigures & { perRound: number[] }>();

@@ -17,6 +17,10 @@ export class HttpError extends Error {
  * Apollo Server to judge by their content type.
  */
 export async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
+  // A request with neither header has no body (RFC 9112 6.3): a GET, as a rule. Node's parser
+  // holds nothing for it, so there is nothing to wait for; the server drains the empty stream
+  // when the answer ends.
+  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) return undefined;
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const text = await readText(req, maxBytes);

@@ -81,6 +81,21 @@ describe("public reads over GET", () => {
     expect(await cacheCount(gateway, "hit")).toBe(hits + 1);
   });
 
+  it("reads a query string sent as it is (quotes and braces unencoded) as it reads the same one percent-encoded", async () => {
+    const query = '{ supportTopic(id: "32570959") { id } }';
+    const encoded = await get(gateway, { query });
+    expect(encoded.status).toBe(200);
+    // Only what a client may send raw: spaces are percent-encoded, quotes, braces and colons not;
+    // the quotes are what the URL parser would encode, so this target takes the parser's path.
+    const raw = `${gateway.url}?query=${query.replace(/ /g, "%20")}`;
+    const answers = [await request(raw, { headers: { "apollo-require-preflight": "true" } }), await request(raw, { headers: { "apollo-require-preflight": "true" } })];
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body.toString())).toEqual(JSON.parse(encoded.body.toString()));
+      expect(answer.headers["cache-control"]).toBe("public, max-age=300");
+    }
+  });
+
   it("answers 304 without a body to If-None-Match naming the ETag (weak or strong), and 200 to another tag", async () => {
     const { headers } = await get(gateway, { query: TOPIC });
     for (const tag of [headers.etag!, `W/${headers.etag}`, `"other", ${headers.etag}`, "*"]) {
