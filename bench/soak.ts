@@ -19,8 +19,13 @@
  *   ask                   2  ask(question, userId) with a rotating question and user
  * An error is a non-2xx answer, a GraphQL error, or no answer within 30 s.
  *
- * Targets: no errors; RSS after minute 2 grows by < 10% (last minute's RSS against minute 2's);
- * each operation's p99 in every minute within 2× its first minute's.
+ * Targets: no errors; RSS after minute 2 grows by < 10% (the last minute's median RSS against
+ * minute 2's); each operation's p99 in every minute within 2× its first minute's.
+ *
+ * RSS is read from /proc every 2 s: a minute's row has the median, lowest and highest of its
+ * samples. The heap grows and is collected in a saw-tooth of about ±10 MiB, and the RSS with it;
+ * one reading a minute lands anywhere on it (an earlier run read 143 and 161 MiB in two minutes
+ * of the same steady state), where the median moves only when the level does, as a leak's would.
  *
  * Before minute 1, --warmup (30) seconds of the same traffic are not reported (JIT, caches), so
  * that the first minute is a fair yardstick for the p99s after it.
@@ -72,7 +77,10 @@ const ASK = "query Ask($q: String!, $u: ID) { ask(question: $q, userId: $u) { ma
 export interface MinuteRow {
   minute: number;
   operations: Record<string, { count: number; errors: number; p50Ms: number; p99Ms: number }>;
+  /** The median of the minute's RSS samples (every 2 s), with their lowest and highest. */
   rssMiB: number;
+  rssMinMiB: number;
+  rssMaxMiB: number;
   heapUsedMiB: number;
   queueDepth: number;
   errors: number;
@@ -238,11 +246,15 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
       skipped = 0;
     }
     console.log(`soak: ${options.minutes} min at ${Object.values(RATES).reduce((a, b) => a + b, 0) * options.rate} requests/s ...`);
+    let rssSamples: number[] = [];
+    const rssTimer = setInterval(() => rssSamples.push(mib(rssOf(server!.pid))), 2000);
     try {
       for (let minute = 1; minute <= options.minutes; minute++) {
         await new Promise((resolve) => setTimeout(resolve, 60_000));
         const samples = minuteSamples;
         minuteSamples = [];
+        const rss = [...rssSamples, mib(rssOf(server.pid))].sort((a, b) => a - b);
+        rssSamples = [];
         const operations: MinuteRow["operations"] = {};
         for (const operation of Object.keys(RATES) as Operation[]) {
           const mine = samples.filter((sample) => sample.operation === operation);
@@ -252,7 +264,9 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
         const row: MinuteRow = {
           minute,
           operations,
-          rssMiB: mib(rssOf(server.pid)),
+          rssMiB: percentile(rss, 50),
+          rssMinMiB: rss[0]!,
+          rssMaxMiB: rss[rss.length - 1]!,
           heapUsedMiB: mib(await metric(url, "helpgate_nodejs_heap_size_used_bytes")),
           queueDepth: await metric(url, "helpgate_licensing_queue_depth"),
           errors: samples.filter((sample) => !sample.ok).length,
@@ -262,12 +276,13 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
         skipped = 0;
         minutes.push(row);
         console.log(
-          `minute ${minute} (load ${row.loadAverage.toFixed(1)}): RSS ${row.rssMiB.toFixed(0)} MiB, heap ${row.heapUsedMiB.toFixed(0)} MiB, queue ${row.queueDepth}, errors ${row.errors}, skipped ${row.skipped}; ` +
+          `minute ${minute} (load ${row.loadAverage.toFixed(1)}): RSS ${row.rssMiB.toFixed(0)} MiB (${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}), heap ${row.heapUsedMiB.toFixed(0)} MiB, queue ${row.queueDepth}, errors ${row.errors}, skipped ${row.skipped}; ` +
             Object.entries(operations).map(([name, o]) => `${name} ${o.count} p50 ${o.p50Ms.toFixed(1)} p99 ${o.p99Ms.toFixed(1)}`).join("; "),
         );
       }
     } finally {
       for (const timer of timers) clearInterval(timer);
+      clearInterval(rssTimer);
     }
     // Let the last requests finish.
     for (let i = 0; i < 300 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -306,8 +321,8 @@ export function report(result: SoakResult): string {
   return [
     `soak: ${result.options.minutes} min, ${Object.values(RATES).reduce((a, b) => a + b, 0) * result.options.rate} requests/s, ${result.options.users} users; p50 / p99 ms per minute`,
     table(
-      ["minute", ...operations, "RSS MiB", "heap MiB", "queue", "errors", "host load"],
-      result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, row.heapUsedMiB, row.queueDepth, row.errors, row.loadAverage]),
+      ["minute", ...operations, "RSS MiB (median)", "RSS low–high", "heap MiB", "queue", "errors", "host load"],
+      result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, `${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}`, row.heapUsedMiB, row.queueDepth, row.errors, row.loadAverage]),
     ),
     `errors: ${result.errors} (${t.noErrors ? "met" : "missed"})${result.errorSamples.length ? `; e.g. ${result.errorSamples.slice(0, 3).join(" | ")}` : ""}`,
     `RSS growth after minute 2: ${t.rssGrowthAfterMinute2.measured === null ? "- (needs 3 minutes)" : `${(t.rssGrowthAfterMinute2.measured * 100).toFixed(1)}% (${t.rssGrowthAfterMinute2.met ? "met" : "missed"}, < 10%)`}`,
