@@ -232,15 +232,18 @@ async function ask(server: ChildServer, token: string, query: string, variables:
   return (JSON.parse(await graphqlRequest(server.url, query, token, variables)) as { data: unknown }).data;
 }
 
-/** Peak RSS of a process (VmHWM), MiB; null where /proc is not there. */
-function peakRss(pid: number): number | null {
+/** A size from a process's /proc status (VmHWM: peak RSS; VmRSS: RSS now), MiB; null where /proc is not there. */
+function statusMiB(pid: number, field: "VmHWM" | "VmRSS"): number | null {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
   }
 }
+
+const peakRss = (pid: number) => statusMiB(pid, "VmHWM");
+const currentRss = (pid: number) => statusMiB(pid, "VmRSS");
 
 /** A small SQL door into the measured database, for what the bench must know before it has a token. */
 async function sqlDoor(url: string): Promise<{ all(sql: string, params?: unknown[]): Promise<any[]>; close(): Promise<void> }> {
@@ -393,18 +396,8 @@ export interface LicensingRun {
 }
 
 const PROCESSING = "licenseProcessingState { state queuedCount processedCount succeededCount failedCount }";
-/** Per process, the limit issue's licensing at a million sets. */
+/** The target for licensing at a million: RSS per gateway process below this. */
 const LICENSING_RSS_LIMIT_MIB = 400;
-
-/** RSS of a process now (VmRSS), MiB; null where /proc is not there. */
-function currentRss(pid: number): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Resets a process's VmHWM to its current RSS (Linux: clear_refs 5), so the peak is this run's own. */
 function resetPeakRss(pid: number): void {
