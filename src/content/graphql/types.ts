@@ -7,7 +7,7 @@ import type { HighlightedField } from "../search-index";
 import { ArticleProblemSeverity, ArticleSectionKind, SearchHighlightField } from "./enums";
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "A link in an article step." })
+@ObjectType({ description: "A link in an article step.", simpleResolvers: true })
 export class ArticleLink {
   @Field({ description: "The link text." })
   text!: string;
@@ -17,7 +17,7 @@ export class ArticleLink {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "A numbered step of an article section." })
+@ObjectType({ description: "A numbered step of an article section.", simpleResolvers: true })
 export class ArticleStep {
   @Field(() => Int, { description: "The step's number, from 1." })
   number!: number;
@@ -39,7 +39,7 @@ export class ArticleStep {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "A part of an article's body under one heading." })
+@ObjectType({ description: "A part of an article's body under one heading.", simpleResolvers: true })
 export class ArticleSection {
   @Field({ description: "The heading." })
   title!: string;
@@ -55,7 +55,7 @@ export class ArticleSection {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "A picture in an article." })
+@ObjectType({ description: "A picture in an article.", simpleResolvers: true })
 export class ArticleImage {
   @Field({ description: "The alternative text." })
   alt!: string;
@@ -68,7 +68,7 @@ export class ArticleImage {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "Something the parser reported about an article's file." })
+@ObjectType({ description: "Something the parser reported about an article's file.", simpleResolvers: true })
 export class ArticleParseProblem {
   @Field(() => Int, { description: "1-based line in the file; 0 when it concerns the whole file." })
   line!: number;
@@ -84,7 +84,7 @@ export class ArticleParseProblem {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "A self-help troubleshooting article." })
+@ObjectType({ description: "A self-help troubleshooting article.", simpleResolvers: true })
 export class Article {
   @Field(() => ID, { description: "The article's articleId, as article(id:) takes it; two files may share one (path is unique)." })
   id!: string;
@@ -139,11 +139,11 @@ export class Article {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "A page of Article items (a Relay connection)." })
+@ObjectType({ description: "A page of Article items (a Relay connection).", simpleResolvers: true })
 export class ArticleConnection extends Connection(Article) {}
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "The articles a support form shows for a topic." })
+@ObjectType({ description: "The articles a support form shows for a topic.", simpleResolvers: true })
 export class SupportTopic {
   @Field(() => ID, { description: "The support topic id." })
   id!: string;
@@ -153,7 +153,7 @@ export class SupportTopic {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "What to do about an error code, and where the steps come from." })
+@ObjectType({ description: "What to do about an error code, and where the steps come from.", simpleResolvers: true })
 export class Troubleshooting {
   @Field({ description: "The error code asked about." })
   errorCode!: string;
@@ -166,7 +166,7 @@ export class Troubleshooting {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "Where a search matched an article, with the matching text marked." })
+@ObjectType({ description: "Where a search matched an article, with the matching text marked.", simpleResolvers: true })
 export class SearchHighlight {
   @Field(() => SearchHighlightField, { description: "title, description or steps." })
   field!: HighlightedField;
@@ -176,7 +176,7 @@ export class SearchHighlight {
 }
 
 @CacheControl(PUBLIC_CONTENT)
-@ObjectType({ description: "An article a search found, with where it matched." })
+@ObjectType({ description: "An article a search found, with where it matched.", simpleResolvers: true })
 export class ArticleSearchHit {
   @Field(() => Article, { description: "The article." })
   article!: Article;
