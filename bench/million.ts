@@ -486,8 +486,9 @@ async function followLicensing(
  * (2) a tenant-wide change: the plan rules edited (the default rules less their one example
  * conflict), which requeues every user licensed by any group.
  */
-async function measureLicensing(servers: ChildServer[], token: string, bigGroupId: string, timeoutSeconds: number): Promise<LicensingRun[]> {
+async function measureLicensing(servers: ChildServer[], token: string, bigGroup: { id: string; members: number }, timeoutSeconds: number): Promise<LicensingRun[]> {
   const [server] = servers as [ChildServer];
+  const bigGroupId = bigGroup.id;
   const runs: LicensingRun[] = [];
   // On a tenant measured before (a reused PostgreSQL database), the product is there already, and
   // the group may give it: it is taken back first (not measured), so the run licenses everyone anew.
@@ -505,7 +506,7 @@ async function measureLicensing(servers: ChildServer[], token: string, bigGroupI
       servers,
       token,
       "group",
-      "assignGroupLicense: Power BI Pro to the 200,000-member group",
+      `assignGroupLicense: Power BI Pro to the ${bigGroup.members.toLocaleString("en-US")}-member group`,
       async () => [bigGroupId],
       async () => {
         await ask(server, token, `mutation($id: ID!, $sku: ID!) { assignGroupLicense(groupId: $id, addLicenses: [{ skuId: $sku }]) { id } }`, { id: bigGroupId, sku: skuId });
@@ -664,7 +665,7 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
       if (processes !== options.processes) notes.push("licensing: SQLite serves one process; measured with one");
       while (others.length < processes - 1) others.push(await startServer("helpgate", env));
       console.log(`licensing with ${processes} gateway process(es) ...`);
-      licensing = await measureLicensing([server, ...others], token, found.bigGroup.id, options.licensingTimeoutSeconds);
+      licensing = await measureLicensing([server, ...others], token, found.bigGroup, options.licensingTimeoutSeconds);
       for (const run of licensing) {
         if (!run.completed) missed.push(`licensing ${run.name}: not complete after ${options.licensingTimeoutSeconds} s`);
         const over = run.rssPeakMiB.filter((value) => value >= LICENSING_RSS_LIMIT_MIB);
