@@ -172,7 +172,7 @@ function cases(l: Lookups): ListCase[] {
   const members = (label: string, field: string, id: string): ListCase => ({
     list: field,
     filter: label,
-    query: `query($after: String, $id: ID!) { group(id: $id) { list: ${field}(first: ${PAGE}, after: $after) { ${connection(field === "members" ? MEMBER_NODE : USER_NODE)} } } }`,
+    query: `query($after: String, $id: ID!) { group(id: $id) { list: ${field}(first: ${PAGE}, after: $after) { ${connection(field === "membersWithLicenseErrors" ? USER_NODE : MEMBER_NODE)} } } }`,
     variables: { id },
     path: ["group", "list"],
     pages: true,
@@ -201,6 +201,7 @@ function cases(l: Lookups): ListCase[] {
     members(`group of ${l.mediumGroup.members.toLocaleString("en-US")}`, "members", l.mediumGroup.id),
     members(`group of ${l.smallGroup.members.toLocaleString("en-US")}`, "members", l.smallGroup.id),
     members(`E5 group (${l.e5Group.errors.toLocaleString("en-US")} in error)`, "membersWithLicenseErrors", l.e5Group.id),
+    members(`group of ${l.bigGroup.members.toLocaleString("en-US")}`, "transitiveMembers", l.bigGroup.id),
     {
       list: "memberOf",
       filter: "a member of the largest group",

@@ -345,6 +345,82 @@ describe("nested groups", () => {
     });
   });
 
+  describe("paging a large group's transitive members", () => {
+    const page = async (groupId: string, variables: Record<string, unknown>) => (await gateway.ok("admin", TRANSITIVE, { id: groupId, ...variables })).group.transitiveMembers;
+    type Edge = { cursor: string; node: Listed };
+    const byNameThenId = (a: Listed, b: Listed) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+    it("pages every user and group under it both ways, each once, reading users along the name index past the size threshold", async () => {
+      // Three levels: 30 users in the top group, 25 in the middle one (5 of them in the top
+      // group too), 20 in the lowest (5 of them in the middle one too), an empty group below
+      // that; names shared three ways, so ids decide, and groups named among the users.
+      const names = new Map<string, string>();
+      const user = async (i: number) => {
+        const displayName = `Deep ${String(i % 24).padStart(2, "0")}`;
+        const made = await api.user({ displayName });
+        names.set(made.id, displayName);
+        return made;
+      };
+      const top: TestUser[] = [];
+      for (let i = 0; i < 30; i++) top.push(await user(i));
+      const middle: TestUser[] = top.slice(0, 5);
+      for (let i = 30; i < 50; i++) middle.push(await user(i));
+      const lowest: TestUser[] = middle.slice(5, 10);
+      for (let i = 50; i < 65; i++) lowest.push(await user(i));
+      const empty = await group([], { displayName: "Deep 07" });
+      const low = await group([...lowest, empty], { displayName: "Deep" });
+      const mid = await group([...middle, low], { displayName: "Deep 99" });
+      const big = await group([...top, mid]);
+      const expected: Listed[] = [
+        ...[...new Map([...top, ...middle, ...lowest].map((u) => [u.id, u])).values()].map((u) => ({ __typename: "User" as const, id: u.id, displayName: names.get(u.id)! })),
+        { __typename: "Group", id: empty, displayName: "Deep 07" },
+        { __typename: "Group", id: low, displayName: "Deep" },
+        { __typename: "Group", id: mid, displayName: "Deep 99" },
+      ].sort(byNameThenId);
+      expect(expected).toHaveLength(65 + 3);
+      // A page of 3 is read as 4: the memberships under the group (30 + 25 + 20) must be past
+      // the size from which its users are read along the users' name index.
+      const { users: directory } = await gateway.ok("admin", "{ users(first: 1) { totalCount } }");
+      expect(75).toBeGreaterThanOrEqual(membersWalkThreshold(4, directory.totalCount));
+      const log = gateway.app.services.db.queryLog;
+      let walked = 0;
+      log.onQuery = (statement) => {
+        if (statement.includes("m.user_id = u.id AND (m.group_id =")) walked++;
+      };
+
+      const forward: Edge[] = [];
+      let after: string | null = null;
+      try {
+        for (;;) {
+          const got: any = await page(big, { first: 3, after });
+          expect(got.totalCount).toBe(68);
+          forward.push(...got.edges);
+          if (!got.pageInfo.hasNextPage) break;
+          expect(got.edges).toHaveLength(3);
+          after = got.pageInfo.endCursor;
+        }
+      } finally {
+        log.onQuery = null;
+      }
+      expect(walked).toBeGreaterThan(0);
+      expect(forward.map((edge) => ({ __typename: edge.node.__typename, id: edge.node.id, displayName: edge.node.displayName }))).toEqual(expected);
+
+      const backward: Edge[] = [];
+      let before: string | null = null;
+      for (;;) {
+        const got: any = await page(big, { last: 3, before });
+        backward.unshift(...got.edges);
+        if (!got.pageInfo.hasPreviousPage) break;
+        expect(got.edges).toHaveLength(3);
+        before = got.pageInfo.startCursor;
+      }
+      expect(backward).toEqual(forward);
+      const at = forward[40]!;
+      expect((await page(big, { first: 5, after: at.cursor })).edges).toEqual(forward.slice(41, 46));
+      expect((await page(big, { last: 5, before: at.cursor })).edges).toEqual(forward.slice(35, 40));
+    });
+  });
+
   describe("SQL statements per page", () => {
     const LISTS = `query($id: ID!, $first: Int) { group(id: $id) {
       members(first: $first) { totalCount edges { node { id ... on Group { memberOf { id } } } } }
