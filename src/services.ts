@@ -50,14 +50,22 @@ export interface Services {
   assistant: AssistantService;
 }
 
-export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { batchSize: 500, idleMs: 200 };
+/**
+ * Users per licensing batch (one transaction). On PostgreSQL a batch of 1,000 costs fewer round
+ * trips and statements per user than two of 500: 100,000 members went from about 12,000 to 13,400
+ * users/s with two processes (2,000 was no faster). On SQLite, whose one writer waits for each
+ * batch, 500 keeps a mutation's wait and the batch's memory low.
+ */
+export function processorOptionsFor(kind: Database["kind"]): ProcessorOptions {
+  return { batchSize: kind === "postgres" ? 1000 : 500, idleMs: 200 };
+}
 
 export function createServices(
   db: Database,
   config: Pick<Config, "database" | "articlesDir" | "articlesWatch" | "auth" | "tokenMaxLifetimeSeconds">,
   tokenSecret: string,
   log: Logger,
-  processorOptions: ProcessorOptions = DEFAULT_PROCESSOR_OPTIONS,
+  processorOptions: ProcessorOptions = processorOptionsFor(db.kind),
 ): Services {
   const audit = new AuditService(db);
   const writes = new AuditedWrites(db, audit, log);

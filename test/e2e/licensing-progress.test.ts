@@ -2,6 +2,7 @@ import { createClient, NetworkError, type Client, type ExecutionResult } from "g
 import { createTestDatabase, postgresOnly } from "../support/database";
 import { GroupLicensingApi, SKU } from "../support/group-licensing-api";
 import { TestGateway } from "../support/harness";
+import { processorOptionsFor } from "../../src/services";
 
 /**
  * Live progress of group-based licensing: licenseProcessingState's counts, and the
@@ -145,9 +146,10 @@ describe("live progress of group-based licensing", () => {
       failedCount: 0,
       startedDateTime: null,
     });
-    expect(await processor.runBatch()).toBe(500);
+    const batch = processorOptionsFor(gateway.app.services.db.kind).batchSize;
+    expect(await processor.runBatch()).toBe(batch);
     const first = await progress.received((state) => state.processedCount > 0);
-    expect(first).toMatchObject({ state: "ProcessingInProgress", queuedCount: 5_000, processedCount: 500, succeededCount: 500, failedCount: 0 });
+    expect(first).toMatchObject({ state: "ProcessingInProgress", queuedCount: 5_000, processedCount: batch, succeededCount: batch, failedCount: 0 });
     expect(Date.parse(first.startedDateTime!)).not.toBeNaN();
 
     processor.start();
@@ -232,23 +234,26 @@ describe("live progress of group-based licensing", () => {
   });
 
   it("counts a member who joins during the run in queuedCount, and ends with queued = processed", async () => {
-    const group = await groupOf(gateway, api, 1_000, 1_001);
+    // Two batches' worth of members: the newcomer joins after the first.
+    const batch = processorOptionsFor(gateway.app.services.db.kind).batchSize;
+    const members = 2 * batch;
+    const group = await groupOf(gateway, api, members, members + 1);
     const processor = gateway.app.services.licensing.processor;
     await api.assign(group, [{ skuId: SKU.E3 }]);
-    expect(await processor.runBatch()).toBe(500);
+    expect(await processor.runBatch()).toBe(batch);
     const newcomer = await api.user();
     await api.addMember(group, newcomer);
     expect((await gateway.ok("admin", READ, { id: group })).group.licenseProcessingState).toMatchObject({
       state: "ProcessingInProgress",
-      queuedCount: 1_001,
-      processedCount: 500,
+      queuedCount: members + 1,
+      processedCount: batch,
     });
     await gateway.settle();
     expect((await gateway.ok("admin", READ, { id: group })).group.licenseProcessingState).toMatchObject({
       state: "ProcessingComplete",
-      queuedCount: 1_001,
-      processedCount: 1_001,
-      succeededCount: 1_001,
+      queuedCount: members + 1,
+      processedCount: members + 1,
+      succeededCount: members + 1,
       failedCount: 0,
     });
   });
@@ -377,8 +382,9 @@ postgresOnly("two gateways share one database")("live progress across gateways",
       const progress = follow(await streamClient(a, "admin"), group);
       expect(await progress.received(() => true)).toMatchObject({ state: "QueuedForProcessing", queuedCount: 2_000 });
       // One batch on B, heard on A; then B's processor does the rest in the background.
-      expect(await b.app.services.licensing.processor.runBatch()).toBe(500);
-      expect(await progress.received((state) => state.processedCount > 0)).toMatchObject({ state: "ProcessingInProgress", processedCount: 500 });
+      const batch = processorOptionsFor(b.app.services.db.kind).batchSize;
+      expect(await b.app.services.licensing.processor.runBatch()).toBe(batch);
+      expect(await progress.received((state) => state.processedCount > 0)).toMatchObject({ state: "ProcessingInProgress", processedCount: batch });
       b.app.services.licensing.processor.start();
       await progress.ended;
 

@@ -60,7 +60,7 @@ describe("seats under concurrent writers", () => {
       await db.transaction((tx) => new SubscriptionStore(tx).update({ ...current, enabledUnits: current.consumedUnits + free }));
     }
 
-    it("takes no seat at all when another writer took one of a SKU the batch counted on", async () => {
+    it("undoes the whole batch, rows, seats and the caller's writes alike, when another writer took a seat of a SKU it counted on", async () => {
       const db = gateway.app.services.db;
       await freeSeats(E3, 2);
       await freeSeats(SKU.EMS, 2);
@@ -70,10 +70,20 @@ describe("seats under concurrent writers", () => {
       expect(await db.transaction((tx) => new SubscriptionStore(tx).takeSeat(SKU.EMS))).toBe(true);
       const e3Before = (await new SubscriptionStore(db.manager).find(E3))!.consumedUnits;
 
-      const outcome = await db.transaction((tx) => applyBatch(tx, stale, planned, new Map(), new Date()));
+      // The seats are taken last: by then the rows are written, and so is what the caller adds.
+      let rowsWhenCallerWrote = 0;
+      const outcome = await db.transaction(async (tx) => {
+        const result = await applyBatch(tx, stale, planned, new Map(), new Date(), async () => {
+          rowsWhenCallerWrote = (await new AssignmentStore(tx).ofUsers(ids)).size;
+          await new SubscriptionStore(tx).releaseSeat(E3);
+        });
+        return { result, rowsAfter: (await new AssignmentStore(tx).ofUsers(ids)).size };
+      });
 
-      expect(outcome.seatTakenMeanwhile).toBe(SKU.EMS);
-      // E3 was taken first, then given back when EMS failed.
+      expect(rowsWhenCallerWrote).toBe(2);
+      expect(outcome.result.seatTakenMeanwhile).toBe(SKU.EMS);
+      expect(outcome.rowsAfter).toBe(0);
+      // Whatever was taken or given back before EMS ran short is undone with the rows.
       expect((await new SubscriptionStore(db.manager).find(E3))!.consumedUnits).toBe(e3Before);
       expect((await new AssignmentStore(db.manager).ofUsers(ids)).size).toBe(0);
     });

@@ -145,11 +145,14 @@ export function reserveSeats(snapshot: Snapshot, planned: PlannedUser): void {
 }
 
 /**
- * applyStates for many users at once (their seats already reserved with reserveSeats): one
- * conditional seat update per SKU, the changed users' rows replaced in a few multi-row
- * statements. `mailboxes` are the users' proxy addresses as read for the batch. When another
- * writer took seats since the snapshot, no seat is taken and the SKU is reported: the caller then
- * goes one user at a time.
+ * applyStates for many users at once (their seats already reserved with reserveSeats): the
+ * changed users' rows replaced in a few multi-row statements, new mailboxes given, then
+ * `alongside` (the caller's other writes for the batch, e.g. its audit entries), then one
+ * conditional seat update per SKU. The seats go last because every process's batches update
+ * those same rows, each holding its lock until it commits. `mailboxes` are the users' proxy
+ * addresses as read for the batch. When another writer took seats since the snapshot, everything
+ * written here is undone (a savepoint) and the SKU is reported: the caller then goes one user at
+ * a time.
  */
 export async function applyBatch(
   manager: EntityManager,
@@ -157,24 +160,15 @@ export async function applyBatch(
   planned: readonly PlannedUser[],
   mailboxes: ReadonlyMap<string, UserMailbox>,
   now: Date,
+  alongside: (applied: readonly Applied[]) => Promise<void> = async () => undefined,
 ): Promise<{ applied: Applied[]; seatTakenMeanwhile: null } | { applied: null; seatTakenMeanwhile: string }> {
-  const delta = new Map<string, number>();
+  const seats = new Map<string, number>();
   for (const { before, after } of planned) {
     const [held, willHold] = [heldSkus(toStates(before)), heldSkus(after)];
-    for (const sku of willHold) if (!held.has(sku)) delta.set(sku, (delta.get(sku) ?? 0) + 1);
-    for (const sku of held) if (!willHold.has(sku)) delta.set(sku, (delta.get(sku) ?? 0) - 1);
+    for (const sku of willHold) if (!held.has(sku)) seats.set(sku, (seats.get(sku) ?? 0) + 1);
+    for (const sku of held) if (!willHold.has(sku)) seats.set(sku, (seats.get(sku) ?? 0) - 1);
   }
-  const subscriptions = new SubscriptionStore(manager);
-  const taken: [string, number][] = [];
-  for (const [sku, count] of [...delta].sort(([a], [b]) => a.localeCompare(b))) {
-    if (count <= 0) continue;
-    if (!(await subscriptions.takeSeats(sku, count))) {
-      for (const [done, n] of taken) await subscriptions.releaseSeats(done, n);
-      return { applied: null, seatTakenMeanwhile: sku };
-    }
-    taken.push([sku, count]);
-  }
-  for (const [sku, count] of delta) if (count < 0) await subscriptions.releaseSeats(sku, -count);
+  await manager.query(`SAVEPOINT ${BATCH_SAVEPOINT}`);
 
   // Only users who had rows can have rows to delete (the batch holds them, so none appeared since).
   const changedUsers: string[] = [];
@@ -196,8 +190,21 @@ export async function applyBatch(
     applied.push({ changed: rowsChanged || mailboxChange.length > 0, licenseChange: change.licenseChange, mailboxChange, seatTakenMeanwhile: null });
   }
   await new AssignmentStore(manager).replaceMany(changedUsers, rows);
+  await alongside(applied);
+  // In SKU order, so that two processes' batches lock the rows in the same order.
+  const subscriptions = new SubscriptionStore(manager);
+  for (const [sku, count] of [...seats].sort(([a], [b]) => a.localeCompare(b))) {
+    if (count > 0 && !(await subscriptions.takeSeats(sku, count))) {
+      await manager.query(`ROLLBACK TO SAVEPOINT ${BATCH_SAVEPOINT}`);
+      return { applied: null, seatTakenMeanwhile: sku };
+    }
+    if (count < 0) await subscriptions.releaseSeats(sku, -count);
+  }
   return { applied, seatTakenMeanwhile: null };
 }
+
+/** Where applyBatch undoes a batch to (released with the transaction). */
+const BATCH_SAVEPOINT = "license_batch";
 
 /**
  * What a change from `before` to `after` means for the audit log and the mailbox, worked out

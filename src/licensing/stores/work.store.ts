@@ -5,8 +5,8 @@ import { GroupProcessingEntity } from "../entities";
 import type { MemberRun } from "../../directory/model";
 import type { GroupProcessingRecord, LicenseProcessingState, WorkRange, WorkRecord } from "../model";
 
-/** Members per range row: one batch's worth at the default batch size. */
-export const RANGE_SIZE = 500;
+/** Members per range row: one batch on PostgreSQL, two on SQLite (see processorOptionsFor). */
+export const RANGE_SIZE = 1000;
 const RANGE_COLUMN_LIST = ["group_id", "last_user_id", "first_user_id", "members", "enqueued_date_time"];
 const RANGE_COLUMNS = RANGE_COLUMN_LIST.join(", ");
 
