@@ -271,6 +271,33 @@ describe("the licensing queue", () => {
       expect(await batch()).toBe(0);
     }));
 
+  it("writes only the rows a batch changes: a member given one more license keeps their other rows as they were", () =>
+    withGateway({}, async (gateway, api) => {
+      const { db } = gateway.app.services;
+      const member = await api.user();
+      await api.leaveFreeSeats(SKU.E3, 2);
+      const office = await api.group([member], [{ skuId: SKU.E3 }]);
+      await gateway.settle();
+      // Where the row is stored: a row deleted and written again gets another place, even unchanged.
+      const place = async () => {
+        const [row] = await db.manager.query(
+          `SELECT ${db.kind === "postgres" ? "ctid::text" : "rowid"} AS place FROM license_assignments WHERE user_id = '${member.id}' AND source = '${office}'`,
+        );
+        return String(row.place);
+      };
+      const before = await place();
+      // A row written after it, so that a row written again could not take its place back.
+      const other = await api.user();
+      await api.group([other], [{ skuId: SKU.E3 }]);
+      await api.leaveFreeSeats(SKU.EMS, 1);
+
+      const mobility = await api.group([member], [{ skuId: SKU.EMS }]);
+      await gateway.settle();
+
+      expect(await api.summary(member, { [office]: "office", [mobility]: "mobility" })).toEqual(["mobility EMS Active", "office ENTERPRISEPACK Active"]);
+      expect(await place()).toBe(before);
+    }));
+
   it("refuses to reprocess a group that assigns no licenses", () =>
     withGateway({}, async (gateway, api) => {
       const group = await api.group([await api.user()]);

@@ -170,8 +170,9 @@ export async function applyBatch(
   }
   await manager.query(`SAVEPOINT ${BATCH_SAVEPOINT}`);
 
-  // Only users who had rows can have rows to delete (the batch holds them, so none appeared since).
-  const changedUsers: string[] = [];
+  // Only the rows that differ are written: deleted where a user had them, inserted where the
+  // user has them now (the batch holds its users, so no row appeared since they were read).
+  const removed: AssignmentRecord[] = [];
   const rows: AssignmentRecord[] = [];
   const applied: Applied[] = [];
   const facts = new DirectoryFacts(manager);
@@ -180,8 +181,16 @@ export async function applyBatch(
     const next = toRecords(user.id, before, after, now);
     const rowsChanged = !sameRecords(before, next);
     if (rowsChanged) {
-      if (before.length > 0) changedUsers.push(user.id);
-      rows.push(...next);
+      const previous = new Map(before.map((record) => [`${record.skuId}/${record.source}`, record]));
+      for (const record of next) {
+        const key = `${record.skuId}/${record.source}`;
+        const old = previous.get(key);
+        previous.delete(key);
+        if (old && sameRecord(old, record)) continue;
+        if (old) removed.push(old);
+        rows.push(record);
+      }
+      removed.push(...previous.values());
     }
     const change = changes.of(before, after);
     const own = mailboxes.get(user.id)?.addresses ?? [];
@@ -189,7 +198,7 @@ export async function applyBatch(
       change.gainsMailbox && !primarySmtpAddress(own) ? await facts.provisionMailbox(user, calculatedProxyAddresses(user, snapshot.organization)) : [];
     applied.push({ changed: rowsChanged || mailboxChange.length > 0, licenseChange: change.licenseChange, mailboxChange, seatTakenMeanwhile: null });
   }
-  await new AssignmentStore(manager).replaceMany(changedUsers, rows);
+  await new AssignmentStore(manager).change(removed, rows);
   await alongside(applied);
   // In SKU order, so that two processes' batches lock the rows in the same order.
   const subscriptions = new SubscriptionStore(manager);
@@ -244,6 +253,16 @@ function toRecords(userId: string, before: readonly AssignmentRecord[], after: r
     const same = old && old.state === state.state && old.error === state.error && JSON.stringify(old.disabledPlans) === JSON.stringify(state.disabledPlans);
     return { userId, skuId: state.skuId, source, disabledPlans: [...state.disabledPlans], state: state.state, error: state.error, lastUpdatedDateTime: same ? old.lastUpdatedDateTime : now };
   });
+}
+
+/** Whether a row is written again unchanged: the same state, error, plans and time. */
+function sameRecord(a: AssignmentRecord, b: AssignmentRecord): boolean {
+  return (
+    a.state === b.state &&
+    a.error === b.error &&
+    a.lastUpdatedDateTime.getTime() === b.lastUpdatedDateTime.getTime() &&
+    JSON.stringify(a.disabledPlans) === JSON.stringify(b.disabledPlans)
+  );
 }
 
 /** Whether two sets of rows hold the same assignments (timestamps aside), in any order. */

@@ -52,8 +52,32 @@ export class AssignmentStore {
    * (a user known to have none may be left out of `userIds` and only gain rows).
    */
   async replaceMany(userIds: readonly string[], rows: readonly AssignmentRecord[]): Promise<void> {
+    await new RawSql(this.manager).affectedIn("user_id", userIds, (holders) => `DELETE FROM license_assignments WHERE ${holders}`);
+    await this.insertRows(rows);
+  }
+
+  /**
+   * Deletes the rows with these keys, then inserts `rows`: a batch's changes, where the rows a
+   * change leaves as they were are not touched (a member given one more license by a group keeps
+   * the rows of their other licenses as they are, instead of having them deleted and written
+   * again).
+   */
+  async change(removed: readonly Pick<AssignmentRecord, "userId" | "skuId" | "source">[], rows: readonly AssignmentRecord[]): Promise<void> {
     const sql = new RawSql(this.manager);
-    await sql.affectedIn("user_id", userIds, (holders) => `DELETE FROM license_assignments WHERE ${holders}`);
+    for (const chunk of chunked(removed, sql.postgres ? 2000 : 300)) {
+      if (sql.postgres) {
+        const keys = "SELECT * FROM unnest($1::text[], $2::text[], $3::text[])";
+        await sql.affected(`DELETE FROM license_assignments WHERE (user_id, sku_id, source) IN (${keys})`, [chunk.map((k) => k.userId), chunk.map((k) => k.skuId), chunk.map((k) => k.source)]);
+      } else {
+        const keys = `VALUES ${sql.tuples(chunk.length, 3)}`;
+        await sql.affected(`DELETE FROM license_assignments WHERE (user_id, sku_id, source) IN (${keys})`, chunk.flatMap((k) => [k.userId, k.skuId, k.source]));
+      }
+    }
+    await this.insertRows(rows);
+  }
+
+  private async insertRows(rows: readonly AssignmentRecord[]): Promise<void> {
+    const sql = new RawSql(this.manager);
     // A batch's rows mostly share their time and have no disabled plans: each encoded once.
     const times = new Map<number, string>();
     const time = (date: Date) => {
