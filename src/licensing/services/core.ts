@@ -146,7 +146,7 @@ export function reserveSeats(snapshot: Snapshot, planned: PlannedUser): void {
 
 /**
  * applyStates for many users at once (their seats already reserved with reserveSeats): the
- * changed users' rows replaced in a few multi-row statements, new mailboxes given, then
+ * rows that differ deleted and inserted in a few multi-row statements, new mailboxes given, then
  * `alongside` (the caller's other writes for the batch, e.g. its audit entries), then one
  * conditional seat update per SKU. The seats go last because every process's batches update
  * those same rows, each holding its lock until it commits. `mailboxes` are the users' proxy
