@@ -274,6 +274,8 @@ describe("connections", () => {
     const lists: [string, () => List][] = [
       ["users", () => usersList()],
       ["users with a filter", () => usersList({ department: "sales" })],
+      // Read from the two prefix indexes (UserStore.prefixPage): names and UPNs merged, once each.
+      ["users startsWith", () => usersList({ startsWith: "a" })],
       ["groups", () => groupsList()],
       ["group members", () => membersList(() => allSalesId)],
       ["group members who share a displayName", () => membersList(() => supportId)],

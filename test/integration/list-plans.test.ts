@@ -225,6 +225,48 @@ describe("directory lists at a million users: every filter is served by an index
     }
   });
 
+  it("users startsWith picks its page from the prefix indexes alone, then reads only the page's rows", async () => {
+    const log = gateway.app.services.db.queryLog;
+    const captured: Captured[] = [];
+    log.onQuery = (statement, parameters) => {
+      if (/^\s*SELECT\b/i.test(statement) && statement.includes(" UNION ")) captured.push({ query: statement, parameters });
+    };
+    const names: string[] = [];
+    try {
+      // The first page, then the next: its cursor must not take SQLite off the prefix ranges.
+      let after: string | null = null;
+      for (let page = 0; page < 2; page++) {
+        const data: any = await gateway.ok("admin", "query($after: String) { users(first: 20, after: $after, filter: { startsWith: \"s\" }) { totalCount edges { node { displayName userPrincipalName } } pageInfo { endCursor } } }", { after });
+        names.push(...data.users.edges.map((edge: any) => (edge.node.displayName.toLowerCase().startsWith("s") ? edge.node.displayName : edge.node.userPrincipalName)));
+        expect(data.users.totalCount).toBeGreaterThan(40);
+        after = data.users.pageInfo.endCursor;
+      }
+    } finally {
+      log.onQuery = null;
+    }
+    expect(names.length).toBe(40);
+    expect(names.every((name) => name.toLowerCase().startsWith("s"))).toBe(true);
+    // Each page and its count.
+    expect(captured).toHaveLength(4);
+    for (const statement of captured) {
+      if (db.kind === "sqlite") {
+        const handle = new Sqlite(db.url, { readonly: true });
+        try {
+          const lines = (handle.prepare(`EXPLAIN QUERY PLAN ${statement.query}`).all(...statement.parameters) as { detail: string }[]).map((row) => row.detail);
+          // Each prefix range from its index, no row of users read for it.
+          expect(lines.filter((line) => /^SEARCH users USING COVERING INDEX IX_users_(display_name|upn)_prefix \(/.test(line))).toHaveLength(2);
+          expect(lines.filter((line) => /^(SCAN|SEARCH) users\b/.test(line) && !/COVERING INDEX IX_users_(display_name|upn)_prefix|PRIMARY KEY|INDEX sqlite_autoindex_users_1/.test(line))).toEqual([]);
+        } finally {
+          handle.close();
+        }
+      } else {
+        const plan = JSON.stringify(await postgresPlan(db, statement));
+        expect(plan).toContain('"Index Name":"IX_users_display_name_prefix"');
+        expect(plan).toContain('"Index Name":"IX_users_upn_prefix"');
+      }
+    }
+  });
+
   describe("a group's members: the users' page is read by the plan for the group's size", () => {
     const PAGE = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
       group(id: $id) { members(first: $first, after: $after, last: $last, before: $before) { edges { cursor } pageInfo { startCursor endCursor } } } }`;

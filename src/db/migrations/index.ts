@@ -12,6 +12,7 @@ import { SubscriptionUnits1764611600000 } from "./1764611600000-subscription-uni
 import { NestedGroups1764620000000 } from "./1764620000000-nested-groups";
 import { AuditFilters1764630000000 } from "./1764630000000-audit-filters";
 import { LargeTenantReads1764700000000 } from "./1764700000000-large-tenant-reads";
+import { PrefixPages1764800000000 } from "./1764800000000-prefix-pages";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   NestedGroups1764620000000,
   AuditFilters1764630000000,
   LargeTenantReads1764700000000,
+  PrefixPages1764800000000,
 ];
