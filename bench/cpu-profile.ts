@@ -7,7 +7,8 @@
  *   node dist/bench-build/bench/cpu-profile.js dist/bench-profiles/<file>.cpuprofile [--top 25]
  */
 import fs from "node:fs";
-import { format, isMain, parseArgs, runMain, table } from "./common";
+import path from "node:path";
+import { format, isMain, parseArgs, repositoryRoot, runMain, table } from "./common";
 
 interface CallFrame {
   functionName: string;
@@ -66,8 +67,10 @@ function area(frame: CallFrame): string {
   return "other";
 }
 
-export function summarizeProfile(file: string, top = 25): ProfileSummary {
-  const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
+export function summarizeProfile(profileFile: string, top = 25): ProfileSummary {
+  const profile = JSON.parse(fs.readFileSync(profileFile, "utf8")) as Profile;
+  // Named from the repository root in what is printed and kept in bench/results.
+  const file = path.relative(repositoryRoot(), path.resolve(profileFile)).split(path.sep).join("/");
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
