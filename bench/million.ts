@@ -3,7 +3,8 @@
  * every directory list and each of its filters on it, a first page and a deep one.
  *
  * Seeding: `seedLargeTenant` (src/demo/large-tenant) writes --users (1,000,000) users and
- * --groups (5,000) groups with their memberships, licenses and a year of audit entries, into
+ * --groups (5,000) groups with their memberships, licenses and a year of audit entries (at least
+ * --audit-entries of them, as `npm run seed --audit-entries`; default only the seed's own), into
  * --database-url (a SQLite file or a postgres:// URL), or into a new database that the bench
  * creates on --postgres-admin-url and drops at the end, or else into a temporary SQLite file.
  * --reuse FILE_OR_URL skips seeding and measures an already seeded database (a SQLite file is
@@ -38,7 +39,7 @@
  *
  * Writes bench/results/million.json (or million-<engine>.json with --name) and prints a table.
  *
- *   node dist/bench-build/bench/million.js [--users 1000000] [--groups 5000] [--database-url URL]
+ *   node dist/bench-build/bench/million.js [--users 1000000] [--groups 5000] [--audit-entries N] [--database-url URL]
  *     [--postgres-admin-url postgres://user:pass@host:5432/postgres] [--reuse FILE_OR_URL [--in-place]]
  *     [--duration 3] [--warmup 1] [--connections 10] [--deep-pages 50] [--only users,groups,licensing,...] [--name million]
  *     [--processes 1] [--licensing-timeout 1800] [--replica-urls postgres://…replica1,postgres://…replica2]
@@ -61,6 +62,8 @@ const TARGET_P99_MS = 20;
 export interface MillionOptions {
   users: number;
   groups: number;
+  /** The seeded audit log's size at least (0: the seed's own entries). */
+  auditEntries: number;
   databaseUrl: string | null;
   postgresAdminUrl: string | null;
   reuse: string | null;
@@ -592,7 +595,7 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
     if (seeded) {
       console.log(`seeding ${options.users.toLocaleString("en-US")} users and ${options.groups.toLocaleString("en-US")} groups (${engine}) ...`);
       let lastLogged = 0;
-      const report = await seedLargeTenant({ users: options.users, groups: options.groups, databaseUrl: url }, (line, final) => {
+      const report = await seedLargeTenant({ users: options.users, groups: options.groups, auditEntries: options.auditEntries, databaseUrl: url }, (line, final) => {
         if (final || Date.now() - lastLogged > 10_000) {
           lastLogged = Date.now();
           console.log(`  ${line}`);
@@ -730,6 +733,7 @@ async function main(): Promise<void> {
   const options: MillionOptions = {
     users: numberArg(args, "users", "BENCH_MILLION_USERS", 1_000_000),
     groups: numberArg(args, "groups", "BENCH_MILLION_GROUPS", 5000),
+    auditEntries: numberArg(args, "audit-entries", "BENCH_MILLION_AUDIT_ENTRIES", 0),
     databaseUrl: args.get("database-url") ?? null,
     postgresAdminUrl: args.get("postgres-admin-url") ?? null,
     reuse: args.get("reuse") ?? null,

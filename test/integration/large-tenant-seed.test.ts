@@ -118,11 +118,62 @@ describe("npm run seed: a large tenant", () => {
   });
 });
 
+describe("npm run seed --audit-entries: a busy year's audit log", () => {
+  let db: TestDatabase;
+  let gateway: TestGateway;
+  const ENTRIES = 6000;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedLargeTenant({ users: 1000, groups: 20, auditEntries: ENTRIES, databaseUrl: db.url }, () => undefined, NOW);
+    gateway = await TestGateway.start({ DATABASE_URL: db.url, AUDIT_RETENTION_DAYS: "0" });
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.drop();
+  });
+
+  it("holds as many entries as asked, in time order, each with the targets its entry names", async () => {
+    const [{ n }] = await sql<{ n: number | string }>(db, "SELECT COUNT(*) AS n FROM directory_audits");
+    expect(Number(n)).toBe(ENTRIES);
+    // Sequence order is time order, as the gateway writes them.
+    const [{ late }] = await sql<{ late: number | string }>(
+      db,
+      "SELECT COUNT(*) AS late FROM directory_audits a JOIN directory_audits b ON b.seq = a.seq + 1 WHERE b.activity_date_time < a.activity_date_time",
+    );
+    expect(Number(late)).toBe(0);
+    // The targets table holds exactly the ids in each entry's targets.
+    const rows = await sql<{ seq: number | string; target_resources: string }>(db, "SELECT seq, target_resources FROM directory_audits ORDER BY seq");
+    const targets = await sql<{ audit_seq: number | string; target_id: string }>(db, "SELECT audit_seq, target_id FROM directory_audit_targets ORDER BY audit_seq, target_id");
+    const expected = rows.flatMap((row) => (JSON.parse(row.target_resources) as { id: string }[]).map((target) => `${Number(row.seq)} ${target.id}`)).sort();
+    expect(targets.map((row) => `${Number(row.audit_seq)} ${row.target_id}`).sort()).toEqual(expected);
+  });
+
+  it("answers the audit filters over the busy year's entries", async () => {
+    const data = await gateway.ok("admin", `{
+      groupChanges: directoryAudits(first: 1, filter: { category: GroupManagement }) { totalCount }
+      members: directoryAudits(first: 1, filter: { activityDisplayName: "Add member to group" }) { totalCount edges { node { targetResources { id type } } } }
+      failures: directoryAudits(first: 1, filter: { result: failure, activityDisplayName: "Change user license" }) { totalCount edges { node { resultReason } } }
+      all: directoryAudits(first: 1) { totalCount }
+    }`);
+    expect(data.all.totalCount).toBe(ENTRIES);
+    expect(data.groupChanges.totalCount).toBeGreaterThan(ENTRIES / 5);
+    expect(data.members.edges[0].node.targetResources.map((target: any) => target.type)).toEqual(["Group", "User"]);
+    // The group is found by its id among the targets.
+    const groupId = data.members.edges[0].node.targetResources[0].id;
+    const byGroup = await gateway.ok("admin", "query($t: ID!) { directoryAudits(first: 5, filter: { targetId: $t }) { totalCount } }", { t: groupId });
+    expect(byGroup.directoryAudits.totalCount).toBeGreaterThan(0);
+    expect(data.failures.edges[0].node.resultReason).toMatch(/\S/);
+  });
+});
+
 describe("npm run seed: its arguments", () => {
   const parse = (...argv: string[]) => parseSeedArguments(argv, {});
 
   it("takes counts with separators and a database URL", () => {
-    expect(parse("--users", "1_000_000", "--groups", "5,000", "--database-url", "postgres://h/db")).toEqual({ users: 1_000_000, groups: 5000, databaseUrl: "postgres://h/db" });
+    expect(parse("--users", "1_000_000", "--groups", "5,000", "--database-url", "postgres://h/db")).toEqual({ users: 1_000_000, groups: 5000, auditEntries: 0, databaseUrl: "postgres://h/db" });
+    expect(parse("--audit-entries", "20,000,000").auditEntries).toBe(20_000_000);
     expect(parseSeedArguments([], { DATABASE_URL: "./data/big.sqlite" }).databaseUrl).toBe("./data/big.sqlite");
   });
 
@@ -133,6 +184,7 @@ describe("npm run seed: its arguments", () => {
     [["--users", "100", "--groups", "500"], /--groups 500 is more than --users 100/],
     [["--people", "5"], /unknown option '--people'/],
     [["--users"], /--users needs a value/],
+    [["--audit-entries", "-1"], /--audit-entries '-1' is not a count; give a whole number from 0 to 100,000,000/],
   ])("refuses %j with a message that says what to fix", (argv, message) => {
     expect(() => parse(...(argv as string[]))).toThrow(UsageError);
     expect(() => parse(...(argv as string[]))).toThrow(message);

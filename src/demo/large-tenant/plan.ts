@@ -27,6 +27,11 @@ export interface LargeTenantOptions {
   now: Date;
   /** Where the generated ids start (a UNIX time in ms, the ids being time-ordered UUIDs). */
   idBase?: number;
+  /**
+   * Audit entries to hold at least (default: only those below): the year's other changes are
+   * added, spread over it, until the log holds this many.
+   */
+  auditEntries?: number;
 }
 
 export interface TableRows {
@@ -391,7 +396,9 @@ export class LargeTenantPlan {
   /**
    * The audit log: "Add user" when each user was created (spread over the year), an "Update user"
    * for every other user some days later, and the group-based licensing failures of the last run.
-   * Entries come in time order with explicit sequence numbers from `firstSeq`.
+   * With `auditEntries` above that count, the rest of a busy year's administration is spread
+   * evenly over it (see busyEntry). Entries come in time order with explicit sequence numbers
+   * from `firstSeq`.
    */
   auditTables(firstSeq: number, admin: { id: string; userPrincipalName: string; displayName: string }): TableRows[] {
     const adminJson = JSON.stringify({ kind: "user", ...admin });
@@ -401,22 +408,68 @@ export class LargeTenantPlan {
     const failures: [number, keyof typeof PRODUCTS, LicenseError, number][] = [];
     for (const [i, product, state, error, group] of this.assignments()) if (state === "Error" && group !== null) failures.push([i, product, error!, group]);
     const updates = Math.floor(this.users / 2);
-    const count = this.users + updates + failures.length;
-    const target = (i: number, properties: unknown[] = []) => {
+    const base = this.users + updates + failures.length;
+    const busy = Math.max(0, (this.options.auditEntries ?? 0) - base);
+    const count = base + busy;
+    const userTarget = (i: number, properties: unknown[] = []) => {
       const { displayName, upn } = self.names(i);
-      return JSON.stringify([{ id: self.userId(i), displayName, type: "User", userPrincipalName: upn, modifiedProperties: properties }]);
+      return { id: self.userId(i), displayName, type: "User", userPrincipalName: upn, modifiedProperties: properties };
     };
+    const target = (i: number, properties: unknown[] = []) => JSON.stringify([userTarget(i, properties)]);
     // Entries: [seq, user index, kind, extra]; kind 0 = add, 1 = update (extra: the user whose
-    // creation it follows), 2 = licensing failure (extra: its index in failures).
+    // creation it follows), 2 = licensing failure (extra: its index in failures), 3 = one of the
+    // busy year's entries (extra: its number, 0 to busy - 1).
     function* entries(): Iterable<[number, number, number, number]> {
       let seq = firstSeq;
+      let k = 0;
       for (let i = 0; i < self.users; i++) {
+        // Busy entry k happens at k/busy of the year, before user i's creation when k/busy < i/users;
+        // it concerns a user created before it (the first user for those before any other).
+        for (; k < busy && k * self.users < i * busy; k++) yield [seq++, mix(k, 12) % Math.max(1, i), 3, k];
         yield [seq++, i, 0, 0];
         // The update of user i/2*2 lands after the creation of user i: still in time order.
         if (i % 2 === 1) yield [seq++, i - 1, 1, i];
       }
+      for (; k < busy; k++) yield [seq++, mix(k, 12) % self.users, 3, k];
       for (let f = 0; f < failures.length; f++) yield [seq++, failures[f]![0], 2, f];
     }
+    const busyAt = (k: number) => new Date(this.createdFrom + Math.floor((k * (YEAR_MS - 3600_000)) / Math.max(1, busy))).toISOString();
+    const countViolation = busy > 0 ? failureMessage("e5", "CountViolation") : "";
+    /**
+     * A busy year's entry k about user i, by the administrator: two in five update a user's job
+     * title, one in four adds a user to a group, one in five assigns a license directly (one in
+     * twenty of all fails, no seats left), one in ten renames a group.
+     */
+    const busyEntry = (seq: number, id: string, i: number, k: number): unknown[] => {
+      const at = busyAt(k);
+      const kind = mix(k, 11) % 20;
+      const group = self.groups[mix(k, 13) % self.groups.length]!;
+      const groupTarget = (properties: unknown[]) => ({ id: group.id, displayName: group.displayName, type: "Group", userPrincipalName: null, modifiedProperties: properties });
+      const entry = (activity: string, category: string, operation: string, targets: unknown[], result = "success", reason = "") => [seq, id, at, activity, category, operation, "Core Directory", admin.id, adminJson, JSON.stringify(targets), result, reason, null];
+      if (kind < 8) {
+        const title = TITLES[mix(k, 14) % TITLES.length];
+        return entry("Update user", "UserManagement", "Update", [userTarget(i, [{ displayName: "JobTitle", oldValue: null, newValue: JSON.stringify(title) }])]);
+      }
+      if (kind < 13) {
+        const member = { displayName: "Member", oldValue: null, newValue: JSON.stringify(self.names(i).upn) };
+        return entry("Add member to group", "GroupManagement", "Add", [groupTarget([member]), userTarget(i)]);
+      }
+      if (kind < 18) {
+        const failed = kind === 17;
+        const properties = [{ displayName: "SkuId", oldValue: null, newValue: failed ? PRODUCTS.e5.skuId : PRODUCTS.e1.skuId }];
+        return entry("Change user license", "UserManagement", "Assign", [userTarget(i, properties)], failed ? "failure" : "success", failed ? countViolation : "");
+      }
+      const renamed = { displayName: "Description", oldValue: JSON.stringify(group.description), newValue: JSON.stringify(`${group.description} (reviewed)`) };
+      return entry("Update group", "GroupManagement", "Update", [groupTarget([renamed])]);
+    };
+    /** The ids busyEntry(…, i, k) names in its targets, in order. */
+    const busyTargets = (i: number, k: number): string[] => {
+      const kind = mix(k, 11) % 20;
+      const group = () => self.groups[mix(k, 13) % self.groups.length]!.id;
+      return kind < 8 || (kind >= 13 && kind < 18) ? [self.userId(i)] : kind < 13 ? [group(), self.userId(i)] : [group()];
+    };
+    let targetRows = base;
+    for (let k = 0; k < busy; k++) targetRows += busyTargets(0, k).length;
     const failedAt = new Date(this.options.now.getTime() - 3600_000).toISOString();
     return [
       {
@@ -429,6 +482,8 @@ export class LargeTenantPlan {
             const id = orderedId(self.idBase, 3, seq);
             if (kind === 0) {
               yield [seq, id, self.createdAt(i), "Add user", "UserManagement", "Add", "Core Directory", admin.id, adminJson, target(i), "success", "", null];
+            } else if (kind === 3) {
+              yield busyEntry(seq, id, i, extra);
             } else if (kind === 1) {
               const title = TITLES[mix(i, 9) % TITLES.length];
               yield [seq, id, self.createdAt(extra), "Update user", "UserManagement", "Update", "Core Directory", admin.id, adminJson, target(i, [{ displayName: "JobTitle", oldValue: null, newValue: JSON.stringify(title) }]), "success", "", null];
@@ -450,9 +505,12 @@ export class LargeTenantPlan {
         table: "directory_audit_targets",
         columns: ["audit_seq", "target_id"],
         types: ["integer", "text"],
-        count,
+        count: targetRows,
         rows: function* () {
-          for (const [seq, i] of entries()) yield [seq, self.userId(i)];
+          for (const [seq, i, kind, extra] of entries()) {
+            if (kind !== 3) yield [seq, self.userId(i)];
+            else for (const targetId of busyTargets(i, extra)) yield [seq, targetId];
+          }
         },
       },
     ];

@@ -8,23 +8,27 @@ import { seedIfEmpty } from "../demo-tenant";
 import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from "./bulk";
 import { LargeTenantPlan, type TableRows } from "./plan";
 
-const USAGE = `usage: npm run seed -- [--users N] [--groups N] [--database-url URL]
+const USAGE = `usage: npm run seed -- [--users N] [--groups N] [--audit-entries N] [--database-url URL]
 
 Writes a large tenant into an empty database: N users (default 100,000; up to 5,000,000) spread
 over departments and countries, groups from 5 to 200,000 members (default 5,000 groups), a few
 dynamic groups, four subscriptions, direct and group-based licenses with some errors, and a year
-of audit entries. The database is DATABASE_URL's (or --database-url: a SQLite file path or a
-postgres:// URL); it must hold no users yet.`;
+of audit entries: about one and a half per user, or with --audit-entries (up to 100,000,000) at
+least that many, the year's other administration (user and group updates, group members added,
+licenses assigned, some failing) spread over it. The database is DATABASE_URL's (or
+--database-url: a SQLite file path or a postgres:// URL); it must hold no users yet.`;
 
 export interface SeedArguments {
   users: number;
   groups: number;
+  /** The audit log's size at least (0: only the entries every tenant gets). */
+  auditEntries?: number;
   databaseUrl: string | undefined;
 }
 
 /** Reads the command line; throws a message that says what to fix. */
 export function parseSeedArguments(argv: readonly string[], env: NodeJS.ProcessEnv): SeedArguments {
-  const parsed: SeedArguments = { users: 100_000, groups: 5000, databaseUrl: env.DATABASE_URL };
+  const parsed: SeedArguments = { users: 100_000, groups: 5000, auditEntries: 0, databaseUrl: env.DATABASE_URL };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -32,6 +36,7 @@ export function parseSeedArguments(argv: readonly string[], env: NodeJS.ProcessE
     if (value === undefined) throw new UsageError(`${flag} needs a value.\n\n${USAGE}`);
     if (flag === "--users") parsed.users = count(flag, value, 100, 5_000_000);
     else if (flag === "--groups") parsed.groups = count(flag, value, 5, 100_000);
+    else if (flag === "--audit-entries") parsed.auditEntries = count(flag, value, 0, 100_000_000);
     else if (flag === "--database-url") parsed.databaseUrl = value;
     else throw new UsageError(`unknown option '${flag}'.\n\n${USAGE}`);
     i++;
@@ -74,7 +79,7 @@ export async function seedLargeTenant(args: SeedArguments, say: (line: string, f
           `Give another --database-url (a new SQLite file, or an empty PostgreSQL database).`,
       );
     }
-    const plan = new LargeTenantPlan({ users: args.users, groups: args.groups, now });
+    const plan = new LargeTenantPlan({ users: args.users, groups: args.groups, auditEntries: args.auditEntries, now });
     // The organization and its Global Administrator, as a new installation has them.
     const admin = await db.setupTransaction(async (tx) => {
       await seedIfEmpty(tx, { demoData: false });
