@@ -13,6 +13,7 @@ import { NestedGroups1764620000000 } from "./1764620000000-nested-groups";
 import { AuditFilters1764630000000 } from "./1764630000000-audit-filters";
 import { LargeTenantReads1764700000000 } from "./1764700000000-large-tenant-reads";
 import { PrefixPages1764800000000 } from "./1764800000000-prefix-pages";
+import { AuditTimeWindow1764810000000 } from "./1764810000000-audit-time-window";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AuditFilters1764630000000,
   LargeTenantReads1764700000000,
   PrefixPages1764800000000,
+  AuditTimeWindow1764810000000,
 ];
