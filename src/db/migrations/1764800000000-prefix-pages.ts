@@ -12,34 +12,28 @@ export class PrefixPages1764800000000 implements MigrationInterface {
   name = "PrefixPages1764800000000";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const postgres = queryRunner.connection.options.type === "postgres";
-    await queryRunner.query('DROP INDEX "IX_users_display_name_prefix"');
-    await queryRunner.query('DROP INDEX "IX_users_upn_prefix"');
-    const statements = postgres
-      ? [
-          'CREATE INDEX "IX_users_display_name_prefix" ON "users" (lower("display_name") text_pattern_ops) INCLUDE ("display_name", "id")',
-          'CREATE INDEX "IX_users_upn_prefix" ON "users" ("upn_key" text_pattern_ops) INCLUDE ("display_name", "id")',
-        ]
-      : [
-          'CREATE INDEX "IX_users_display_name_prefix" ON "users" ("display_name" COLLATE NOCASE, "display_name", "id")',
-          'CREATE INDEX "IX_users_upn_prefix" ON "users" ("upn_key" COLLATE NOCASE, "display_name", "id")',
-        ];
-    for (const statement of statements) await queryRunner.query(statement);
+    await replacePrefixIndexes(queryRunner, true);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const postgres = queryRunner.connection.options.type === "postgres";
-    await queryRunner.query('DROP INDEX "IX_users_display_name_prefix"');
-    await queryRunner.query('DROP INDEX "IX_users_upn_prefix"');
-    const statements = postgres
-      ? [
-          'CREATE INDEX "IX_users_display_name_prefix" ON "users" (lower("display_name") text_pattern_ops)',
-          'CREATE INDEX "IX_users_upn_prefix" ON "users" ("upn_key" text_pattern_ops)',
-        ]
-      : [
-          'CREATE INDEX "IX_users_display_name_prefix" ON "users" ("display_name" COLLATE NOCASE)',
-          'CREATE INDEX "IX_users_upn_prefix" ON "users" ("upn_key" COLLATE NOCASE)',
-        ];
-    for (const statement of statements) await queryRunner.query(statement);
+    await replacePrefixIndexes(queryRunner, false);
   }
+}
+
+/** Drops the two prefix indexes and makes them again, carrying (display_name, id) or not. */
+async function replacePrefixIndexes(queryRunner: QueryRunner, covering: boolean): Promise<void> {
+  const postgres = queryRunner.connection.options.type === "postgres";
+  await queryRunner.query('DROP INDEX "IX_users_display_name_prefix"');
+  await queryRunner.query('DROP INDEX "IX_users_upn_prefix"');
+  const [included, trailing] = covering ? [' INCLUDE ("display_name", "id")', ', "display_name", "id"'] : ["", ""];
+  const statements = postgres
+    ? [
+        `CREATE INDEX "IX_users_display_name_prefix" ON "users" (lower("display_name") text_pattern_ops)${included}`,
+        `CREATE INDEX "IX_users_upn_prefix" ON "users" ("upn_key" text_pattern_ops)${included}`,
+      ]
+    : [
+        `CREATE INDEX "IX_users_display_name_prefix" ON "users" ("display_name" COLLATE NOCASE${trailing})`,
+        `CREATE INDEX "IX_users_upn_prefix" ON "users" ("upn_key" COLLATE NOCASE${trailing})`,
+      ];
+  for (const statement of statements) await queryRunner.query(statement);
 }
