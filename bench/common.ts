@@ -167,6 +167,11 @@ export interface ChildServer {
   pid: number;
   /** helpgate only: the child's SQL statement count, RSS and (withPending, one more statement) its licensing queue length. */
   stats(withPending?: boolean): Promise<{ queryCount: number; rss: number; pending: number | null }>;
+  /**
+   * Runs two full garbage collections in the child (the second once the first one's finalizers
+   * have run), then gives its RSS and V8 heap: what it holds, garbage aside.
+   */
+  collect(): Promise<{ rss: number; heapUsed: number; heapTotal: number }>;
   /** Starts the V8 CPU profiler in the child; profileStop writes the profile to `file`. */
   profileStart(): Promise<void>;
   profileStop(file: string): Promise<void>;
@@ -219,6 +224,7 @@ function ask<T>(child: ChildProcess, message: object, what: string): Promise<T> 
 
 function childServer(mode: ServerMode, url: string, child: ChildProcess): ChildServer {
   return {
+    collect: () => ask(child, { type: "collect" }, "collect"),
     profileStart: async () => {
       await ask(child, { type: "profile-start" }, "profile-start");
     },

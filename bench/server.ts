@@ -13,7 +13,8 @@
  * It reports { type: "ready", url } over IPC once listening, answers { type: "stats" } (helpgate:
  * its SQL statement count from queryLog, RSS and, when asked, the licensing queue length) and stops on { type: "stop" }
  * or when the parent goes away; { type: "profile-start" } and { type: "profile-stop", file } take
- * a V8 CPU profile of the window between them. It listens on 127.0.0.1 only.
+ * a V8 CPU profile of the window between them; { type: "collect" } runs two full garbage
+ * collections and answers with RSS and heap. It listens on 127.0.0.1 only.
  */
 import "reflect-metadata";
 import fs from "node:fs";
@@ -22,6 +23,7 @@ import inspector from "node:inspector";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { startApp } from "../src/app";
+import { collectGarbage } from "../src/common/collect-garbage";
 import { capHeapGrowth } from "../src/common/heap-growth";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
@@ -172,6 +174,14 @@ async function main(): Promise<void> {
       });
     }
     else if (message.type === "stats") started.stats(message.pending === true).then((stats) => process.send!({ type: "stats", ...stats }));
+    else if (message.type === "collect") {
+      collectGarbage();
+      setTimeout(() => {
+        collectGarbage();
+        const { rss, heapUsed, heapTotal } = process.memoryUsage();
+        process.send!({ type: "collected", rss, heapUsed, heapTotal });
+      }, 1000);
+    }
   });
   process.on("disconnect", stop);
   process.send!({ type: "ready", url: started.url });

@@ -93,6 +93,12 @@ export interface MinuteRow {
 export interface SoakResult {
   options: SoakOptions;
   minutes: MinuteRow[];
+  /**
+   * Once the traffic has stopped, after two full garbage collections in the server: what it
+   * holds, garbage aside. Against the minutes' RSS it tells growth that would be collected from
+   * memory the server keeps.
+   */
+  afterCollection: { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number } | null;
   errors: number;
   errorSamples: string[];
   targets: {
@@ -287,6 +293,8 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
     // Let the last requests finish.
     for (let i = 0; i < 300 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
 
+    const collected = await server.collect().catch(() => null);
+    const afterCollection = collected && { rssMiB: mib(collected.rss), heapUsedMiB: mib(collected.heapUsed), heapTotalMiB: mib(collected.heapTotal) };
     const errors = minutes.reduce((total, row) => total + row.errors, 0) + minuteSamples.filter((sample) => !sample.ok).length;
     const second = minutes[1];
     const last = minutes[minutes.length - 1]!;
@@ -301,6 +309,7 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
     return {
       options,
       minutes,
+      afterCollection,
       errors,
       errorSamples,
       targets: {
@@ -325,6 +334,9 @@ export function report(result: SoakResult): string {
       result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, `${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}`, row.heapUsedMiB, row.queueDepth, row.errors, row.loadAverage]),
     ),
     `errors: ${result.errors} (${t.noErrors ? "met" : "missed"})${result.errorSamples.length ? `; e.g. ${result.errorSamples.slice(0, 3).join(" | ")}` : ""}`,
+    ...(result.afterCollection
+      ? [`after the traffic and two full collections: RSS ${result.afterCollection.rssMiB.toFixed(0)} MiB, heap used ${result.afterCollection.heapUsedMiB.toFixed(0)} of ${result.afterCollection.heapTotalMiB.toFixed(0)} MiB`]
+      : []),
     `RSS growth after minute 2: ${t.rssGrowthAfterMinute2.measured === null ? "- (needs 3 minutes)" : `${(t.rssGrowthAfterMinute2.measured * 100).toFixed(1)}% (${t.rssGrowthAfterMinute2.met ? "met" : "missed"}, < 10%)`}`,
     `p99 against the first minute: worst ${t.p99WithinTwiceFirstMinute.worst ? `${t.p99WithinTwiceFirstMinute.worst.ratio.toFixed(2)}× (${t.p99WithinTwiceFirstMinute.worst.operation}, minute ${t.p99WithinTwiceFirstMinute.worst.minute})` : "-"} (${t.p99WithinTwiceFirstMinute.met ? "met" : "missed"}, ≤ 2×)`,
   ].join("\n");
