@@ -151,6 +151,26 @@ describe("group-based licensing as the directory changes", () => {
     expect(await api.consumed(SKU.MCOSTANDARD)).toEqual([skypeSeats - 1]);
   });
 
+  it("converts only the members whose add-on needs the removed license, among members who hold add-ons in other ways", async () => {
+    const [needing, plain, viaGroup, viaOffice] = await api.users(4);
+    const skype = await api.group([needing, plain, viaGroup, viaOffice], [{ skuId: SKU.MCOSTANDARD }]);
+    const meetings = await api.group([viaGroup], [{ skuId: SKU.MCOSTANDARD }, { skuId: SKU.MCOMEETADV }]);
+    const office = await api.group([viaOffice], [{ skuId: SKU.E3 }]);
+    await gateway.settle();
+    await api.assignDirect(needing, [{ skuId: SKU.MCOMEETADV }]);
+    await api.assignDirect(viaOffice, [{ skuId: SKU.MCOMEETADV }]);
+
+    await api.assign(skype, [], [SKU.MCOSTANDARD]);
+    await gateway.settle();
+    expect(await api.summary(needing, { [skype]: "skype" })).toEqual(["direct MCOMEETADV Active", "direct MCOSTANDARD Active"]);
+    expect(await api.states(plain)).toEqual([]);
+    expect(await api.summary(viaGroup, { [meetings]: "meetings" })).toEqual(["meetings MCOMEETADV Active", "meetings MCOSTANDARD Active"]);
+    expect(await api.summary(viaOffice, { [office]: "office" })).toEqual(["direct MCOMEETADV Active", "office ENTERPRISEPACK Active"]);
+    const conversions = async (member: { id: string }) =>
+      (await api.audits(member.id, "Change user license")).filter((entry) => /converted/i.test(entry.resultReason)).length;
+    expect([await conversions(needing), await conversions(plain), await conversions(viaGroup), await conversions(viaOffice)]).toEqual([1, 0, 0, 0]);
+  });
+
   it("refuses to delete a group that still assigns licenses, and deletes it once they are removed, releasing the seats", async () => {
     const [before] = await api.consumed(SKU.E3);
     const member = await api.user();

@@ -366,4 +366,37 @@ describe("directory lists at a million users: every filter is served by an index
       }
     });
   });
+
+  // Last: it changes the tenant the lists above read.
+  it("a group that stops giving a license reads and locks only the members who could need it kept, not every holder", async () => {
+    const E5 = "c7df2760-2c81-4ef7-b578-5b5392b571df";
+    const members = new Set<string>();
+    for (let after: string | null = null; ; ) {
+      const page: any = (await gateway.ok("admin", "query($id: ID!, $after: String) { group(id: $id) { members(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }", { id: ids.e5, after })).group.members;
+      for (const edge of page.edges) members.add(edge.node.id);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(members.size).toBeGreaterThan(100);
+    const log = gateway.app.services.db.queryLog;
+    const captured: Captured[] = [];
+    log.onQuery = (statement, parameters) => captured.push({ query: statement, parameters });
+    try {
+      await gateway.ok("admin", "mutation($id: ID!, $sku: ID!) { assignGroupLicense(groupId: $id, removeLicenses: [$sku]) { id } }", { id: ids.e5, sku: E5 });
+    } finally {
+      log.onQuery = null;
+    }
+    // The change's own statements: up to its COMMIT (the processor may start on the queued work at once).
+    const commit = captured.findIndex((statement) => /^\s*COMMIT\b/i.test(statement.query));
+    expect(commit).toBeGreaterThan(0);
+    const change = captured.slice(0, commit);
+    // None of them names the holders, none of whom holds an add-on of their own (the queued
+    // run of members names its first and last)...
+    const membersIn = (statement: Captured) => statement.parameters.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((value) => members.has(value as string));
+    expect(Math.max(...change.map((statement) => membersIn(statement).length))).toBeLessThanOrEqual(2);
+    // ...and none reads the assignments or the users whole to find the few who could.
+    for (const statement of change.filter((statement) => /^\s*(SELECT|WITH)\b/i.test(statement.query))) {
+      expect({ statement: statement.query, scans: await unboundedScans(db, statement) }).toEqual({ statement: statement.query, scans: [] });
+    }
+  });
 });

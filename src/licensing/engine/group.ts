@@ -182,6 +182,15 @@ export function dependentsOf(catalog: Catalog, others: readonly AssignmentState[
 }
 
 /**
+ * SKUs with a plan that needs another to work (an add-on's plan): a user can only have a plan
+ * depend on a license if they hold one of these, so only such holders need conversionsOnGroupRemoval.
+ */
+export function skusWithDependentPlans(catalog: Catalog): string[] {
+  const dependent = new Set(catalog.rules.dependencies.map(({ plan }) => plan));
+  return [...catalog.skus.values()].filter((sku) => sku.servicePlanIds.some((plan) => dependent.has(plan))).map((sku) => sku.skuId);
+}
+
+/**
  * When a group stops assigning SKUs, members whose direct plans depend on them keep those
  * licenses as direct assignments instead. Returns the states to convert.
  */

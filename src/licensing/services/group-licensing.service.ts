@@ -8,7 +8,7 @@ import type { GroupRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
 import { badInput, conflict, notFound } from "../../errors";
-import { conversionsOnGroupRemoval, groupPrerequisiteProblem, problems, type LicenseRequest } from "../engine";
+import { conversionsOnGroupRemoval, groupPrerequisiteProblem, problems, skusWithDependentPlans, type LicenseRequest } from "../engine";
 import { DIRECT, type GroupLicenseRecord, type GroupProcessingRecord } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { SubscriptionStore } from "../stores/subscription.store";
@@ -134,7 +134,10 @@ export class GroupLicensingService {
   private async convertDependents(write: Write, snapshot: Snapshot, group: GroupRecord, removedSkuIds: string[]): Promise<void> {
     if (removedSkuIds.length === 0) return;
     const store = new AssignmentStore(write.tx);
-    const holders = await store.userIdsWithSource([group.id]);
+    // Only a holder who also has a license with a dependent plan can need a conversion: the
+    // others (all of a 200,000-member group, but a few) are neither locked nor read.
+    const holders = await store.holdersAlsoHolding(group.id, removedSkuIds, skusWithDependentPlans(snapshot.catalog));
+    if (holders.length === 0) return;
     await new DirectoryFacts(write.tx).lockUsers(holders);
     const rows = await store.ofUsers(holders);
     const users = new Map((await new DirectoryFacts(write.tx).users(holders)).map((user) => [user.id, user]));

@@ -191,6 +191,33 @@ export class AssignmentStore {
     return holders;
   }
 
+  /**
+   * Users with a row of one of `skuIds` from the group who also have a row of one of
+   * `otherSkuIds` that is not such a row (another SKU, or the same one from another source).
+   * Read from the group's rows and each holder's own, by index; no row is loaded.
+   */
+  async holdersAlsoHolding(groupId: string, skuIds: readonly string[], otherSkuIds: readonly string[]): Promise<string[]> {
+    if (skuIds.length === 0 || otherSkuIds.length === 0) return [];
+    const sql = new RawSql(this.manager);
+    const values: unknown[] = [groupId];
+    const anyOf = (column: string, list: readonly string[]) => {
+      const condition = sql.anyOf(column, list.length, values.length);
+      values.push(...sql.values(list));
+      return condition;
+    };
+    const removed = anyOf("g.sku_id", skuIds);
+    const other = anyOf("o.sku_id", otherSkuIds);
+    const group = sql.parameter(values.length);
+    values.push(groupId);
+    const notRemoved = `(o.source <> ${group} OR NOT (${anyOf("o.sku_id", skuIds)}))`;
+    const rows = await sql.rows<{ user_id: string }>(
+      `SELECT DISTINCT g.user_id FROM license_assignments g WHERE g.source = ${sql.parameter(0)} AND ${removed} ` +
+        `AND EXISTS (SELECT 1 FROM license_assignments o WHERE o.user_id = g.user_id AND ${other} AND ${notRemoved})`,
+      values,
+    );
+    return rows.map((row) => row.user_id);
+  }
+
   async userIdsWithError(error: string): Promise<string[]> {
     const rows = await this.manager
       .createQueryBuilder(AssignmentEntity, "a")
