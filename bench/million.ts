@@ -27,7 +27,9 @@
  * Licensing (after the lists; with --only, when it names `licensing`), with --processes gateway
  * processes (PostgreSQL; SQLite has one): Power BI Pro bought for 250,000 users and given to the
  * 200,000-member group, then the plan rules edited (the default rules less their one example
- * conflict), which requeues every user any group licenses. Each run is followed as a portal
+ * conflict), which requeues every user any group licenses, then Power BI Pro taken back from the
+ * group (its mutation's time shows what it reads to find members whose own licenses depend on
+ * it). Each run is followed as a portal
  * follows it, by the groups' licenseProcessingState every second, until every group is
  * ProcessingComplete (--licensing-timeout seconds at most, 1800): users, users/s, the progress
  * seen, and each process's RSS (sampled, and VmHWM reset at the run's start). Target: complete,
@@ -488,7 +490,8 @@ async function followLicensing(
  * Licensing at a million, through the API: (1) Power BI Pro bought for 250,000 and given to the
  * 200,000-member group (a new license for every member: assignment rows and audit entries);
  * (2) a tenant-wide change: the plan rules edited (the default rules less their one example
- * conflict), which requeues every user licensed by any group.
+ * conflict), which requeues every user licensed by any group; (3) Power BI Pro taken back from
+ * the group (every member's seat released).
  */
 async function measureLicensing(servers: ChildServer[], token: string, bigGroup: { id: string; members: number }, timeoutSeconds: number): Promise<LicensingRun[]> {
   const [server] = servers as [ChildServer];
@@ -528,6 +531,21 @@ async function measureLicensing(servers: ChildServer[], token: string, bigGroup:
       async () => [...(await licensedGroupIds(server, token)).keys()],
       async () => {
         await ask(server, token, `mutation($rules: PlanRulesInput!) { setPlanRules(rules: $rules) { mutuallyExclusive { note } } }`, { rules: { ...rules, mutuallyExclusive: [] } });
+      },
+      timeoutSeconds,
+    ),
+  );
+  // (3) Power BI Pro taken back from the group: the mutation looks for members whose own
+  // licenses depend on it (none here) before the run releases every seat.
+  runs.push(
+    await followLicensing(
+      servers,
+      token,
+      "remove",
+      `assignGroupLicense: Power BI Pro taken back from the ${bigGroup.members.toLocaleString("en-US")}-member group`,
+      async () => [bigGroupId],
+      async () => {
+        await ask(server, token, `mutation($id: ID!, $sku: ID!) { assignGroupLicense(groupId: $id, removeLicenses: [$sku]) { id } }`, { id: bigGroupId, sku: skuId });
       },
       timeoutSeconds,
     ),

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { conversionsOnGroupRemoval, skusWithDependentPlans, type AssignmentState } from "../../src/licensing/engine";
+import { conversionsOnGroupRemoval, skusDependingOn, type AssignmentState } from "../../src/licensing/engine";
 import { direct, fromGroup, testCatalog } from "../support/licensing-fixtures";
 
 const catalog = testCatalog();
@@ -20,17 +20,22 @@ const state: fc.Arbitrary<AssignmentState> = fc
   });
 
 describe("which holders can need a conversion when a group stops giving SKUs", () => {
-  it("names the SKUs whose plans need another plan", () => {
-    expect(skusWithDependentPlans(catalog).sort()).toEqual(["MCOMEETADV", "WORKPLACE_ANALYTICS"]);
+  it("names the SKUs with a plan that needs a plan of the removed SKUs", () => {
+    // E1 and E3 hold Skype (MCOSTANDARD), which Audio Conferencing needs, and an Exchange plan,
+    // which Workplace Analytics needs; EMS holds neither, and an add-on is nobody's prerequisite.
+    expect(skusDependingOn(catalog, ["E3"]).sort()).toEqual(["MCOMEETADV", "WORKPLACE_ANALYTICS"]);
+    expect(skusDependingOn(catalog, ["E1", "EMS"]).sort()).toEqual(["MCOMEETADV", "WORKPLACE_ANALYTICS"]);
+    expect(skusDependingOn(catalog, ["EMS"])).toEqual([]);
+    expect(skusDependingOn(catalog, ["MCOMEETADV", "WORKPLACE_ANALYTICS"])).toEqual([]);
   });
 
   // The group service reads and locks only the holders that have another row of one of these
   // SKUs (AssignmentStore.holdersAlsoHolding): everyone it leaves out must need no conversion.
   it("a user with no other row of such a SKU never needs one", () => {
-    const dependent = new Set(skusWithDependentPlans(catalog));
     let conversions = 0;
     fc.assert(
       fc.property(fc.array(state, { maxLength: 6 }), fc.subarray(SKUS, { minLength: 1 }), (states, removed) => {
+        const dependent = new Set(skusDependingOn(catalog, removed));
         const candidate = states.some((s) => dependent.has(s.skuId) && !(s.assignedByGroup === GROUP && removed.includes(s.skuId)));
         const converted = conversionsOnGroupRemoval(catalog, states, GROUP, removed);
         if (!candidate) expect(converted).toEqual([]);

@@ -182,11 +182,14 @@ export function dependentsOf(catalog: Catalog, others: readonly AssignmentState[
 }
 
 /**
- * SKUs with a plan that needs another to work (an add-on's plan): a user can only have a plan
- * depend on a license if they hold one of these, so only such holders need conversionsOnGroupRemoval.
+ * SKUs with a plan that needs one of the plans of `removedSkuIds` to work (an add-on's plan,
+ * when its prerequisite is among them): only a user holding one of these can have a plan lose
+ * its prerequisite when those SKUs go, so only such holders need conversionsOnGroupRemoval.
  */
-export function skusWithDependentPlans(catalog: Catalog): string[] {
-  const dependent = new Set(catalog.rules.dependencies.map(({ plan }) => plan));
+export function skusDependingOn(catalog: Catalog, removedSkuIds: readonly string[]): string[] {
+  const removedPlans = new Set(removedSkuIds.flatMap((skuId) => catalog.skus.get(skuId)?.servicePlanIds ?? []));
+  const dependent = new Set(catalog.rules.dependencies.filter(({ requiresAnyOf }) => requiresAnyOf.some((plan) => removedPlans.has(plan))).map(({ plan }) => plan));
+  if (dependent.size === 0) return [];
   return [...catalog.skus.values()].filter((sku) => sku.servicePlanIds.some((plan) => dependent.has(plan))).map((sku) => sku.skuId);
 }
 

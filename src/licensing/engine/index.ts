@@ -5,7 +5,7 @@
  */
 export * from "./types";
 export { planDirectChange, type DirectChange, type DirectOutcome } from "./direct";
-export { batchEvaluator, evaluateUser, explainUser, conversionsOnGroupRemoval, skusWithDependentPlans, groupPrerequisiteProblem, dependentsOf, type BatchEvaluator, type GroupGrant } from "./group";
+export { batchEvaluator, evaluateUser, explainUser, conversionsOnGroupRemoval, skusDependingOn, groupPrerequisiteProblem, dependentsOf, type BatchEvaluator, type GroupGrant } from "./group";
 export { assignedLicenses, enabledPlans, heldSkus, requestPlans } from "./plans";
 export { acceptsNewAssignments, availableUnits, capabilityStatusOf, unitsAfterLifecycle, type PrepaidUnits } from "./subscriptions";
 export { planNames, problemInWords, problems } from "./problems";

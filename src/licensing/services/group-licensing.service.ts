@@ -8,7 +8,7 @@ import type { GroupRecord } from "../../directory/model";
 import { DirectoryFacts } from "../../directory/services/directory-facts";
 import { parseGuid } from "../../directory/validation";
 import { badInput, conflict, notFound } from "../../errors";
-import { conversionsOnGroupRemoval, groupPrerequisiteProblem, problems, skusWithDependentPlans, type LicenseRequest } from "../engine";
+import { conversionsOnGroupRemoval, groupPrerequisiteProblem, problems, skusDependingOn, type LicenseRequest } from "../engine";
 import { DIRECT, type GroupLicenseRecord, type GroupProcessingRecord } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
 import { SubscriptionStore } from "../stores/subscription.store";
@@ -136,7 +136,7 @@ export class GroupLicensingService {
     const store = new AssignmentStore(write.tx);
     // Only a holder who also has a license with a dependent plan can need a conversion: the
     // others (all of a 200,000-member group, but a few) are neither locked nor read.
-    const holders = await store.holdersAlsoHolding(group.id, removedSkuIds, skusWithDependentPlans(snapshot.catalog));
+    const holders = await store.holdersAlsoHolding(group.id, removedSkuIds, skusDependingOn(snapshot.catalog, removedSkuIds));
     if (holders.length === 0) return;
     await new DirectoryFacts(write.tx).lockUsers(holders);
     const rows = await store.ofUsers(holders);
