@@ -134,8 +134,9 @@ export class GroupLicensingService {
   private async convertDependents(write: Write, snapshot: Snapshot, group: GroupRecord, removedSkuIds: string[]): Promise<void> {
     if (removedSkuIds.length === 0) return;
     const store = new AssignmentStore(write.tx);
-    // Only a holder who also has a license with a dependent plan can need a conversion: the
-    // others (all of a 200,000-member group, but a few) are neither locked nor read.
+    // Only a holder who also has a license with a plan needing a plan of the removed licenses
+    // can need a conversion: the others (all of a 200,000-member group but a few, or all of
+    // them) are neither locked nor read.
     const holders = await store.holdersAlsoHolding(group.id, removedSkuIds, skusDependingOn(snapshot.catalog, removedSkuIds));
     if (holders.length === 0) return;
     await new DirectoryFacts(write.tx).lockUsers(holders);
