@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
+import { SERVER_NODE_FLAGS } from "../src/common/heap-growth";
 
 export interface MachineInfo {
   date: string;
@@ -180,13 +181,16 @@ export interface ChildServer {
 
 const START_TIMEOUT_MS = 60_000;
 
-/** Forks dist/bench-build/bench/server.js in `mode`; resolves once it listens. */
+/**
+ * Forks dist/bench-build/bench/server.js in `mode`; resolves once it listens. helpgate runs with
+ * the Node flags `npm start` gives it (SERVER_NODE_FLAGS), before `execArgv`.
+ */
 export function startServer(mode: ServerMode, env: Record<string, string>, execArgv: string[] = []): Promise<ChildServer> {
   const script = path.join(__dirname, "server.js");
   const child = fork(script, [mode], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), TMPDIR: os.tmpdir(), ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv,
+    execArgv: mode === "helpgate" ? [...SERVER_NODE_FLAGS, ...execArgv] : execArgv,
   });
   return new Promise<ChildServer>((resolve, reject) => {
     const timer = setTimeout(() => {

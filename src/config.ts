@@ -5,7 +5,7 @@ import path from "node:path";
  * value stops start-up with a message that names the variable.
  */
 export type Database =
-  | { kind: "sqlite"; file: string; busyTimeoutMs?: number }
+  | { kind: "sqlite"; file: string; busyTimeoutMs?: number; cacheMib?: number }
   | { kind: "postgres"; url: string; replicas?: ReplicaConfig };
 
 /** PostgreSQL streaming replicas that take the reads of GraphQL queries (see db/replicas.ts). */
@@ -136,7 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: parsePort(env.PORT),
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
-    database: withReplicas(withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS), env),
+    database: withReplicas(withCache(withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS), env.SQLITE_CACHE_MIB), env),
     tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
     tokenMaxLifetimeSeconds: parseTokenMaxLifetime(env.TOKEN_MAX_LIFETIME),
     demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
@@ -295,6 +295,18 @@ function withBusyTimeout(database: Database, raw: string | undefined): Database 
   }
   return { ...database, busyTimeoutMs: Number(value) };
 }
+
+function withCache(database: Database, raw: string | undefined): Database {
+  const value = nonEmpty(raw);
+  if (value === undefined || database.kind !== "sqlite") return database;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 4096) {
+    throw new ConfigError("SQLITE_CACHE_MIB", `'${value}' is not a cache size; use whole MiB from 1 to 4096 (default ${DEFAULT_SQLITE_CACHE_MIB}).`);
+  }
+  return { ...database, cacheMib: Number(value) };
+}
+
+/** SQLite's page cache per connection (the writer's and the reader's), when SQLITE_CACHE_MIB does not say. */
+export const DEFAULT_SQLITE_CACHE_MIB = 4;
 
 export const DEFAULT_REPLICA_MAX_LAG_MS = 1000;
 /** What a replica's reported lag may miss: a check's interval and, with synchronous_commit=off, the WAL writer's delay. */

@@ -36,6 +36,8 @@ const SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { timeout: 1000 });
+// A checkpoint copies the log's pages to the file without the page cache: keep it small.
+db.pragma("cache_size = -256");
 const checkpoint = () => {
   try {
     db.pragma("wal_checkpoint(PASSIVE)");

@@ -74,4 +74,16 @@ sqliteOnly("opens SQLite itself and tests its separate reader and writer connect
     expect(size()).toBeGreaterThan(before + 1_000_000);
     expect(await db.manager.count(UserEntity)).toBe(ids.length);
   });
+
+  it("gives the writer and the reader a page cache of SQLITE_CACHE_MIB (default 4 MiB), not better-sqlite3's 16 MiB", async () => {
+    // The writer's, in a transaction; the reader's, outside one.
+    const cacheSize = async () => {
+      const read = async (manager: Database["manager"]) => ((await manager.query("PRAGMA cache_size")) as { cache_size: number }[])[0]!.cache_size;
+      return [await db.transaction((tx) => read(tx)), await read(db.manager)];
+    };
+    expect(await cacheSize()).toEqual([-4096, -4096]);
+    await db.close();
+    db = await Database.open({ kind: "sqlite", file, cacheMib: 64 }, silentLog);
+    expect(await cacheSize()).toEqual([-65536, -65536]);
+  });
 });

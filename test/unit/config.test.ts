@@ -37,6 +37,11 @@ describe("configuration", () => {
     });
   });
 
+  it("reads SQLite's page cache per connection from SQLITE_CACHE_MIB, and ignores it for PostgreSQL", () => {
+    expect(loadConfig({ SQLITE_CACHE_MIB: "32" }).database).toEqual({ kind: "sqlite", file: path.resolve("data/helpgate.sqlite"), cacheMib: 32 });
+    expect(loadConfig({ SQLITE_CACHE_MIB: "32", DATABASE_URL: "postgres://gate:s3cret@db:5432/helpgate" }).database).not.toHaveProperty("cacheMib");
+  });
+
   it("keeps the audit log for AUDIT_RETENTION_DAYS days, or whole with 0", () => {
     expect(loadConfig({ AUDIT_RETENTION_DAYS: "90" }).auditRetentionDays).toBe(90);
     expect(loadConfig({ AUDIT_RETENTION_DAYS: "0" }).auditRetentionDays).toBe(0);
@@ -179,6 +184,8 @@ describe("configuration", () => {
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1" }],
     ["METRICS_MAX_OPERATIONS", { METRICS_MAX_OPERATIONS: "100000" }],
     ["AUDIT_RETENTION_DAYS", { AUDIT_RETENTION_DAYS: "a month" }],
+    ["SQLITE_CACHE_MIB", { SQLITE_CACHE_MIB: "16MB" }],
+    ["SQLITE_CACHE_MIB", { SQLITE_CACHE_MIB: "0" }],
     ["AUTH_ISSUER", { AUTH_ISSUER: "login.example.com", AUTH_AUDIENCE: "api://helpgate" }],
     ["AUTH_ISSUER", { AUTH_ISSUER: "http://login.example.com/", AUTH_AUDIENCE: "api://helpgate" }],
     ["AUTH_AUDIENCE", { AUTH_ISSUER: "https://login.example.com/" }],
