@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database";
 import { demand, type Caller } from "../auth/permissions";
-import { AuditStore, type AuditFilter } from "./audit.store";
+import { AuditStore, type AuditFilter, type AuditPosition } from "./audit.store";
 import type { AuditEntry, AuditRecord } from "./model";
 
 export class AuditService {
@@ -34,9 +34,9 @@ export class AuditService {
     return new AuditStore(this.db.manager).find(id);
   }
 
-  list(caller: Caller | null, filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
+  list(caller: Caller | null, filter: AuditFilter, from: AuditPosition | null, limit: number, backward = false): Promise<AuditRecord[]> {
     demand(caller, "audit.read");
-    return new AuditStore(this.db.manager).list(filter, fromSeq, limit, backward);
+    return new AuditStore(this.db.manager).list(filter, from, limit, backward);
   }
 
   count(caller: Caller | null, filter: AuditFilter): Promise<number> {

@@ -22,6 +22,18 @@ const DRIVING = ["activityDisplayName", "initiatedById", "category", "result"] a
 type DrivingFilter = (typeof DRIVING)[number];
 const COLUMN_OF: Record<DrivingFilter, string> = { activityDisplayName: "activityDisplayName", initiatedById: "initiatorId", category: "category", result: "result" };
 
+/** Where a page of the log starts: an entry's seq, and in a time window's list its time too. */
+export interface AuditPosition {
+  readonly seq: number;
+  /** The entry's activityDateTime as stored (ISO 8601 with milliseconds); a time window's lists only. */
+  readonly activityDateTime?: string;
+}
+
+/** Whether a filter has a time window, whose list is in activityDateTime order (AuditStore.list). */
+export function isTimeWindow(filter: AuditFilter): boolean {
+  return Boolean(filter.since || filter.until);
+}
+
 const LOGGED_BY_SERVICE = "Core Directory";
 /** Entries per statement on PostgreSQL (each column one array parameter). */
 const AUDIT_CHUNK = 2000;
@@ -154,21 +166,24 @@ export class AuditStore {
     return this.manager.createQueryBuilder(AuditEntity, "a").where("a.id = :id", { id }).getOne();
   }
 
-  /** Newest first, older than `fromSeq` when given; backward: newer than it, nearest (oldest) first. */
-  async list(filter: AuditFilter, fromSeq: number | null, limit: number, backward = false): Promise<AuditRecord[]> {
+  /**
+   * Newest first, after `from` when given; backward: before it, nearest (oldest) first. A list
+   * without a time window is in the order entries were recorded (seq); a time window's list is
+   * in activityDateTime order, ties by seq, so its page is read from the time index (see
+   * windowPage) and its cursors carry the entry's time.
+   */
+  async list(filter: AuditFilter, from: AuditPosition | null, limit: number, backward = false): Promise<AuditRecord[]> {
+    if (isTimeWindow(filter)) return this.windowPage(filter, from, limit, backward);
     const direction = backward ? "ASC" : "DESC";
+    const fromSeq = from?.seq ?? null;
     if (!Object.values(filter).some(Boolean)) {
       const query = this.manager.createQueryBuilder(AuditEntity, "a").orderBy("a.seq", direction).take(limit);
       if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
       return query.getMany();
     }
-    // A filtered page's seqs are chosen first, through one index, and only the page's rows are
-    // then read. A time window is read through the time index: its entries are sorted by seq (on
-    // SQLite that index holds seq, the rowid, so the sort reads no table row: a one-day window of
-    // a million-entry log is some 4,000 entries). Otherwise one equality filter drives: the page
-    // is read from its (column, seq) index in that index's order (see DRIVING).
-    const driving = filter.since || filter.until ? undefined : DRIVING.find((key) => filter[key]);
-    if (!driving && (await this.windowFirst(filter, fromSeq, backward))) return this.windowPage(filter, fromSeq, limit);
+    // A filtered page's seqs are chosen first, through one equality filter's (column, seq)
+    // index, in that index's order (see DRIVING), and only the page's rows are then read.
+    const driving = DRIVING.find((key) => filter[key]);
     const page = this.filtered(filter, "s", driving).select("s.seq").limit(limit);
     if (driving) page.orderBy(`s.${COLUMN_OF[driving]}`, direction).addOrderBy("s.seq", direction);
     else page.orderBy("s.seq", direction);
@@ -182,38 +197,52 @@ export class AuditStore {
   }
 
   /**
-   * PostgreSQL: whether a time window's page is better read from the window (through the time
-   * index, which carries seq: migration AuditTimeWindow) than by walking seq from the newest
-   * entry. The planner always walks: for a LIMIT it expects the window's entries spread evenly
-   * over seq, where they are one stretch of it (seq follows time), so a one-day window half a
-   * year back walked past ten million newer entries first (over 30 s on a log of 20 million).
-   * The window is read when it holds fewer entries than the walk would pass, both as the
-   * planner estimates them from the time column's statistics (two EXPLAINs, no rows read). A
-   * backward page walks up from its cursor; SQLite reads the time index for any window already.
+   * A page of a time window, in (activityDateTime, seq) order: the order of the time index,
+   * which ends in seq (SQLite's holds the rowid, PostgreSQL's has it as a key column: migration
+   * AuditTimeOrder), so a page reads about a page of the index however many entries the window
+   * holds. After a cursor the page is two ranges of it: the entries of the cursor's own moment
+   * past its seq (group-based licensing records a batch at one time), then the earlier (or, going
+   * backward, later) moments. Each range has one lower and one upper bound (SQLite ranges on one
+   * bound of each side); the two are merged and cut to the page.
    */
-  private async windowFirst(filter: AuditFilter, fromSeq: number | null, backward: boolean): Promise<boolean> {
-    if (!filter.until || backward || this.manager.connection.options.type !== "postgres") return false;
-    const estimate = async (condition: string, values: string[]) => {
-      const [row] = (await this.manager.query(`EXPLAIN (FORMAT JSON) SELECT 1 FROM directory_audits WHERE ${condition}`, values)) as { "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[];
-      return row!["QUERY PLAN"][0].Plan["Plan Rows"];
+  private async windowPage(filter: AuditFilter, from: AuditPosition | null, limit: number, backward: boolean): Promise<AuditRecord[]> {
+    const direction = backward ? "ASC" : "DESC";
+    const count = Math.floor(limit);
+    const since = filter.since?.toISOString() ?? null;
+    const until = filter.until?.toISOString() ?? null;
+    const ordered = (query: SelectQueryBuilder<AuditRecord>, alias: string) =>
+      query.select(`${alias}.seq`, "seq").addSelect(`${alias}.activityDateTime`, "at_time").orderBy(`${alias}.activityDateTime`, direction).addOrderBy(`${alias}.seq`, direction).limit(count);
+    const others = { ...filter, since: null, until: null };
+    const range = (alias: string, lower: string | null, upper: string | null, lowerOpen = false, upperOpen = false) => {
+      const query = this.filtered(others, alias);
+      if (lower !== null) query.andWhere(`${alias}.activityDateTime ${lowerOpen ? ">" : ">="} :${alias}Lower`, { [`${alias}Lower`]: lower });
+      if (upper !== null) query.andWhere(`${alias}.activityDateTime ${upperOpen ? "<" : "<="} :${alias}Upper`, { [`${alias}Upper`]: upper });
+      return ordered(query, alias);
     };
-    const until = filter.until.toISOString();
-    // A page after a cursor walks from the cursor, not from the newest entry.
-    const passed = fromSeq === null ? await estimate("activity_date_time > $1", [until]) : await estimate("activity_date_time > $1 AND seq < $2", [until, String(fromSeq)]);
-    const window = filter.since ? await estimate("activity_date_time >= $1 AND activity_date_time <= $2", [filter.since.toISOString(), until]) : await estimate("activity_date_time <= $1", [until]);
-    return window < passed;
-  }
-
-  /**
-   * A page of a time window read from the window: its seqs from the time index, sorted, the
-   * page's rows read. The subquery's OFFSET 0 keeps PostgreSQL from folding it into the outer
-   * ORDER BY … LIMIT (which would make it walk seq again).
-   */
-  private async windowPage(filter: AuditFilter, fromSeq: number | null, limit: number): Promise<AuditRecord[]> {
-    const window = this.filtered(filter, "s").select("s.seq", "seq");
-    if (fromSeq !== null) window.andWhere("s.seq < :fromSeq", { fromSeq });
-    const page = `SELECT w.seq FROM (${window.getQuery()} OFFSET 0) w ORDER BY w.seq DESC LIMIT ${Math.floor(limit)}`;
-    return this.manager.createQueryBuilder(AuditEntity, "a").where(`a.seq IN (${page})`).setParameters(window.getParameters()).orderBy("a.seq", "DESC").getMany();
+    const ranges: SelectQueryBuilder<AuditRecord>[] = [];
+    if (from === null) ranges.push(range("w", since, until));
+    else {
+      const at = from.activityDateTime;
+      if (at === undefined) throw new Error("A time window's page starts from a position with the entry's time.");
+      if ((since === null || since <= at) && (until === null || at <= until)) {
+        const moment = this.filtered(others, "m").andWhere("m.activityDateTime = :at", { at }).andWhere(`m.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq: from.seq });
+        ranges.push(ordered(moment, "m"));
+      }
+      // The moments beyond the cursor's, within the window.
+      if (!backward) ranges.push(until !== null && until < at ? range("w", since, until) : range("w", since, at, false, true));
+      else ranges.push(since !== null && at < since ? range("w", since, until) : range("w", at, until, true, false));
+    }
+    // Each range in its own subquery: SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION.
+    const union = ranges.map((query, i) => `SELECT * FROM (${query.getQuery()}) r${i}`).join(" UNION ALL ");
+    const page = `SELECT p.seq FROM (${union}) p ORDER BY p.at_time ${direction}, p.seq ${direction} LIMIT ${count}`;
+    const parameters = Object.assign({}, ...ranges.map((query) => query.getParameters()));
+    return this.manager
+      .createQueryBuilder(AuditEntity, "a")
+      .where(`a.seq IN (${page})`)
+      .setParameters(parameters)
+      .orderBy("a.activityDateTime", direction)
+      .addOrderBy("a.seq", direction)
+      .getMany();
   }
 
   count(filter: AuditFilter): Promise<number> {

@@ -2,26 +2,44 @@ import { Arg, Args, Ctx, Query, Resolver } from "type-graphql";
 import { decodeCursor, encodeCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
 import { badInput } from "../../errors";
+import { isTimeWindow, type AuditPosition } from "../audit.store";
 import type { AuditRecord } from "../model";
 import { DirectoryAudit, DirectoryAuditConnection, DirectoryAuditFilter, type AuditActivityInitiator } from "./types";
 
 const isSeqKey = (value: unknown): value is [number] =>
   Array.isArray(value) && value.length === 1 && Number.isInteger(value[0]);
 
+/** A time window's cursor: the entry's activityDateTime as stored, then its seq. */
+const isTimeSeqKey = (value: unknown): value is [string, number] =>
+  Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && ISO_INSTANT.test(value[0]) && Number.isInteger(value[1]);
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 @Resolver(() => DirectoryAudit)
 export class AuditResolver {
-  @Query(() => DirectoryAuditConnection, { description: "The directory audit log, newest first." })
+  @Query(() => DirectoryAuditConnection, {
+    description: "The directory audit log, newest first: in the order entries were recorded, or by activityDateTime when the filter gives since or until (a cursor pages the list it came from).",
+  })
   async directoryAudits(
     @Ctx() ctx: RequestContext,
     @Args(() => PageArgs) page: PageArgs,
     @Arg("filter", () => DirectoryAuditFilter, { description: "Narrows the log; all given conditions must hold.", nullable: true }) filter?: DirectoryAuditFilter | null,
   ): Promise<Page<DirectoryAudit>> {
     const request = pageRequest(page, ctx.limits.maxPageSize);
-    const cursor = decodeCursor(request.cursor, isSeqKey, request.cursorField);
     const criteria = checked(filter ?? {});
-    const rows = await ctx.services.audit.list(ctx.caller, criteria, cursor?.[0] ?? null, request.limit + 1, request.backward);
+    // A time window's list is in time order, so its cursors carry the time (AuditStore.list).
+    const windowed = isTimeWindow(criteria);
+    let from: AuditPosition | null = null;
+    if (windowed) {
+      const key = decodeCursor(request.cursor, isTimeSeqKey, request.cursorField);
+      if (key) from = { activityDateTime: key[0], seq: key[1] };
+    } else {
+      const key = decodeCursor(request.cursor, isSeqKey, request.cursorField);
+      if (key) from = { seq: key[0] };
+    }
+    const rows = await ctx.services.audit.list(ctx.caller, criteria, from, request.limit + 1, request.backward);
     const count = () => ctx.services.audit.count(ctx.caller, criteria);
-    return toPage(rows, request, cursor !== null, (row) => encodeCursor([row.seq]), count).map(auditType);
+    const cursorOf = windowed ? (row: AuditRecord) => encodeCursor([row.activityDateTime.toISOString(), row.seq]) : (row: AuditRecord) => encodeCursor([row.seq]);
+    return toPage(rows, request, from !== null, cursorOf, count).map(auditType);
   }
 }
 

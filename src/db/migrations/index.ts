@@ -14,6 +14,7 @@ import { AuditFilters1764630000000 } from "./1764630000000-audit-filters";
 import { LargeTenantReads1764700000000 } from "./1764700000000-large-tenant-reads";
 import { PrefixPages1764800000000 } from "./1764800000000-prefix-pages";
 import { AuditTimeWindow1764810000000 } from "./1764810000000-audit-time-window";
+import { AuditTimeOrder1764900000000 } from "./1764900000000-audit-time-order";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   LargeTenantReads1764700000000,
   PrefixPages1764800000000,
   AuditTimeWindow1764810000000,
+  AuditTimeOrder1764900000000,
 ];
