@@ -202,8 +202,9 @@ export class AuditStore {
    * AuditTimeOrder), so a page reads about a page of the index however many entries the window
    * holds. After a cursor the page is two ranges of it: the entries of the cursor's own moment
    * past its seq (group-based licensing records a batch at one time), then the earlier (or, going
-   * backward, later) moments. Each range has one lower and one upper bound (SQLite ranges on one
-   * bound of each side); the two are merged and cut to the page.
+   * backward, later) moments. Each range is given one lower and one upper bound at most: of two
+   * upper bounds on a column (the window's end and the cursor), SQLite would take either for the
+   * index range and only filter by the other. The ranges' rows are merged and cut to the page.
    */
   private async windowPage(filter: AuditFilter, from: AuditPosition | null, limit: number, backward: boolean): Promise<AuditRecord[]> {
     const direction = backward ? "ASC" : "DESC";
