@@ -1,7 +1,6 @@
-import type { EntityManager, SelectQueryBuilder } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { timeOrderedUuid } from "../common/time-ordered-id";
 import { RawSql } from "../db/sql";
-import { AuditEntity } from "./entities";
 import type { AuditEntry, AuditRecord } from "./model";
 
 export interface AuditFilter {
@@ -20,7 +19,7 @@ export interface AuditFilter {
  */
 const DRIVING = ["activityDisplayName", "initiatedById", "category", "result"] as const;
 type DrivingFilter = (typeof DRIVING)[number];
-const COLUMN_OF: Record<DrivingFilter, string> = { activityDisplayName: "activityDisplayName", initiatedById: "initiatorId", category: "category", result: "result" };
+const COLUMN_OF: Record<DrivingFilter, string> = { activityDisplayName: "activity_display_name", initiatedById: "initiator_id", category: "category", result: "result" };
 
 /** Where a page of the log starts: an entry's seq, and in a time window's list its time too. */
 export interface AuditPosition {
@@ -163,7 +162,9 @@ export class AuditStore {
 
   /** One entry by its id; null when there is none. */
   async find(id: string): Promise<AuditRecord | null> {
-    return this.manager.createQueryBuilder(AuditEntity, "a").where("a.id = :id", { id }).getOne();
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<AuditRow>(`SELECT ${ENTRY_COLUMNS} FROM directory_audits a WHERE a.id = ${sql.parameter(0)}`, [id]);
+    return row ? new StoredAudit(row) : null;
   }
 
   /**
@@ -171,113 +172,180 @@ export class AuditStore {
    * without a time window is in the order entries were recorded (seq); a time window's list is
    * in activityDateTime order, ties by seq, so its page is read from the time index (see
    * windowPage) and its cursors carry the entry's time.
+   *
+   * The statements are written here, every value a parameter: TypeORM's query builder wrote a
+   * cursor's seq into the text on SQLite, so each page was a new statement to prepare, and its
+   * entity hydration cost more than the read.
    */
   async list(filter: AuditFilter, from: AuditPosition | null, limit: number, backward = false): Promise<AuditRecord[]> {
-    if (isTimeWindow(filter)) return this.windowPage(filter, from, limit, backward);
+    const sql = new RawSql(this.manager);
+    const values = new Values(sql);
     const direction = backward ? "ASC" : "DESC";
-    const fromSeq = from?.seq ?? null;
-    if (!Object.values(filter).some(Boolean)) {
-      const query = this.manager.createQueryBuilder(AuditEntity, "a").orderBy("a.seq", direction).take(limit);
-      if (fromSeq !== null) query.andWhere(`a.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
-      return query.getMany();
+    const count = Math.floor(limit);
+    let text: string;
+    if (isTimeWindow(filter)) {
+      text = `SELECT ${ENTRY_COLUMNS} FROM directory_audits a WHERE a.seq IN (${this.windowPage(filter, from, count, backward, values)}) ORDER BY a.activity_date_time ${direction}, a.seq ${direction}`;
+    } else if (!Object.values(filter).some(Boolean)) {
+      const after = from === null ? "" : ` WHERE a.seq ${backward ? ">" : "<"} ${values.add(from.seq)}`;
+      text = `SELECT ${ENTRY_COLUMNS} FROM directory_audits a${after} ORDER BY a.seq ${direction} LIMIT ${count}`;
+    } else {
+      // A filtered page's seqs are chosen first, through one equality filter's (column, seq)
+      // index, in that index's order (see DRIVING), and only the page's rows are then read.
+      const driving = DRIVING.find((key) => filter[key]);
+      let where = conditions(filter, "s", values, driving);
+      if (from !== null) where += ` AND s.seq ${backward ? ">" : "<"} ${values.add(from.seq)}`;
+      const order = driving ? `s.${COLUMN_OF[driving]} ${direction}, s.seq ${direction}` : `s.seq ${direction}`;
+      text = `SELECT ${ENTRY_COLUMNS} FROM directory_audits a WHERE a.seq IN (SELECT s.seq FROM directory_audits s WHERE ${where} ORDER BY ${order} LIMIT ${count}) ORDER BY a.seq ${direction}`;
     }
-    // A filtered page's seqs are chosen first, through one equality filter's (column, seq)
-    // index, in that index's order (see DRIVING), and only the page's rows are then read.
-    const driving = DRIVING.find((key) => filter[key]);
-    const page = this.filtered(filter, "s", driving).select("s.seq").limit(limit);
-    if (driving) page.orderBy(`s.${COLUMN_OF[driving]}`, direction).addOrderBy("s.seq", direction);
-    else page.orderBy("s.seq", direction);
-    if (fromSeq !== null) page.andWhere(`s.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq });
-    return this.manager
-      .createQueryBuilder(AuditEntity, "a")
-      .where(`a.seq IN (${page.getQuery()})`)
-      .setParameters(page.getParameters())
-      .orderBy("a.seq", direction)
-      .getMany();
+    return (await sql.rows<AuditRow>(text, values.list)).map((row) => new StoredAudit(row));
   }
 
   /**
-   * A page of a time window, in (activityDateTime, seq) order: the order of the time index,
-   * which ends in seq (SQLite's holds the rowid, PostgreSQL's has it as a key column: migration
-   * AuditTimeOrder), so a page reads about a page of the index however many entries the window
-   * holds. After a cursor the page is two ranges of it: the entries of the cursor's own moment
-   * past its seq (group-based licensing records a batch at one time), then the earlier (or, going
-   * backward, later) moments. Each range is given one lower and one upper bound at most: of two
-   * upper bounds on a column (the window's end and the cursor), SQLite would take either for the
-   * index range and only filter by the other. The ranges' rows are merged and cut to the page.
+   * The seqs of a page of a time window, in (activityDateTime, seq) order: the order of the time
+   * index, which ends in seq (SQLite's holds the rowid, PostgreSQL's has it as a key column:
+   * migration AuditTimeOrder), so a page reads about a page of the index however many entries
+   * the window holds. After a cursor the page is two ranges of it: the entries of the cursor's
+   * own moment past its seq (group-based licensing records a batch at one time), then the
+   * earlier (or, going backward, later) moments. Each range is given one lower and one upper
+   * bound at most: of two upper bounds on a column (the window's end and the cursor), SQLite
+   * would take either for the index range and only filter by the other. The ranges' rows are
+   * merged and cut to the page.
    */
-  private async windowPage(filter: AuditFilter, from: AuditPosition | null, limit: number, backward: boolean): Promise<AuditRecord[]> {
+  private windowPage(filter: AuditFilter, from: AuditPosition | null, count: number, backward: boolean, values: Values): string {
     const direction = backward ? "ASC" : "DESC";
-    const count = Math.floor(limit);
     const since = filter.since?.toISOString() ?? null;
     const until = filter.until?.toISOString() ?? null;
-    const ordered = (query: SelectQueryBuilder<AuditRecord>, alias: string) =>
-      query.select(`${alias}.seq`, "seq").addSelect(`${alias}.activityDateTime`, "at_time").orderBy(`${alias}.activityDateTime`, direction).addOrderBy(`${alias}.seq`, direction).limit(count);
     const others = { ...filter, since: null, until: null };
-    const range = (alias: string, lower: string | null, upper: string | null, lowerOpen = false, upperOpen = false) => {
-      const query = this.filtered(others, alias);
-      if (lower !== null) query.andWhere(`${alias}.activityDateTime ${lowerOpen ? ">" : ">="} :${alias}Lower`, { [`${alias}Lower`]: lower });
-      if (upper !== null) query.andWhere(`${alias}.activityDateTime ${upperOpen ? "<" : "<="} :${alias}Upper`, { [`${alias}Upper`]: upper });
-      return ordered(query, alias);
+    // Each range in its own subquery: SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION.
+    const ranges: string[] = [];
+    const range = (where: string) =>
+      ranges.push(`SELECT * FROM (SELECT r.seq, r.activity_date_time AS at_time FROM directory_audits r WHERE ${where} ORDER BY r.activity_date_time ${direction}, r.seq ${direction} LIMIT ${count}) r${ranges.length}`);
+    const between = (lower: string | null, upper: string | null, lowerOpen = false, upperOpen = false) => {
+      let where = conditions(others, "r", values);
+      if (lower !== null) where += ` AND r.activity_date_time ${lowerOpen ? ">" : ">="} ${values.add(lower)}`;
+      if (upper !== null) where += ` AND r.activity_date_time ${upperOpen ? "<" : "<="} ${values.add(upper)}`;
+      range(where);
     };
-    const ranges: SelectQueryBuilder<AuditRecord>[] = [];
-    if (from === null) ranges.push(range("w", since, until));
+    if (from === null) between(since, until);
     else {
       const at = from.activityDateTime;
       if (at === undefined) throw new Error("A time window's page starts from a position with the entry's time.");
       if ((since === null || since <= at) && (until === null || at <= until)) {
-        const moment = this.filtered(others, "m").andWhere("m.activityDateTime = :at", { at }).andWhere(`m.seq ${backward ? ">" : "<"} :fromSeq`, { fromSeq: from.seq });
-        ranges.push(ordered(moment, "m"));
+        range(`${conditions(others, "r", values)} AND r.activity_date_time = ${values.add(at)} AND r.seq ${backward ? ">" : "<"} ${values.add(from.seq)}`);
       }
       // The moments beyond the cursor's, within the window.
-      if (!backward) ranges.push(until !== null && until < at ? range("w", since, until) : range("w", since, at, false, true));
-      else ranges.push(since !== null && at < since ? range("w", since, until) : range("w", at, until, true, false));
+      if (!backward) {
+        if (until !== null && until < at) between(since, until);
+        else between(since, at, false, true);
+      } else if (since !== null && at < since) between(since, until);
+      else between(at, until, true, false);
     }
-    // Each range in its own subquery: SQLite takes no ORDER BY or LIMIT on a bare arm of a UNION.
-    const union = ranges.map((query, i) => `SELECT * FROM (${query.getQuery()}) r${i}`).join(" UNION ALL ");
-    const page = `SELECT p.seq FROM (${union}) p ORDER BY p.at_time ${direction}, p.seq ${direction} LIMIT ${count}`;
-    const parameters = Object.assign({}, ...ranges.map((query) => query.getParameters()));
-    return this.manager
-      .createQueryBuilder(AuditEntity, "a")
-      .where(`a.seq IN (${page})`)
-      .setParameters(parameters)
-      .orderBy("a.activityDateTime", direction)
-      .addOrderBy("a.seq", direction)
-      .getMany();
+    return `SELECT p.seq FROM (${ranges.join(" UNION ALL ")}) p ORDER BY p.at_time ${direction}, p.seq ${direction} LIMIT ${count}`;
   }
 
-  count(filter: AuditFilter): Promise<number> {
-    return this.filtered(filter).getCount();
+  async count(filter: AuditFilter): Promise<number> {
+    const sql = new RawSql(this.manager);
+    const values = new Values(sql);
+    const [row] = await sql.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM directory_audits a WHERE ${conditions(filter, "a", values)}`, values.list);
+    return Number(row?.n ?? 0);
+  }
+}
+
+/** A statement's parameters, in the order their placeholders are written (`?` on SQLite, `$n` on PostgreSQL). */
+class Values {
+  readonly list: unknown[] = [];
+
+  constructor(private readonly sql: RawSql) {}
+
+  /** The placeholder for `value`, which is added to the list. */
+  add(value: unknown): string {
+    this.list.push(value);
+    return this.sql.parameter(this.list.length - 1);
+  }
+}
+
+/**
+ * The filter's conditions on the entries of `alias`. The `driving` column's equality is written
+ * as a range of one value (`>= x AND <= x`): to PostgreSQL's planner an equality makes the
+ * column a constant, so an order by (column, seq) becomes an order by seq, which the primary key
+ * serves too; walking it newest first and filtering looks as cheap when it expects matches
+ * spread evenly, and after a licensing run had written 226,000 entries of another kind the
+ * newest "Update user" page read all of them (600 ms, against 1.8 ms from the column's index).
+ * As a range, only the column's index gives the page's order without a sort.
+ */
+function conditions(filter: AuditFilter, alias: string, values: Values, driving?: DrivingFilter): string {
+  const parts = ["1 = 1"];
+  for (const key of DRIVING) {
+    const value = filter[key];
+    if (!value) continue;
+    const column = `${alias}.${COLUMN_OF[key]}`;
+    parts.push(key === driving ? `${column} >= ${values.add(value)} AND ${column} <= ${values.add(value)}` : `${column} = ${values.add(value)}`);
+  }
+  if (filter.since) parts.push(`${alias}.activity_date_time >= ${values.add(filter.since.toISOString())}`);
+  if (filter.until) parts.push(`${alias}.activity_date_time <= ${values.add(filter.until.toISOString())}`);
+  if (filter.targetId) parts.push(`${alias}.seq IN (SELECT t.audit_seq FROM directory_audit_targets t WHERE t.target_id = ${values.add(filter.targetId)})`);
+  return parts.join(" AND ");
+}
+
+/** An entry's columns, as list and find select them. */
+const ENTRY_COLUMNS =
+  "a.seq, a.id, a.activity_date_time, a.activity_display_name, a.category, a.operation_type, a.logged_by_service, a.initiator_id, a.initiated_by, a.target_resources, a.result, a.result_reason, a.correlation_id";
+
+interface AuditRow {
+  seq: number | string;
+  id: string;
+  activity_date_time: string;
+  activity_display_name: string;
+  category: AuditRecord["category"];
+  operation_type: AuditRecord["operationType"];
+  logged_by_service: string;
+  initiator_id: string | null;
+  initiated_by: string;
+  target_resources: string;
+  result: AuditRecord["result"];
+  result_reason: string;
+  correlation_id: string | null;
+}
+
+/**
+ * An entry as read from its row. Its two JSON columns are parsed when first read: a list that
+ * shows neither (a page of what was done, when and how it ended) does not parse them, which was
+ * a tenth of such a page's cost.
+ */
+class StoredAudit implements AuditRecord {
+  readonly seq: number;
+  readonly id: string;
+  readonly activityDateTime: Date;
+  readonly activityDisplayName: string;
+  readonly category: AuditRecord["category"];
+  readonly operationType: AuditRecord["operationType"];
+  readonly loggedByService: string;
+  readonly initiatorId: string | null;
+  readonly result: AuditRecord["result"];
+  readonly resultReason: string;
+  readonly correlationId: string | null;
+  private initiator: AuditRecord["initiatedBy"] | undefined;
+  private targets: AuditRecord["targetResources"] | undefined;
+
+  constructor(private readonly row: AuditRow) {
+    this.seq = Number(row.seq);
+    this.id = row.id;
+    this.activityDateTime = new Date(row.activity_date_time);
+    this.activityDisplayName = row.activity_display_name;
+    this.category = row.category;
+    this.operationType = row.operation_type;
+    this.loggedByService = row.logged_by_service;
+    this.initiatorId = row.initiator_id;
+    this.result = row.result;
+    this.resultReason = row.result_reason;
+    this.correlationId = row.correlation_id;
   }
 
-  /**
-   * The filter's conditions. The `driving` column's equality is written as a range of one value
-   * (`>= x AND <= x`): to PostgreSQL's planner an equality makes the column a constant, so an
-   * order by (column, seq) becomes an order by seq, which the primary key serves too; walking it
-   * newest first and filtering looks as cheap when it expects matches spread evenly, and after
-   * a licensing run had written 226,000 entries of another kind the newest "Update user" page
-   * read all of them (600 ms, against 1.8 ms from the column's index). As a range, only the
-   * column's index gives the page's order without a sort.
-   */
-  private filtered(filter: AuditFilter, alias = "a", driving?: DrivingFilter): SelectQueryBuilder<AuditRecord> {
-    const query = this.manager.createQueryBuilder(AuditEntity, alias).where("1 = 1");
-    const equals = (key: DrivingFilter, value: string) => {
-      const column = `${alias}.${COLUMN_OF[key]}`;
-      if (key === driving) query.andWhere(`${column} >= :${key} AND ${column} <= :${key}`, { [key]: value });
-      else query.andWhere(`${column} = :${key}`, { [key]: value });
-    };
-    for (const key of DRIVING) {
-      const value = filter[key];
-      if (value) equals(key, value);
-    }
-    if (filter.since) query.andWhere(`${alias}.activityDateTime >= :since`, { since: filter.since.toISOString() });
-    if (filter.until) query.andWhere(`${alias}.activityDateTime <= :until`, { until: filter.until.toISOString() });
-    if (filter.targetId) {
-      query.andWhere(
-        `${alias}.seq IN (SELECT t.audit_seq FROM directory_audit_targets t WHERE t.target_id = :targetId)`,
-        { targetId: filter.targetId },
-      );
-    }
-    return query;
+  get initiatedBy(): AuditRecord["initiatedBy"] {
+    return (this.initiator ??= JSON.parse(this.row.initiated_by) as AuditRecord["initiatedBy"]);
+  }
+
+  get targetResources(): AuditRecord["targetResources"] {
+    return (this.targets ??= JSON.parse(this.row.target_resources) as AuditRecord["targetResources"]);
   }
 }
