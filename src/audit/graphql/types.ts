@@ -8,7 +8,7 @@ import { Node } from "../../node/node";
 // Shaped like Microsoft Graph's directoryAudit and its parts. Plain fields all: `simpleResolvers`
 // (see directory/graphql/types.ts), as a page of the log returns them by the fifty.
 
-@ObjectType({ description: "A property an audited change modified." , simpleResolvers: true })
+@ObjectType({ description: "A property an audited change modified.", simpleResolvers: true })
 export class ModifiedProperty {
   @Field({ description: "The property's name, e.g. usageLocation." })
   displayName!: string;
@@ -20,7 +20,7 @@ export class ModifiedProperty {
   newValue!: string | null;
 }
 
-@ObjectType({ description: "An object an audited change concerned (Graph's targetResource)." , simpleResolvers: true })
+@ObjectType({ description: "An object an audited change concerned (Graph's targetResource).", simpleResolvers: true })
 export class TargetResource {
   @Field(() => ID, { description: "The object's id; null when it has none.", nullable: true })
   id!: string | null;
@@ -38,7 +38,7 @@ export class TargetResource {
   modifiedProperties!: ModifiedProperty[];
 }
 
-@ObjectType({ description: "A user who made an audited change." , simpleResolvers: true })
+@ObjectType({ description: "A user who made an audited change.", simpleResolvers: true })
 export class UserIdentity {
   @Field(() => ID, { description: "The user's object id." })
   id!: string;
@@ -50,7 +50,7 @@ export class UserIdentity {
   displayName!: string;
 }
 
-@ObjectType({ description: "An application, or helpgate's own background work, that made an audited change." , simpleResolvers: true })
+@ObjectType({ description: "An application, or helpgate's own background work, that made an audited change.", simpleResolvers: true })
 export class AppIdentity {
   @Field(() => String, { description: "The application (client) id; null for helpgate's own work.", nullable: true })
   appId!: string | null;
@@ -62,7 +62,7 @@ export class AppIdentity {
   servicePrincipalId!: string | null;
 }
 
-@ObjectType({ description: "Exactly one of user or app is set." , simpleResolvers: true })
+@ObjectType({ description: "Exactly one of user or app is set.", simpleResolvers: true })
 export class AuditActivityInitiator {
   @Field(() => UserIdentity, { description: "The signed-in user who made the change.", nullable: true })
   user!: UserIdentity | null;
@@ -71,7 +71,7 @@ export class AuditActivityInitiator {
   app!: AppIdentity | null;
 }
 
-@ObjectType({ description: "An entry of the directory audit log (Graph's directoryAudit).", implements: Node , simpleResolvers: true })
+@ObjectType({ description: "An entry of the directory audit log (Graph's directoryAudit).", implements: Node, simpleResolvers: true })
 export class DirectoryAudit implements Node {
   @Field(() => ID, { description: "The entry's id." })
   id!: string;
@@ -107,7 +107,7 @@ export class DirectoryAudit implements Node {
   correlationId!: string | null;
 }
 
-@ObjectType({ description: "A page of DirectoryAudit items (a Relay connection)." , simpleResolvers: true })
+@ObjectType({ description: "A page of DirectoryAudit items (a Relay connection).", simpleResolvers: true })
 export class DirectoryAuditConnection extends Connection(DirectoryAudit) {}
 
 @InputType({ description: "Narrows the audit log; all given conditions must hold." })

@@ -21,5 +21,5 @@ export abstract class DirectoryObject implements Node {
   displayName!: string;
 }
 
-@ObjectType({ description: "A page of DirectoryObject items, users and groups (a Relay connection)." , simpleResolvers: true })
+@ObjectType({ description: "A page of DirectoryObject items, users and groups (a Relay connection).", simpleResolvers: true })
 export class DirectoryObjectConnection extends Connection(DirectoryObject as unknown as ClassType<DirectoryObject>) {}

@@ -24,7 +24,7 @@ export class LicensedUserFilter {
   state?: keyof typeof LicenseState | null;
 }
 
-@ObjectType({ description: "A user with a product: how they hold it (directly, from which groups) and how it fares." , simpleResolvers: true })
+@ObjectType({ description: "A user with a product: how they hold it (directly, from which groups) and how it fares.", simpleResolvers: true })
 export class LicensedUser {
   @Field(() => User, { description: "The user." })
   user!: UserRecord;
@@ -50,7 +50,7 @@ export class LicensedUser {
   licenseAssignmentStates!: LicenseAssignmentState[];
 }
 
-@ObjectType({ description: "A group that assigns a product, with how its processing goes and how many of its members are in error on it." , simpleResolvers: true })
+@ObjectType({ description: "A group that assigns a product, with how its processing goes and how many of its members are in error on it.", simpleResolvers: true })
 export class LicensedGroup {
   @Field(() => Group, { description: "The group." })
   group!: GroupRecord;
@@ -65,10 +65,10 @@ export class LicensedGroup {
   membersInErrorCount!: number;
 }
 
-@ObjectType({ description: "A page of LicensedUser items (a Relay connection)." , simpleResolvers: true })
+@ObjectType({ description: "A page of LicensedUser items (a Relay connection).", simpleResolvers: true })
 export class LicensedUserConnection extends Connection(LicensedUser) {}
 
-@ObjectType({ description: "A page of LicensedGroup items (a Relay connection)." , simpleResolvers: true })
+@ObjectType({ description: "A page of LicensedGroup items (a Relay connection).", simpleResolvers: true })
 export class LicensedGroupConnection extends Connection(LicensedGroup) {}
 
 @ObjectType({ description: "The tenant's licenses at a glance: every product with its units and errors, and the tenant's errors (a dashboard's one query)." })
