@@ -376,8 +376,20 @@ describe("loadArticles", () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let released = false;
     const headers: { articles: unknown[]; beforeRelease: boolean }[] = [];
-    const loading = load(dir, { workers: 0, cacheDir, holdBodies: held, onHeaders: (found) => headers.push({ articles: found.articles, beforeRelease: !released }) });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    let seen!: () => void;
+    const headersSeen = new Promise<void>((resolve) => (seen = resolve));
+    const loading = load(dir, {
+      workers: 0,
+      cacheDir,
+      holdBodies: held,
+      onHeaders: (found) => {
+        headers.push({ articles: found.articles, beforeRelease: !released });
+        seen();
+      },
+    });
+    // The bodies stay held until the headers arrive (a fixed wait was too short on a busy host),
+    // or for 3 s: a loader that waited for the bodies first would then hand them over late.
+    await Promise.race([headersSeen, new Promise((resolve) => setTimeout(resolve, 3000))]);
     released = true;
     release();
     const { stats, result } = await loading;
