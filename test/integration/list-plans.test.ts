@@ -329,7 +329,8 @@ describe("directory lists at a million users: every filter is served by an index
         }
       } else {
         const visit = (node: Record<string, any>, parent: Record<string, any> | null) => {
-          if (node["Relation Name"] === "directory_audits" && /^r(_\d+)?$/.test(node.Alias)) { // PostgreSQL names the second range's r as r_1
+          // PostgreSQL names the second range's r as r_1.
+          if (node["Relation Name"] === "directory_audits" && /^r(_\d+)?$/.test(node.Alias)) {
             ranges.push({ index: node["Index Name"] ?? node["Node Type"], condition: node["Index Cond"] ?? "", sortedAbove: parent?.["Node Type"] !== "Limit" });
           }
           for (const child of node.Plans ?? []) visit(child, node);
