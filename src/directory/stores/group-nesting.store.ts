@@ -1,8 +1,9 @@
-import { In, type EntityManager } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { RawSql } from "../../db/sql";
-import { GroupEntity, UserEntity } from "../entities";
 import type { DirectoryObjectRecord, GroupRecord } from "../model";
+import { GroupStore } from "./group.store";
+import { UserStore } from "./user.store";
 
 type After = { displayName: string; id: string } | null;
 
@@ -247,8 +248,7 @@ export class GroupNestingStore {
 
   /** The records the keys name, in the keys' order. */
   private async records(keys: readonly { kind: MemberKey["kind"]; id: string }[]): Promise<DirectoryObjectRecord[]> {
-    const userIds = keys.filter((key) => key.kind === "User").map((key) => key.id);
-    const users = userIds.length === 0 ? [] : await this.manager.findBy(UserEntity, { id: In(userIds) });
+    const users = await new UserStore(this.manager).findByIds(keys.filter((key) => key.kind === "User").map((key) => key.id));
     const groups = await this.groups(keys.filter((key) => key.kind === "Group").map((key) => key.id));
     const byId = new Map<string, DirectoryObjectRecord>([...users.map((user) => [user.id, user] as const), ...groups]);
     return keys.flatMap((key) => byId.get(key.id) ?? []);
@@ -261,8 +261,7 @@ export class GroupNestingStore {
   }
 
   private async groups(ids: readonly string[]): Promise<Map<string, GroupRecord>> {
-    const unique = [...new Set(ids)];
-    const groups = unique.length === 0 ? [] : await this.manager.findBy(GroupEntity, { id: In(unique) });
+    const groups = await new GroupStore(this.manager).findByIds(ids);
     return new Map(groups.map((group) => [group.id, group]));
   }
 }

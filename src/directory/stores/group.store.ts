@@ -23,12 +23,18 @@ type After = { displayName: string; id: string } | null;
 export class GroupStore {
   constructor(private readonly manager: EntityManager) {}
 
-  findByIds(ids: readonly string[]): Promise<GroupRecord[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.manager.findBy(GroupEntity, { id: In([...ids]) });
+  // Fixed SQL mapped by groupFromRow, as UserStore's lookups: TypeORM's query builder and entity
+  // hydration cost a page of members several times the read itself.
+  async findByIds(ids: readonly string[]): Promise<GroupRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await new RawSql(this.manager).rowsIn<GroupRow>("id", [...new Set(ids)], (wanted) => `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE ${wanted}`);
+    return rows.map(groupFromRow);
   }
 
-  findById(id: string): Promise<GroupRecord | null> {
-    return this.manager.findOneBy(GroupEntity, { id });
+  async findById(id: string): Promise<GroupRecord | null> {
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<GroupRow>(`SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id = ${sql.parameter(0)} LIMIT 1`, [id]);
+    return row ? groupFromRow(row) : null;
   }
 
   list(filter: GroupFilter, after: After, limit: number, backward = false): Promise<GroupRecord[]> {
