@@ -225,6 +225,49 @@ describe("directory lists at a million users: every filter is served by an index
     }
   });
 
+  it("groups dynamicMembership reads only the dynamic groups, from their own index, in the list's order", async () => {
+    const log = gateway.app.services.db.queryLog;
+    const captured: Captured[] = [];
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 2; page++) {
+      log.onQuery = (statement, parameters) => {
+        if (/^\s*SELECT\b/i.test(statement) && statement.includes("directory_groups")) captured.push({ query: statement, parameters });
+      };
+      try {
+        const data: any = await gateway.ok("admin", "query($after: String) { groups(first: 1, after: $after, filter: { dynamicMembership: true }) { edges { node { displayName groupTypes } } pageInfo { endCursor } } }", { after });
+        expect(data.groups.edges).toHaveLength(1);
+        expect(data.groups.edges[0].node.groupTypes).toContain("DynamicMembership");
+        names.push(data.groups.edges[0].node.displayName);
+        after = data.groups.pageInfo.endCursor;
+      } finally {
+        log.onQuery = null;
+      }
+    }
+    expect(names[0]! < names[1]!).toBe(true);
+    // One statement a page (the count is not asked for), each reading the partial index of dynamic groups.
+    expect(captured).toHaveLength(2);
+    for (const statement of captured) {
+      if (db.kind === "sqlite") {
+        const handle = new Sqlite(db.url, { readonly: true });
+        try {
+          const lines = (handle.prepare(`EXPLAIN QUERY PLAN ${statement.query}`).all(...statement.parameters) as { detail: string }[]).map((row) => row.detail);
+          expect(lines).toEqual([expect.stringMatching(/^(SCAN|SEARCH) g USING INDEX IX_directory_groups_dynamic\b/)]);
+        } finally {
+          handle.close();
+        }
+      } else {
+        const indexes: string[] = [];
+        const visit = (node: Record<string, any>) => {
+          if (node["Relation Name"] === "directory_groups") indexes.push(node["Index Name"] ?? node["Node Type"]);
+          for (const child of node.Plans ?? []) visit(child);
+        };
+        visit((await postgresPlan(db, statement)).Plan);
+        expect(indexes).toEqual(["IX_directory_groups_dynamic"]);
+      }
+    }
+  });
+
   it("users startsWith picks its page from the prefix indexes alone, then reads only the page's rows", async () => {
     const log = gateway.app.services.db.queryLog;
     const captured: Captured[] = [];

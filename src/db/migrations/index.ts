@@ -15,6 +15,7 @@ import { LargeTenantReads1764700000000 } from "./1764700000000-large-tenant-read
 import { PrefixPages1764800000000 } from "./1764800000000-prefix-pages";
 import { AuditTimeWindow1764810000000 } from "./1764810000000-audit-time-window";
 import { AuditTimeOrder1764900000000 } from "./1764900000000-audit-time-order";
+import { DynamicGroups1765000000000 } from "./1765000000000-dynamic-groups";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   PrefixPages1764800000000,
   AuditTimeWindow1764810000000,
   AuditTimeOrder1764900000000,
+  DynamicGroups1765000000000,
 ];

@@ -171,11 +171,15 @@ export class GroupStore {
     for (const ids of filter.idInQueries ?? []) query.andWhere(...idCondition("g.id", ids));
     if (filter.securityEnabled != null) query.andWhere("g.securityEnabled = :security", { security: filter.securityEnabled });
     // groupTypes is a short JSON array; a containment test on its text is exact for these names.
-    if (filter.dynamicMembership === true) query.andWhere("g.groupTypes LIKE :dynamic", { dynamic: `%"${DYNAMIC_MEMBERSHIP}"%` });
+    // Written out, not bound: a partial index (IX_directory_groups_dynamic) serves the condition only as its own text.
+    if (filter.dynamicMembership === true) query.andWhere(DYNAMIC_GROUPS_CONDITION("g.groupTypes"));
     if (filter.dynamicMembership === false) query.andWhere("g.groupTypes NOT LIKE :dynamic", { dynamic: `%"${DYNAMIC_MEMBERSHIP}"%` });
     return query;
   }
 }
+
+/** The dynamic groups: `column` (groups' group_types) names DynamicMembership. */
+export const DYNAMIC_GROUPS_CONDITION = (column: string) => `${column} LIKE '%"${DYNAMIC_MEMBERSHIP}"%'`;
 
 const GROUP_COLUMNS =
   "id, display_name, description, security_enabled, mail_enabled, mail_nickname, group_types, membership_rule, membership_rule_processing_state, created_date_time";
