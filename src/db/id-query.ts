@@ -32,7 +32,8 @@ export function rawIdExists(column: string, query: IdQuery, next: (value: unknow
   return `${negate ? "NOT EXISTS" : "EXISTS"} (SELECT 1 FROM (${bound(query, next)}) ids WHERE ids.id = ${column})`;
 }
 
-function bound(query: IdQuery, next: (value: unknown) => string): string {
+/** The subquery for fixed SQL, its named parameters turned into the statement's placeholders through `next`. */
+export function bound(query: IdQuery, next: (value: unknown) => string): string {
   return query.sql.replace(/(?<!:):(\w+)/g, (_match, name: string) => {
     if (!(name in query.parameters)) throw new Error(`id query parameter :${name} has no value`);
     return next(query.parameters[name]);

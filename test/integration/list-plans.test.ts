@@ -3,7 +3,7 @@ import { Client } from "pg";
 import Sqlite from "better-sqlite3";
 import { seedLargeTenant } from "../../src/demo/large-tenant/seed-cli";
 import { membersWalkThreshold } from "../../src/directory/stores/group-nesting.store";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { createTestDatabase, onPostgres, type TestDatabase } from "../support/database";
 import { TestGateway } from "../support/harness";
 
 /**
@@ -154,7 +154,15 @@ describe("directory lists at a million users: every filter is served by an index
   });
 
   /** The lists whose first page may walk an index of their order, with the table they walk (SQLite names it by alias). */
-  const WALKS = new Map([["users", "SCAN u"], ["directoryAudits", "SCAN a"], ["members", "SCAN u"], ["transitiveMembers", "SCAN u"]]);
+  const WALKS = new Map([
+    ["users", "SCAN u"],
+    // A product held by many of the directory's users (see "a product's users" below).
+    ["users skuId", "SCAN users USING INDEX IX_users_display_name"],
+    ["licensedUsers", "SCAN users USING INDEX IX_users_display_name"],
+    ["directoryAudits", "SCAN a"],
+    ["members", "SCAN u"],
+    ["transitiveMembers", "SCAN u"],
+  ]);
   const lists: [string, string][] = [
     ["users", "users(first: 20, after: $after) { edges { cursor } }"],
     ["users startsWith", 'users(first: 20, after: $after, filter: { startsWith: "zoe s" }) { edges { cursor } }'],
@@ -428,6 +436,80 @@ describe("directory lists at a million users: every filter is served by an index
       for (const arm of await pagesOf(ids.small!)) {
         expect(arm.some((line) => /^SEARCH m USING (COVERING )?INDEX \S+ \(group_id=\?\)|on group_members \(\(?group_id = /.test(line))).toBe(true);
         expect(arm.some((line) => /TEMP B-TREE FOR ORDER BY|^Sort\b/.test(line))).toBe(true);
+      }
+    });
+  });
+
+  // PostgreSQL plans `IN` and `EXISTS` alike, as a semi-join chosen by its statistics; on SQLite
+  // the form decides (UserStore.probesIds).
+  (onPostgres ? describe.skip : describe)("a product's users: the page is read by the plan for the number of its users", () => {
+    const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+
+    /** Each page's statement of users, the ids it gave, and the plan's lines, the first page and the next. */
+    async function pages(query: string, field: (data: any) => any): Promise<{ ids: string[]; plan: string[] }[]> {
+      const log = gateway.app.services.db.queryLog;
+      const out: { ids: string[]; plan: string[] }[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 2; page++) {
+        const captured: Captured[] = [];
+        log.onQuery = (statement, parameters) => {
+          if (/^SELECT id, user_principal_name\b.* FROM users WHERE .*ORDER BY display_name/.test(statement)) captured.push({ query: statement, parameters });
+        };
+        try {
+          const list = field(await gateway.ok("admin", query, { after }));
+          expect(captured).toHaveLength(1);
+          const handle = new Sqlite(db.url, { readonly: true });
+          try {
+            const plan = (handle.prepare(`EXPLAIN QUERY PLAN ${captured[0]!.query}`).all(...captured[0]!.parameters) as { detail: string }[]).map((row) => row.detail);
+            out.push({ ids: list.edges.map((edge: any) => edge.node.id ?? edge.node.user.id), plan });
+          } finally {
+            handle.close();
+          }
+          after = list.pageInfo.endCursor;
+        } finally {
+          log.onQuery = null;
+        }
+      }
+      return out;
+    }
+
+    /** The ids a plain statement gives for the same list: the first 40 by (display_name, id). */
+    function expected(condition: string): string[] {
+      const handle = new Sqlite(db.url, { readonly: true });
+      try {
+        return (handle.prepare(`SELECT id FROM users WHERE id IN (${condition}) ORDER BY display_name, id LIMIT 40`).all() as { id: string }[]).map((row) => row.id);
+      } finally {
+        handle.close();
+      }
+    }
+
+    it("a product most users hold walks the users' name index, each user looked up among its holders, and sorts nothing", async () => {
+      const holders = expected(`SELECT user_id FROM license_assignments WHERE sku_id = '${E3}'`);
+      const count = (await gateway.ok("admin", `{ subscribedSku(skuId: "${E3}") { licensedUsers(first: 1) { totalCount } } }`)).subscribedSku.licensedUsers.totalCount;
+      const query = `query($after: String) { subscribedSku(skuId: "${E3}") { licensedUsers(first: 20, after: $after) { edges { node { user { id } } } pageInfo { endCursor } } } }`;
+      expect(count).toBeGreaterThanOrEqual(membersWalkThreshold(21, sizes.users!));
+      const read = await pages(query, (data) => data.subscribedSku.licensedUsers);
+      expect(read.flatMap((page) => page.ids)).toEqual(holders);
+      for (const { plan } of read) {
+        expect(plan.filter((line) => /TEMP B-TREE FOR ORDER BY/.test(line))).toEqual([]);
+        expect(plan.some((line) => /^(SCAN|SEARCH) users USING (COVERING )?INDEX IX_users_display_name\b/.test(line))).toBe(true);
+        expect(plan.some((line) => /^SEARCH pl_a USING (COVERING )?INDEX sqlite_autoindex_license_assignments_1 \(user_id=\? AND sku_id=\?\)/.test(line))).toBe(true);
+      }
+    });
+
+    it("a set of few users (those in error) is read from the assignments in error, then sorted", async () => {
+      const inError = expected("SELECT user_id FROM license_assignments WHERE state IN ('Error', 'ActiveWithError')");
+      expect(inError.length).toBeGreaterThan(20);
+      const query = "query($after: String) { users(first: 20, after: $after, filter: { hasLicenseErrors: true }) { totalCount edges { node { id } } pageInfo { endCursor } } }";
+      const count = (await gateway.ok("admin", query, { after: null })).users.totalCount;
+      expect(count).toBeLessThan(membersWalkThreshold(21, sizes.users!));
+      const read = await pages(query, (data) => data.users);
+      expect(read.flatMap((page) => page.ids)).toEqual(inError);
+      for (const { plan } of read) {
+        // The partial index of the assignments in error, read whole: it holds only them.
+        expect(plan.some((line) => /^(SCAN|SEARCH) pl_e USING (COVERING )?INDEX IX_license_assignments_errors\b/.test(line))).toBe(true);
+        expect(plan.some((line) => /^(SCAN|SEARCH) users USING (COVERING )?INDEX IX_users_display_name\b/.test(line))).toBe(false);
+        expect(plan.some((line) => /TEMP B-TREE FOR ORDER BY/.test(line))).toBe(true);
       }
     });
   });

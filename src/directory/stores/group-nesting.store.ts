@@ -4,6 +4,9 @@ import { RawSql } from "../../db/sql";
 import type { DirectoryObjectRecord, GroupRecord } from "../model";
 import { GroupStore } from "./group.store";
 import { UserStore } from "./user.store";
+import { membersWalkThreshold, userCount } from "./walk-plan";
+
+export { membersWalkThreshold } from "./walk-plan";
 
 type After = { displayName: string; id: string } | null;
 
@@ -129,21 +132,12 @@ export class GroupNestingStore {
    * in 200,000 users.
    */
   private async walksNameIndex(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
-    const threshold = membersWalkThreshold(limit, await this.userCount(sql));
+    const threshold = membersWalkThreshold(limit, await userCount(sql));
     const [{ n }] = await sql.rows<{ n: number | string }>(
       `SELECT COUNT(*) AS n FROM (SELECT 1 FROM group_members WHERE group_id = ${sql.list(1)} LIMIT ${sql.list(1, 1)}) g`,
       [groupId, threshold],
     );
     return Number(n) >= threshold;
-  }
-
-  /** The users table's size, near enough to choose a plan: the largest rowid on SQLite (one seek), the planner's estimate on PostgreSQL. */
-  private async userCount(sql: RawSql): Promise<number> {
-    const [{ users }] = await sql.rows<{ users: number | string | null }>(
-      sql.postgres ? "SELECT GREATEST(reltuples, 0) AS users FROM pg_class WHERE oid = 'users'::regclass" : "SELECT MAX(rowid) AS users FROM users",
-      [],
-    );
-    return Number(users ?? 0);
   }
 
   countMembers(groupId: string): Promise<number> {
@@ -185,7 +179,7 @@ export class GroupNestingStore {
    * and of every group below it) counted up to the threshold, each group's through its index.
    */
   private async walksNameIndexBelow(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
-    const threshold = membersWalkThreshold(limit, await this.userCount(sql));
+    const threshold = membersWalkThreshold(limit, await userCount(sql));
     const [{ n }] = await sql.rows<{ n: number | string }>(
       `${BELOW(sql.list(1))} SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM group_members WHERE group_id = ${sql.list(1, 1)} ` +
         `UNION ALL SELECT 1 AS one FROM below b JOIN group_members m ON m.group_id = b.id LIMIT ${sql.list(1, 2)}) g`,
@@ -264,17 +258,6 @@ export class GroupNestingStore {
     const groups = await new GroupStore(this.manager).findByIds(ids);
     return new Map(groups.map((group) => [group.id, group]));
   }
-}
-
-/**
- * How many members a group needs for a page of `limit` of its users to be read along the users'
- * name index rather than from its memberships, in a directory of `users` users: √(limit × users),
- * where reading and sorting every member costs about as much as walking users ÷ members users
- * for each of the page's `limit` members. 2,000 users, pages of 21: 205 members; a million users:
- * 4,583.
- */
-export function membersWalkThreshold(limit: number, users: number): number {
-  return Math.max(1, Math.ceil(Math.sqrt(limit * users)));
 }
 
 /**

@@ -33,21 +33,21 @@ export class ProductLicenseStore {
     const source = assignedBy === "DIRECT" ? " AND pl_a.source = :plDirect" : assignedBy === "GROUP" ? " AND pl_a.source <> :plDirect" : "";
     const inState = state === null ? "" : " AND pl_a.state = :plState";
     return {
-      sql: `SELECT pl_a.user_id FROM license_assignments pl_a WHERE pl_a.sku_id = :plSkuId${source}${inState}`,
+      sql: `SELECT pl_a.user_id AS id FROM license_assignments pl_a WHERE pl_a.sku_id = :plSkuId${source}${inState}`,
       parameters: { plSkuId: skuId, plDirect: DIRECT, ...(state === null ? {} : { plState: state }) },
     };
   }
 
   /** Users whose assignedLicenses include `skuId`: it holds from some source. */
   holderIds(skuId: string): IdQuery {
-    return { sql: `SELECT pl_h.user_id FROM license_assignments pl_h WHERE pl_h.sku_id = :plHeldSkuId AND pl_h.state IN ${HELD}`, parameters: { plHeldSkuId: skuId } };
+    return { sql: `SELECT pl_h.user_id AS id FROM license_assignments pl_h WHERE pl_h.sku_id = :plHeldSkuId AND pl_h.state IN ${HELD}`, parameters: { plHeldSkuId: skuId } };
   }
 
   /** Users with a source in error: of `skuId` when given, else of any SKU. */
   erroredUserIds(skuId: string | null): IdQuery {
-    if (skuId === null) return { sql: `SELECT pl_e.user_id FROM license_assignments pl_e WHERE pl_e.state IN ${IN_ERROR}`, parameters: {} };
+    if (skuId === null) return { sql: `SELECT pl_e.user_id AS id FROM license_assignments pl_e WHERE pl_e.state IN ${IN_ERROR}`, parameters: {} };
     return {
-      sql: `SELECT pl_e.user_id FROM license_assignments pl_e WHERE pl_e.sku_id = :plErrorSkuId AND pl_e.state IN ${IN_ERROR}`,
+      sql: `SELECT pl_e.user_id AS id FROM license_assignments pl_e WHERE pl_e.sku_id = :plErrorSkuId AND pl_e.state IN ${IN_ERROR}`,
       parameters: { plErrorSkuId: skuId },
     };
   }
