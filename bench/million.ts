@@ -59,6 +59,8 @@ import { appEnv, type ChildServer, graphqlRequest, isMain, mib, numberArg, parse
 import { load } from "./http-read";
 
 const PAGE = 50;
+/** ENTERPRISEPACK (Office 365 E3), which the seeded tenant gives a fifth of its users through a group. */
+const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 const TARGET_P99_MS = 20;
 
 export interface MillionOptions {
@@ -198,6 +200,16 @@ function cases(l: Lookups): ListCase[] {
     users('usageLocation "DE"', 'usageLocation: "DE"'),
     users("hasUsageLocation false", "hasUsageLocation: false"),
     users("accountEnabled false", "accountEnabled: false"),
+    users("skuId E3 (a fifth of the users hold it)", `skuId: "${E3}"`),
+    users("hasLicenseErrors true", "hasLicenseErrors: true"),
+    {
+      list: "licensedUsers",
+      filter: "E3 (a fifth of the users hold it)",
+      query: `query($after: String) { subscribedSku(skuId: "${E3}") { list: licensedUsers(first: ${PAGE}, after: $after) { ${connection(`user { ${USER_NODE} } assignedDirectly error`)} } } }`,
+      variables: {},
+      path: ["subscribedSku", "list"],
+      pages: true,
+    },
     groups("none", ""),
     groups('startsWith "sales"', 'startsWith: "sales"'),
     groups("dynamicMembership true", "dynamicMembership: true"),
