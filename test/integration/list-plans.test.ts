@@ -483,7 +483,7 @@ describe("directory lists at a million users: every filter is served by an index
       }
     }
 
-    it("a product most users hold walks the users' name index, each user looked up among its holders, and sorts nothing", async () => {
+    it("a product many users hold walks the users' name index, each user looked up among its holders, and sorts nothing", async () => {
       const holders = expected(`SELECT user_id FROM license_assignments WHERE sku_id = '${E3}'`);
       const count = (await gateway.ok("admin", `{ subscribedSku(skuId: "${E3}") { licensedUsers(first: 1) { totalCount } } }`)).subscribedSku.licensedUsers.totalCount;
       const query = `query($after: String) { subscribedSku(skuId: "${E3}") { licensedUsers(first: 20, after: $after) { edges { node { user { id } } } pageInfo { endCursor } } } }`;
