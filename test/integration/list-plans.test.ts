@@ -19,8 +19,8 @@ import { TestGateway } from "../support/harness";
 // millisecond), and on a small test tenant SQLite rightly prefers reading them all.
 const BIG_TABLES = ["users", "group_members", "license_assignments", "directory_audits", "directory_audit_targets"];
 
-/** Indexes with a WHERE clause (see migration ProductViews). */
-const PARTIAL_INDEXES = ["IX_license_assignments_errors"];
+/** Indexes with a WHERE clause (see migrations ProductViews and UserErrors). */
+const PARTIAL_INDEXES = ["IX_license_assignments_errors", "IX_license_assignments_user_errors"];
 
 interface Captured {
   query: string;
@@ -507,9 +507,41 @@ describe("directory lists at a million users: every filter is served by an index
       expect(read.flatMap((page) => page.ids)).toEqual(inError);
       for (const { plan } of read) {
         // The partial index of the assignments in error, read whole: it holds only them.
-        expect(plan.some((line) => /^(SCAN|SEARCH) pl_e USING (COVERING )?INDEX IX_license_assignments_errors\b/.test(line))).toBe(true);
+        expect(plan.some((line) => /^(SCAN|SEARCH) pl_e USING (COVERING )?INDEX IX_license_assignments_user_errors\b/.test(line))).toBe(true);
         expect(plan.some((line) => /^(SCAN|SEARCH) users USING (COVERING )?INDEX IX_users_display_name\b/.test(line))).toBe(false);
         expect(plan.some((line) => /TEMP B-TREE FOR ORDER BY/.test(line))).toBe(true);
+      }
+    });
+    it("many users in error: the name index is walked, each user looked up among the sources in error by user, and nothing sorted", async () => {
+      // Enough of E3's holders put in error for the set to pass the threshold, then put back.
+      const threshold = membersWalkThreshold(21, sizes.users!);
+      const handle = new Sqlite(db.url);
+      const chosen = handle.prepare(`SELECT user_id, sku_id, source, state, error FROM license_assignments WHERE sku_id = ? AND state = 'Active' ORDER BY user_id LIMIT ?`).all(E3, threshold + 10) as Record<string, string | null>[];
+      expect(chosen).toHaveLength(threshold + 10);
+      const set = handle.prepare("UPDATE license_assignments SET state = ?, error = ? WHERE user_id = ? AND sku_id = ? AND source = ?");
+      handle.transaction(() => chosen.forEach((row) => set.run("Error", "CountViolation", row.user_id, row.sku_id, row.source)))();
+      // The statistics of a tenant gathered before the index came (the seed gathers them; a
+      // migration adds an index after): given those, SQLite would probe the assignments' key.
+      const statistics = handle.prepare("SELECT tbl, idx, stat FROM sqlite_stat1").all() as { tbl: string; idx: string | null; stat: string }[];
+      handle.exec("ANALYZE; DELETE FROM sqlite_stat1 WHERE idx = 'IX_license_assignments_user_errors'");
+      try {
+        const inError = expected("SELECT user_id FROM license_assignments WHERE state IN ('Error', 'ActiveWithError')");
+        const read = await pages("query($after: String) { users(first: 20, after: $after, filter: { hasLicenseErrors: true }) { edges { node { id } } pageInfo { endCursor } } }", (data) => data.users);
+        expect(read.flatMap((page) => page.ids)).toEqual(inError);
+        for (const { plan } of read) {
+          expect(plan.filter((line) => /TEMP B-TREE FOR ORDER BY/.test(line))).toEqual([]);
+          expect(plan.some((line) => /^(SCAN|SEARCH) users USING (COVERING )?INDEX IX_users_display_name\b/.test(line))).toBe(true);
+          // Not the assignments' key, which holds no state: that read every walked user's rows.
+          expect(plan.some((line) => /^SEARCH pl_e USING COVERING INDEX IX_license_assignments_user_errors \(user_id=\?\)/.test(line))).toBe(true);
+        }
+      } finally {
+        handle.transaction(() => chosen.forEach((row) => set.run(row.state, row.error, row.user_id, row.sku_id, row.source)))();
+        const keep = handle.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)");
+        handle.transaction(() => {
+          handle.exec("DELETE FROM sqlite_stat1");
+          for (const row of statistics) keep.run(row.tbl, row.idx, row.stat);
+        })();
+        handle.close();
       }
     });
   });

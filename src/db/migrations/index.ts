@@ -16,6 +16,7 @@ import { PrefixPages1764800000000 } from "./1764800000000-prefix-pages";
 import { AuditTimeWindow1764810000000 } from "./1764810000000-audit-time-window";
 import { AuditTimeOrder1764900000000 } from "./1764900000000-audit-time-order";
 import { DynamicGroups1765000000000 } from "./1765000000000-dynamic-groups";
+import { UserErrors1765100000000 } from "./1765100000000-user-errors";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AuditTimeWindow1764810000000,
   AuditTimeOrder1764900000000,
   DynamicGroups1765000000000,
+  UserErrors1765100000000,
 ];
