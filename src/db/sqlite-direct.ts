@@ -9,6 +9,8 @@ interface Statement {
 
 interface Connection {
   prepare(text: string): Statement;
+  readonly readonly?: boolean;
+  pragma?(source: string, options: { simple: true }): unknown;
 }
 
 /** Prepared statements kept per connection, first in first out (TypeORM keeps 100). */
@@ -60,4 +62,18 @@ function prepared(connection: Connection, text: string, arrays: boolean): Statem
     if (cache.size > CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
   }
   return statement;
+}
+
+/**
+ * The read-only better-sqlite3 connection under `manager` (the gateway's reader, outside any
+ * transaction) and its `PRAGMA data_version`, which changes whenever another connection commits
+ * to the file: what lets a reader keep something it learned of the database until the next
+ * change. Null for any other manager (the writer, whose own commits leave its number alone; a
+ * transaction; an in-memory database; PostgreSQL). The pragma reads no table and goes to no log.
+ */
+export function readerVersion(manager: EntityManager): { connection: object; version: number } | null {
+  if (manager.queryRunner) return null;
+  const connection = (manager.connection.driver as unknown as { databaseConnection?: Connection }).databaseConnection;
+  if (!connection?.readonly || typeof connection.pragma !== "function") return null;
+  return { connection, version: Number(connection.pragma("data_version", { simple: true })) };
 }

@@ -4,7 +4,7 @@ import { RawSql } from "../../db/sql";
 import type { DirectoryObjectRecord, GroupRecord } from "../model";
 import { GroupStore } from "./group.store";
 import { UserStore } from "./user.store";
-import { membersWalkThreshold, userCount } from "./walk-plan";
+import { membersWalkThreshold, rememberedChoice, userCount } from "./walk-plan";
 
 export { membersWalkThreshold } from "./walk-plan";
 
@@ -121,23 +121,25 @@ export class GroupNestingStore {
   }
 
   /**
-   * Whether a page of `limit` of the group's users is cheaper read along the users' name index
-   * than from the group's memberships. From the memberships, every member's row is read and
-   * sorted: the cost grows with the group. Along the index, about users ÷ members users are
-   * walked per member kept: the cost of a page grows with the users per member. The two meet at
-   * about √(limit × users) members (membersWalkThreshold), so the group's memberships are
-   * counted only up to there. Neither engine makes this choice well on its own: SQLite plans the
-   * join the same whatever the group (a group of 200,000 was sorted whole for each page, and a
-   * small one walked the index to its end), and PostgreSQL walked the index for a group of 2,000
-   * in 200,000 users.
+   * Whether a page of `limit` of the group's users is cheaper read along the users' name index than
+   * from the group's memberships. From the memberships, every member's row is read and sorted: the
+   * cost grows with the group. Along the index, about users ÷ members users are walked per member
+   * kept: the cost of a page grows with the users per member. The two meet at about √(limit ×
+   * users) members (membersWalkThreshold), so the group's memberships are counted only up to there,
+   * and the choice is kept until the next write (rememberedChoice). Neither engine makes this
+   * choice well on its own: SQLite plans the join the same whatever the group (a group of 200,000
+   * was sorted whole for each page, and a small one walked the index to its end), and PostgreSQL
+   * walked the index for a group of 2,000 in 200,000 users.
    */
-  private async walksNameIndex(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
-    const threshold = membersWalkThreshold(limit, await userCount(sql));
-    const [{ n }] = await sql.rows<{ n: number | string }>(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM group_members WHERE group_id = ${sql.list(1)} LIMIT ${sql.list(1, 1)}) g`,
-      [groupId, threshold],
-    );
-    return Number(n) >= threshold;
+  private walksNameIndex(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
+    return rememberedChoice(this.manager, `members ${groupId} ${limit}`, async () => {
+      const threshold = membersWalkThreshold(limit, await userCount(sql));
+      const [{ n }] = await sql.rows<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM group_members WHERE group_id = ${sql.list(1)} LIMIT ${sql.list(1, 1)}) g`,
+        [groupId, threshold],
+      );
+      return Number(n) >= threshold;
+    });
   }
 
   countMembers(groupId: string): Promise<number> {
@@ -178,14 +180,16 @@ export class GroupNestingStore {
    * walksNameIndex for the users under a group at any depth: their memberships (of the group
    * and of every group below it) counted up to the threshold, each group's through its index.
    */
-  private async walksNameIndexBelow(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
-    const threshold = membersWalkThreshold(limit, await userCount(sql));
-    const [{ n }] = await sql.rows<{ n: number | string }>(
-      `${BELOW(sql.list(1))} SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM group_members WHERE group_id = ${sql.list(1, 1)} ` +
-        `UNION ALL SELECT 1 AS one FROM below b JOIN group_members m ON m.group_id = b.id LIMIT ${sql.list(1, 2)}) g`,
-      [groupId, groupId, threshold],
-    );
-    return Number(n) >= threshold;
+  private walksNameIndexBelow(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
+    return rememberedChoice(this.manager, `transitiveMembers ${groupId} ${limit}`, async () => {
+      const threshold = membersWalkThreshold(limit, await userCount(sql));
+      const [{ n }] = await sql.rows<{ n: number | string }>(
+        `${BELOW(sql.list(1))} SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM group_members WHERE group_id = ${sql.list(1, 1)} ` +
+          `UNION ALL SELECT 1 AS one FROM below b JOIN group_members m ON m.group_id = b.id LIMIT ${sql.list(1, 2)}) g`,
+        [groupId, groupId, threshold],
+      );
+      return Number(n) >= threshold;
+    });
   }
 
   countTransitiveMembers(groupId: string): Promise<number> {
