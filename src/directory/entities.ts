@@ -82,6 +82,7 @@ export const GroupMemberEntity = new EntitySchema<GroupMemberRecord>({
   columns: {
     groupId: { name: "group_id", type: "varchar", length: 36, primary: true },
     userId: { name: "user_id", type: "varchar", length: 36, primary: true },
+    displayName: { name: "display_name", type: "varchar", length: 256 },
   },
 });
 

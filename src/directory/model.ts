@@ -67,6 +67,11 @@ export interface GroupRecord {
 export interface GroupMemberRecord {
   groupId: string;
   userId: string;
+  /**
+   * The user's displayName, kept with the membership (migration MemberNames) so that a page of
+   * the group's members is read in order from one index; UserStore.update keeps it the same.
+   */
+  displayName: string;
 }
 
 export interface RoleAssignmentRecord {

@@ -290,6 +290,26 @@ describe("nested groups", () => {
       expect((await members(t.top)).totalCount).toBe(2);
     });
 
+    it("a group that holds no groups: its transitive members are its members, read without walking the nesting", async () => {
+      const t = await tree();
+      const statements: string[] = [];
+      const log = gateway.app.services.db.queryLog;
+      log.onQuery = (statement) => statements.push(statement);
+      let list: any;
+      try {
+        list = await transitive(t.bottom, { first: 1 });
+      } finally {
+        log.onQuery = null;
+      }
+      expect(statements.filter((statement) => /\bRECURSIVE\b/i.test(statement))).toEqual([]);
+      const direct = (await gateway.ok("admin", MEMBERS_PAGE, { id: t.bottom, first: 1 })).group.members;
+      expect(list).toEqual(direct);
+      // Its cursor pages on as members' does.
+      const next = await transitive(t.bottom, { first: 1, after: list.pageInfo.endCursor });
+      expect(next).toEqual((await gateway.ok("admin", MEMBERS_PAGE, { id: t.bottom, first: 1, after: direct.pageInfo.endCursor })).group.members);
+      expect(sorted([...list.edges, ...next.edges].map((edge: { node: Listed }) => edge.node.id))).toEqual(sorted([t.bob.id, t.cy.id]));
+    });
+
     it("pages forward and backward through transitiveMembers with the same items as one page", async () => {
       const t = await tree();
       const whole = (await transitive(t.top)).edges.map((edge: { node: Listed }) => edge.node.id);

@@ -185,7 +185,7 @@ postgresOnly("runs two gateway processes on one PostgreSQL database")("two gatew
     const sku = (await ok(gateways[0], `mutation { addSubscription(skuPartNumber: "POWER_BI_PRO", enabledUnits: ${MEMBERS}) { skuId } }`)).addSubscription;
     const group = (await ok(gateways[0], 'mutation { createGroup(input: { displayName: "Five Thousand", securityEnabled: true }) { id } }')).createGroup;
     const users = await bulkUsers("member", MEMBERS);
-    await sql.query("INSERT INTO group_members (group_id, user_id) SELECT $1, unnest($2::varchar[])", [group.id, users]);
+    await sql.query("INSERT INTO group_members (group_id, user_id, display_name) SELECT $1, u.id, u.display_name FROM users u WHERE u.id = ANY($2::varchar[])", [group.id, users]);
     const before = await Promise.all(gateways.map(processed));
 
     // Exactly as many seats as members: a member charged twice would leave another in CountViolation.
@@ -226,7 +226,7 @@ postgresOnly("runs two gateway processes on one PostgreSQL database")("two gatew
     const sku = (await ok(gateways[0], `mutation { addSubscription(skuPartNumber: "PROJECTPROFESSIONAL", enabledUnits: ${MEMBERS}) { skuId } }`)).addSubscription;
     const group = (await ok(gateways[0], 'mutation { createGroup(input: { displayName: "Survivors", securityEnabled: true }) { id } }')).createGroup;
     const users = await bulkUsers("survivor", MEMBERS);
-    await sql.query("INSERT INTO group_members (group_id, user_id) SELECT $1, unnest($2::varchar[])", [group.id, users]);
+    await sql.query("INSERT INTO group_members (group_id, user_id, display_name) SELECT $1, u.id, u.display_name FROM users u WHERE u.id = ANY($2::varchar[])", [group.id, users]);
     const [victim, survivor] = gateways;
 
     await ok(survivor, "mutation($g: ID!, $s: ID!) { assignGroupLicense(groupId: $g, addLicenses: [{ skuId: $s }]) { id } }", { g: group.id, s: sku.skuId });

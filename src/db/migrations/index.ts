@@ -17,6 +17,7 @@ import { AuditTimeWindow1764810000000 } from "./1764810000000-audit-time-window"
 import { AuditTimeOrder1764900000000 } from "./1764900000000-audit-time-order";
 import { DynamicGroups1765000000000 } from "./1765000000000-dynamic-groups";
 import { UserErrors1765100000000 } from "./1765100000000-user-errors";
+import { MemberNames1765200000000 } from "./1765200000000-member-names";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   AuditTimeOrder1764900000000,
   DynamicGroups1765000000000,
   UserErrors1765100000000,
+  MemberNames1765200000000,
 ];

@@ -260,11 +260,12 @@ export class LargeTenantPlan {
     const self = this;
     return {
       table: "group_members",
-      columns: ["group_id", "user_id"],
-      types: ["text", "text"],
+      // Each membership with its user's display name (GroupMemberRecord).
+      columns: ["group_id", "user_id", "display_name"],
+      types: ["text", "text", "text"],
       count,
       rows: function* () {
-        for (const group of self.groups) for (const i of self.membersOf(group)) yield [group.id, self.userId(i)];
+        for (const group of self.groups) for (const i of self.membersOf(group)) yield [group.id, self.userId(i), self.names(i).displayName];
       },
     };
   }

@@ -75,10 +75,11 @@ export class GroupNestingStore {
   /**
    * The group's direct members, users and groups, ordered by (displayName, id): a page of each
    * kind read on its own, limited and in order, then the two merged into one page by the
-   * database (so in its collation's order). The users' page is read by one of two plans, the
-   * cheaper for the group's size (see walksNameIndex); the member groups are few and are read
-   * from the group's links and sorted. Each kind's page holds at most `limit` rows, so the merge
-   * orders at most two pages' rows whatever the group's size.
+   * database (so in its collation's order). The users' page is one range of the memberships'
+   * (group_id, display_name, user_id) index (each membership keeps its user's name: migration
+   * MemberNames), whatever the group's size; the member groups are few and are read from the
+   * group's links and sorted. Each kind's page holds at most `limit` rows, so the merge orders at
+   * most two pages' rows.
    */
   async members(groupId: string, after: After, limit: number, backward = false): Promise<DirectoryObjectRecord[]> {
     const sql = new RawSql(this.manager);
@@ -89,57 +90,21 @@ export class GroupNestingStore {
     };
     const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
     // The keyset: a row-value comparison, which both engines read as a range of a (display_name, id) index.
-    const cursor = (alias: string, joiner: "WHERE" | "AND") => (after ? ` ${joiner} (${alias}.display_name, ${alias}.id) ${op} (${p(after.displayName)}, ${p(after.id)})` : "");
-    const order = (alias: string) => `ORDER BY ${alias}.display_name ${direction}, ${alias}.id ${direction} LIMIT ${p(limit)}`;
-    const user = "SELECT 'User' AS kind, u.id AS id, u.display_name AS display_name";
-    let users: string;
-    if (await this.walksNameIndex(sql, groupId, limit)) {
-      // Along the users' (display_name, id) index from the cursor, each user's membership probed
-      // with one index seek, until the page is full. On SQLite, CROSS JOIN keeps users the outer
-      // table; on PostgreSQL the probe is a scalar subquery, which its planner does not turn into
-      // a join (whose order it would choose by its statistics), so the index walk with its LIMIT
-      // is the only cheap plan left to it.
-      users = sql.postgres
-        ? `${user} FROM users u WHERE (SELECT 1 FROM group_members m WHERE m.group_id = ${p(groupId)} AND m.user_id = u.id) = 1${cursor("u", "AND")} ${order("u")}`
-        : `${user} FROM users u CROSS JOIN group_members m ON m.user_id = u.id AND m.group_id = ${p(groupId)}${cursor("u", "WHERE")} ${order("u")}`;
-    } else {
-      // Every membership of the group, its user read by primary key, sorted: a small group's
-      // whole cost. A materialized CTE makes PostgreSQL read the memberships first.
-      users = sql.postgres
-        ? `WITH m AS MATERIALIZED (SELECT user_id FROM group_members WHERE group_id = ${p(groupId)}) ${user} FROM m INNER JOIN users u ON u.id = m.user_id${cursor("u", "WHERE")} ${order("u")}`
-        : `${user} FROM group_members m CROSS JOIN users u ON u.id = m.user_id WHERE m.group_id = ${p(groupId)}${cursor("u", "AND")} ${order("u")}`;
-    }
+    const cursor = (name: string, id: string, joiner: "WHERE" | "AND") => (after ? ` ${joiner} (${name}, ${id}) ${op} (${p(after.displayName)}, ${p(after.id)})` : "");
+    const order = (name: string, id: string) => `ORDER BY ${name} ${direction}, ${id} ${direction} LIMIT ${p(limit)}`;
+    // SQLite is told the index: with statistics gathered before it existed, it would read the
+    // group by its key and sort.
+    const memberships = sql.postgres ? "group_members m" : "group_members m INDEXED BY IX_group_members_name";
+    const users = `SELECT 'User' AS kind, m.user_id AS id, m.display_name AS display_name FROM ${memberships} WHERE m.group_id = ${p(groupId)}${cursor("m.display_name", "m.user_id", "AND")} ${order("m.display_name", "m.user_id")}`;
     // The member groups, few, from the group's links, each read by primary key, sorted (rather
     // than a walk of every group's name from the cursor, which either engine may pick when its
     // statistics say the links are few).
     const group = "SELECT 'Group' AS kind, g.id AS id, g.display_name AS display_name";
     const groups = sql.postgres
-      ? `WITH n AS MATERIALIZED (SELECT member_group_id FROM group_member_groups WHERE group_id = ${p(groupId)}) ${group} FROM n INNER JOIN directory_groups g ON g.id = n.member_group_id${cursor("g", "WHERE")} ${order("g")}`
-      : `${group} FROM group_member_groups n CROSS JOIN directory_groups g ON g.id = n.member_group_id WHERE n.group_id = ${p(groupId)}${cursor("g", "AND")} ${order("g")}`;
-    const text = `SELECT o.kind, o.id FROM (SELECT * FROM (${users}) a UNION ALL SELECT * FROM (${groups}) b) o ${order("o")}`;
+      ? `WITH n AS MATERIALIZED (SELECT member_group_id FROM group_member_groups WHERE group_id = ${p(groupId)}) ${group} FROM n INNER JOIN directory_groups g ON g.id = n.member_group_id${cursor("g.display_name", "g.id", "WHERE")} ${order("g.display_name", "g.id")}`
+      : `${group} FROM group_member_groups n CROSS JOIN directory_groups g ON g.id = n.member_group_id WHERE n.group_id = ${p(groupId)}${cursor("g.display_name", "g.id", "AND")} ${order("g.display_name", "g.id")}`;
+    const text = `SELECT o.kind, o.id FROM (SELECT * FROM (${users}) a UNION ALL SELECT * FROM (${groups}) b) o ${order("o.display_name", "o.id")}`;
     return this.records(await sql.rows<{ kind: MemberKey["kind"]; id: string }>(text, values));
-  }
-
-  /**
-   * Whether a page of `limit` of the group's users is cheaper read along the users' name index than
-   * from the group's memberships. From the memberships, every member's row is read and sorted: the
-   * cost grows with the group. Along the index, about users ÷ members users are walked per member
-   * kept: the cost of a page grows with the users per member. The two meet at about √(limit ×
-   * users) members (membersWalkThreshold), so the group's memberships are counted only up to there,
-   * and the choice is kept until the next write (rememberedChoice). Neither engine makes this
-   * choice well on its own: SQLite plans the join the same whatever the group (a group of 200,000
-   * was sorted whole for each page, and a small one walked the index to its end), and PostgreSQL
-   * walked the index for a group of 2,000 in 200,000 users.
-   */
-  private walksNameIndex(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
-    return rememberedChoice(this.manager, `members ${groupId} ${limit}`, async () => {
-      const threshold = membersWalkThreshold(limit, await userCount(sql));
-      const [{ n }] = await sql.rows<{ n: number | string }>(
-        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM group_members WHERE group_id = ${sql.list(1)} LIMIT ${sql.list(1, 1)}) g`,
-        [groupId, threshold],
-      );
-      return Number(n) >= threshold;
-    });
   }
 
   countMembers(groupId: string): Promise<number> {
@@ -149,6 +114,8 @@ export class GroupNestingStore {
   /** Every user and group under the group, at any depth, each once, ordered by (displayName, id). */
   async transitiveMembers(groupId: string, after: After, limit: number, backward = false): Promise<DirectoryObjectRecord[]> {
     const sql = new RawSql(this.manager);
+    // Most groups hold no groups: theirs are their direct members, a range of one index.
+    if (!(await this.holdsGroups(sql, groupId))) return this.members(groupId, after, limit, backward);
     if (!(await this.walksNameIndexBelow(sql, groupId, limit))) return this.page(TRANSITIVE_MEMBERS, [groupId, groupId, groupId], after, limit, backward);
     // A large group: its users' page is read along the users' (display_name, id) index from the
     // cursor, each user's memberships probed (an index seek on user_id) for the group or one
@@ -165,7 +132,8 @@ export class GroupNestingStore {
     const order = (alias: string) => `ORDER BY ${alias}.display_name ${direction}, ${alias}.id ${direction} LIMIT ${p(limit)}`;
     const below = BELOW(p(groupId));
     // On PostgreSQL the probe is a scalar subquery, which its planner does not turn into a join
-    // (see members()); SQLite keeps the only table of the query, users, as the one it walks.
+    // (whose order it would choose by its statistics), so the index walk with its LIMIT is the
+    // only cheap plan left to it; SQLite keeps the only table of the query, users, as the one it walks.
     const member = (group: string) => `SELECT 1 FROM group_members m WHERE m.user_id = u.id AND (m.group_id = ${group} OR m.group_id IN (SELECT id FROM below))`;
     const users =
       `SELECT 'User' AS kind, u.id AS id, u.display_name AS display_name FROM users u ` +
@@ -176,9 +144,18 @@ export class GroupNestingStore {
     return this.records(await sql.rows<{ kind: MemberKey["kind"]; id: string }>(text, values));
   }
 
+  private async holdsGroups(sql: RawSql, groupId: string): Promise<boolean> {
+    return (await sql.rows(`SELECT 1 AS found FROM group_member_groups WHERE group_id = ${sql.list(1)} LIMIT 1`, [groupId])).length > 0;
+  }
+
   /**
-   * walksNameIndex for the users under a group at any depth: their memberships (of the group
-   * and of every group below it) counted up to the threshold, each group's through its index.
+   * Whether a page of `limit` of the users under the group, at any depth, is cheaper read along
+   * the users' name index than from their memberships. From the memberships (of the group and of
+   * every group below it), every member's row is read and sorted: the cost grows with the group.
+   * Along the index, about users ÷ members users are walked per member kept. The two meet at about
+   * √(limit × users) members (membersWalkThreshold), so the memberships are counted only up to
+   * there, each group's through its index, and the choice is kept until the next write
+   * (rememberedChoice).
    */
   private walksNameIndexBelow(sql: RawSql, groupId: string, limit: number): Promise<boolean> {
     return rememberedChoice(this.manager, `transitiveMembers ${groupId} ${limit}`, async () => {
@@ -192,7 +169,8 @@ export class GroupNestingStore {
     });
   }
 
-  countTransitiveMembers(groupId: string): Promise<number> {
+  async countTransitiveMembers(groupId: string): Promise<number> {
+    if (!(await this.holdsGroups(new RawSql(this.manager), groupId))) return this.countMembers(groupId);
     return this.count(TRANSITIVE_MEMBERS, [groupId, groupId, groupId]);
   }
 

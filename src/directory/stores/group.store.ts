@@ -4,7 +4,7 @@ import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { idCondition, type IdQuery } from "../../db/id-query";
 import { RawSql } from "../../db/sql";
 import { GroupEntity, GroupMemberEntity } from "../entities";
-import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun } from "../model";
+import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun, type UserRecord } from "../model";
 
 export interface GroupFilter {
   startsWith?: string | null;
@@ -152,8 +152,9 @@ export class GroupStore {
     return byUser;
   }
 
-  async addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
-    if (userIds.length > 0) await this.manager.insert(GroupMemberEntity, userIds.map((userId) => ({ groupId, userId })));
+  /** Adds these users to the group, each membership with the user's display name (see GroupMemberRecord). */
+  async addMembers(groupId: string, users: readonly Pick<UserRecord, "id" | "displayName">[]): Promise<void> {
+    if (users.length > 0) await this.manager.insert(GroupMemberEntity, users.map((user) => ({ groupId, userId: user.id, displayName: user.displayName })));
   }
 
   async removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {

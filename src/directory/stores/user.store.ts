@@ -202,9 +202,12 @@ export class UserStore {
     await this.manager.insert(UserEntity, user);
   }
 
+  /** Writes the user's fields, and their display name to each of their memberships (see GroupMemberRecord). */
   async update(user: UserRecord): Promise<void> {
     const { id, ...fields } = user;
     await this.manager.update(UserEntity, { id }, fields);
+    const sql = new RawSql(this.manager);
+    await sql.affected(`UPDATE group_members SET display_name = ${sql.list(1)} WHERE user_id = ${sql.list(1, 1)} AND display_name <> ${sql.list(1, 2)}`, [user.displayName, id, user.displayName]);
   }
 
   async setMail(id: string, mail: string | null): Promise<void> {

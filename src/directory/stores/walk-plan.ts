@@ -7,7 +7,7 @@ import { readerVersion } from "../../db/sqlite-direct";
  * users' name index rather than from the set itself, in a directory of `users` users:
  * √(limit × users), where reading and sorting every member costs about as much as walking
  * users ÷ members users for each of the page's `limit` members. 2,000 users, pages of 21: 205
- * members; a million users: 4,583. (A group's members, a product's holders.)
+ * members; a million users: 4,583. (The users under a group at any depth, a product's holders.)
  */
 export function membersWalkThreshold(limit: number, users: number): number {
   return Math.max(1, Math.ceil(Math.sqrt(limit * users)));
