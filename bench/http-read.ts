@@ -197,7 +197,7 @@ async function seedDirectory(databaseFile: string, count: number): Promise<{ adm
         const id = randomUUID();
         await users.insert({ id, userPrincipalName: upn, upnKey: upn, displayName: `Bench User ${String(i).padStart(4, "0")}`, mail: upn, department: "Sales", jobTitle: "Account Executive", accountEnabled: true, usageLocation: "US", createdDateTime: now });
         await users.replaceProxyAddresses(id, [{ userId: id, address: `SMTP:${upn}`, addressKey: proxyAddressKey(`SMTP:${upn}`), isPrimary: true, position: 0 }]);
-        for (let g = 0; g < 1 + (i % 3); g++) await groupStore.addMembers(groups[(i + g) % groups.length]!.id, [{ id, displayName: `Bench User ${String(i).padStart(4, "0")}` }]);
+        for (let g = 0; g < 1 + (i % 3); g++) await groupStore.addMembers(groups[(i + g) % groups.length]!.id, [id]);
         const held = skus.slice(i % skus.length, (i % skus.length) + 1 + (i % 2));
         await assignments.replace(
           id,

@@ -142,7 +142,7 @@ async function seedGroups(tx: EntityManager, users: Map<string, UserRecord>): Pr
     const members = rule
       ? [...users.values()].filter((user) => matchesRule(parseMembershipRule(rule), user))
       : (membership as string[]).map((nickname) => users.get(nickname)!);
-    await store.addMembers(group.id, members);
+    await store.addMembers(group.id, members.map((user) => user.id));
     groups.set(displayName, group);
   }
   return groups;

@@ -4,7 +4,9 @@ import { AUDIT_ENTITIES } from "../../src/audit/entities";
 import { MIGRATIONS } from "../../src/db/migrations";
 import { DIRECTORY_ENTITIES } from "../../src/directory/entities";
 import { LICENSING_ENTITIES } from "../../src/licensing/entities";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { GroupStore } from "../../src/directory/stores/group.store";
+import { UserStore } from "../../src/directory/stores/user.store";
+import { createTestDatabase, onPostgres, type TestDatabase } from "../support/database";
 import { TestGateway } from "../support/harness";
 
 // Each membership keeps its user's display name, which orders a page of the group's members
@@ -63,6 +65,43 @@ describe("a group's members are ordered by their names as they are now", () => {
     const ruled = await gateway.ok("admin", MEMBERS, { id: dynamic.id, first: 1 });
     expect(ruled.group.members.edges[0].node).toEqual({ id: createUser.id, displayName: "Aaab Newcomer" });
     expect(await stale()).toEqual([]);
+  });
+});
+
+// PostgreSQL runs transactions side by side: a rename and an insert of the same user's membership
+// must not leave the membership with the old name. (SQLite's one writer runs them one after the other.)
+(onPostgres ? describe : describe.skip)("a rename while the user is being added to a group (PostgreSQL)", () => {
+  it("waits for the insert and renames the new membership too", async () => {
+    const gateway = await TestGateway.start();
+    try {
+      const { createUser } = await gateway.ok("admin", "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }", {
+        input: { displayName: "Old Name", userPrincipalName: "old.name@contoso.com" },
+      });
+      const { createGroup } = await gateway.ok("admin", 'mutation { createGroup(input: { displayName: "Side by side", securityEnabled: true }) { id } }');
+      const { db } = gateway.app.services;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inserted!: () => void;
+      const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
+      // The insert, its transaction held open...
+      const adding = db.transaction(async (tx) => {
+        await new GroupStore(tx).addMembers(createGroup.id, [createUser.id]);
+        inserted();
+        await held;
+      });
+      await insertedYet;
+      // ...while another renames the user; the insert then commits.
+      const renaming = db.transaction(async (tx) => {
+        const user = (await new UserStore(tx).findById(createUser.id))!;
+        await new UserStore(tx).update({ ...user, displayName: "New Name" });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await Promise.all([adding, renaming]);
+      expect(await db.manager.query("SELECT display_name FROM group_members WHERE user_id = $1", [createUser.id])).toEqual([{ display_name: "New Name" }]);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ describe("a group's members in runs of a given size", () => {
         return { id, userPrincipalName: upn, upnKey: upn, displayName: id, mail: null, department: null, jobTitle: null, accountEnabled: true, usageLocation: "US", createdDateTime: new Date() };
       });
       for (let i = 0; i < users.length; i += 200) await tx.insert(UserEntity, users.slice(i, i + 200));
-      await new GroupStore(tx).addMembers(groupId, users);
+      await new GroupStore(tx).addMembers(groupId, ids);
     });
     const placeholder = isPostgres(db.manager) ? "$1" : "?";
     const rows: { user_id: string }[] = await db.manager.query(`SELECT user_id FROM group_members WHERE group_id = ${placeholder} ORDER BY user_id`, [groupId]);

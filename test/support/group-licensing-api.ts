@@ -220,7 +220,7 @@ export class GroupLicensingApi {
     const batch = ++serial;
     return this.gateway.app.services.db.transaction(async (tx) => {
       const users = new UserStore(tx);
-      const added: { id: string; displayName: string }[] = [];
+      const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         const upn = `bulk${batch}.user${i}@contoso.com`;
         const id = randomUUID();
@@ -236,10 +236,10 @@ export class GroupLicensingApi {
           usageLocation: "US",
           createdDateTime: new Date(),
         });
-        added.push({ id, displayName: `Bulk ${batch} User ${i}` });
+        ids.push(id);
       }
-      await new GroupStore(tx).addMembers(groupId, added);
-      return added.map((user) => user.id);
+      await new GroupStore(tx).addMembers(groupId, ids);
+      return ids;
     });
   }
 }

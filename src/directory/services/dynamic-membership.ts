@@ -42,7 +42,7 @@ export class DynamicMembership {
 
   private async apply(write: Write, group: GroupRecord, joining: UserRecord[], leaving: UserRecord[]): Promise<void> {
     const groups = new GroupStore(write.tx);
-    await groups.addMembers(group.id, joining);
+    await groups.addMembers(group.id, joining.map((user) => user.id));
     await groups.removeMembers(group.id, leaving.map((user) => user.id));
     for (const user of joining) write.also(membershipEntry("Add member to group", "Add", group, user));
     for (const user of leaving) write.also(membershipEntry("Remove member from group", "Delete", group, user));

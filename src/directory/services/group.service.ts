@@ -210,7 +210,7 @@ export class GroupService {
       const isMember = await store.isMember(group.id, user.id);
       if (adding && isMember) throw conflict(`${user.userPrincipalName} is already a member of '${group.displayName}'.`);
       if (!adding && !isMember) throw notFound(`Member of group '${group.displayName}'`, user.userPrincipalName);
-      await (adding ? store.addMembers(group.id, [user]) : store.removeMembers(group.id, [user.id]));
+      await (adding ? store.addMembers(group.id, [user.id]) : store.removeMembers(group.id, [user.id]));
       await write.publish({ kind: "membersChanged", groupId: group.id, userIds: [user.id] });
       write.modifiedProperties.push(memberChange(adding, user));
       return group;

@@ -2,9 +2,9 @@ import { In, type EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { likePrefix, orderByDisplayName } from "../../db/keyset";
 import { idCondition, type IdQuery } from "../../db/id-query";
-import { RawSql } from "../../db/sql";
+import { chunked, RawSql } from "../../db/sql";
 import { GroupEntity, GroupMemberEntity } from "../entities";
-import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun, type UserRecord } from "../model";
+import { DYNAMIC_MEMBERSHIP, type GroupRecord, type MemberRun } from "../model";
 
 export interface GroupFilter {
   startsWith?: string | null;
@@ -152,9 +152,21 @@ export class GroupStore {
     return byUser;
   }
 
-  /** Adds these users to the group, each membership with the user's display name (see GroupMemberRecord). */
-  async addMembers(groupId: string, users: readonly Pick<UserRecord, "id" | "displayName">[]): Promise<void> {
-    if (users.length > 0) await this.manager.insert(GroupMemberEntity, users.map((user) => ({ groupId, userId: user.id, displayName: user.displayName })));
+  /**
+   * Adds these users to the group, each membership with the user's display name as the users
+   * table holds it (see GroupMemberRecord). On PostgreSQL the users' rows are locked for the
+   * insert (FOR SHARE), so a rename in another transaction either commits first (and its name is
+   * the one read here) or waits for this one (and then renames these memberships too).
+   */
+  async addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    const sql = new RawSql(this.manager);
+    const lock = sql.postgres ? " FOR SHARE" : "";
+    for (const slice of chunked([...new Set(userIds)])) {
+      await sql.affected(
+        `INSERT INTO group_members (group_id, user_id, display_name) SELECT ${sql.list(1)}, id, display_name FROM users WHERE ${sql.anyOf("id", slice.length, 1)}${lock}`,
+        [groupId, ...sql.values(slice)],
+      );
+    }
   }
 
   async removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {
