@@ -431,7 +431,7 @@ describe("directory lists at a million users: every filter is served by an index
       for (const arm of await pagesOf(ids[which]!)) {
         expect(arm.filter((line) => /TEMP B-TREE FOR ORDER BY|^(Incremental )?Sort\b/.test(line))).toEqual([]);
         expect(arm.filter((line) => /^(SCAN|SEARCH) u\b| on users\b/.test(line))).toEqual([]);
-        expect(arm.some((line) => /^SEARCH m USING COVERING INDEX IX_group_members_name \(group_id=\?|^Index Only Scan using "?IX_group_members_name"? on group_members\b/.test(line))).toBe(true);
+        expect(arm.some((line) => /^SEARCH m USING COVERING INDEX IX_group_members_name \(group_id=\?|^Index (Only )?Scan using "?IX_group_members_name"? on group_members\b/.test(line))).toBe(true);
       }
     });
   });
