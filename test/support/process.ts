@@ -475,7 +475,7 @@ export async function seedLargeGroup(file: string, count: number, skuId = E3): P
           });
         }
         await tx.insert(UserEntity, users);
-        await tx.insert(GroupMemberEntity, users.map((user) => ({ groupId, userId: user.id })));
+        await tx.insert(GroupMemberEntity, users.map((user) => ({ groupId, userId: user.id, displayName: user.displayName })));
       }
       await tx.query("UPDATE subscribed_skus SET enabled_units = consumed_units + ? WHERE sku_id = ?", [count, skuId]);
       const [{ enabled }] = await tx.query("SELECT enabled_units AS enabled FROM subscribed_skus WHERE sku_id = ?", [skuId]);
