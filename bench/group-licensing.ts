@@ -16,7 +16,8 @@
  * holds the event loop), peak RSS (process.resourceUsage().maxRSS, and sampled between batches).
  *
  * Floor, same run: a raw better-sqlite3 insert of 2N rows into a table shaped like
- * license_assignments (same columns, primary key and two indexes, WAL like helpgate's file),
+ * license_assignments (its columns, primary key and indexes as the setup's migrations made them,
+ * without the foreign key to users; WAL like helpgate's file),
  * one transaction, one prepared statement; members/s = N / its time. Run three times (each
  * into a new file), the median taken.
  *
@@ -24,7 +25,7 @@
  * databases, e.g. what scripts/ci-postgres.sh prints), the same setup is made once into a fresh
  * database, and each run (--processes 1,2: one gateway process, then two) gets a copy of it
  * (CREATE DATABASE … TEMPLATE). In each copy, first the floor: the same 2N rows into a new table
- * shaped like license_assignments (columns, primary key, two indexes) by COPY … FROM STDIN
+ * shaped like license_assignments (columns, primary key, indexes) by COPY … FROM STDIN
  * (pg-copy-streams) in one transaction, three times, the median taken; then the measured run, with
  * every process forked from this file: once all have opened helpgate's services, the first calls
  * assignGroupLicense and all of them run batches until the group is ProcessingComplete (the
@@ -32,7 +33,8 @@
  * process seeing ProcessingComplete. All databases are dropped afterwards.
  *
  * Targets: SQLite ≥ 0.7× its floor with RSS < 300 MB; PostgreSQL with two processes ≥ 20,000
- * members/s and ≥ 0.5× its COPY floor (one process is reported).
+ * members/s and ≥ 0.5× its COPY floor (one process is reported). Each floor is also run with the
+ * rows in primary-key order (keyOrderFloor), and a ratio must hold against both.
  *
  * Options: --members N (or BENCH_MEMBERS; default 100000), --fallback-members M (default 30000:
  * run again at M when the SQLite run at N fails; "none" to skip), --postgres URL,
@@ -114,8 +116,15 @@ export interface Attempt {
   setupSeconds: number | null;
   /** SQLite: better-sqlite3 inserts; PostgreSQL: COPY … FROM STDIN (cpuSeconds: this process's, the server's not included). */
   floor: Floor | null;
+  /**
+   * The same floor with the rows in primary-key order (each user's, users by id): the order the
+   * processor writes its batches in, and the fastest for the table's indexes. Reported beside
+   * the floor (whose rows come in the users' creation order, as the target was set against).
+   */
+  keyOrderFloor: Floor | null;
   measured: Measured | null;
   ratioToFloor: number | null;
+  ratioToKeyOrderFloor: number | null;
   error: string | null;
   /** This run's targets, and whether it met them (null: not judged). */
   target: string;
@@ -162,7 +171,7 @@ async function setup(database: string, members: number): Promise<Setup & { userI
         }
         await tx.insert(UserEntity, users);
         await tx.insert(ProxyAddressEntity, users.map((user) => ({ userId: user.id, address: `SMTP:${user.userPrincipalName}`, addressKey: proxyAddressKey(`SMTP:${user.userPrincipalName}`), isPrimary: true, position: 0 })));
-        await tx.insert(GroupMemberEntity, users.map((user) => ({ groupId, userId: user.id })));
+        await tx.insert(GroupMemberEntity, users.map((user) => ({ groupId, userId: user.id, displayName: user.displayName })));
         userIds.push(...users.map((user) => user.id));
       }
     });
@@ -179,19 +188,20 @@ async function setup(database: string, members: number): Promise<Setup & { userI
   }
 }
 
-/** 2N rows into a table shaped like license_assignments, one transaction, one prepared statement. */
-function floor(file: string, userIds: readonly string[], skuIds: readonly string[], groupId: string): Floor {
+/**
+ * 2N rows into a table shaped like license_assignments, one transaction, one prepared statement.
+ * The table and its indexes are made from their definitions in the helpgate file the setup
+ * migrated (`setupFile`), so the floor keeps the shape the migrations give it; only the foreign
+ * key to users goes (the floor's file has no users).
+ */
+function floor(file: string, setupFile: string, userIds: readonly string[], skuIds: readonly string[], groupId: string): Floor {
+  const shape = assignmentsShape(setupFile);
   const db = new Sqlite(file);
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("foreign_keys = ON");
-    db.exec(`CREATE TABLE license_assignments (
-      user_id varchar(36) NOT NULL, sku_id varchar(36) NOT NULL, source varchar(36) NOT NULL, disabled_plans text NOT NULL,
-      state varchar(16) NOT NULL, error varchar(40), last_updated_date_time varchar(30) NOT NULL,
-      PRIMARY KEY (user_id, sku_id, source))`);
-    db.exec('CREATE INDEX "IX_license_assignments_source_state" ON license_assignments (source, state, user_id)');
-    db.exec('CREATE INDEX "IX_license_assignments_sku" ON license_assignments (sku_id, state)');
-    const insert = db.prepare("INSERT INTO license_assignments VALUES (?, ?, ?, ?, ?, ?, ?)");
+    for (const statement of shape) db.exec(statement);
+    const insert = db.prepare("INSERT INTO license_assignments (user_id, sku_id, source, disabled_plans, state, error, last_updated_date_time) VALUES (?, ?, ?, ?, ?, ?, ?)");
     const now = new Date().toISOString();
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -206,9 +216,24 @@ function floor(file: string, userIds: readonly string[], skuIds: readonly string
   }
 }
 
+/** license_assignments' table and index definitions in a migrated SQLite file, without the table's foreign keys. */
+function assignmentsShape(setupFile: string): string[] {
+  const db = new Sqlite(setupFile, { readonly: true });
+  try {
+    const rows = db.prepare("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'license_assignments' AND sql IS NOT NULL ORDER BY type = 'index', name").all() as { type: string; sql: string }[];
+    const table = rows.find((row) => row.type === "table");
+    if (!table) throw new Error(`${setupFile} has no license_assignments table`);
+    const withoutKeys = table.sql.replace(/,\s*CONSTRAINT\s+"[^"]+"\s+FOREIGN KEY\s*\([^)]*\)\s*REFERENCES\s+"[^"]+"\s*\([^)]*\)(\s+ON (DELETE|UPDATE) (CASCADE|SET NULL|SET DEFAULT|RESTRICT|NO ACTION))*/g, "");
+    if (/FOREIGN KEY/i.test(withoutKeys)) throw new Error(`license_assignments' foreign keys were not all taken out of the floor's table: ${withoutKeys}`);
+    return [withoutKeys, ...rows.filter((row) => row.type === "index").map((row) => row.sql)];
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * PostgreSQL's floor: 2N rows into a new table shaped like license_assignments (same columns,
- * primary key and two indexes; no foreign key) in the measured run's database, by
+ * primary key and indexes; no foreign key) in the measured run's database, by
  * `COPY … FROM STDIN` (pg-copy-streams, text format) in one transaction.
  */
 async function copyFloor(url: string, userIds: readonly string[], skuIds: readonly string[], groupId: string, run: number): Promise<Floor> {
@@ -216,12 +241,8 @@ async function copyFloor(url: string, userIds: readonly string[], skuIds: readon
   await client.connect();
   const table = `floor_assignments_${run}`;
   try {
-    await client.query(`CREATE TABLE ${table} (
-      user_id varchar(36) NOT NULL, sku_id varchar(36) NOT NULL, source varchar(36) NOT NULL, disabled_plans text NOT NULL,
-      state varchar(16) NOT NULL, error varchar(40), last_updated_date_time varchar(30) NOT NULL,
-      PRIMARY KEY (user_id, sku_id, source))`);
-    await client.query(`CREATE INDEX "IX_${table}_source_state" ON ${table} (source, state, user_id)`);
-    await client.query(`CREATE INDEX "IX_${table}_sku" ON ${table} (sku_id, state)`);
+    // The migrated table's columns, primary key and indexes (partial ones too); LIKE copies no foreign key.
+    await client.query(`CREATE TABLE ${table} (LIKE license_assignments INCLUDING DEFAULTS INCLUDING INDEXES)`);
     const now = new Date().toISOString();
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -528,17 +549,23 @@ const TARGETS = {
   PostgreSQL: { membersPerSecond: 20_000, ratioToFloor: 0.5, processes: 2 },
 };
 
-/** Whether a run met its engine's targets (null: not judged, e.g. PostgreSQL with one process), and how they read. */
+/**
+ * Whether a run met its engine's targets (null: not judged, e.g. PostgreSQL with one process), and
+ * how they read. A ratio to the floor must hold against both floors: the rows in the users'
+ * creation order (the floor the targets were set against) and in key order (the fastest plain
+ * write: in creation order, the floor pays for inserts all over the covering index by SKU).
+ */
 function judge(a: Attempt): { target: string; met: boolean | null } {
+  const ratio = Math.min(a.ratioToFloor ?? 0, a.ratioToKeyOrderFloor ?? 0);
   if (a.engine === "SQLite") {
     const t = TARGETS.SQLite;
-    const target = `≥ ${t.ratioToFloor}× floor, RSS < ${t.rssMiB} MB`;
-    return { target, met: a.measured && !a.error ? (a.ratioToFloor ?? 0) >= t.ratioToFloor && a.measured.rss.maxRssMiB < t.rssMiB : null };
+    const target = `≥ ${t.ratioToFloor}× both floors, RSS < ${t.rssMiB} MB`;
+    return { target, met: a.measured && !a.error ? ratio >= t.ratioToFloor && a.measured.rss.maxRssMiB < t.rssMiB : null };
   }
   const t = TARGETS.PostgreSQL;
   if (a.processes !== t.processes) return { target: "(reported)", met: null };
-  const target = `≥ ${t.membersPerSecond.toLocaleString("en-US")}/s and ≥ ${t.ratioToFloor}× floor`;
-  return { target, met: a.measured && !a.error ? a.measured.membersPerSecond >= t.membersPerSecond && (a.ratioToFloor ?? 0) >= t.ratioToFloor : null };
+  const target = `≥ ${t.membersPerSecond.toLocaleString("en-US")}/s and ≥ ${t.ratioToFloor}× both floors`;
+  return { target, met: a.measured && !a.error ? a.measured.membersPerSecond >= t.membersPerSecond && ratio >= t.ratioToFloor : null };
 }
 
 function check(result: Attempt, members: number): void {
@@ -550,18 +577,21 @@ function check(result: Attempt, members: number): void {
 
 async function attempt(members: number, options: GroupLicensingOptions): Promise<Attempt> {
   const temp = tempDir("group");
-  const result: Attempt = { members, engine: "SQLite", processes: 1, setupSeconds: null, floor: null, measured: null, ratioToFloor: null, error: null, target: "", met: null };
+  const result: Attempt = { members, engine: "SQLite", processes: 1, setupSeconds: null, floor: null, keyOrderFloor: null, measured: null, ratioToFloor: null, ratioToKeyOrderFloor: null, error: null, target: "", met: null };
   try {
     console.log(`setup (SQLite): ${members.toLocaleString("en-US")} members, E3 + EMS with ${members.toLocaleString("en-US")} units ...`);
     const s = await setup(path.join(temp.dir, "helpgate.sqlite"), members);
     result.setupSeconds = s.setupSeconds;
     console.log(`setup took ${s.setupSeconds.toFixed(1)} s; floor: raw insert of ${(2 * members).toLocaleString("en-US")} assignment rows ...`);
     // The median of three runs: one run alone moved by a third on this shared machine.
-    result.floor = median([0, 1, 2].map((run) => floor(path.join(temp.dir, `floor-${run}.sqlite`), s.userIds, s.skuIds, s.groupId)));
-    console.log(`floor: ${result.floor.runs.map((f) => f.toFixed(2)).join(", ")} s (median ${result.floor.seconds.toFixed(2)}); measuring assignGroupLicense → ProcessingComplete in a child process ...`);
+    result.floor = median([0, 1, 2].map((run) => floor(path.join(temp.dir, `floor-${run}.sqlite`), s.database, s.userIds, s.skuIds, s.groupId)));
+    const keyOrder = [...s.userIds].sort();
+    result.keyOrderFloor = median([0, 1, 2].map((run) => floor(path.join(temp.dir, `floor-key-${run}.sqlite`), s.database, keyOrder, s.skuIds, s.groupId)));
+    console.log(`floor: ${result.floor.runs.map((f) => f.toFixed(2)).join(", ")} s (median ${result.floor.seconds.toFixed(2)}); in key order ${result.keyOrderFloor.runs.map((f) => f.toFixed(2)).join(", ")} s; measuring assignGroupLicense → ProcessingComplete in a child process ...`);
     const { userIds: _ids, ...rest } = s;
     result.measured = await measure(rest, members, 1, options);
     result.ratioToFloor = result.measured.membersPerSecond / result.floor.membersPerSecond;
+    result.ratioToKeyOrderFloor = result.measured.membersPerSecond / result.keyOrderFloor.membersPerSecond;
     check(result, members);
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
@@ -590,15 +620,20 @@ async function postgresAttempts(members: number, options: GroupLicensingOptions)
     console.log(`setup took ${s.setupSeconds.toFixed(1)} s`);
     const { userIds, ...rest } = s;
     for (const processes of options.processes) {
-      const result: Attempt = { members, engine: "PostgreSQL", processes, setupSeconds: s.setupSeconds, floor: null, measured: null, ratioToFloor: null, error: null, target: "", met: null };
+      const result: Attempt = { members, engine: "PostgreSQL", processes, setupSeconds: s.setupSeconds, floor: null, keyOrderFloor: null, measured: null, ratioToFloor: null, ratioToKeyOrderFloor: null, error: null, target: "", met: null };
       const copy = await postgresDatabase(options.postgres!, template.name);
       try {
         const floors: Floor[] = [];
         for (const run of [0, 1, 2]) floors.push(await copyFloor(copy.url, userIds, s.skuIds, s.groupId, run));
         result.floor = median(floors);
-        console.log(`floor (COPY): ${result.floor.runs.map((f) => f.toFixed(2)).join(", ")} s (median ${result.floor.seconds.toFixed(2)}); measuring with ${processes} process(es) ...`);
+        const keyOrder = [...userIds].sort();
+        const keyOrderFloors: Floor[] = [];
+        for (const run of [3, 4, 5]) keyOrderFloors.push(await copyFloor(copy.url, keyOrder, s.skuIds, s.groupId, run));
+        result.keyOrderFloor = median(keyOrderFloors);
+        console.log(`floor (COPY): ${result.floor.runs.map((f) => f.toFixed(2)).join(", ")} s (median ${result.floor.seconds.toFixed(2)}); in key order ${result.keyOrderFloor.runs.map((f) => f.toFixed(2)).join(", ")} s; measuring with ${processes} process(es) ...`);
         result.measured = await measure({ ...rest, database: copy.url }, members, processes, options);
         result.ratioToFloor = result.measured.membersPerSecond / result.floor.membersPerSecond;
+        result.ratioToKeyOrderFloor = result.measured.membersPerSecond / result.keyOrderFloor.membersPerSecond;
         check(result, members);
       } catch (error) {
         result.error = error instanceof Error ? error.message : String(error);
@@ -636,7 +671,7 @@ export function report(result: GroupLicensingResult): string {
   ];
   lines.push(
     table(
-      ["members", "database", "processes", "members/s", "processing only", "assign s", "process s", "floor members/s", "× floor", "SQL/member", "batch p50 ms", "batch max ms", "peak RSS MiB", "target", "result"],
+      ["members", "database", "processes", "members/s", "processing only", "assign s", "process s", "floor members/s", "× floor", "× key-order floor", "SQL/member", "batch p50 ms", "batch max ms", "peak RSS MiB", "target", "result"],
       result.attempts.map((a) => [
         a.members,
         a.engine,
@@ -647,6 +682,7 @@ export function report(result: GroupLicensingResult): string {
         a.measured?.processSeconds ?? Number.NaN,
         a.floor?.membersPerSecond ?? Number.NaN,
         a.ratioToFloor ?? Number.NaN,
+        a.ratioToKeyOrderFloor ?? Number.NaN,
         a.measured?.sqlStatements.perMember ?? Number.NaN,
         a.measured?.batches.p50Ms ?? Number.NaN,
         a.measured?.batches.maxMs ?? Number.NaN,
@@ -660,7 +696,7 @@ export function report(result: GroupLicensingResult): string {
   for (const done of result.attempts.filter((a) => a.measured && !a.error)) {
     const m = done.measured!;
     lines.push(
-      `${done.members.toLocaleString("en-US")} members, ${done.engine}, ${done.processes} process(es): floor (${done.floor!.method}) ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.runs.map((f) => f.toFixed(2)).join(" / ")} s; batches: ${m.batches.count} (${m.batches.perProcess.join(" + ")}), first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing; CPU ${m.cpuSeconds.toFixed(2)} s (floor ${done.floor!.cpuSeconds.toFixed(2)} s)`,
+      `${done.members.toLocaleString("en-US")} members, ${done.engine}, ${done.processes} process(es): floor (${done.floor!.method}) ${done.floor!.rows.toLocaleString("en-US")} rows in ${done.floor!.runs.map((f) => f.toFixed(2)).join(" / ")} s, in key order ${done.keyOrderFloor?.runs.map((f) => f.toFixed(2)).join(" / ") ?? "-"} s; batches: ${m.batches.count} (${m.batches.perProcess.join(" + ")}), first ${format(m.batches.firstMs)} ms, last ${format(m.batches.lastMs)} ms; RSS before ${format(m.rss.beforeMiB)} MiB, after assign ${format(m.rss.afterAssignMiB)} MiB, sampled peak ${format(m.rss.sampledPeakMiB)} MiB, maxRSS ${format(m.rss.maxRssMiB)} MiB; V8 heap peak used/total ${format(m.heap.peakUsedMiB)}/${format(m.heap.peakTotalMiB)} MiB, used after GC ${format(m.heap.afterGcUsedMiB ?? Number.NaN)} MiB; SQL: ${m.sqlStatements.assign} in assign, ${m.sqlStatements.process.toLocaleString("en-US")} in processing; CPU ${m.cpuSeconds.toFixed(2)} s (floor ${done.floor!.cpuSeconds.toFixed(2)} s)`,
     );
   }
   if (result.profileSummary) lines.push(result.profileSummary.text);

@@ -127,7 +127,7 @@ async function setup(database: string, count: number): Promise<Setup> {
       }
       await tx.insert(UserEntity, users);
       await tx.insert(ProxyAddressEntity, users.map((user) => ({ userId: user.id, address: `SMTP:${user.userPrincipalName}`, addressKey: proxyAddressKey(`SMTP:${user.userPrincipalName}`), isPrimary: true, position: 0 })));
-      await tx.insert(GroupMemberEntity, users.slice(0, Math.floor(count / 2)).map((user) => ({ groupId, userId: user.id })));
+      await tx.insert(GroupMemberEntity, users.slice(0, Math.floor(count / 2)).map((user) => ({ groupId, userId: user.id, displayName: user.displayName })));
       userIds.push(...users.map((user) => user.id));
     });
     const token = await services.tokens.sign({ oid: admin.id, preferredUsername: admin.userPrincipalName }, 6 * 3600);
