@@ -195,6 +195,9 @@ function cases(l: Lookups): ListCase[] {
     },
     users("none", ""),
     users('startsWith "zoe s" (displayName)', 'startsWith: "zoe s"'),
+    // What a search box sends after its first keystrokes: many matches, names and UPNs.
+    users('startsWith "a" (one letter)', 'startsWith: "a"'),
+    users('startsWith "zoe" (a first name)', 'startsWith: "zoe"'),
     users('startsWith "ada.abe" (userPrincipalName)', 'startsWith: "ada.abe"'),
     users('department "Sales"', 'department: "Sales"'),
     users('usageLocation "DE"', 'usageLocation: "DE"'),

@@ -76,10 +76,18 @@ export class UserStore {
   }
 
   /**
-   * A page of `startsWith` alone: the page's (display_name, id) are picked from the two prefix
-   * indexes, which carry both (migration PrefixPages), and only that page's rows are read. Read
-   * the plain way, every match's row was read to be sorted: thousands of rows on random pages of
-   * a million-user table for a page of 50.
+   * A page of `startsWith` alone: the page's (display_name, id) are picked from indexes that
+   * carry both, and only that page's rows are read. Read the plain way, every match's row was
+   * read to be sorted: thousands of rows on random pages of a million-user table for a page of 50.
+   *
+   * Picked from the two prefix indexes (migration PrefixPages), every match is still sorted:
+   * 129 ms a page for "a" in a million users (146,000 names and as many UPNs), 8 ms for "zoe".
+   * So on SQLite, when the prefix has at most CASE_VARIANT_LETTERS ASCII letters, the names come
+   * from the users' name index instead, in its order: one range for each way of writing the
+   * prefix's letters in upper or lower case (the names LIKE matches, as its case folding is
+   * ASCII's), each range read up to the page's size; and from the UPN prefix index only the UPNs
+   * whose user's name does not match too. What is sorted is then at most a page a range, plus
+   * those UPNs: "a" took 10 ms a page (its UPN range is still read whole), "zoe" 1.5 ms.
    */
   private async prefixPage(sql: RawSql, startsWith: string, after: { displayName: string; id: string } | null, limit: number, backward: boolean): Promise<UserRecord[]> {
     const values: unknown[] = [];
@@ -89,6 +97,19 @@ export class UserStore {
     };
     const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
     const prefix = likePrefix(startsWith);
+    const variants = sql.postgres ? null : caseVariantRanges(startsWith);
+    if (variants) {
+      const order = `ORDER BY display_name ${direction}, id ${direction}`;
+      const cursor = () => (after ? ` AND (display_name, id) ${op} (${next(after.displayName)}, ${next(after.id)})` : "");
+      const names = variants.map(
+        ([from, to]) =>
+          `SELECT * FROM (SELECT display_name, id FROM users INDEXED BY "IX_users_display_name" WHERE display_name >= ${next(from)} AND display_name < ${next(to)}${cursor()} ${order} LIMIT ${next(limit)})`,
+      );
+      const upns = `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_prefix" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND display_name NOT LIKE ${next(prefix)} ESCAPE '\\'${cursor()}`;
+      const page = `SELECT id FROM (${[...names, upns].join(" UNION ALL ")} ${order} LIMIT ${next(limit)}) page`;
+      const rows = await sql.arrays<UserTuple>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${page}) ${order}`, values);
+      return rows.map(userFromTuple);
+    }
     // Placeholders in the order they appear: SQLite's are positional. On SQLite each branch
     // names its index: given the cursor, SQLite would rather take the range after it on
     // (display_name, id), which runs from the cursor to the end of the table in its BINARY
@@ -295,6 +316,25 @@ function filterSql(sql: RawSql, filter: UserFilter, probeIds = false): { conditi
   for (const ids of filter.idInQueries ?? []) conditions.push(probeIds ? rawIdExists("users.id", ids, next) : rawIdCondition("id", ids, next));
   for (const ids of filter.idNotInQueries ?? []) conditions.push(rawIdCondition("id", ids, next, true));
   return { conditions, values, next };
+}
+
+/** At most this many ASCII letters in a `startsWith` prefix for its names to be read as one range per way of writing them (2⁴ = 16 ranges). */
+const CASE_VARIANT_LETTERS = 4;
+
+/**
+ * The BINARY ranges [from, to) of the names that start with `prefix` in any case of its ASCII
+ * letters, in order (they do not overlap: each is the names starting with one string of the
+ * prefix's length), or null when the prefix has no ASCII letter, more than CASE_VARIANT_LETTERS
+ * of them, or does not end in an ASCII character (whose successor bounds the range). "Zo" gives
+ * ["ZO", "ZP"), ["Zo", "Zp"), ["zO", "zP"), ["zo", "zp").
+ */
+export function caseVariantRanges(prefix: string): [string, string][] | null {
+  const letters = [...prefix].filter((c) => /[A-Za-z]/.test(c)).length;
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (letters === 0 || letters > CASE_VARIANT_LETTERS || !(last < 0x7f)) return null;
+  let variants = [""];
+  for (const c of prefix) variants = /[A-Za-z]/.test(c) ? variants.flatMap((v) => [v + c.toUpperCase(), v + c.toLowerCase()]) : variants.map((v) => v + c);
+  return variants.sort().map((from) => [from, from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1)]);
 }
 
 /** A filter with `startsWith` and nothing else. */
