@@ -18,6 +18,7 @@ import { AuditTimeOrder1764900000000 } from "./1764900000000-audit-time-order";
 import { DynamicGroups1765000000000 } from "./1765000000000-dynamic-groups";
 import { UserErrors1765100000000 } from "./1765100000000-user-errors";
 import { MemberNames1765200000000 } from "./1765200000000-member-names";
+import { UpnOtherInitial1765300000000 } from "./1765300000000-upn-other-initial";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   DynamicGroups1765000000000,
   UserErrors1765100000000,
   MemberNames1765200000000,
+  UpnOtherInitial1765300000000,
 ];
