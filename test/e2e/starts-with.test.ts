@@ -9,8 +9,9 @@ import { createTestDatabase, type TestDatabase } from "../support/database";
 import { TestGateway } from "../support/harness";
 
 // users(filter: { startsWith }) reads a short prefix's names as one range per way of writing its
-// letters (UserStore.prefixPage, on SQLite): every page, forward and backward, must hold what a
-// plain statement over every user gives, whatever the letter case of the names.
+// letters (UserStore.prefixPage: on SQLite, and on PostgreSQL under a C collation): every page,
+// forward and backward, must hold what a plain statement over every user gives, whatever the
+// letter case of the names and whichever characters the engine's LOWER folds.
 describe("users startsWith pages hold every user whose name or UPN starts with the prefix, in order", () => {
   let db: TestDatabase;
   let gateway: TestGateway;
@@ -34,6 +35,11 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
     ["Sam Both", "sam.both"],
     ["Zed Nobody", "zed"],
     ["[Bracket] Sam", "bracket"],
+    // Characters PostgreSQL's LOWER may fold into an ASCII letter (İ into i, the Kelvin sign into
+    // k), found by name alone if it does, and a prefix with two such letters ("ki": nine ranges).
+    ["\u0130lker \u0130nce", "ince.ilker"],
+    ["\u212aelvin Sign", "sign.kelvin"],
+    ["Kim Kirk", "kirk.kim"],
   ];
 
   beforeAll(async () => {
@@ -97,8 +103,9 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
 
   // One letter (whose users found by UPN alone come from an index of their own: "b" finds one,
   // "[Bracket] Sam") to four (ranges), five letters and a prefix ending in a non-ASCII letter (the
-  // prefix indexes, sorted), and LIKE's wildcards, which must match only themselves.
-  it.each(["s", "S", "b", "x", "sa", "sam", "SAM ", "sa%", "sa_", "sa_m", "samue", "sø", "[b"])("startsWith %j, forward and backward, in pages of 2 and 5", async (prefix) => {
+  // prefix indexes, sorted), LIKE's wildcards, which must match only themselves, and the letters
+  // LOWER may fold other characters into.
+  it.each(["s", "S", "b", "x", "sa", "sam", "SAM ", "sa%", "sa_", "sa_m", "samue", "sø", "[b", "i", "I", "k", "ki", "KIM"])("startsWith %j, forward and backward, in pages of 2 and 5", async (prefix) => {
     const want = await expected(prefix);
     expect(want.length).toBeGreaterThan(0);
     for (const size of [2, 5]) {
@@ -139,14 +146,35 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
     expect(caseVariantRanges("sø")).toBeNull();
     expect(caseVariantRanges("")).toBeNull();
   });
+
+  it("on PostgreSQL, i and k are also written as the characters LOWER may fold into them, and only an ASCII prefix has ranges", () => {
+    expect(caseVariantRanges("Zo", { postgres: true })).toEqual(caseVariantRanges("Zo"));
+    expect(caseVariantRanges("k", { postgres: true })).toEqual([
+      ["K", "L"],
+      ["k", "l"],
+      ["\u212a", "\u212b"],
+    ]);
+    expect(caseVariantRanges("i.", { postgres: true })).toEqual([
+      ["I.", "I/"],
+      ["i.", "i/"],
+      ["\u0130.", "\u0130/"],
+    ]);
+    expect(caseVariantRanges("kim", { postgres: true })).toHaveLength(18);
+    // 81 ways to write "kiki": sorted instead.
+    expect(caseVariantRanges("kiki", { postgres: true })).toBeNull();
+    // LOWER folds "Ø" into "ø", which a range of "ø" alone would miss; SQLite's LIKE does not.
+    expect(caseVariantRanges("søren", { postgres: true })).toBeNull();
+    expect(caseVariantRanges("sø x", { postgres: true })).toBeNull();
+    expect(caseVariantRanges("sø x")).toHaveLength(4);
+  });
 });
 
-describe("migration UpnOtherInitial", () => {
-  it("indexes, on SQLite, the users whose UPN and name start differently, and can be undone and done again", async () => {
+describe("migrations UpnOtherInitial and UpnOtherInitialPostgres", () => {
+  it("index the users whose UPN and name start differently, each on its engine, and can be undone and done again", async () => {
     const db = await createTestDatabase();
     const entities = [...AUDIT_ENTITIES, ...DIRECTORY_ENTITIES, ...LICENSING_ENTITIES];
-    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === "UpnOtherInitial1765300000000") + 1);
-    expect(migrations.at(-1)?.name).toBe("UpnOtherInitial1765300000000");
+    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === "UpnOtherInitialPostgres1765400000000") + 1);
+    expect(migrations.slice(-2).map((migration) => migration.name)).toEqual(["UpnOtherInitial1765300000000", "UpnOtherInitialPostgres1765400000000"]);
     const source =
       db.kind === "postgres"
         ? new DataSource({ type: "postgres", url: db.url, entities, migrations })
@@ -155,12 +183,14 @@ describe("migration UpnOtherInitial", () => {
       db.kind === "postgres"
         ? (await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' AND indexname = 'IX_users_upn_other_initial'")).map((row: { name: string }) => row.name)
         : (await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'IX_users_upn_other_initial'")).map((row: { name: string }) => row.name);
+    const made = ["IX_users_upn_other_initial"];
     await source.initialize();
     try {
       await source.runMigrations();
-      // PostgreSQL keeps the sorted plan for every prefix: nothing to index there.
-      const made = db.kind === "postgres" ? [] : ["IX_users_upn_other_initial"];
       expect(await indexes()).toEqual(made);
+      // The last migration makes the index on PostgreSQL only, the one before on SQLite only.
+      await source.undoLastMigration();
+      expect(await indexes()).toEqual(db.kind === "postgres" ? [] : made);
       await source.undoLastMigration();
       expect(await indexes()).toEqual([]);
       await source.runMigrations();

@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * characters (in any ASCII letter case, as LIKE and lower() fold it), which this partial index
  * holds: a few in a directory whose UPNs follow the names. Without it, the UPN prefix index was
  * read for every UPN that starts with the character (146,000 of a million users for "a", 10 ms
- * a page) to find them. SQLite only: PostgreSQL orders the names by its collation and keeps the
- * sorted plan.
+ * a page) to find them. SQLite only here; migration UpnOtherInitialPostgres makes the same index
+ * on PostgreSQL.
  */
 export class UpnOtherInitial1765300000000 implements MigrationInterface {
   name = "UpnOtherInitial1765300000000";

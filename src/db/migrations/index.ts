@@ -19,6 +19,7 @@ import { DynamicGroups1765000000000 } from "./1765000000000-dynamic-groups";
 import { UserErrors1765100000000 } from "./1765100000000-user-errors";
 import { MemberNames1765200000000 } from "./1765200000000-member-names";
 import { UpnOtherInitial1765300000000 } from "./1765300000000-upn-other-initial";
+import { UpnOtherInitialPostgres1765400000000 } from "./1765400000000-upn-other-initial-postgres";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   UserErrors1765100000000,
   MemberNames1765200000000,
   UpnOtherInitial1765300000000,
+  UpnOtherInitialPostgres1765400000000,
 ];

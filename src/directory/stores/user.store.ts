@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "../../db/dialect";
 import { bound, rawIdCondition, rawIdExists, type IdQuery } from "../../db/id-query";
+import { namesInCodePointOrder } from "../../db/collation";
 import { likePrefix } from "../../db/keyset";
 import { RawSql } from "../../db/sql";
 import { ProxyAddressEntity, UserEntity } from "../entities";
@@ -81,14 +82,17 @@ export class UserStore {
    * read to be sorted: thousands of rows on random pages of a million-user table for a page of 50.
    *
    * Picked from the two prefix indexes (migration PrefixPages), every match is still sorted:
-   * 129 ms a page for "a" in a million users (146,000 names and as many UPNs), 8 ms for "zoe".
-   * So on SQLite, when the prefix has at most CASE_VARIANT_LETTERS ASCII letters, the names come
-   * from the users' name index instead, in its order: one range for each way of writing the
-   * prefix's letters in upper or lower case (the names LIKE matches, as its case folding is
-   * ASCII's), each range read up to the page's size; and from the UPN prefix index only the UPNs
-   * whose user's name does not match too; for a prefix of one character, those are the users
-   * whose UPN and name start differently, which a partial index of their own holds (migration
-   * UpnOtherInitial). What is sorted is then at most a page a range, plus those UPNs.
+   * 129 ms a page for "a" in a million users on SQLite (146,000 names and as many UPNs), 8 ms for
+   * "zoe"; 0.6 s for "a" on PostgreSQL. So when the prefix has at most
+   * CASE_VARIANT_LETTERS ASCII letters and names sort by code point (always on SQLite; on
+   * PostgreSQL under a C collation: namesInCodePointOrder), the names come from the users' name
+   * index instead, in its order: one range for each way of writing the prefix's letters (see
+   * caseVariantRanges), each range read up to the page's size; and from the UPN prefix index only
+   * the UPNs whose user's name does not match too; for a prefix of one character, those are the
+   * users whose UPN and name start differently, which a partial index of their own holds
+   * (migrations UpnOtherInitial, UpnOtherInitialPostgres). What is sorted is then at most a page a
+   * range, plus those UPNs. On PostgreSQL each range also states the list's own condition on
+   * LOWER(display_name), so a range holds only the names the plain statement matches.
    */
   private async prefixPage(sql: RawSql, startsWith: string, after: { displayName: string; id: string } | null, limit: number, backward: boolean): Promise<UserRecord[]> {
     const values: unknown[] = [];
@@ -98,19 +102,39 @@ export class UserStore {
     };
     const [op, direction] = backward ? ["<", "DESC"] : [">", "ASC"];
     const prefix = likePrefix(startsWith);
-    const variants = sql.postgres ? null : caseVariantRanges(startsWith);
+    const variants = (await namesInCodePointOrder(this.manager)) ? caseVariantRanges(startsWith, { postgres: sql.postgres }) : null;
     if (variants) {
       const order = `ORDER BY display_name ${direction}, id ${direction}`;
       const cursor = () => (after ? ` AND (display_name, id) ${op} (${next(after.displayName)}, ${next(after.id)})` : "");
+      const oneCharacter = [...startsWith].length === 1;
+      if (sql.postgres) {
+        // The list's own condition, written so that no index serves it: given a LIKE or a
+        // starts_with on LOWER(display_name), the planner would rather read the whole prefix from
+        // its index and sort it again. LOWER keeps the number of characters here (one for one, as
+        // libc's and the builtin provider's case mappings do).
+        const lowered = startsWith.toLowerCase();
+        const matches = (negated: boolean) => `left(LOWER(display_name), ${lowered.length}) ${negated ? "<>" : "="} ${next(lowered)}`;
+        const names = postgresRanges(variants, after?.displayName ?? null, backward).map((range) => {
+          // The cursor takes the place of the bound it passes: given both, PostgreSQL started the
+          // scan at the cursor and read every name up to the range (0.25 s for page 51 of "a").
+          const low = range.cursor && !backward ? `(display_name, id) > (${next(after!.displayName)}, ${next(after!.id)})` : `display_name >= ${next(range.from)}`;
+          const high = range.cursor && backward ? `(display_name, id) < (${next(after!.displayName)}, ${next(after!.id)})` : `display_name < ${next(range.to)}`;
+          return `(SELECT display_name, id FROM users WHERE ${low} AND ${high} AND ${matches(false)} ${order} LIMIT ${next(limit)})`;
+        });
+        const others = oneCharacter ? ` AND ${UPN_OTHER_INITIAL}` : "";
+        const upns = `(SELECT display_name, id FROM users WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\'${others} AND ${matches(true)}${cursor()})`;
+        const page = `SELECT id FROM (${[...names, upns].join(" UNION ALL ")}) arms ${order} LIMIT ${next(limit)}`;
+        const rows = await sql.arrays<UserTuple>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${page}) ${order}`, values);
+        return rows.map(userFromTuple);
+      }
       const names = variants.map(
         ([from, to]) =>
           `SELECT * FROM (SELECT display_name, id FROM users INDEXED BY "IX_users_display_name" WHERE display_name >= ${next(from)} AND display_name < ${next(to)}${cursor()} ${order} LIMIT ${next(limit)})`,
       );
       // One character: the users whose UPN and name start differently are in an index of their own.
-      const upns =
-        [...startsWith].length === 1
-          ? `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_other_initial" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND ${UPN_OTHER_INITIAL}${cursor()}`
-          : `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_prefix" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND display_name NOT LIKE ${next(prefix)} ESCAPE '\\'${cursor()}`;
+      const upns = oneCharacter
+        ? `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_other_initial" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND ${UPN_OTHER_INITIAL}${cursor()}`
+        : `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_prefix" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND display_name NOT LIKE ${next(prefix)} ESCAPE '\\'${cursor()}`;
       // The arms concatenated, then sorted once (at most a page an arm): given the compound's own
       // ORDER BY, SQLite sorts each arm apart, 17 sorters a page, whose buffers (malloc'd and
       // freed each time) had glibc give memory back and take it again on every request once
@@ -328,9 +352,9 @@ function filterSql(sql: RawSql, filter: UserFilter, probeIds = false): { conditi
 }
 
 /**
- * The condition of the partial index IX_users_upn_other_initial, as migration UpnOtherInitial
- * wrote it (SQLite uses the index only for a query that states it so): the users whose UPN and
- * display name start with different characters.
+ * The condition of the partial index IX_users_upn_other_initial, as migrations UpnOtherInitial
+ * (SQLite) and UpnOtherInitialPostgres wrote it (either engine uses the index only for a query
+ * that states it so): the users whose UPN and display name start with different characters.
  */
 const UPN_OTHER_INITIAL = "lower(substr(upn_key, 1, 1)) <> lower(substr(display_name, 1, 1))";
 
@@ -338,19 +362,59 @@ const UPN_OTHER_INITIAL = "lower(substr(upn_key, 1, 1)) <> lower(substr(display_
 const CASE_VARIANT_LETTERS = 4;
 
 /**
- * The BINARY ranges [from, to) of the names that start with `prefix` in any case of its ASCII
+ * Characters besides an ASCII letter's two cases that PostgreSQL's LOWER() may turn into it, as
+ * Unicode's case mapping does: İ (U+0130) into i, the Kelvin sign (U+212A) into k. Whether it does
+ * depends on the database's character type; a range of them yields no name the list's condition
+ * refuses, since each range states that condition too.
+ */
+const FOLDED_INTO: Readonly<Record<string, string>> = { i: "\u0130", k: "\u212a" };
+
+/** At most this many ranges on PostgreSQL, where i and k have three ways of writing ("kim": 18). */
+const MAX_POSTGRES_RANGES = 32;
+
+/**
+ * The code-point ranges [from, to) of the names that start with `prefix` in any case of its ASCII
  * letters, in order (they do not overlap: each is the names starting with one string of the
  * prefix's length), or null when the prefix has no ASCII letter, more than CASE_VARIANT_LETTERS
  * of them, or does not end in an ASCII character (whose successor bounds the range). "Zo" gives
- * ["ZO", "ZP"), ["Zo", "Zp"), ["zO", "zP"), ["zo", "zp").
+ * ["ZO", "ZP"), ["Zo", "Zp"), ["zO", "zP"), ["zo", "zp"): what SQLite's LIKE matches, its case
+ * folding being ASCII's.
+ *
+ * `postgres`: the ranges of what LOWER(display_name) LIKE may match instead, so only for a prefix
+ * that is all ASCII (LOWER folds every letter: "é" would need "É" too), each i and k also written
+ * as the character LOWER may fold into it (FOLDED_INTO); null past MAX_POSTGRES_RANGES.
  */
-export function caseVariantRanges(prefix: string): [string, string][] | null {
+export function caseVariantRanges(prefix: string, options: { postgres?: boolean } = {}): [string, string][] | null {
   const letters = [...prefix].filter((c) => /[A-Za-z]/.test(c)).length;
   const last = prefix.charCodeAt(prefix.length - 1);
   if (letters === 0 || letters > CASE_VARIANT_LETTERS || !(last < 0x7f)) return null;
+  if (options.postgres && !/^[\x00-\x7e]*$/.test(prefix)) return null;
   let variants = [""];
-  for (const c of prefix) variants = /[A-Za-z]/.test(c) ? variants.flatMap((v) => [v + c.toUpperCase(), v + c.toLowerCase()]) : variants.map((v) => v + c);
+  for (const c of prefix) {
+    if (!/[A-Za-z]/.test(c)) {
+      variants = variants.map((v) => v + c);
+      continue;
+    }
+    const ways = [c.toUpperCase(), c.toLowerCase()];
+    const folded = options.postgres ? FOLDED_INTO[c.toLowerCase()] : undefined;
+    if (folded) ways.push(folded);
+    variants = variants.flatMap((v) => ways.map((way) => v + way));
+    if (options.postgres && variants.length > MAX_POSTGRES_RANGES) return null;
+  }
   return variants.sort().map((from) => [from, from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1)]);
+}
+
+/**
+ * The ranges a page after (or, backward, before) a cursor's name reads on PostgreSQL: those the
+ * cursor has passed left out, and `cursor` set on the one it falls in (whose bound it replaces).
+ * JavaScript compares strings by UTF-16 unit, which orders them as code points do here: the
+ * ranges' bounds hold no character past U+212B, below every surrogate.
+ */
+function postgresRanges(ranges: [string, string][], cursor: string | null, backward: boolean): { from: string; to: string; cursor: boolean }[] {
+  if (cursor === null) return ranges.map(([from, to]) => ({ from, to, cursor: false }));
+  return ranges
+    .filter(([from, to]) => (backward ? cursor >= from : cursor < to))
+    .map(([from, to]) => ({ from, to, cursor: cursor >= from && cursor < to }));
 }
 
 /** A filter with `startsWith` and nothing else. */
