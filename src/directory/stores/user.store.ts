@@ -110,10 +110,11 @@ export class UserStore {
       if (sql.postgres) {
         // The list's own condition, written so that no index serves it: given a LIKE or a
         // starts_with on LOWER(display_name), the planner would rather read the whole prefix from
-        // its index and sort it again. LOWER keeps the number of characters here (one for one, as
-        // libc's and the builtin provider's case mappings do).
+        // its index and sort it again. Only the name's first characters are lowered, which is the
+        // same here: LOWER maps character for character (libc's and the builtin provider's case
+        // mappings do; an ICU collation never takes this path).
         const lowered = startsWith.toLowerCase();
-        const matches = (negated: boolean) => `left(LOWER(display_name), ${lowered.length}) ${negated ? "<>" : "="} ${next(lowered)}`;
+        const matches = (negated: boolean) => `LOWER(left(display_name, ${lowered.length})) ${negated ? "<>" : "="} ${next(lowered)}`;
         const names = postgresRanges(variants, after?.displayName ?? null, backward).map((range) => {
           // The cursor takes the place of the bound it passes: given both, PostgreSQL started the
           // scan at the cursor and read every name up to the range (0.25 s for page 51 of "a").
