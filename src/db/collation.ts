@@ -17,6 +17,8 @@ export interface CollationRow {
   datcollate: string;
   datlocprovider: string | null;
   datlocale: string | null;
+  /** The database's encoding (pg_encoding_to_char). */
+  encoding: string;
 }
 
 const known = new WeakMap<DataSource, Promise<boolean>>();
@@ -37,7 +39,8 @@ export function namesInCodePointOrder(manager: EntityManager): Promise<boolean> 
     found = new RawSql(manager)
       .rows<CollationRow>(
         `SELECT c.collname, c.collprovider, c.collcollate, to_jsonb(c) ->> 'colllocale' AS colllocale, d.datcollate,
-                to_jsonb(d) ->> 'datlocprovider' AS datlocprovider, to_jsonb(d) ->> 'datlocale' AS datlocale
+                to_jsonb(d) ->> 'datlocprovider' AS datlocprovider, to_jsonb(d) ->> 'datlocale' AS datlocale,
+                pg_encoding_to_char(d.encoding) AS encoding
            FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation JOIN pg_database d ON d.datname = current_database()
           WHERE a.attrelid = 'users'::regclass AND a.attname = 'display_name'`,
         [],
@@ -53,8 +56,13 @@ export function namesInCodePointOrder(manager: EntityManager): Promise<boolean> 
   return found;
 }
 
-/** Whether a column with this collation (in this database) sorts by code point. */
+/**
+ * Whether a column with this collation (in this database) sorts by code point. Only in a UTF-8
+ * database: the ranges of a prefix with i or k name characters (İ, the Kelvin sign) that a
+ * single-byte encoding cannot hold.
+ */
 export function inCodePointOrder(row: CollationRow): boolean {
+  if (row.encoding.toUpperCase() !== "UTF8") return false;
   if (row.collname !== "default") {
     if (CODE_POINT_ORDER.has(row.collname.toLowerCase())) return true;
     return row.collprovider !== "i" && CODE_POINT_ORDER.has((row.collcollate ?? row.colllocale ?? "").toLowerCase());

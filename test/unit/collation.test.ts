@@ -11,6 +11,7 @@ describe("a column's collation orders names by code point only when it is a C co
     datcollate,
     datlocprovider,
     datlocale,
+    encoding: "UTF8",
   });
 
   it.each(["C", "POSIX", "C.UTF-8", "C.utf8"])("the database's libc collation %s", (name) => {
@@ -27,6 +28,11 @@ describe("a column's collation orders names by code point only when it is a C co
     expect(inCodePointOrder(database("de_DE.utf8"))).toBe(false);
     // An ICU database keeps a libc datcollate, which its columns do not sort by.
     expect(inCodePointOrder(database("C.UTF-8", "i"))).toBe(false);
+  });
+
+  it("a database in another encoding does not, whatever its collation", () => {
+    expect(inCodePointOrder({ ...database("C"), encoding: "LATIN1" })).toBe(false);
+    expect(inCodePointOrder({ ...database("C"), encoding: "SQL_ASCII" })).toBe(false);
   });
 
   it("PostgreSQL 17's builtin provider sorts by code point under C and C.UTF-8", () => {
