@@ -40,6 +40,10 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
     ["\u0130lker \u0130nce", "ince.ilker"],
     ["\u212aelvin Sign", "sign.kelvin"],
     ["Kim Kirk", "kirk.kim"],
+    // A UPN that shares the name's first character but not its next two (found by UPN alone for
+    // "st"), and one that follows its name (found by name).
+    ["Sandra Tee", "st.sandra"],
+    ["Stan Lee", "stan.lee"],
   ];
 
   beforeAll(async () => {
@@ -105,7 +109,7 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
   // "[Bracket] Sam") to four (ranges), five letters and a prefix ending in a non-ASCII letter (the
   // prefix indexes, sorted), LIKE's wildcards, which must match only themselves, and the letters
   // LOWER may fold other characters into.
-  it.each(["s", "S", "b", "x", "sa", "sam", "SAM ", "sa%", "sa_", "sa_m", "samue", "sø", "[b", "i", "I", "k", "ki", "KIM"])("startsWith %j, forward and backward, in pages of 2 and 5", async (prefix) => {
+  it.each(["s", "S", "b", "x", "sa", "sam", "SAM ", "sa%", "sa_", "sa_m", "samue", "sø", "[b", "i", "I", "k", "ki", "KIM", "st", "St.", "sta"])("startsWith %j, forward and backward, in pages of 2 and 5", async (prefix) => {
     const want = await expected(prefix);
     expect(want.length).toBeGreaterThan(0);
     for (const size of [2, 5]) {
@@ -169,32 +173,37 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
   });
 });
 
-describe("migrations UpnOtherInitial and UpnOtherInitialPostgres", () => {
+describe("migrations UpnOtherInitial, UpnOtherInitialPostgres and UpnOtherStart", () => {
   it("index the users whose UPN and name start differently, each on its engine, and can be undone and done again", async () => {
     const db = await createTestDatabase();
     const entities = [...AUDIT_ENTITIES, ...DIRECTORY_ENTITIES, ...LICENSING_ENTITIES];
-    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === "UpnOtherInitialPostgres1765400000000") + 1);
-    expect(migrations.slice(-2).map((migration) => migration.name)).toEqual(["UpnOtherInitial1765300000000", "UpnOtherInitialPostgres1765400000000"]);
+    const names = ["UpnOtherInitial1765300000000", "UpnOtherInitialPostgres1765400000000", "UpnOtherStart1765500000000"];
+    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === names.at(-1)) + 1);
+    expect(migrations.slice(-3).map((migration) => migration.name)).toEqual(names);
     const source =
       db.kind === "postgres"
         ? new DataSource({ type: "postgres", url: db.url, entities, migrations })
         : new DataSource({ type: "better-sqlite3", database: db.url, entities, migrations });
     const indexes = async (): Promise<string[]> =>
-      db.kind === "postgres"
-        ? (await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' AND indexname = 'IX_users_upn_other_initial'")).map((row: { name: string }) => row.name)
-        : (await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'IX_users_upn_other_initial'")).map((row: { name: string }) => row.name);
-    const made = ["IX_users_upn_other_initial"];
+      (
+        db.kind === "postgres"
+          ? await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' AND indexname LIKE 'IX_users_upn_other_%' ORDER BY 1")
+          : await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'IX_users_upn_other_%' ORDER BY 1")
+      ).map((row: { name: string }) => row.name);
+    const both = ["IX_users_upn_other_initial", "IX_users_upn_other_start"];
     await source.initialize();
     try {
       await source.runMigrations();
-      expect(await indexes()).toEqual(made);
-      // The last migration makes the index on PostgreSQL only, the one before on SQLite only.
+      expect(await indexes()).toEqual(both);
       await source.undoLastMigration();
-      expect(await indexes()).toEqual(db.kind === "postgres" ? [] : made);
+      expect(await indexes()).toEqual(["IX_users_upn_other_initial"]);
+      // The one before makes the first-character index on PostgreSQL only, the one before that on SQLite only.
+      await source.undoLastMigration();
+      expect(await indexes()).toEqual(db.kind === "postgres" ? [] : ["IX_users_upn_other_initial"]);
       await source.undoLastMigration();
       expect(await indexes()).toEqual([]);
       await source.runMigrations();
-      expect(await indexes()).toEqual(made);
+      expect(await indexes()).toEqual(both);
     } finally {
       await source.destroy();
       await db.drop();

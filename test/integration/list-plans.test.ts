@@ -349,6 +349,45 @@ describe("directory lists at a million users: every filter is served by an index
     }
   });
 
+  it("users startsWith of two or three characters reads the users found by UPN alone from the index of those whose UPN and name start differently", async () => {
+    const log = gateway.app.services.db.queryLog;
+    const captured: Captured[] = [];
+    log.onQuery = (statement, parameters) => {
+      if (/^\s*SELECT\b/i.test(statement) && statement.includes(" UNION ")) captured.push({ query: statement, parameters });
+    };
+    try {
+      for (const prefix of ["zo", "zoe"]) {
+        const data: any = await gateway.ok("admin", "query($p: String!) { users(first: 20, filter: { startsWith: $p }) { edges { node { displayName } } } }", { p: prefix });
+        expect(data.users.edges.length).toBeGreaterThan(0);
+      }
+    } finally {
+      log.onQuery = null;
+    }
+    expect(captured).toHaveLength(2);
+    const codePointOrder = await namesInCodePointOrder(gateway.app.services.db.manager);
+    for (const statement of captured) {
+      if (db.kind === "sqlite") {
+        const handle = new Sqlite(db.url, { readonly: true });
+        try {
+          const lines = (handle.prepare(`EXPLAIN QUERY PLAN ${statement.query}`).all(...statement.parameters) as { detail: string }[]).map((row) => row.detail);
+          expect(lines.filter((line) => /^SEARCH users USING COVERING INDEX IX_users_upn_other_start \(/.test(line))).toHaveLength(1);
+          expect(lines.filter((line) => /IX_users_upn_prefix\b/.test(line))).toEqual([]);
+        } finally {
+          handle.close();
+        }
+      } else {
+        const indexes = JSON.stringify(await postgresPlan(db, statement));
+        if (codePointOrder) {
+          expect(indexes).toContain('"Index Name":"IX_users_upn_other_start"');
+          expect(indexes).not.toContain('"Index Name":"IX_users_upn_prefix"');
+        } else {
+          // Under another collation the prefix is read whole from both prefix indexes and sorted.
+          expect(indexes).toContain('"Index Name":"IX_users_upn_prefix"');
+        }
+      }
+    }
+  });
+
   it("directoryAudits since/until half a year back reads a page of the time index, in its order, not the whole window", async () => {
     const window = { since: "2026-06-01T00:00:00Z", until: "2026-06-08T00:00:00Z" };
     const query = "query($after: String, $since: DateTime, $until: DateTime) { directoryAudits(first: 20, after: $after, filter: { since: $since, until: $until }) { edges { node { id activityDateTime } } pageInfo { endCursor } } }";

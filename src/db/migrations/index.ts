@@ -20,6 +20,7 @@ import { UserErrors1765100000000 } from "./1765100000000-user-errors";
 import { MemberNames1765200000000 } from "./1765200000000-member-names";
 import { UpnOtherInitial1765300000000 } from "./1765300000000-upn-other-initial";
 import { UpnOtherInitialPostgres1765400000000 } from "./1765400000000-upn-other-initial-postgres";
+import { UpnOtherStart1765500000000 } from "./1765500000000-upn-other-start";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   MemberNames1765200000000,
   UpnOtherInitial1765300000000,
   UpnOtherInitialPostgres1765400000000,
+  UpnOtherStart1765500000000,
 ];

@@ -88,10 +88,10 @@ export class UserStore {
    * PostgreSQL under a C collation: namesInCodePointOrder), the names come from the users' name
    * index instead, in its order: one range for each way of writing the prefix's letters (see
    * caseVariantRanges), each range read up to the page's size; and from the UPN prefix index only
-   * the UPNs whose user's name does not match too; for a prefix of one character, those are the
-   * users whose UPN and name start differently, which a partial index of their own holds
-   * (migrations UpnOtherInitial, UpnOtherInitialPostgres). What is sorted is then at most a page a
-   * range, plus those UPNs. On PostgreSQL each range also states the list's own condition on
+   * the UPNs whose user's name does not match too; for a prefix of up to three characters, those
+   * are among the users whose UPN and name start differently, which partial indexes of their own
+   * hold (migrations UpnOtherInitial, UpnOtherInitialPostgres, UpnOtherStart: upnOtherCondition).
+   * What is sorted is then at most a page a range, plus those UPNs. On PostgreSQL each range also states the list's own condition on
    * LOWER(display_name), so a range holds only the names the plain statement matches.
    */
   private async prefixPage(sql: RawSql, startsWith: string, after: { displayName: string; id: string } | null, limit: number, backward: boolean): Promise<UserRecord[]> {
@@ -106,7 +106,10 @@ export class UserStore {
     if (variants) {
       const order = `ORDER BY display_name ${direction}, id ${direction}`;
       const cursor = () => (after ? ` AND (display_name, id) ${op} (${next(after.displayName)}, ${next(after.id)})` : "");
-      const oneCharacter = [...startsWith].length === 1;
+      // The users found by UPN alone: from an index of the users whose UPN and name start
+      // differently, in their first character or in their first UPN_OTHER_START (see
+      // upnOtherCondition), else from the UPN prefix index.
+      const others = upnOtherCondition([...startsWith].length);
       if (sql.postgres) {
         // The list's own condition, written so that no index serves it: given a LIKE or a
         // starts_with on LOWER(display_name), the planner would rather read the whole prefix from
@@ -122,8 +125,7 @@ export class UserStore {
           const high = range.cursor && backward ? `(display_name, id) < (${next(after!.displayName)}, ${next(after!.id)})` : `display_name < ${next(range.to)}`;
           return `(SELECT display_name, id FROM users WHERE ${low} AND ${high} AND ${matches(false)} ${order} LIMIT ${next(limit)})`;
         });
-        const others = oneCharacter ? ` AND ${UPN_OTHER_INITIAL}` : "";
-        const upns = `(SELECT display_name, id FROM users WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\'${others} AND ${matches(true)}${cursor()})`;
+        const upns = `(SELECT display_name, id FROM users WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\'${others ? ` AND ${others.condition}` : ""} AND ${matches(true)}${cursor()})`;
         const page = `SELECT id FROM (${[...names, upns].join(" UNION ALL ")}) arms ${order} LIMIT ${next(limit)}`;
         const rows = await sql.arrays<UserTuple>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${page}) ${order}`, values);
         return rows.map(userFromTuple);
@@ -132,9 +134,8 @@ export class UserStore {
         ([from, to]) =>
           `SELECT * FROM (SELECT display_name, id FROM users INDEXED BY "IX_users_display_name" WHERE display_name >= ${next(from)} AND display_name < ${next(to)}${cursor()} ${order} LIMIT ${next(limit)})`,
       );
-      // One character: the users whose UPN and name start differently are in an index of their own.
-      const upns = oneCharacter
-        ? `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_other_initial" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND ${UPN_OTHER_INITIAL}${cursor()}`
+      const upns = others
+        ? `SELECT display_name, id FROM users INDEXED BY "${others.index}" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND ${others.condition} AND display_name NOT LIKE ${next(prefix)} ESCAPE '\\'${cursor()}`
         : `SELECT display_name, id FROM users INDEXED BY "IX_users_upn_prefix" WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\' AND display_name NOT LIKE ${next(prefix)} ESCAPE '\\'${cursor()}`;
       // The arms concatenated, then sorted once (at most a page an arm): given the compound's own
       // ORDER BY, SQLite sorts each arm apart, 17 sorters a page, whose buffers (malloc'd and
@@ -358,6 +359,29 @@ function filterSql(sql: RawSql, filter: UserFilter, probeIds = false): { conditi
  * that states it so): the users whose UPN and display name start with different characters.
  */
 const UPN_OTHER_INITIAL = "lower(substr(upn_key, 1, 1)) <> lower(substr(display_name, 1, 1))";
+
+/** The first characters of UPN and name that migration UpnOtherStart compares. */
+const UPN_OTHER_START = 3;
+
+/**
+ * The condition of the partial index IX_users_upn_other_start (migration UpnOtherStart): the users
+ * whose UPN and display name differ within their first UPN_OTHER_START characters.
+ */
+const UPN_OTHER_START_CONDITION = `lower(substr(upn_key, 1, ${UPN_OTHER_START})) <> lower(substr(display_name, 1, ${UPN_OTHER_START}))`;
+
+/**
+ * Where a short prefix's users found by UPN alone are read from: a user whose UPN starts with a
+ * prefix of n characters and whose name does not has a UPN and a name that differ within their
+ * first n characters (both engines' lower() maps character for character), so for n = 1 the
+ * index of those whose first character differs holds them, and for n up to UPN_OTHER_START the
+ * index of those whose first UPN_OTHER_START differ does. Either is small where UPNs follow the
+ * names. Null past that: the UPN prefix index, every UPN that starts with the prefix read.
+ */
+function upnOtherCondition(characters: number): { index: string; condition: string } | null {
+  if (characters === 1) return { index: "IX_users_upn_other_initial", condition: UPN_OTHER_INITIAL };
+  if (characters <= UPN_OTHER_START) return { index: "IX_users_upn_other_start", condition: UPN_OTHER_START_CONDITION };
+  return null;
+}
 
 /** At most this many ASCII letters in a `startsWith` prefix for its names to be read as one range per way of writing them (2⁴ = 16 ranges). */
 const CASE_VARIANT_LETTERS = 4;
