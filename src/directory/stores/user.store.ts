@@ -91,8 +91,9 @@ export class UserStore {
    * the UPNs whose user's name does not match too; for a prefix of up to three characters, those
    * are among the users whose UPN and name start differently, which partial indexes of their own
    * hold (migrations UpnOtherInitial, UpnOtherInitialPostgres, UpnOtherStart: upnOtherCondition).
-   * What is sorted is then at most a page a range, plus those UPNs. On PostgreSQL each range also states the list's own condition on
-   * LOWER(display_name), so a range holds only the names the plain statement matches.
+   * What is sorted is then at most a page a range, plus those UPNs. On PostgreSQL each range also
+   * states the list's own condition on LOWER(display_name), so a range holds only the names the
+   * plain statement matches.
    */
   private async prefixPage(sql: RawSql, startsWith: string, after: { displayName: string; id: string } | null, limit: number, backward: boolean): Promise<UserRecord[]> {
     const values: unknown[] = [];
