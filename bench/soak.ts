@@ -82,6 +82,11 @@ export interface MinuteRow {
   rssMinMiB: number;
   rssMaxMiB: number;
   heapUsedMiB: number;
+  /** Full (mark-compact) collections since the server started, V8's own and its idle collector's, at the minute's end. */
+  fullCollections: number;
+  /** Of those, the ones the idle collector ran (src/common/idle-collector.ts), and the time they held the server's event loop, in all. */
+  idleCollections: number;
+  idleCollectionMs: number;
   queueDepth: number;
   errors: number;
   /** Requests not sent because 500 were already waiting for an answer (the server fell behind). */
@@ -274,6 +279,9 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
           rssMinMiB: rss[0]!,
           rssMaxMiB: rss[rss.length - 1]!,
           heapUsedMiB: mib(await metric(url, "helpgate_nodejs_heap_size_used_bytes")),
+          fullCollections: await metric(url, 'helpgate_nodejs_gc_duration_seconds_count{kind="major"}'),
+          idleCollections: await metric(url, "helpgate_idle_collections"),
+          idleCollectionMs: (await metric(url, "helpgate_idle_collection_seconds")) * 1000,
           queueDepth: await metric(url, "helpgate_licensing_queue_depth"),
           errors: samples.filter((sample) => !sample.ok).length,
           skipped,
@@ -282,7 +290,7 @@ export async function run(options: SoakOptions): Promise<SoakResult> {
         skipped = 0;
         minutes.push(row);
         console.log(
-          `minute ${minute} (load ${row.loadAverage.toFixed(1)}): RSS ${row.rssMiB.toFixed(0)} MiB (${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}), heap ${row.heapUsedMiB.toFixed(0)} MiB, queue ${row.queueDepth}, errors ${row.errors}, skipped ${row.skipped}; ` +
+          `minute ${minute} (load ${row.loadAverage.toFixed(1)}): RSS ${row.rssMiB.toFixed(0)} MiB (${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}), heap ${row.heapUsedMiB.toFixed(0)} MiB, full collections ${row.fullCollections} (idle ${row.idleCollections}, ${row.idleCollectionMs.toFixed(0)} ms in all), queue ${row.queueDepth}, errors ${row.errors}, skipped ${row.skipped}; ` +
             Object.entries(operations).map(([name, o]) => `${name} ${o.count} p50 ${o.p50Ms.toFixed(1)} p99 ${o.p99Ms.toFixed(1)}`).join("; "),
         );
       }
@@ -330,8 +338,8 @@ export function report(result: SoakResult): string {
   return [
     `soak: ${result.options.minutes} min, ${Object.values(RATES).reduce((a, b) => a + b, 0) * result.options.rate} requests/s, ${result.options.users} users; p50 / p99 ms per minute`,
     table(
-      ["minute", ...operations, "RSS MiB (median)", "RSS low–high", "heap MiB", "queue", "errors", "host load"],
-      result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, `${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}`, row.heapUsedMiB, row.queueDepth, row.errors, row.loadAverage]),
+      ["minute", ...operations, "RSS MiB (median)", "RSS low–high", "heap MiB", "full GCs (idle)", "queue", "errors", "host load"],
+      result.minutes.map((row) => [row.minute, ...operations.map((name) => `${row.operations[name]!.p50Ms.toFixed(1)} / ${row.operations[name]!.p99Ms.toFixed(1)}`), row.rssMiB, `${row.rssMinMiB.toFixed(0)}–${row.rssMaxMiB.toFixed(0)}`, row.heapUsedMiB, `${row.fullCollections} (${row.idleCollections})`, row.queueDepth, row.errors, row.loadAverage]),
     ),
     `errors: ${result.errors} (${t.noErrors ? "met" : "missed"})${result.errorSamples.length ? `; e.g. ${result.errorSamples.slice(0, 3).join(" | ")}` : ""}`,
     ...(result.afterCollection

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { idleCollections } from "../common/idle-collector";
 import { DEFAULT_METRICS_MAX_OPERATIONS } from "../config";
 import type { Services } from "../services";
 
@@ -46,14 +47,7 @@ export class Metrics {
       },
     });
     const progress = services.licensing.progress;
-    new Gauge({
-      name: "helpgate_license_processing_subscribers",
-      help: "Open groupLicenseProcessing subscriptions in this process.",
-      registers: [this.registry],
-      collect() {
-        this.set(progress.watchers);
-      },
-    });
+    readAtScrape(this.registry, "helpgate_license_processing_subscribers", "Open groupLicenseProcessing subscriptions in this process.", () => progress.watchers);
     const replicas = services.db.replicas;
     if (replicas) {
       const STATES = ["connecting", "ok", "behind", "down"] as const;
@@ -88,15 +82,24 @@ export class Metrics {
         },
       });
     }
-    new Gauge({
-      name: "helpgate_licensing_users_processed",
-      help: "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).",
-      registers: [this.registry],
-      collect() {
-        this.set(processor.processedTotal);
-      },
-    });
+    const idle = "Full garbage collections the server ran while idle, giving back memory V8 would have kept until a busier moment (a counter).";
+    readAtScrape(this.registry, "helpgate_idle_collections", idle, () => idleCollections().collections);
+    readAtScrape(this.registry, "helpgate_idle_collection_seconds", "The time those collections held the event loop, in all (a counter).", () => idleCollections().seconds);
+    const processed = "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).";
+    readAtScrape(this.registry, "helpgate_licensing_users_processed", processed, () => processor.processedTotal);
   }
+}
+
+/** A gauge without labels whose value is read when /metrics is scraped. */
+function readAtScrape(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }
 
 /** Longer operation names are labelled `other`: a label value is kept for the life of the process. */

@@ -1,0 +1,68 @@
+import v8 from "node:v8";
+import { collectGarbage } from "../../src/common/collect-garbage";
+import { startIdleCollector } from "../../src/common/idle-collector";
+
+const oldGeneration = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === "old_space")!.space_used_size;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Objects that live long enough to reach the old generation, then are dropped: about 40 MB of garbage there. */
+async function oldGarbage(): Promise<void> {
+  let kept: { n: number; text: string }[] | null = [];
+  for (let n = 0; n < 600_000; n++) kept.push({ n, text: `entry ${n}` });
+  // Two young-generation collections move them to the old one.
+  for (let i = 0; i < 3; i++) {
+    let churn: number[][] | null = [];
+    for (let k = 0; k < 20_000; k++) churn.push([k, k, k]);
+    churn = null;
+    await sleep(1);
+  }
+  expect(kept.length).toBe(600_000);
+  kept = null;
+}
+
+describe("startIdleCollector", () => {
+  it("collects the old generation's garbage while the event loop is idle", async () => {
+    collectGarbage();
+    const before = oldGeneration();
+    const collector = startIdleCollector({ everyMs: 50, idleBelow: 0.5, growthMiB: 8 });
+    try {
+      // Made with the loop busy: nothing is collected meanwhile.
+      await oldGarbage();
+      const grown = oldGeneration();
+      expect(grown - before).toBeGreaterThan(20 * 1024 * 1024);
+      expect(collector.collections).toBe(0);
+      for (let i = 0; i < 40 && collector.collections === 0; i++) await sleep(25);
+      expect(collector.collections).toBeGreaterThanOrEqual(1);
+      expect(oldGeneration() - before).toBeLessThan((grown - before) / 4);
+    } finally {
+      collector.stop();
+    }
+  });
+
+  it("leaves a busy event loop to V8, and a heap that has not grown", async () => {
+    collectGarbage();
+    const quiet = startIdleCollector({ everyMs: 30, idleBelow: 0.5, growthMiB: 64 });
+    await sleep(300);
+    quiet.stop();
+    // Idle, but the old generation grew by far less than 64 MiB.
+    expect(quiet.collections).toBe(0);
+
+    const busy = startIdleCollector({ everyMs: 30, idleBelow: 0.5, growthMiB: 1 });
+    try {
+      // The old generation grows by tens of MiB, but the loop is held for most of each
+      // interval: never idle enough.
+      await oldGarbage();
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        const end = Date.now() + 25;
+        while (Date.now() < end) {
+          /* busy */
+        }
+        await sleep(1);
+      }
+      expect(busy.collections).toBe(0);
+    } finally {
+      busy.stop();
+    }
+  });
+});
