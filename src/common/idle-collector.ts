@@ -22,7 +22,7 @@ export const IDLE_COLLECTOR_DEFAULTS: IdleCollectorOptions = { everyMs: 10_000, 
 
 /**
  * Collects the server's garbage while it is idle. Under light, steady traffic V8's old generation
- * fills with dead objects (about 1 MiB a minute in the soak, its live part flat) and V8 collects
+ * fills with dead objects (a few MiB a minute in the soak, its live part flat) and V8 collects
  * it only once it is about three times what survived its last full collection
  * (heap-growth.ts): the process's RSS climbed for tens of minutes without anything leaking. Every
  * `everyMs` this looks at the event loop's utilization since the last look and at the old
