@@ -25,8 +25,8 @@ export async function authenticate(authorization: string | undefined, services: 
  * and `roles` claims in a user's token are not read.
  */
 async function userCaller(identity: Extract<TokenIdentity, { kind: "user" }>, services: Services): Promise<UserCaller> {
-  const user = await services.users.findForSignIn(identity);
-  if (!user) {
+  const signedIn = await services.users.signIn(identity);
+  if (!signedIn) {
     const deleted = identity.oid && /^[0-9a-f-]{36}$/i.test(identity.oid) ? await services.audit.deletedAt(identity.oid.toLowerCase(), "Delete user") : null;
     throw unauthenticated(
       deleted
@@ -34,8 +34,8 @@ async function userCaller(identity: Extract<TokenIdentity, { kind: "user" }>, se
         : "The user the token names does not exist in this directory (it may have been deleted).",
     );
   }
+  const { user, roleTemplateIds } = signedIn;
   if (!user.accountEnabled) throw unauthenticated("The account the token names is disabled (accountEnabled is false).");
-  const roleTemplateIds = (await services.roles.rolesOf([user.id])).get(user.id) ?? [];
   return {
     kind: "user",
     id: user.id,
@@ -43,6 +43,7 @@ async function userCaller(identity: Extract<TokenIdentity, { kind: "user" }>, se
     displayName: user.displayName,
     roleTemplateIds: new Set(roleTemplateIds),
     permissions: permissionsFor(roleTemplateIds),
+    signedInAs: user,
   };
 }
 

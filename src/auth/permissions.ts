@@ -1,3 +1,4 @@
+import type { UserRecord } from "../directory/model";
 import { forbidden, unauthenticated } from "../errors";
 import {
   DIRECTORY_READERS,
@@ -96,6 +97,11 @@ interface CallerBase {
 export interface UserCaller extends CallerBase {
   kind: "user";
   userPrincipalName: string;
+  /**
+   * The user's directory record as it was read when the request signed in, for `me` and
+   * `caller` to answer without reading it again; absent where a caller is made otherwise.
+   */
+  signedInAs?: UserRecord;
 }
 
 export interface AppCaller extends CallerBase {

@@ -65,12 +65,12 @@ describe("the product views cost a fixed number of SQL statements", () => {
     expect(large.data.subscribedSku.usersInErrorCount).toBe(5);
     expect(large.data.subscribedSku.licensedGroups.edges.length).toBeGreaterThanOrEqual(3);
     expect(large.count).toBe(small.count);
-    // Sign-in (2), the SKU, the page of users (after the directory's size and the product's users,
+    // Sign-in (1), the SKU, the page of users (after the directory's size and the product's users,
     // counted up to the walk threshold, choose its plan: 3), their sources of the SKU, proxy
     // addresses, memberships and their groups (2), the groups inherited from, the users' count,
     // the error counts, the page of groups, their licenses, their members in error, their
     // processing and the groups' count.
-    expect(large.count).toBeLessThanOrEqual(19);
+    expect(large.count).toBeLessThanOrEqual(17);
   });
 
   it("sums up the tenant in as many statements for nine products as for seven", async () => {

@@ -76,7 +76,8 @@ describe("relations are batched per request", () => {
     const large = await queriesFor(100);
     expect(small).toBeGreaterThanOrEqual(4);
     expect(large).toBe(small);
-    // Sign-in (user, roles), the page, and one query per relation (memberships and their groups count two).
-    expect(large).toBeLessThanOrEqual(8);
+    // Sign-in (the user with their roles: one), the page, and one query per relation (memberships
+    // and their groups count two).
+    expect(large).toBeLessThanOrEqual(6);
   });
 });

@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { isAppPermission, type AppPermission as AppPermissionName } from "../../auth/permissions";
 import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } from "../../common/connection";
 import type { RequestContext } from "../../context";
+import { currentReadScope } from "../../db/read-scope";
 import type { ServicePrincipalRecord, UserRecord } from "../model";
 import { findRole } from "../roles";
 import { roleType } from "./user.resolver";
@@ -88,7 +89,9 @@ export class CallerResolver {
       const servicePrincipal: ServicePrincipalRecord | null = await ctx.services.servicePrincipals.findForSignIn(caller.appId).then((app) => app?.servicePrincipal ?? null);
       return { ...base, kind: CallerKind.APP, user: null, servicePrincipal, directoryRoles: [], appPermissions: [...caller.appPermissions] };
     }
-    const user: UserRecord | null = await ctx.services.users.findForSignIn({ oid: caller.id, preferredUsername: null });
+    // Read moments ago, when the request signed in; again only if the request has written since.
+    const user: UserRecord | null =
+      caller.signedInAs && !currentReadScope()?.writing ? caller.signedInAs : await ctx.services.users.findForSignIn({ oid: caller.id, preferredUsername: null });
     const directoryRoles = [...caller.roleTemplateIds].flatMap((id) => {
       const role = findRole(id);
       return role ? [roleType(role)] : [];

@@ -4,6 +4,7 @@ import { afterNameId, nameIdCursor, PageArgs, pageRequest, toPage, type Page } f
 import { readAhead, settled } from "../../common/read-ahead";
 import type { RequestContext } from "../../context";
 import { demand } from "../../auth/permissions";
+import { currentReadScope } from "../../db/read-scope";
 import type { GroupRecord, UserRecord } from "../model";
 import type { UserFilter as StoreUserFilter } from "../stores/user.store";
 import { findRole, type DirectoryRoleDefinition } from "../roles";
@@ -33,6 +34,8 @@ export class UserResolver {
   async me(@Ctx() ctx: RequestContext): Promise<UserRecord | null> {
     if (ctx.caller?.kind === "app") return null;
     const caller = demand(ctx.caller, "directory.read");
+    // Read moments ago, when the request signed in; again only if the request has written since.
+    if (caller.kind === "user" && caller.signedInAs && !currentReadScope()?.writing) return caller.signedInAs;
     return ctx.services.users.get(caller, { id: caller.id });
   }
 

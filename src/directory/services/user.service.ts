@@ -163,10 +163,15 @@ export class UserService {
   }
 
   /** For authentication: the user a token names, with no permission needed. */
-  findForSignIn(key: { oid: string | null; preferredUsername: string | null }): Promise<UserRecord | null> {
+  async findForSignIn(key: { oid: string | null; preferredUsername: string | null }): Promise<UserRecord | null> {
+    return (await this.signIn(key))?.user ?? null;
+  }
+
+  /** For authentication: the user a token names and the directory roles they hold (one statement), with no permission needed. */
+  signIn(key: { oid: string | null; preferredUsername: string | null }): Promise<{ user: UserRecord; roleTemplateIds: string[] } | null> {
     const store = new UserStore(this.db.manager);
-    if (key.oid) return /^[0-9a-f-]{36}$/i.test(key.oid) ? store.findById(key.oid.toLowerCase()) : Promise.resolve(null);
-    return key.preferredUsername ? store.findByUpn(key.preferredUsername) : Promise.resolve(null);
+    if (key.oid) return /^[0-9a-f-]{36}$/i.test(key.oid) ? store.findForSignIn("id", key.oid.toLowerCase()) : Promise.resolve(null);
+    return key.preferredUsername ? store.findForSignIn("upn_key", key.preferredUsername.toLowerCase()) : Promise.resolve(null);
   }
 
   /** Loads a user inside a write, or refuses the write with NOT_FOUND. */
