@@ -6,7 +6,7 @@ import path from "node:path";
  */
 export type Database =
   | { kind: "sqlite"; file: string; busyTimeoutMs?: number; cacheMib?: number }
-  | { kind: "postgres"; url: string; replicas?: ReplicaConfig };
+  | { kind: "postgres"; url: string; replicas?: ReplicaConfig; preparedStatements?: boolean };
 
 /** PostgreSQL streaming replicas that take the reads of GraphQL queries (see db/replicas.ts). */
 export interface ReplicaConfig {
@@ -136,7 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: parsePort(env.PORT),
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
-    database: withReplicas(withCache(withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS), env.SQLITE_CACHE_MIB), env),
+    database: withPreparedStatements(withReplicas(withCache(withBusyTimeout(parseDatabaseUrl(env.DATABASE_URL), env.DATABASE_BUSY_TIMEOUT_MS), env.SQLITE_CACHE_MIB), env), env),
     tokenSecret: parseTokenSecret(env.TOKEN_SECRET),
     tokenMaxLifetimeSeconds: parseTokenMaxLifetime(env.TOKEN_MAX_LIFETIME),
     demoData: parseBoolean("DEMO_DATA", env.DEMO_DATA, true),
@@ -294,6 +294,12 @@ function withBusyTimeout(database: Database, raw: string | undefined): Database 
     throw new ConfigError("DATABASE_BUSY_TIMEOUT_MS", `'${value}' is not a timeout; use milliseconds from 0 to 600000 (default 5000).`);
   }
   return { ...database, busyTimeoutMs: Number(value) };
+}
+
+/** DATABASE_PREPARED_STATEMENTS (PostgreSQL; default true): see db/postgres-direct.ts. */
+function withPreparedStatements(database: Database, env: Env): Database {
+  if (database.kind !== "postgres" || nonEmpty(env.DATABASE_PREPARED_STATEMENTS) === undefined) return database;
+  return { ...database, preparedStatements: parseBoolean("DATABASE_PREPARED_STATEMENTS", env.DATABASE_PREPARED_STATEMENTS, true) };
 }
 
 function withCache(database: Database, raw: string | undefined): Database {

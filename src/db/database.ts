@@ -7,6 +7,7 @@ import { DIRECTORY_ENTITIES } from "../directory/entities";
 import { LICENSING_ENTITIES } from "../licensing/entities";
 import { MIGRATIONS } from "./migrations";
 import { Checkpointer } from "./checkpointer";
+import { runUnnamed } from "./postgres-direct";
 import { QueryLog } from "./query-log";
 import { ReplicaSet } from "./replicas";
 import { serviceUnavailable } from "../errors";
@@ -39,6 +40,7 @@ export class Database {
     const queryLog = new QueryLog(log);
     if (config.kind === "postgres") {
       const source = new DataSource({ ...common(queryLog), type: "postgres", url: config.url });
+      if (config.preparedStatements === false) runUnnamed(source);
       await source.initialize();
       // Several processes may start at once on a new database: one migrates, the others wait.
       const session = source.createQueryRunner();

@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions, type QueryRunner } from "typeorm";
+import { runsUnnamed, runUnnamed, setReadFallback } from "./postgres-direct";
 
 export type ReplicaState = "connecting" | "ok" | "behind" | "down";
 
@@ -63,6 +64,7 @@ export class Replica {
       connectTimeoutMS: 2000,
       applicationName: "helpgate (reads)",
     } as DataSourceOptions);
+    if (runsUnnamed(primary)) runUnnamed(source);
     await source.initialize();
     this.answerFromPrimaryOnFailure(source, primary);
     this.source = source;
@@ -78,6 +80,17 @@ export class Replica {
   private answerFromPrimaryOnFailure(source: DataSource, primary: DataSource): void {
     const create = source.createQueryRunner.bind(source);
     this.createUncounted = create;
+    // The same for the reads that skip the query runner (postgres-direct.ts).
+    setReadFallback(source, {
+      answered: () => {
+        this.queries += 1;
+      },
+      failed: (error) => {
+        this.fallbacks += 1;
+        if (isConnectionFailure(error)) this.down(message(error));
+        return primary;
+      },
+    });
     source.createQueryRunner = (mode) => {
       const runner = create(mode);
       const query = runner.query.bind(runner) as QueryRunner["query"];

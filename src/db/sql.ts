@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { isPostgres } from "./dialect";
+import { runOnPostgres } from "./postgres-direct";
 import { runOnSqlite } from "./sqlite-direct";
 
 /** Rows per multi-row statement and ids per IN list: far below both engines' parameter limits. */
@@ -18,7 +19,15 @@ export class RawSql {
   readonly postgres: boolean;
   private static readonly shapes = new Map<string, string>();
 
-  constructor(private readonly manager: EntityManager) {
+  /**
+   * With `prepared`, reads outside a transaction run on PostgreSQL as named statements, planned
+   * once per connection (postgres-direct.ts): for lookups by key only, whose best plan is the
+   * same whatever the values. SQLite prepares every statement anyway (sqlite-direct.ts).
+   */
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly options: { prepared?: boolean } = {},
+  ) {
     this.postgres = isPostgres(manager);
   }
 
@@ -158,6 +167,9 @@ export class RawSql {
     if (runner) return runner.query(text, [...parameters], true);
     if (!this.postgres) {
       const direct = runOnSqlite(this.manager, text, parameters);
+      if (direct) return direct;
+    } else if (this.options.prepared) {
+      const direct = await runOnPostgres(this.manager, text, parameters);
       if (direct) return direct;
     }
     const own = this.manager.connection.createQueryRunner();

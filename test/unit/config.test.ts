@@ -80,6 +80,14 @@ describe("configuration", () => {
     });
   });
 
+  it("keeps PostgreSQL's lookups prepared unless DATABASE_PREPARED_STATEMENTS=false, and names the variable for a bad value", () => {
+    const primary = { DATABASE_URL: "postgres://gate:s3cret@db:5432/helpgate" };
+    expect(loadConfig(primary).database).toEqual({ kind: "postgres", url: primary.DATABASE_URL });
+    expect(loadConfig({ ...primary, DATABASE_PREPARED_STATEMENTS: "false" }).database).toEqual({ kind: "postgres", url: primary.DATABASE_URL, preparedStatements: false });
+    expect(loadConfig({ ...primary, DATABASE_PREPARED_STATEMENTS: "true" }).database).toMatchObject({ preparedStatements: true });
+    expect(() => loadConfig({ ...primary, DATABASE_PREPARED_STATEMENTS: "sometimes" })).toThrow("DATABASE_PREPARED_STATEMENTS: 'sometimes' is not a boolean; use true or false.");
+  });
+
   it("labels the first 100 operation names on /metrics unless METRICS_MAX_OPERATIONS says otherwise", () => {
     expect(DEFAULT_METRICS_MAX_OPERATIONS).toBe(100);
     expect(loadConfig({ METRICS_MAX_OPERATIONS: "20" }).metricsMaxOperations).toBe(20);

@@ -27,7 +27,7 @@ export class GroupStore {
   // hydration cost a page of members several times the read itself.
   async findByIds(ids: readonly string[]): Promise<GroupRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await new RawSql(this.manager).rowsIn<GroupRow>("id", [...new Set(ids)], (wanted) => `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE ${wanted}`);
+    const rows = await new RawSql(this.manager, { prepared: true }).rowsIn<GroupRow>("id", [...new Set(ids)], (wanted) => `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE ${wanted}`);
     return rows.map(groupFromRow);
   }
 
@@ -118,7 +118,7 @@ export class GroupStore {
   /** The ids of the groups each user is a direct member of. */
   async groupIdsOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
-    const rows = await new RawSql(this.manager).rowsIn<{ user_id: string; group_id: string }>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
+    const rows = await new RawSql(this.manager, { prepared: true }).rowsIn<{ user_id: string; group_id: string }>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
     for (const row of rows) {
       const list = byUser.get(row.user_id);
       if (list) list.push(row.group_id);
@@ -137,7 +137,7 @@ export class GroupStore {
    * MAX_PAGE_SIZE, 100 by default): their memberships, and the groups those name.
    */
   async groupsOf(userIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
-    const sql = new RawSql(this.manager);
+    const sql = new RawSql(this.manager, { prepared: true });
     const byUser = new Map<string, GroupRecord[]>();
     const memberships = await sql.arraysIn<[string, string]>("user_id", userIds, (members) => `SELECT user_id, group_id FROM group_members WHERE ${members}`);
     const rows = await sql.rowsIn<GroupRow>("user_id", userIds, (members) => `SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id IN (SELECT group_id FROM group_members WHERE ${members})`);

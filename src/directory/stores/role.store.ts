@@ -10,7 +10,7 @@ export class RoleStore {
     const byUser = new Map<string, string[]>();
     if (userIds.length === 0) return byUser;
     // Fixed SQL (every signed-in request asks this of its caller), in the order the engine reads them.
-    const rows = await new RawSql(this.manager).rowsIn<{ role_template_id: string; user_id: string }>(
+    const rows = await new RawSql(this.manager, { prepared: true }).rowsIn<{ role_template_id: string; user_id: string }>(
       "user_id",
       userIds,
       (holders) => `SELECT role_template_id, user_id FROM directory_role_assignments WHERE ${holders}`,

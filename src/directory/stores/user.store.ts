@@ -31,7 +31,7 @@ export class UserStore {
    * row objects.
    */
   async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
-    const rows = await new RawSql(this.manager).arraysIn<UserTuple>("id", ids, (wanted) => `SELECT ${USER_COLUMNS} FROM users WHERE ${wanted}`);
+    const rows = await new RawSql(this.manager, { prepared: true }).arraysIn<UserTuple>("id", ids, (wanted) => `SELECT ${USER_COLUMNS} FROM users WHERE ${wanted}`);
     return rows.map(userFromTuple);
   }
 
@@ -66,7 +66,7 @@ export class UserStore {
    * trip to the server (about as much of a short request's time as all the rest of it).
    */
   async findForSignIn(column: "id" | "upn_key", value: string): Promise<{ user: UserRecord; roleTemplateIds: string[] } | null> {
-    const sql = new RawSql(this.manager);
+    const sql = new RawSql(this.manager, { prepared: true });
     const roles = sql.postgres ? "string_agg(role_template_id, ',')" : "group_concat(role_template_id, ',')";
     const text =
       `SELECT ${USER_COLUMNS}, (SELECT ${roles} FROM directory_role_assignments held WHERE held.user_id = users.id) AS role_template_ids ` +
@@ -222,7 +222,7 @@ export class UserStore {
   }
 
   private async one(column: "id" | "upn_key", value: string): Promise<UserRecord | null> {
-    const sql = new RawSql(this.manager);
+    const sql = new RawSql(this.manager, { prepared: true });
     const [row] = await sql.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${column} = ${sql.parameter(0)} LIMIT 1`, [value]);
     return row ? userFromRow(row) : null;
   }
@@ -293,7 +293,7 @@ export class UserStore {
 
   /** Each user's addresses, by user then position. */
   async proxyAddressesOf(userIds: readonly string[]): Promise<ProxyAddressRecord[]> {
-    const rows = await new RawSql(this.manager).rowsIn<ProxyRow>("user_id", userIds, (owners) => `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE ${owners} ORDER BY user_id, position`);
+    const rows = await new RawSql(this.manager, { prepared: true }).rowsIn<ProxyRow>("user_id", userIds, (owners) => `SELECT ${PROXY_COLUMNS} FROM user_proxy_addresses WHERE ${owners} ORDER BY user_id, position`);
     return rows.map(proxyFromRow);
   }
 

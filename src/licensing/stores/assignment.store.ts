@@ -32,7 +32,7 @@ export class AssignmentStore {
   /** Each user's rows, in key order (SKU, then source). */
   async ofUsers(userIds: readonly string[]): Promise<Map<string, AssignmentRecord[]>> {
     const byUser = new Map<string, AssignmentRecord[]>();
-    const rows = await new RawSql(this.manager).arraysIn<AssignmentTuple>("user_id", userIds, (holders) => `SELECT ${COLUMNS} FROM license_assignments WHERE ${holders} ORDER BY user_id, sku_id, source`);
+    const rows = await new RawSql(this.manager, { prepared: true }).arraysIn<AssignmentTuple>("user_id", userIds, (holders) => `SELECT ${COLUMNS} FROM license_assignments WHERE ${holders} ORDER BY user_id, sku_id, source`);
     for (const row of rows) {
       const record = fromTuple(row);
       const list = byUser.get(record.userId);
