@@ -32,7 +32,7 @@ export class GroupStore {
   }
 
   async findById(id: string): Promise<GroupRecord | null> {
-    const sql = new RawSql(this.manager);
+    const sql = new RawSql(this.manager, { prepared: true });
     const [row] = await sql.rows<GroupRow>(`SELECT ${GROUP_COLUMNS} FROM directory_groups WHERE id = ${sql.parameter(0)} LIMIT 1`, [id]);
     return row ? groupFromRow(row) : null;
   }
