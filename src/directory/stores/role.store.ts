@@ -9,7 +9,8 @@ export class RoleStore {
   async rolesOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
     const byUser = new Map<string, string[]>();
     if (userIds.length === 0) return byUser;
-    // Fixed SQL (every signed-in request asks this of its caller), in the order the engine reads them.
+    // Fixed SQL (a page of users with their directoryRoles asks it once), in the order the engine reads them.
+    // Sign-in reads the caller's roles with the user instead (UserStore.findForSignIn).
     const rows = await new RawSql(this.manager, { prepared: true }).rowsIn<{ role_template_id: string; user_id: string }>(
       "user_id",
       userIds,
