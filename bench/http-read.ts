@@ -357,7 +357,7 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
           measured: pageRow?.sqlPerRequestExact ?? null,
           byPageSize: sqlByPageSize,
           constant: pageRow ? new Set(Object.values(sqlByPageSize)).size === 1 : null,
-          note: "median of queryLog.count deltas over 20 sequential requests, token verification (user + roles) included",
+          note: "median of queryLog.count deltas over 20 sequential requests, sign-in (the user with their roles, one statement) included",
         },
       },
       notes,
