@@ -28,21 +28,31 @@ async function oldGarbage(): Promise<void> {
 
 describe("startIdleCollector", () => {
   it("collects the old generation's garbage while the event loop is idle", async () => {
-    collectGarbage();
-    const before = oldGeneration();
-    const collector = startIdleCollector({ everyMs: 50, idleBelow: 0.5, growthMiB: 8 });
-    try {
-      // Made with the loop busy: nothing is collected meanwhile.
-      await oldGarbage();
-      const grown = oldGeneration();
-      expect(grown - before).toBeGreaterThan(20 * 1024 * 1024);
-      expect(collector.collections).toBe(0);
-      for (let i = 0; i < 40 && collector.collections === 0; i++) await sleep(25);
-      expect(collector.collections).toBeGreaterThanOrEqual(1);
-      expect(oldGeneration() - before).toBeLessThan((grown - before) / 4);
-    } finally {
-      collector.stop();
+    // A round in which the collector did not run proves nothing, so it is run again (up to five):
+    // V8 may start a full collection of its own when the old generation grows this fast, and
+    // finish it while the loop is idle, so that the collector rightly finds nothing to do; and a
+    // host starved of CPU (a parallel test run on two cores) can keep the loop from looking idle.
+    let rounds = 0;
+    let collectedByIt = false;
+    while (!collectedByIt && rounds < 5) {
+      rounds += 1;
+      collectGarbage();
+      const before = oldGeneration();
+      const collector = startIdleCollector({ everyMs: 50, idleBelow: 0.5, growthMiB: 8 });
+      try {
+        // Made with the loop busy: nothing is collected meanwhile.
+        await oldGarbage();
+        const grown = oldGeneration();
+        expect(grown - before).toBeGreaterThan(20 * 1024 * 1024);
+        expect(collector.collections).toBe(0);
+        for (let i = 0; i < 40 && collector.collections === 0; i++) await sleep(25);
+        collectedByIt = collector.collections >= 1;
+        if (collectedByIt) expect(oldGeneration() - before).toBeLessThan((grown - before) / 4);
+      } finally {
+        collector.stop();
+      }
     }
+    expect(collectedByIt).toBe(true);
   });
 
   it("leaves a busy event loop to V8, and a heap that has not grown", async () => {
