@@ -36,6 +36,11 @@ export interface Config {
   articlesWatch: boolean;
   production: boolean;
   introspection: boolean;
+  /**
+   * How many times an operation runs on graphql-js's execute before it is compiled with graphql-jit
+   * (GRAPHQL_COMPILE_AFTER; http/compiled-executor.ts); null never compiles.
+   */
+  compileAfter: number | null;
   /** Offer the MCP write tools (reprocess, assign) at /mcp to callers whose role allows them. */
   mcpWriteTools: boolean;
   /** Which web origins may call from a browser (CORS_ORIGINS): "*", "loopback" (http://localhost:<port>, http://127.0.0.1:<port>) or exact origins. */
@@ -145,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     articlesWatch: parseBoolean("ARTICLES_WATCH", env.ARTICLES_WATCH, env.NODE_ENV !== "production"),
     production: env.NODE_ENV === "production",
     introspection: parseBoolean("INTROSPECTION", env.INTROSPECTION, env.NODE_ENV !== "production"),
+    compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
     mcpWriteTools: parseBoolean("MCP_WRITE_TOOLS", env.MCP_WRITE_TOOLS, false),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, env.NODE_ENV === "production"),
     explorer: parseBoolean("EXPLORER", env.EXPLORER, env.NODE_ENV !== "production"),
@@ -184,6 +190,20 @@ function parseRetentionDays(raw: string | undefined): number {
     );
   }
   return Number(value);
+}
+
+export const DEFAULT_COMPILE_AFTER = 1;
+
+/** GRAPHQL_COMPILE_AFTER: runs on graphql-js before an operation is compiled (0: at once), or `never`. */
+function parseCompileAfter(raw: string | undefined): number | null {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return DEFAULT_COMPILE_AFTER;
+  if (value === "never" || value === "off") return null;
+  if (/^\d+$/.test(value) && Number(value) <= 1_000_000) return Number(value);
+  throw new ConfigError(
+    "GRAPHQL_COMPILE_AFTER",
+    `'${raw}' is not a number of runs; use a whole number from 0 (compile every operation at once) to 1000000, or never (run every operation on graphql-js) (default ${DEFAULT_COMPILE_AFTER}).`,
+  );
 }
 
 /** How many proxies' X-Forwarded-For entries to trust: false or 0 (default), true (one), or a number of hops. */

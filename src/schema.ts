@@ -1,9 +1,10 @@
-import type { GraphQLSchema } from "graphql";
+import { isAbstractType, type GraphQLSchema, type GraphQLTypeResolver } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, type PubSub } from "type-graphql";
 import { AskResolver, LicenseStateTroubleshootingResolver } from "./assistant/graphql/ask.resolver";
 import { AuditResolver } from "./audit/graphql/audit.resolver";
 import { ContentResolver } from "./content/graphql/content.resolver";
+import { directoryObjectTypeName } from "./directory/graphql/directory-object";
 import { GroupResolver } from "./directory/graphql/group.resolver";
 import { OrganizationResolver } from "./directory/graphql/organization.resolver";
 import { CallerResolver, ServicePrincipalResolver } from "./directory/graphql/service-principal.resolver";
@@ -13,6 +14,7 @@ import { ProcessingSubscriptionResolver } from "./licensing/graphql/processing-s
 import { LicensedGroupResolver, LicensedUserResolver, LicenseSummaryResolver, ProductResolver } from "./licensing/graphql/product.resolver";
 import { SubscriptionResolver } from "./licensing/graphql/subscription.resolver";
 import { UserLicensingResolver } from "./licensing/graphql/user-licensing.resolver";
+import { nodeTypeName } from "./node/node";
 import { NodeResolver } from "./node/node.resolver";
 
 export const RESOLVERS = [
@@ -56,8 +58,25 @@ export function helpgateSchema(): Promise<GraphQLSchema> {
     // type-graphql wants a pubSub once any @Subscription exists. helpgate's subscriptions bring
     // their own `subscribe` (their events come from the database, per gateway), so it is unused.
     pubSub: UNUSED_PUBSUB,
-  }).then(describeRoots);
+  }).then((schema) => synchronousTypeResolvers(describeRoots(schema)));
   return built;
+}
+
+/**
+ * type-graphql wraps every resolveType in an async function (it may be given a class to map to
+ * its type), so each user or group in a list of members cost a promise to tell its type, and
+ * graphql-jit (http/compiled-executor.ts) cannot take a promise there at all. Both of helpgate's
+ * interfaces tell the type from the value at once, by name: they get their functions back.
+ */
+function synchronousTypeResolvers(schema: GraphQLSchema): GraphQLSchema {
+  const resolvers: Record<string, GraphQLTypeResolver<never, unknown>> = { Node: nodeTypeName, DirectoryObject: directoryObjectTypeName };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isAbstractType(type)) continue;
+    const resolve = resolvers[type.name];
+    if (!resolve) throw new Error(`the ${type.name} interface needs a synchronous resolveType in synchronousTypeResolvers`);
+    type.resolveType = resolve as GraphQLTypeResolver<unknown, unknown>;
+  }
+  return schema;
 }
 
 /** type-graphql names the root types without a description; clients' explorers show these. */

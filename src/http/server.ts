@@ -18,6 +18,7 @@ import { HelpgateError } from "../errors";
 import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
+import { CompiledExecutor } from "./compiled-executor";
 import { endCompressed } from "./compress";
 import { answerIndex, ASSET_PREFIX, Explorer, wantsExplorer } from "./explorer";
 import { createFormatError } from "./format-error";
@@ -50,7 +51,7 @@ export interface HttpFront {
   close(graceMs?: number): Promise<void>;
 }
 
-type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools" | "corsOrigins" | "explorer" | "responseCacheBytes">;
+type FrontConfig = Pick<Config, "limits" | "introspection" | "production" | "throttle" | "metricsMaxOperations" | "mcpWriteTools" | "corsOrigins" | "explorer" | "responseCacheBytes" | "compileAfter">;
 
 export interface FrontOptions {
   /** The throttle's clock, in milliseconds (tests pass their own). */
@@ -151,8 +152,9 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     // Field suggestions tell an attacker the schema; in development they help.
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
+  const schema = await helpgateSchema();
   const apollo = new ApolloServer<RequestContext>({
-    schema: await helpgateSchema(),
+    ...(config.compileAfter === null ? { schema } : { gateway: new CompiledExecutor(schema, config.compileAfter) }),
     parseOptions: { maxTokens: limits.maxTokens },
     formatError: createFormatError((errorCode) => {
       const found = services.content.troubleshoot(errorCode);

@@ -16,9 +16,14 @@ export function asNode<T extends object>(typeName: NodeTypeName, value: T): T {
 
 export type NodeTypeName = "User" | "Group" | "ServicePrincipal" | "SubscribedSku" | "DirectoryAudit";
 
+/** The GraphQL type of a value marked by asNode (the Node interface's resolveType). */
+export function nodeTypeName(value: object): string | undefined {
+  return typeNames.get(value);
+}
+
 @InterfaceType("Node", {
   description: "An object with an id that node(id:) fetches again (Relay's Node). The id is the object's own id, as its type's query takes it.",
-  resolveType: (value: object) => typeNames.get(value),
+  resolveType: nodeTypeName,
 })
 export abstract class Node {
   @Field(() => ID, { description: "The object's id." })

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError, DEFAULT_LIMITS, DEFAULT_METRICS_MAX_OPERATIONS, DEFAULT_RESPONSE_CACHE_BYTES, DEFAULT_THROTTLE, describeDatabase, loadConfig } from "../../src/config";
+import { ConfigError, DEFAULT_COMPILE_AFTER, DEFAULT_LIMITS, DEFAULT_METRICS_MAX_OPERATIONS, DEFAULT_RESPONSE_CACHE_BYTES, DEFAULT_THROTTLE, describeDatabase, loadConfig } from "../../src/config";
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -25,6 +25,7 @@ describe("configuration", () => {
       articlesWatch: true,
       production: false,
       introspection: true,
+      compileAfter: DEFAULT_COMPILE_AFTER,
       mcpWriteTools: false,
       corsOrigins: "loopback",
       explorer: true,
@@ -49,6 +50,15 @@ describe("configuration", () => {
       expect(() => loadConfig({ AUDIT_RETENTION_DAYS: value })).toThrow(
         `AUDIT_RETENTION_DAYS: '${value}' is not a number of days; use whole days from 1 to 36500, or 0 to keep every audit entry (default 30).`,
       );
+    }
+  });
+
+  it("compiles an operation after GRAPHQL_COMPILE_AFTER runs on graphql-js, at once with 0, or never", () => {
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: "0" }).compileAfter).toBe(0);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: "5" }).compileAfter).toBe(5);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: "Never" }).compileAfter).toBeNull();
+    for (const value of ["-1", "twice", "1.5", "1000001"]) {
+      expect(() => loadConfig({ GRAPHQL_COMPILE_AFTER: value })).toThrow(`GRAPHQL_COMPILE_AFTER: '${value}' is not a number of runs;`);
     }
   });
 
@@ -192,6 +202,7 @@ describe("configuration", () => {
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1" }],
     ["METRICS_MAX_OPERATIONS", { METRICS_MAX_OPERATIONS: "100000" }],
     ["AUDIT_RETENTION_DAYS", { AUDIT_RETENTION_DAYS: "a month" }],
+    ["GRAPHQL_COMPILE_AFTER", { GRAPHQL_COMPILE_AFTER: "always" }],
     ["SQLITE_CACHE_MIB", { SQLITE_CACHE_MIB: "16MB" }],
     ["SQLITE_CACHE_MIB", { SQLITE_CACHE_MIB: "0" }],
     ["AUTH_ISSUER", { AUTH_ISSUER: "login.example.com", AUTH_AUDIENCE: "api://helpgate" }],

@@ -7,11 +7,16 @@ import { isUserRecord, type DirectoryObjectRecord } from "../model";
  * Graph's directoryObject: what a group's members are, users and groups alike. Lists of them
  * hold the plain records of model.ts, so the type is told by the record's own fields.
  */
+/** The GraphQL type of a group member's record (the DirectoryObject interface's resolveType). */
+export function directoryObjectTypeName(value: DirectoryObjectRecord): "User" | "Group" {
+  return isUserRecord(value) ? "User" : "Group";
+}
+
 @InterfaceType("DirectoryObject", {
   implements: Node,
   description:
     "An object in the directory that can be a group member (Graph's directoryObject): a User or a Group. Ask for their own fields with inline fragments, e.g. `... on User { userPrincipalName }`.",
-  resolveType: (value: DirectoryObjectRecord) => (isUserRecord(value) ? "User" : "Group"),
+  resolveType: directoryObjectTypeName,
 })
 export abstract class DirectoryObject implements Node {
   @Field(() => ID, { description: "The object's id (a GUID), unique across the directory." })
