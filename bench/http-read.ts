@@ -40,6 +40,7 @@
  *
  *   node dist/bench-build/bench/http-read.js [--duration 10] [--rounds 5] [--warmup 2] [--connections 10] [--users 200] [--cpu-prof]
  *     [--queries support-topic,directory-page,support-topic-cached] [--node-env production]
+ *     [--compile-after 1|never]   (the helpgate server's GRAPHQL_COMPILE_AFTER; `never` runs it on graphql-js)
  */
 import "reflect-metadata";
 import { createHash, randomUUID } from "node:crypto";
@@ -90,6 +91,8 @@ export interface HttpReadOptions {
   queries: string[];
   /** NODE_ENV of the three servers. */
   nodeEnv: string;
+  /** GRAPHQL_COMPILE_AFTER of the helpgate server (unset: its default). */
+  compileAfter?: string;
 }
 
 export interface LoadFigures {
@@ -240,7 +243,7 @@ export async function run(options: HttpReadOptions): Promise<HttpReadResult> {
     const { adminToken } = await seedDirectory(databaseFile, options.users);
     const profileDir = profilesDir();
     if (options.profileServer) fs.mkdirSync(profileDir, { recursive: true });
-    const helpgate = await startServer("helpgate", appEnv(databaseFile, { NODE_ENV: options.nodeEnv }));
+    const helpgate = await startServer("helpgate", appEnv(databaseFile, { NODE_ENV: options.nodeEnv, ...(options.compileAfter === undefined ? {} : { GRAPHQL_COMPILE_AFTER: options.compileAfter }) }));
     servers.push(helpgate);
     await waitForEmptyQueue(helpgate);
 
@@ -521,6 +524,7 @@ async function main(): Promise<void> {
     profileServer: args.has("cpu-prof"),
     queries: (args.get("queries") ?? "support-topic,directory-page,support-topic-cached").split(",").map((name) => name.trim()),
     nodeEnv: args.get("node-env") ?? "production",
+    compileAfter: args.get("compile-after"),
   };
   const unknown = options.queries.filter((name) => name !== "support-topic" && name !== "directory-page" && name !== "support-topic-cached");
   if (unknown.length > 0) throw new Error(`--queries: unknown ${unknown.join(", ")}; use support-topic, directory-page, support-topic-cached`);

@@ -7,8 +7,8 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
  * is compiled once into a function that walks its selection (the resolvers, the schema's scalar
  * and enum serialization, null bubbling and error paths as graphql-js has them), and every later
  * request of the same document runs that function. On the directory page (100 users with their
- * license states and groups) graphql-js's execution was about as much CPU as everything else
- * helpgate does for the request; see bench/README.md.
+ * license states and groups) graphql-js's execution and type-graphql's resolver wrappers were a
+ * quarter of the request's CPU; see bench/README.md.
  *
  * Apollo still parses, validates (the query limits included), runs the plugins and formats the
  * errors: this is its "gateway" seam, which only replaces execution. An operation graphql-jit
@@ -67,9 +67,14 @@ export class CompiledExecutor implements GatewayInterface {
     if (operation.compiled !== undefined) return operation.compiled;
     operation.runs += 1;
     if (operation.runs <= this.compileAfter) return null;
-    const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
     this.compilations += 1;
-    operation.compiled = isCompiledQuery(result) ? result : null;
+    try {
+      const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+      operation.compiled = isCompiledQuery(result) ? result : null;
+    } catch {
+      // Whatever graphql-jit refuses, graphql-js runs (and words its error, if there is one).
+      operation.compiled = null;
+    }
     return operation.compiled;
   }
 }

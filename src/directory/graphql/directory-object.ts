@@ -3,15 +3,15 @@ import { Connection } from "../../common/connection";
 import { Node } from "../../node/node";
 import { isUserRecord, type DirectoryObjectRecord } from "../model";
 
-/**
- * Graph's directoryObject: what a group's members are, users and groups alike. Lists of them
- * hold the plain records of model.ts, so the type is told by the record's own fields.
- */
 /** The GraphQL type of a group member's record (the DirectoryObject interface's resolveType). */
 export function directoryObjectTypeName(value: DirectoryObjectRecord): "User" | "Group" {
   return isUserRecord(value) ? "User" : "Group";
 }
 
+/**
+ * Graph's directoryObject: what a group's members are, users and groups alike. Lists of them
+ * hold the plain records of model.ts, so the type is told by the record's own fields.
+ */
 @InterfaceType("DirectoryObject", {
   implements: Node,
   description:
