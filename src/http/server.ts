@@ -19,6 +19,7 @@ import { helpgateSchema } from "../schema";
 import type { Services } from "../services";
 import { HttpError, readBody } from "./body";
 import { CompiledExecutor } from "./compiled-executor";
+import { leanGatewayRequestContexts } from "./gateway-request-context";
 import { endCompressed } from "./compress";
 import { answerIndex, ASSET_PREFIX, Explorer, wantsExplorer } from "./explorer";
 import { createFormatError } from "./format-error";
@@ -153,6 +154,9 @@ async function createApollo(services: Services, config: FrontConfig, log: Logger
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
   const schema = await helpgateSchema();
+  if (config.compileAfter !== null && !leanGatewayRequestContexts()) {
+    log.warn("Apollo Server's gateway request context could not be replaced (its module moved?): compiled execution keeps each request's objects until a full collection");
+  }
   const apollo = new ApolloServer<RequestContext>({
     ...(config.compileAfter === null ? { schema } : { gateway: new CompiledExecutor(schema, config.compileAfter) }),
     parseOptions: { maxTokens: limits.maxTokens },
