@@ -115,6 +115,9 @@ describe("the gateway's request context", () => {
       http: { ...theirs.request.http, headers: [...theirs.request.http.headers] },
     });
 
+    // Apollo's accessors are the object's own, closures made for this request; ours are the class's.
+    expect(typeof Object.getOwnPropertyDescriptor(theirs.response.http, "status")?.get).toBe("function");
+    expect(Object.getOwnPropertyDescriptor(ours.response.http, "status")).toBeUndefined();
     ours.response.http.status = 299;
     expect(theirs.response.http.status).toBe(299);
     theirs.response.http.headers.append("x-b", "1");
