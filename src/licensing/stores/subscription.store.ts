@@ -1,18 +1,27 @@
 import type { EntityManager } from "typeorm";
 import { RawSql } from "../../db/sql";
 import { SubscriptionEntity } from "../entities";
+import type { CapabilityStatus } from "../engine";
 import type { SubscriptionRecord } from "../model";
 
 /** The only code that reads or writes the tenant's subscriptions and their seat counts. */
 export class SubscriptionStore {
   constructor(private readonly manager: EntityManager) {}
 
-  all(): Promise<SubscriptionRecord[]> {
-    return this.manager.find(SubscriptionEntity, { order: { skuPartNumber: "ASC" } });
+  /**
+   * Every subscription, by skuPartNumber. The reads are plain statements rather than TypeORM's
+   * find: building the query through its query builder cost a `subscribedSku(skuId)` lookup
+   * more than SQLite's own work on it (6% of a page of a product's users at a million users).
+   */
+  async all(): Promise<SubscriptionRecord[]> {
+    const rows = await new RawSql(this.manager).rows<SubscriptionRow>(`SELECT ${COLUMNS} FROM subscribed_skus ORDER BY sku_part_number`, []);
+    return rows.map(fromRow);
   }
 
-  find(skuId: string): Promise<SubscriptionRecord | null> {
-    return this.manager.findOneBy(SubscriptionEntity, { skuId });
+  async find(skuId: string): Promise<SubscriptionRecord | null> {
+    const sql = new RawSql(this.manager);
+    const [row] = await sql.rows<SubscriptionRow>(`SELECT ${COLUMNS} FROM subscribed_skus WHERE sku_id = ${sql.list(1)}`, [skuId]);
+    return row ? fromRow(row) : null;
   }
 
   async insert(subscription: SubscriptionRecord): Promise<void> {
@@ -67,4 +76,36 @@ export class SubscriptionStore {
       .where("sku_id = :skuId AND consumed_units > 0", { skuId })
       .execute();
   }
+}
+
+const COLUMNS =
+  "sku_id, sku_part_number, applies_to, capability_status, enabled_units, suspended_units, warning_units, locked_out_units, consumed_units, created_date_time";
+
+interface SubscriptionRow {
+  sku_id: string;
+  sku_part_number: string;
+  applies_to: string;
+  capability_status: string;
+  enabled_units: number | string;
+  suspended_units: number | string;
+  warning_units: number | string;
+  locked_out_units: number | string;
+  consumed_units: number | string;
+  created_date_time: string;
+}
+
+/** A row as the entity's columns map it (SubscriptionEntity): the counts as numbers, the time as a Date. */
+function fromRow(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    skuId: row.sku_id,
+    skuPartNumber: row.sku_part_number,
+    appliesTo: row.applies_to as SubscriptionRecord["appliesTo"],
+    capabilityStatus: row.capability_status as CapabilityStatus,
+    enabledUnits: Number(row.enabled_units),
+    suspendedUnits: Number(row.suspended_units),
+    warningUnits: Number(row.warning_units),
+    lockedOutUnits: Number(row.locked_out_units),
+    consumedUnits: Number(row.consumed_units),
+    createdDateTime: new Date(row.created_date_time),
+  };
 }
