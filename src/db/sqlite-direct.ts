@@ -64,6 +64,9 @@ function prepared(connection: Connection, text: string, arrays: boolean): Statem
   return statement;
 }
 
+/** Each reader's `PRAGMA data_version`, prepared once: better-sqlite3's pragma() prepares it again on every call, which doubles its cost. */
+const versionStatements = new WeakMap<Connection, Statement>();
+
 /**
  * The read-only better-sqlite3 connection under `manager` (the gateway's reader, outside any
  * transaction) and its `PRAGMA data_version`, which changes whenever another connection commits
@@ -74,6 +77,35 @@ function prepared(connection: Connection, text: string, arrays: boolean): Statem
 export function readerVersion(manager: EntityManager): { connection: object; version: number } | null {
   if (manager.queryRunner) return null;
   const connection = (manager.connection.driver as unknown as { databaseConnection?: Connection }).databaseConnection;
-  if (!connection?.readonly || typeof connection.pragma !== "function") return null;
-  return { connection, version: Number(connection.pragma("data_version", { simple: true })) };
+  if (!connection?.readonly || typeof connection.prepare !== "function") return null;
+  let statement = versionStatements.get(connection);
+  if (!statement) versionStatements.set(connection, (statement = connection.prepare("PRAGMA data_version")));
+  const [row] = statement.all() as { data_version: number | bigint }[];
+  return { connection, version: Number(row!.data_version) };
+}
+
+/** What each reader remembered (rememberedRead), by kind and key, and the data_version it was read at. */
+const remembered = new WeakMap<object, { version: number; kinds: Map<string, Map<string, unknown>> }>();
+/** At most this many answers of one kind are kept at once; then that kind's are dropped and read again. */
+const MAX_REMEMBERED = 1000;
+
+/**
+ * `read()`'s answer for `key`, read once and kept on SQLite's reader until another connection
+ * commits (readerVersion): for what requests read again and again and only a write changes.
+ * Elsewhere (PostgreSQL, a transaction, the writer) it is read every time. A write that commits
+ * while `read()` runs changes the version, so the next call reads again: nothing older than the
+ * last commit is ever answered. The answer is shared by every call until then: callers must not
+ * change it. `kind` keeps one sort of answer from crowding out another.
+ */
+export async function rememberedRead<T>(manager: EntityManager, kind: string, key: string, read: () => Promise<T>): Promise<T> {
+  const reader = readerVersion(manager);
+  if (!reader) return read();
+  let kept = remembered.get(reader.connection);
+  if (!kept || kept.version !== reader.version) remembered.set(reader.connection, (kept = { version: reader.version, kinds: new Map() }));
+  let answers = kept.kinds.get(kind);
+  if (!answers || answers.size >= MAX_REMEMBERED) kept.kinds.set(kind, (answers = new Map()));
+  if (answers.has(key)) return answers.get(key) as T;
+  const answer = await read();
+  answers.set(key, answer);
+  return answer;
 }

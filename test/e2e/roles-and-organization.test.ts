@@ -35,9 +35,13 @@ describe("directory roles", () => {
 
   it("takes a role away and audits both changes under RoleManagement", async () => {
     const sofia = await gateway.userId("sofia.rossi");
+    const createGroup = 'mutation { createGroup(input: { displayName: "Sofia Team" }) { id } }';
     await gateway.ok("admin", ASSIGN, { u: sofia, r: USER_ADMINISTRATOR });
+    await gateway.ok("sofia.rossi", createGroup);
     const data = await gateway.ok("admin", REMOVE, { u: sofia, r: USER_ADMINISTRATOR });
     expect(data.removeDirectoryRole.directoryRoles).toEqual([]);
+    // Her next request is refused: the role she held is not remembered past the removal.
+    expect(refusal(await gateway.gql("sofia.rossi", createGroup)).code).toBe("FORBIDDEN");
     const audits = await gateway.ok(
       "admin",
       `query($id: ID) { directoryAudits(filter: { targetId: $id, category: RoleManagement }) {

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { AuditStore } from "../../src/audit/audit.store";
 import type { AuditEntry, TargetResource } from "../../src/audit/model";
-import { Database } from "../../src/db/database";
 import { GROUP_LICENSING_APP } from "../../src/licensing/services/queue";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { silentLog } from "../support/temp";
+import { openedTestDatabase } from "../support/database";
 
 /**
  * A batch of group licensing writes its audit entries together (on PostgreSQL with their target
@@ -13,17 +11,7 @@ import { silentLog } from "../support/temp";
  * targets, once.
  */
 describe("audit entries written as one batch", () => {
-  let database: TestDatabase;
-  let db: Database;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await Database.open(database.kind === "sqlite" ? { kind: "sqlite", file: database.url } : { kind: "postgres", url: database.url }, silentLog);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  const opened = openedTestDatabase();
 
   const target = (id: string | null, type = "User"): TargetResource => ({ id, displayName: `name of ${id}`, type, userPrincipalName: null, modifiedProperties: [] });
   const entry = (targets: TargetResource[], overrides: Partial<AuditEntry> = {}): AuditEntry => ({
@@ -37,8 +25,8 @@ describe("audit entries written as one batch", () => {
     correlationId: null,
     ...overrides,
   });
-  const write = (entries: AuditEntry[], at = new Date()) => db.transaction((tx) => new AuditStore(tx).insertMany(entries, at));
-  const byTarget = async (targetId: string) => (await new AuditStore(db.manager).list({ targetId }, null, 50)).map((record) => record.id).sort();
+  const write = (entries: AuditEntry[], at = new Date()) => opened.db.transaction((tx) => new AuditStore(tx).insertMany(entries, at));
+  const byTarget = async (targetId: string) => (await new AuditStore(opened.db.manager).list({ targetId }, null, 50)).map((record) => record.id).sort();
 
   it("keeps each entry's fields and finds it by each of its targets, once, however the entries differ", async () => {
     const [user1, user2, group] = [randomUUID(), randomUUID(), randomUUID()];
@@ -56,7 +44,7 @@ describe("audit entries written as one batch", () => {
     expect(await byTarget(user2)).toEqual([records[1]!.id]);
     expect(await byTarget(group)).toEqual([records[0]!.id]);
     for (const [i, record] of records.entries()) {
-      const stored = await new AuditStore(db.manager).find(record.id);
+      const stored = await new AuditStore(opened.db.manager).find(record.id);
       expect(stored).toMatchObject({ seq: record.seq, ...entries[i] });
     }
   });

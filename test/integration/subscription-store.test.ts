@@ -1,9 +1,7 @@
-import { Database } from "../../src/db/database";
 import { SubscriptionEntity } from "../../src/licensing/entities";
 import type { SubscriptionRecord } from "../../src/licensing/model";
 import { SubscriptionStore } from "../../src/licensing/stores/subscription.store";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { silentLog } from "../support/temp";
+import { openedTestDatabase } from "../support/database";
 
 const SUBSCRIPTIONS: SubscriptionRecord[] = [
   {
@@ -33,35 +31,28 @@ const SUBSCRIPTIONS: SubscriptionRecord[] = [
 ];
 
 describe("the subscription store's reads", () => {
-  let target: TestDatabase;
-  let db: Database;
+  const opened = openedTestDatabase();
 
   beforeAll(async () => {
-    target = await createTestDatabase();
-    db = await Database.open(target.kind === "sqlite" ? { kind: "sqlite", file: target.url } : { kind: "postgres", url: target.url }, silentLog);
-    await db.transaction(async (tx) => {
+    await opened.db.transaction(async (tx) => {
       for (const subscription of SUBSCRIPTIONS) await new SubscriptionStore(tx).insert(subscription);
     });
-  });
-  afterAll(async () => {
-    await db.close();
-    await target.drop();
   });
 
   it("reads a subscription by id as the entity maps its columns, outside a transaction and in one", async () => {
     for (const expected of SUBSCRIPTIONS) {
-      const read = await new SubscriptionStore(db.manager).find(expected.skuId);
+      const read = await new SubscriptionStore(opened.db.manager).find(expected.skuId);
       expect(read).toEqual(expected);
-      expect(read).toEqual(await db.manager.findOneBy(SubscriptionEntity, { skuId: expected.skuId }));
-      expect(await db.transaction((tx) => new SubscriptionStore(tx).find(expected.skuId))).toEqual(expected);
+      expect(read).toEqual(await opened.db.manager.findOneBy(SubscriptionEntity, { skuId: expected.skuId }));
+      expect(await opened.db.transaction((tx) => new SubscriptionStore(tx).find(expected.skuId))).toEqual(expected);
     }
-    expect(await new SubscriptionStore(db.manager).find("00000000-0000-0000-0000-000000000000")).toBeNull();
+    expect(await new SubscriptionStore(opened.db.manager).find("00000000-0000-0000-0000-000000000000")).toBeNull();
   });
 
   it("lists every subscription by skuPartNumber, as the entity maps them", async () => {
-    const all = await new SubscriptionStore(db.manager).all();
+    const all = await new SubscriptionStore(opened.db.manager).all();
     const mine = all.filter((subscription) => SUBSCRIPTIONS.some((expected) => expected.skuId === subscription.skuId));
     expect(mine).toEqual([SUBSCRIPTIONS[1], SUBSCRIPTIONS[0]]);
-    expect(all).toEqual(await db.manager.find(SubscriptionEntity, { order: { skuPartNumber: "ASC" } }));
+    expect(all).toEqual(await opened.db.manager.find(SubscriptionEntity, { order: { skuPartNumber: "ASC" } }));
   });
 });

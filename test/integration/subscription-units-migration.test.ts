@@ -1,7 +1,5 @@
-import { Database } from "../../src/db/database";
 import { SubscriptionUnits1764611600000 } from "../../src/db/migrations/1764611600000-subscription-units";
-import { createTestDatabase, type TestDatabase } from "../support/database";
-import { silentLog } from "../support/temp";
+import { openedTestDatabase } from "../support/database";
 
 /** A subscribed_skus row as an older helpgate could leave it: status and units set apart. */
 type Row = [sku: string, status: string, enabled: number, warning: number, suspended: number, lockedOut: number];
@@ -27,20 +25,10 @@ const AFTER: Row[] = [
 ];
 
 describe("the subscription-units migration", () => {
-  let target: TestDatabase;
-  let db: Database;
-
-  beforeAll(async () => {
-    target = await createTestDatabase();
-    db = await Database.open(target.kind === "sqlite" ? { kind: "sqlite", file: target.url } : { kind: "postgres", url: target.url }, silentLog);
-  });
-  afterAll(async () => {
-    await db.close();
-    await target.drop();
-  });
+  const opened = openedTestDatabase();
 
   it("gives each subscription the units its former status meant, and the status its units give", async () => {
-    const runner = db.writer.createQueryRunner();
+    const runner = opened.db.writer.createQueryRunner();
     try {
       for (const [sku, status, enabled, warning, suspended, lockedOut] of BEFORE) {
         await runner.query(

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import { tempDatabaseFile } from "./temp";
+import { Database } from "../../src/db/database";
+import { silentLog, tempDatabaseFile } from "./temp";
 
 /**
  * Which database the tests run on. By default each gateway gets a fresh SQLite file; with
@@ -57,6 +58,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 const INSUFFICIENT_PRIVILEGE = "42501";
+
+/**
+ * A Database (no gateway) on a new test database of this run's kind, opened before the
+ * enclosing block's tests and closed and dropped after them. Read `db` and `kind` inside tests.
+ */
+export function openedTestDatabase(): { readonly db: Database; readonly kind: TestDatabase["kind"] } {
+  let target: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    target = await createTestDatabase();
+    db = await Database.open(target.kind === "sqlite" ? { kind: "sqlite", file: target.url } : { kind: "postgres", url: target.url }, silentLog);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await target?.drop();
+  });
+  return {
+    get db() {
+      return db!;
+    },
+    get kind() {
+      return target!.kind;
+    },
+  };
+}
 
 async function admin(sql: string): Promise<void> {
   const client = new Client({ connectionString: TEST_POSTGRES_URL! });

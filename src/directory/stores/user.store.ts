@@ -4,6 +4,7 @@ import { bound, rawIdCondition, rawIdExists, type IdQuery } from "../../db/id-qu
 import { namesInCodePointOrder } from "../../db/collation";
 import { likePrefix } from "../../db/keyset";
 import { RawSql } from "../../db/sql";
+import { rememberedRead } from "../../db/sqlite-direct";
 import { ProxyAddressEntity, UserEntity } from "../entities";
 import type { Licensee, ProxyAddressRecord, UserRecord } from "../model";
 import { membersWalkThreshold, rememberedChoice, userCount } from "./walk-plan";
@@ -65,7 +66,17 @@ export class UserStore {
    * statement: every signed-in request reads both, and on PostgreSQL each statement is a round
    * trip to the server (about as much of a short request's time as all the rest of it).
    */
+  /**
+   * The user a token names, and the directory roles they hold: read by every signed-in request,
+   * so kept on SQLite's reader until the next commit (rememberedRead), when a disabled account, a
+   * deleted user or a role taken away is read again. Each caller gets its own copy.
+   */
   async findForSignIn(column: "id" | "upn_key", value: string): Promise<{ user: UserRecord; roleTemplateIds: string[] } | null> {
+    const found = await rememberedRead(this.manager, "sign-in", `${column} ${value}`, () => this.readForSignIn(column, value));
+    return found && { user: { ...found.user }, roleTemplateIds: [...found.roleTemplateIds] };
+  }
+
+  private async readForSignIn(column: "id" | "upn_key", value: string): Promise<{ user: UserRecord; roleTemplateIds: string[] } | null> {
     const sql = new RawSql(this.manager, { prepared: true });
     const roles = sql.postgres ? "string_agg(role_template_id, ',')" : "group_concat(role_template_id, ',')";
     const text =

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { RawSql } from "../../db/sql";
-import { readerVersion } from "../../db/sqlite-direct";
+import { rememberedRead } from "../../db/sqlite-direct";
 
 /**
  * How many members a set of users needs for a page of `limit` of them to be read along the
@@ -22,26 +22,13 @@ export async function userCount(sql: RawSql): Promise<number> {
   return Number(users ?? 0);
 }
 
-/** Plan choices each reader made, kept until the database changes (see rememberedChoice). */
-const choices = new WeakMap<object, { version: number; made: Map<string, boolean> }>();
-/** At most this many choices are kept at once; then they are dropped and made again. */
-const MAX_CHOICES = 1000;
-
 /**
  * `choose()`'s answer for `key`, made once and kept on SQLite's reader until another connection
- * commits: a page's plan (walk an index, or read the set and sort it) rests on counts that only a
- * write changes, and counting up to the threshold cost a page of a product's 200,000 holders
- * 0.35 ms of its 1.5 ms. Elsewhere (PostgreSQL, a transaction, the writer) the choice is made
- * each time. A choice only picks a plan: the rows are the same either way.
+ * commits (rememberedRead): a page's plan (walk an index, or read the set and sort it) rests on
+ * counts that only a write changes, and counting up to the threshold cost a page of a product's
+ * 200,000 holders 0.35 ms of its 1.5 ms. Elsewhere (PostgreSQL, a transaction, the writer) the
+ * choice is made each time. A choice only picks a plan: the rows are the same either way.
  */
-export async function rememberedChoice(manager: EntityManager, key: string, choose: () => Promise<boolean>): Promise<boolean> {
-  const reader = readerVersion(manager);
-  if (!reader) return choose();
-  let kept = choices.get(reader.connection);
-  if (!kept || kept.version !== reader.version || kept.made.size >= MAX_CHOICES) choices.set(reader.connection, (kept = { version: reader.version, made: new Map() }));
-  const known = kept.made.get(key);
-  if (known !== undefined) return known;
-  const chosen = await choose();
-  kept.made.set(key, chosen);
-  return chosen;
+export function rememberedChoice(manager: EntityManager, key: string, choose: () => Promise<boolean>): Promise<boolean> {
+  return rememberedRead(manager, "plan", key, choose);
 }
