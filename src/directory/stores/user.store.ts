@@ -62,20 +62,20 @@ export class UserStore {
   }
 
   /**
-   * The user a token names (by id or by upn_key) with the directory roles they hold, in one
-   * statement: every signed-in request reads both, and on PostgreSQL each statement is a round
-   * trip to the server (about as much of a short request's time as all the rest of it).
-   */
-  /**
-   * The user a token names, and the directory roles they hold: read by every signed-in request,
-   * so kept on SQLite's reader until the next commit (rememberedRead), when a disabled account, a
-   * deleted user or a role taken away is read again. Each caller gets its own copy.
+   * The user a token names (by id or by upn_key) with the directory roles they hold. Every
+   * signed-in request reads both, so on SQLite's reader the answer is kept until the next commit
+   * (rememberedRead), which is when a disabled account, a deleted user or a role taken away is
+   * read again. Each caller gets its own copy.
    */
   async findForSignIn(column: "id" | "upn_key", value: string): Promise<{ user: UserRecord; roleTemplateIds: string[] } | null> {
     const found = await rememberedRead(this.manager, "sign-in", `${column} ${value}`, () => this.readForSignIn(column, value));
     return found && { user: { ...found.user }, roleTemplateIds: [...found.roleTemplateIds] };
   }
 
+  /**
+   * The read itself, one statement: on PostgreSQL each statement is a round trip to the server
+   * (about as much of a short request's time as all the rest of it).
+   */
   private async readForSignIn(column: "id" | "upn_key", value: string): Promise<{ user: UserRecord; roleTemplateIds: string[] } | null> {
     const sql = new RawSql(this.manager, { prepared: true });
     const roles = sql.postgres ? "string_agg(role_template_id, ',')" : "group_concat(role_template_id, ',')";
