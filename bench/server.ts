@@ -24,8 +24,7 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { startApp } from "../src/app";
 import { collectGarbage } from "../src/common/collect-garbage";
-import { capHeapGrowth } from "../src/common/heap-growth";
-import { startIdleCollector } from "../src/common/idle-collector";
+import { capHeapGrowth, steadyHeapGrowth } from "../src/common/heap-growth";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 
@@ -45,7 +44,7 @@ async function helpgate(): Promise<Started> {
   const app = await startApp(config, createLogger(config.logLevel));
   // Measured once every article is in, as before the server listened early.
   await app.articles;
-  startIdleCollector(); // as src/main.ts does once the articles are in
+  steadyHeapGrowth(); // as src/main.ts does once the articles are in
   return {
     url: app.url,
     // The count is read before pending() runs its own statement.

@@ -1,6 +1,5 @@
 import "reflect-metadata";
-import { capHeapGrowth } from "./common/heap-growth";
-import { startIdleCollector } from "./common/idle-collector";
+import { capHeapGrowth, steadyHeapGrowth } from "./common/heap-growth";
 import { ConfigError, describeDatabase, loadConfig, type Config } from "./config";
 import { prefetchArticleHeaders } from "./content/loader/prefetch";
 import { createLogger } from "./logger";
@@ -30,9 +29,9 @@ async function main(): Promise<void> {
   if (issuer) log.info({ issuer, audiences }, `sign-in: access tokens from ${issuer} for ${audiences.join(", ")}`);
   if (devTokens) log.info("get an admin token: npm run --silent token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
   if (config.explorer) log.info(`explorer: open ${app.url} in a browser`);
-  // Once the articles are in (what a load adds is no garbage), the server's garbage is collected
-  // whenever it is idle (idle-collector.ts).
-  app.articles.then(() => startIdleCollector(), () => undefined);
+  // Once the articles are in (what a load adds is no garbage), V8 collects the server's garbage
+  // at a tighter cap (heap-growth.ts).
+  app.articles.then(() => steadyHeapGrowth(), () => undefined);
   // The server answers while the articles load; articles that cannot be read at all stop it, as before it listened.
   app.articles.catch((error: unknown) => {
     process.stderr.write(`helpgate: could not start: the articles could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);

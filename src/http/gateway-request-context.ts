@@ -9,8 +9,8 @@ import path from "node:path";
  * the old generation: each young collection copied them and the next promoted them, to be
  * freed only by a full collection. On a page of 50 users at 10 connections that was 1.3 MB
  * promoted per young collection (23 KB without the gateway), young collections of 3–5 ms
- * instead of 1 ms, and the idle collector's extra full collections in the soak (bench/README.md,
- * "Compiled execution and the young generation").
+ * instead of 1 ms, and extra full collections in the soak (bench/README.md, "Compiled execution
+ * and the young generation").
  *
  * `leanGatewayRequestContexts` puts in its place a function that builds the same context from
  * classes, whose accessors sit on their prototypes: nothing per request is held from the old

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { idleCollections } from "../common/idle-collector";
 import { DEFAULT_METRICS_MAX_OPERATIONS } from "../config";
 import type { Services } from "../services";
 
@@ -82,9 +81,6 @@ export class Metrics {
         },
       });
     }
-    const idle = "Full garbage collections the server ran while idle, giving back memory V8 would have kept until a busier moment (a counter).";
-    readAtScrape(this.registry, "helpgate_idle_collections", idle, () => idleCollections().collections);
-    readAtScrape(this.registry, "helpgate_idle_collection_seconds", "The time those collections held the event loop, in all (a counter).", () => idleCollections().seconds);
     const processed = "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).";
     readAtScrape(this.registry, "helpgate_licensing_users_processed", processed, () => processor.processedTotal);
   }

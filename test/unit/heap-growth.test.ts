@@ -1,7 +1,14 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { capHeapGrowth, SERVER_NODE_FLAGS } from "../../src/common/heap-growth";
+import { constants, type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { collectGarbage } from "../../src/common/collect-garbage";
+import { capHeapGrowth, SERVER_HEAP_GROWTH, SERVER_NODE_FLAGS, STEADY_HEAP_GROWTH, steadyHeapGrowth } from "../../src/common/heap-growth";
+
+const oldGeneration = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === "old_space")!.space_used_size;
+const MiB = 1024 * 1024;
 
 describe("capHeapGrowth", () => {
   it("refuses a factor V8 cannot take, with what it takes", () => {
@@ -14,6 +21,54 @@ describe("capHeapGrowth", () => {
     expect({ stdout: child.stdout.trim(), stderr: child.stderr }).toEqual({ stdout: "set", stderr: "" });
     const unknown = spawnSync(process.execPath, ["-e", 'require("node:v8").setFlagsFromString("--heap-growing-percentage=200")'], { encoding: "utf8" });
     expect(unknown.stderr).toMatch(/unrecognized flag/);
+  });
+});
+
+describe("steadyHeapGrowth", () => {
+  afterAll(() => {
+    // Back to V8's own choice for whatever else this process runs.
+    v8.setFlagsFromString("--heap-growing-percent=0");
+  });
+
+  it("puts its cap in force at once: V8 collects the old generation itself soon after it grows past what lives", async () => {
+    // Full collections that started after `since` (entries arrive a little after the collection).
+    let collections = 0;
+    let since = Number.POSITIVE_INFINITY;
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        if (entry.startTime > since && kind === constants.NODE_PERFORMANCE_GC_MAJOR) collections += 1;
+      }
+    });
+    observer.observe({ entryTypes: ["gc"] });
+    v8.setFlagsFromString("--expose-gc");
+    const minor = (vm.runInNewContext("gc") as (options: { type: "minor" }) => void).bind(null, { type: "minor" });
+    try {
+      // A starting server's cap, and one full collection: V8's limit is now three times what lives.
+      capHeapGrowth(SERVER_HEAP_GROWTH);
+      collectGarbage();
+      expect(steadyHeapGrowth()).toBe(true);
+      const live = oldGeneration();
+      since = performance.now();
+      // Garbage that reaches the old generation, about 4 MiB a round (two young collections move it
+      // there), until V8 runs a full collection of its own; at most as much as the live heap and
+      // 32 MiB more, far short of what the starting cap would let it reach.
+      let peak = live;
+      while (collections === 0 && peak - live < live + 32 * MiB) {
+        let batch: { n: number; text: string }[] | null = [];
+        for (let n = 0; n < 50_000; n++) batch.push({ n, text: `garbage ${n}` });
+        minor();
+        minor();
+        peak = Math.max(peak, oldGeneration());
+        batch = null;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(collections).toBeGreaterThan(0);
+      // At 1.2 the old generation grows by a fifth of what lives, or 8 MiB (V8's least step).
+      expect((peak - live) / MiB).toBeLessThan(((STEADY_HEAP_GROWTH - 1) * 2 * live) / MiB + 16);
+    } finally {
+      observer.disconnect();
+    }
   });
 });
 
