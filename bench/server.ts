@@ -24,7 +24,7 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { startApp } from "../src/app";
 import { collectGarbage } from "../src/common/collect-garbage";
-import { capHeapGrowth, steadyHeapGrowth } from "../src/common/heap-growth";
+import { capHeapGrowth, startSteadyHeapGrowth } from "../src/common/heap-growth";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 
@@ -44,7 +44,7 @@ async function helpgate(): Promise<Started> {
   const app = await startApp(config, createLogger(config.logLevel));
   // Measured once every article is in, as before the server listened early.
   await app.articles;
-  steadyHeapGrowth(); // as src/main.ts does once the articles are in
+  startSteadyHeapGrowth(); // as src/main.ts does once the articles are in
   return {
     url: app.url,
     // The count is read before pending() runs its own statement.

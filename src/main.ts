@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { capHeapGrowth, steadyHeapGrowth } from "./common/heap-growth";
+import { capHeapGrowth, startSteadyHeapGrowth } from "./common/heap-growth";
 import { ConfigError, describeDatabase, loadConfig, type Config } from "./config";
 import { prefetchArticleHeaders } from "./content/loader/prefetch";
 import { createLogger } from "./logger";
@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   if (devTokens) log.info("get an admin token: npm run --silent token -- admin@contoso.com  (then send 'Authorization: Bearer <token>')");
   if (config.explorer) log.info(`explorer: open ${app.url} in a browser`);
   // Once the articles are in (what a load adds is no garbage), V8 collects the server's garbage
-  // at a tighter cap (heap-growth.ts).
-  app.articles.then(() => steadyHeapGrowth(), () => undefined);
+  // at a tighter cap while its traffic is light (heap-growth.ts).
+  app.articles.then(() => startSteadyHeapGrowth(), () => undefined);
   // The server answers while the articles load; articles that cannot be read at all stop it, as before it listened.
   app.articles.catch((error: unknown) => {
     process.stderr.write(`helpgate: could not start: the articles could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { heapGrowthCap } from "../common/heap-growth";
 import { DEFAULT_METRICS_MAX_OPERATIONS } from "../config";
 import type { Services } from "../services";
 
@@ -81,6 +82,8 @@ export class Metrics {
         },
       });
     }
+    const cap = "How far V8 may let its old generation grow past what survived its last full collection, as a factor (3 while starting or busy, 1.2 while the traffic is light; 0: V8's own choice).";
+    readAtScrape(this.registry, "helpgate_heap_growth_cap", cap, () => heapGrowthCap() ?? 0);
     const processed = "Users processed by group-based licensing since start (a counter; rate() gives the processing rate).";
     readAtScrape(this.registry, "helpgate_licensing_users_processed", processed, () => processor.processedTotal);
   }

@@ -61,6 +61,8 @@ describe.each(["info", "trace"])("the gateway's health, metrics and logs (LOG_LE
     expect(lines.some((line) => /^helpgate_http_request_duration_seconds_count\{route="\/healthz"\} [1-9]/.test(line))).toBe(true);
     expect(lines).toContain("# TYPE helpgate_licensing_queue_depth gauge");
     expect(lines.some((line) => /^helpgate_licensing_queue_depth \d+$/.test(line))).toBe(true);
+    // The heap growth cap in force (heap-growth.ts): a fresh, lightly loaded server's is 1.2 once its articles are in.
+    expect(lines).toContain("helpgate_heap_growth_cap 1.2");
     // V8's full collections (heap-growth.ts), with the time they held the event loop.
     expect(lines.some((line) => /^helpgate_nodejs_gc_duration_seconds_sum\{kind="major"\} [\d.e-]+$/.test(line))).toBe(true);
     expect(lines.some((line) => /^helpgate_nodejs_gc_duration_seconds_count\{kind="major"\} \d+$/.test(line))).toBe(true);

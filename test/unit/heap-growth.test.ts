@@ -5,7 +5,7 @@ import { constants, type PerformanceEntry, PerformanceObserver } from "node:perf
 import v8 from "node:v8";
 import vm from "node:vm";
 import { collectGarbage } from "../../src/common/collect-garbage";
-import { capHeapGrowth, SERVER_HEAP_GROWTH, SERVER_NODE_FLAGS, STEADY_HEAP_GROWTH, steadyHeapGrowth } from "../../src/common/heap-growth";
+import { capHeapGrowth, SERVER_HEAP_GROWTH, SERVER_NODE_FLAGS, STEADY_HEAP_GROWTH, startSteadyHeapGrowth, steadyHeapGrowth } from "../../src/common/heap-growth";
 
 const oldGeneration = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === "old_space")!.space_used_size;
 const MiB = 1024 * 1024;
@@ -68,6 +68,36 @@ describe("steadyHeapGrowth", () => {
       expect((peak - live) / MiB).toBeLessThan(((STEADY_HEAP_GROWTH - 1) * 2 * live) / MiB + 16);
     } finally {
       observer.disconnect();
+    }
+  });
+});
+
+describe("startSteadyHeapGrowth", () => {
+  afterAll(() => {
+    v8.setFlagsFromString("--heap-growing-percent=0");
+  });
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("gives a busy event loop the starting cap and a lightly loaded one the light cap", async () => {
+    const heap = startSteadyHeapGrowth({ everyMs: 40, busyFrom: 0.5, light: STEADY_HEAP_GROWTH, busy: SERVER_HEAP_GROWTH });
+    try {
+      expect(heap.factor).toBe(STEADY_HEAP_GROWTH);
+      // Held for most of each interval: busy. (A host starved of CPU can make a look miss; up to 2 s.)
+      const until = Date.now() + 2000;
+      while (heap.factor !== SERVER_HEAP_GROWTH && Date.now() < until) {
+        const end = Date.now() + 30;
+        while (Date.now() < end) {
+          /* busy */
+        }
+        await sleep(1);
+      }
+      expect(heap.factor).toBe(SERVER_HEAP_GROWTH);
+      // Then idle: light again.
+      for (let i = 0; i < 40 && heap.factor !== STEADY_HEAP_GROWTH; i++) await sleep(50);
+      expect(heap.factor).toBe(STEADY_HEAP_GROWTH);
+    } finally {
+      heap.stop();
     }
   });
 });
