@@ -7,7 +7,8 @@
  * per INSERT; then addSubscription ENTERPRISEPACK (E3) and EMS with enabledUnits N, through the
  * subscription service.
  *
- * Measured (a fresh child process of this file, so its peak RSS is the run's own): the
+ * Measured (a fresh child process of this file, so its peak RSS is the run's own, started with
+ * the Node flags `npm start` gives a gateway: SERVER_NODE_FLAGS): the
  * service's assignGroupLicense (GroupLicensingService.assign, which queues the N members), then
  * LicenseProcessor.runBatch in a loop until it processes nobody (what drain() does, with the
  * default batch size of 500), then a check that the group is ProcessingComplete with N
@@ -55,6 +56,7 @@ import { Client } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { openServices } from "../src/app";
 import { authenticate } from "../src/auth/authenticate";
+import { SERVER_NODE_FLAGS } from "../src/common/heap-growth";
 import { loadConfig } from "../src/config";
 import { GroupEntity, GroupMemberEntity, ProxyAddressEntity, UserEntity } from "../src/directory/entities";
 import type { UserRecord } from "../src/directory/model";
@@ -307,8 +309,9 @@ async function measure(s: Setup, members: number, processes: number, options: Gr
   const profileDir = profilesDir();
   if (options.cpuProf) fs.mkdirSync(profileDir, { recursive: true });
   const children = Array.from({ length: processes }, (_, index) => {
-    // --expose-gc only to read the heap after a full collection at the very end.
-    const execArgv = ["--expose-gc", ...(options.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `group-licensing-${members}-${Date.now()}-${index}.cpuprofile`] : [])];
+    // Each runs with the Node flags `npm start` gives a gateway (its young generation fixed at
+    // 32 MiB); --expose-gc only to read the heap after a full collection at the very end.
+    const execArgv = [...SERVER_NODE_FLAGS, "--expose-gc", ...(options.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `group-licensing-${members}-${Date.now()}-${index}.cpuprofile`] : [])];
     return fork(__filename, ["--worker", JSON.stringify({ ...s, members, timeLimitSeconds: options.timeLimitSeconds, index })], {
       execArgv,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
