@@ -12,8 +12,9 @@
  * reading the settled RSS; default 20).
  *
  * The built server (dist/bench-build/src/main.js, as `node src/main.js` is deployed) is started
- * twice as a child process, NODE_ENV=production, on a fresh SQLite file in a fresh folder (so
- * its article cache, kept beside the database, starts empty):
+ * twice as a child process, with the Node flags `npm start` gives it (SERVER_NODE_FLAGS),
+ * NODE_ENV=production, on a fresh SQLite file in a fresh folder (so its article cache, kept
+ * beside the database, starts empty):
  *
  *   cold   empty article cache: every file parsed
  *   warm   the same folder again: every parse from the cache the cold run wrote
@@ -31,6 +32,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SERVER_NODE_FLAGS } from "../src/common/heap-growth";
 import { parseHeader } from "../src/content/parser";
 import { listArticleFiles } from "../src/content/parser/folder";
 import { isMain, numberArg, parseArgs, repositoryRoot, runMain, table, writeResult } from "./common";
@@ -161,7 +163,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function measure(kind: StartupRun["kind"], articlesDir: string, dataDir: string, supportTopicId: string, settleS: number): Promise<StartupRun> {
   const started = performance.now();
   const since = () => (performance.now() - started) / 1000;
-  const child = spawn(process.execPath, [serverScript()], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverScript()], {
     cwd: repositoryRoot(),
     stdio: ["ignore", "pipe", "pipe"],
     env: {
