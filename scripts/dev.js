@@ -21,7 +21,7 @@ tsc.stdout.on("data", (text) => {
   // "Found 0 errors. Watching for file changes." ends each compilation.
   if (server === null && /Found 0 errors\. Watching for file changes/.test(text)) {
     // The same Node flags as `npm start` (src/common/heap-growth.ts, SERVER_NODE_FLAGS).
-    server = spawn(process.execPath, ["--min-semi-space-size=16", "--max-semi-space-size=16", "--watch", "--watch-preserve-output", "dist/src/main.js"], { cwd: ROOT, stdio: "inherit" });
+    server = spawn(process.execPath, ["--min-semi-space-size=16", "--max-semi-space-size=16", "--no-memory-reducer", "--watch", "--watch-preserve-output", "dist/src/main.js"], { cwd: ROOT, stdio: "inherit" });
     server.on("exit", (code) => stop(code ?? 0));
   }
 });
