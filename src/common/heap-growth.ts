@@ -106,8 +106,8 @@ export interface SteadyHeap {
  *   steady traffic), it runs full collections that compact the heap to hand memory back. In a
  *   soak at 30 requests a second, each such collection ended in a pause of 11–28 ms, after
  *   incremental steps of up to 9.5 ms, and the directory page's p99 that minute rose to 1.7
- *   and 2.0 times the minute before's, in two runs. Under the growth cap of STEADY_HEAP_GROWTH, V8's
- *   own collections keep the heap close to its live size anyway, incrementally, with short
- *   pauses.
+ *   and 2.0 times the minute before's, in two runs. Under the growth cap of
+ *   STEADY_HEAP_GROWTH, V8's own collections keep the heap close to its live size anyway,
+ *   incrementally, with short pauses.
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=16", "--max-semi-space-size=16", "--no-memory-reducer"];
