@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { releaseYoungGenerationFlags } from "../common/worker-heap";
 
 /**
  * SQLite in WAL mode appends every commit to the write-ahead log and, from time to time, copies
@@ -17,6 +18,7 @@ export class Checkpointer {
   }
 
   static start(file: string, intervalMs = 1000): Checkpointer {
+    releaseYoungGenerationFlags();
     const worker = new Worker(SOURCE, { eval: true, workerData: { driver: require.resolve("better-sqlite3"), file, intervalMs } });
     // A checkpoint that fails is only postponed (the writer's backstop remains): never fatal.
     worker.on("error", () => undefined);

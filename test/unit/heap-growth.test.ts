@@ -4,6 +4,7 @@ import path from "node:path";
 import { constants, type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
+import ts from "typescript";
 import { collectGarbage } from "../../src/common/collect-garbage";
 import { capHeapGrowth, SERVER_HEAP_GROWTH, SERVER_NODE_FLAGS, STEADY_HEAP_GROWTH, startSteadyHeapGrowth, steadyHeapGrowth } from "../../src/common/heap-growth";
 
@@ -125,5 +126,35 @@ describe("the server's Node flags", () => {
     expect(sizes(SERVER_NODE_FLAGS)).toEqual([16, 32]);
     // Without them, V8 starts small and grows with the allocation.
     expect(sizes([])[0]).toBeLessThan(16);
+  });
+
+  it("leave a worker thread's young generation to its own resourceLimits once released", () => {
+    // A child with the server's flags starts a worker as the article loader does (16 MB of young
+    // generation) and prints the new space's size (MiB) in the worker and then in the main thread,
+    // each after some allocation. worker-heap.ts is transpiled as ts-jest would.
+    const source = ts.transpileModule(fs.readFileSync(path.join(root, "src", "common", "worker-heap.ts"), "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    const script = `
+      const v8 = require("node:v8");
+      const { Worker } = require("node:worker_threads");
+      const workerHeap = { exports: {} };
+      new Function("exports", "require", "module", ${JSON.stringify(source)})(workerHeap.exports, require, workerHeap);
+      if (process.argv.includes("release")) workerHeap.exports.releaseYoungGenerationFlags();
+      const allocateAndSize = 'let kept = []; for (let i = 0; i < 3e6; i++) { kept.push({ i }); if (kept.length > 1000) kept = []; }' +
+        'require("node:v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 1048576';
+      const worker = new Worker('require("node:worker_threads").parentPort.postMessage(eval(' + JSON.stringify(allocateAndSize) + '))', { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      worker.once("message", (inWorker) => { console.log(JSON.stringify([inWorker, eval(allocateAndSize)])); worker.terminate(); });`;
+    const sizes = (...args: string[]) => {
+      const child = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, "-e", script, "--", ...args], { encoding: "utf8" });
+      expect(child.stderr).toBe("");
+      return JSON.parse(child.stdout) as [number, number];
+    };
+    // V8's flags are the process's: the worker's own limit loses to them...
+    expect(sizes()).toEqual([32, 32]);
+    // ...until they are released; the main thread keeps what the command line gave it.
+    const [inWorker, inMain] = sizes("release");
+    expect(inWorker).toBeLessThanOrEqual(16);
+    expect(inMain).toBe(32);
   });
 });

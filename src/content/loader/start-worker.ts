@@ -8,11 +8,12 @@
  * TypeScript's transpileModule (as ts-jest does, file by file) and require worker.ts. So tests
  * run the same worker code as production, only transpiled on the fly.
  *
- * Nothing else is imported here: the server starts a worker reading headers before it loads its
- * own modules (prefetch.ts).
+ * Nothing else of the server's is imported here but worker-heap.ts (node:v8 alone): the server
+ * starts a worker reading headers before it loads its own modules (prefetch.ts).
  */
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { releaseYoungGenerationFlags } from "../../common/worker-heap";
 
 /** Registers a `.ts` loader (TypeScript's transpileModule) in the worker, then runs the worker entry. */
 const TYPESCRIPT_BOOTSTRAP = `
@@ -34,12 +35,14 @@ require(workerData.entry);
  * default maximum (48 MB, most of it emptied and refilled between scavenges), and each worker
  * holds it until it stops: on the public library (15,000 articles, two workers) the process was
  * about 65 MB larger at the end of a cold load. At 16 MB the load takes as long (every parse's
- * objects die young either way); at 8 MB it took a fifth longer.
+ * objects die young either way); at 8 MB it took a fifth longer. It holds under `npm start`'s
+ * young-generation flags only because those are released first (common/worker-heap.ts).
  */
 const YOUNG_GENERATION_MB = 16;
 
 /** Starts a worker thread; null when no worker script can run here. */
 export function startWorker(): Worker | null {
+  releaseYoungGenerationFlags();
   const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
   if (__filename.endsWith(".js")) return new Worker(path.join(__dirname, "worker.js"), { resourceLimits });
   let typescript: string;
