@@ -190,11 +190,18 @@ export class ArticleLibrary {
   }
 }
 
-function groupBy(articles: readonly Article[], keys: (article: Article) => string[]): Map<string, Article[]> {
+function groupBy(articles: readonly Article[], keys: (article: Article) => readonly string[]): Map<string, Article[]> {
   const groups = new Map<string, Article[]>();
   for (const article of articles) {
-    for (const key of new Set(keys(article))) groups.set(key, [...(groups.get(key) ?? []), article]);
+    const list = keys(article);
+    for (let i = 0; i < list.length; i += 1) {
+      const key = list[i]!;
+      if (i > 0 && list.indexOf(key) < i) continue; // an article once per key
+      const group = groups.get(key);
+      if (group) group.push(article);
+      else groups.set(key, [article]);
+    }
   }
-  for (const list of groups.values()) list.sort(byDisplayOrder);
+  for (const list of groups.values()) if (list.length > 1) list.sort(byDisplayOrder);
   return groups;
 }

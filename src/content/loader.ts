@@ -39,8 +39,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { type IndexedArticle, type IndexedArticleText, indexArticle, withoutBody } from "./indexed";
 import type { Article, ArticleProblem, ParseResult } from "./model";
-import { type FolderResult, type FolderSummary, parseFromHeader, parseHeader, readHeader } from "./parser";
-import { findDuplicateIds, listArticleFiles } from "./parser/folder";
+import { type FolderResult, type FolderSummary, articleIdLine, parseFromHeader, readHeader } from "./parser";
+import { duplicateGroups, findDuplicateIds, listArticleFiles } from "./parser/folder";
 import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
 import type { BodyOutcome, BodyTask, IndexedParse } from "./loader/bodies";
@@ -244,6 +244,8 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
   const indexFile = cache ? newIndexFile(cache) : null;
   const indexer = new InOrderIndex(new SearchIndex(indexFile ? { file: indexFile } : {}), files.length);
   const position = new Map<string, number>();
+  // Each header read notes its articleId's line: a duplicate's problem needs no second read.
+  const lines = new ArticleIdLines(dir);
   const slots: Slot[] = [];
   const shards = new Shards({
     workers: Math.max(0, Math.floor(options.workers)),
@@ -276,16 +278,16 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
       // Headers read ahead and nothing to look up in the cache: a few milliseconds for the whole folder.
       if ((!read || cached.size > 0) && slots.length % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
       position.set(file, slots.length);
-      const { slot, task } = read
+      const { slot, task, articleIdLine } = read
         ? takeSlot(read[slots.length]!, cached.size > 0 ? cache : null, cached, wantHeaders)
         : readSlot(dir, file, cached.size > 0 ? cache : null, cached, wantHeaders);
+      if (articleIdLine !== undefined) lines.note(file, articleIdLine);
       if (task) shards.add(task);
       slots.push(slot);
       if (slot.error !== null) indexer.put(slots.length - 1, null);
       else if (slot.cached && !wantHeaders) index(slot, slots.length - 1);
       if (slot.cached && ++fromCache % YIELD_EVERY === 0) progress(0);
     }
-    const lines = new ArticleIdLines(dir);
 
     let headersMs: number | null = null;
     if (options.onHeaders) {
@@ -367,7 +369,7 @@ export async function loadArticles(dir: string, options: LoadOptions): Promise<L
  * The file's slot, and what the workers need to parse it (null when it is cached or unreadable):
  * the header read for onHeaders, else the file's bytes.
  */
-function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): { slot: Slot; task: BodyTask | null } {
+function readSlot(dir: string, file: string, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): TakenSlot {
   let bytes: Buffer;
   let stamp: FileStamp;
   try {
@@ -385,7 +387,11 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
   const { article, problems } = parseFromHeader(read, { headersOnly: true });
   // (Its strings are slices of the file's text, which they keep alive: the worker's parse is
   // kept instead, as its own strings, and this one dropped once the load is done.)
-  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: { article: article && withoutBody(article), problems } }, task: read.head ? { file, head: read } : { file, bytes } };
+  return {
+    slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: { article: article && withoutBody(article), problems } },
+    task: read.head ? { file, head: read } : { file, bytes },
+    articleIdLine: articleIdLine(read),
+  };
 }
 
 /**
@@ -394,13 +400,20 @@ function readSlot(dir: string, file: string, cache: ParseCache | null, known: Re
  * from the thread that read it, so in strings of its own) is the one the library keeps: the
  * worker sends the body's part only, unless the file changed since (BodyTask.headerHash).
  */
-function takeSlot(ahead: HeaderSlot, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): { slot: Slot; task: BodyTask | null } {
+function takeSlot(ahead: HeaderSlot, cache: ParseCache | null, known: ReadonlySet<string>, wantHeaders: boolean): TakenSlot {
   const { file } = ahead;
   if (ahead.error !== null) return { slot: { file, error: ahead.error, stamp: null, hash: null, cached: null, indexed: null, header: null }, task: null };
-  const { stamp, hash } = ahead;
+  const { stamp, hash, articleIdLine } = ahead;
   const cached = cache && hash !== null && known.has(hash) ? cache.get(hash, file) : null;
-  if (cached) return { slot: { file, error: null, stamp, hash, cached, indexed: null, header: null }, task: null };
-  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: wantHeaders ? ahead.header : null }, task: wantHeaders ? { file, headerHash: hash } : { file } };
+  if (cached) return { slot: { file, error: null, stamp, hash, cached, indexed: null, header: null }, task: null, articleIdLine };
+  return { slot: { file, error: null, stamp, hash, cached: null, indexed: null, header: wantHeaders ? ahead.header : null }, task: wantHeaders ? { file, headerHash: hash } : { file }, articleIdLine };
+}
+
+/** A file's slot, what the workers need to parse it, and the line of its articleId when its header was read. */
+interface TakenSlot {
+  slot: Slot;
+  task: BodyTask | null;
+  articleIdLine?: number;
 }
 
 /**
@@ -432,9 +445,10 @@ function assemble(fileCount: number, entries: Entry[], lines: ArticleIdLines): F
       problems.push({ file: entry.file, line: 0, kind: "unreadable-file", severity: "error", message: entry.error });
       continue;
     }
-    if (entry.result.article) articles.push(entry.result.article);
-    problems.push(...entry.result.problems);
-    readable.push({ file: entry.file, ...entry.result });
+    const { article, problems: found } = entry.result;
+    if (article) articles.push(article);
+    for (const problem of found) problems.push(problem);
+    readable.push({ file: entry.file, article, problems: found });
   }
   problems.push(...duplicateIds(readable, lines));
   problems.sort(byPosition);
@@ -444,12 +458,13 @@ function assemble(fileCount: number, entries: Entry[], lines: ArticleIdLines): F
 /**
  * The parser's duplicate-articleId problems. They need the line of each duplicate's articleId,
  * which a ParseResult does not carry; the (few) files with a duplicate are found first, then
- * their headers read again for the lines.
+ * their lines taken from the load's header read (ArticleIdLines.note), or, for a file whose
+ * header came from the cache, read again.
  */
 function duplicateIds(readable: { file: string; article: ParseResult["article"]; problems: ArticleProblem[] }[], lines: ArticleIdLines): ArticleProblem[] {
-  const found = findDuplicateIds(readable.map((result) => ({ ...result, articleIdLine: 0 })));
-  if (found.length === 0) return [];
-  const files = new Set(found.map((problem) => problem.file));
+  const groups = duplicateGroups(readable);
+  if (groups.length === 0) return [];
+  const files = new Set(groups.flatMap((group) => group.map((result) => result.file)));
   const duplicates = readable.filter((result) => files.has(result.file));
   return findDuplicateIds(duplicates.map((result) => ({ ...result, articleIdLine: lines.get(result.file) })));
 }
@@ -459,6 +474,11 @@ class ArticleIdLines {
   private readonly known = new Map<string, number>();
 
   constructor(private readonly dir: string) {}
+
+  /** The line, found while the file's header was read. */
+  note(file: string, line: number): void {
+    this.known.set(file, line);
+  }
 
   get(file: string): number {
     let line = this.known.get(file);
@@ -471,19 +491,11 @@ class ArticleIdLines {
 
   private read(file: string): number {
     try {
-      const head = parseHeader(fs.readFileSync(path.join(this.dir, file)), file);
-      const offset = head.header?.offsets.articleId;
-      return offset === undefined ? (head.header?.line ?? 0) : lineOf(head.text, offset);
+      return articleIdLine(readHeader(fs.readFileSync(path.join(this.dir, file)), file));
     } catch {
       return 0;
     }
   }
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line += 1;
-  return line;
 }
 
 function byPosition(a: ArticleProblem, b: ArticleProblem): number {

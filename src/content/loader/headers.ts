@@ -3,19 +3,20 @@
  * start-up (see prefetchHeaders): the header pass then runs on another core while the server
  * loads its modules, opens its database and starts listening, and the load finds the headers
  * read. What it reads for each file is what the loader's own header pass reads (readSlot in
- * loader.ts): its stamp, its content hash and its header-only article without the body text.
+ * loader.ts): its stamp, its content hash, its header-only article without the body text, and
+ * the line of its articleId (for a duplicate's problem, without reading the file again).
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { withoutBody } from "../indexed";
 import type { ParseResult } from "../model";
-import { parseFromHeader, readHeader } from "../parser";
+import { articleIdLine, parseFromHeader, readHeader } from "../parser";
 import { listArticleFiles } from "../parser/folder";
 import { ParseCache } from "./cache";
 import { type FileStamp, readStamped, snapshotMatches } from "./snapshot";
 
 /** One file's header as read ahead, or why it could not be read. */
-export type HeaderSlot = { file: string; stamp: FileStamp; hash: string; header: ParseResult; error: null } | { file: string; error: string };
+export type HeaderSlot = { file: string; stamp: FileStamp; hash: string; header: ParseResult; articleIdLine: number; error: null } | { file: string; error: string };
 
 /** Every file's header, in the order listArticleFiles gives the files. */
 export interface PrefetchedHeaders {
@@ -49,6 +50,6 @@ export async function readHeaders(dir: string, cacheDir: string | null, send: (s
     const read = readHeader(bytes, file);
     const { article, problems } = parseFromHeader(read, { headersOnly: true });
     const hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
-    return { file, stamp, hash, header: { article: article && withoutBody(article), problems }, error: null };
+    return { file, stamp, hash, header: { article: article && withoutBody(article), problems }, articleIdLine: articleIdLine(read), error: null };
   }
 }

@@ -53,17 +53,38 @@ interface IdentifiedFile extends ParseResult {
   articleIdLine: number;
 }
 
-/** An articleId must be unique in the folder (compared case-insensitively: they are mostly GUIDs). */
-export function findDuplicateIds(parsed: IdentifiedFile[]): ArticleProblem[] {
-  const byId = new Map<string, IdentifiedFile[]>();
+/**
+ * The files that share an articleId (compared case-insensitively), a group per id in the order
+ * the ids first appear, each group in the files' order. Most ids are used once: only the second
+ * file of an id starts a group.
+ */
+export function duplicateGroups<T extends Pick<ParseResult, "article">>(parsed: readonly T[]): T[][] {
+  const first = new Map<string, T>();
+  const groups = new Map<string, T[]>();
   for (const result of parsed) {
     const id = result.article?.articleId.toLowerCase();
     if (!id) continue;
-    byId.set(id, [...(byId.get(id) ?? []), result]);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, result);
+    else {
+      const group = groups.get(id);
+      if (group) group.push(result);
+      else groups.set(id, [seen, result]);
+    }
   }
+  if (groups.size === 0) return [];
+  const ordered: T[][] = [];
+  for (const id of first.keys()) {
+    const group = groups.get(id);
+    if (group) ordered.push(group);
+  }
+  return ordered;
+}
+
+/** An articleId must be unique in the folder (compared case-insensitively: they are mostly GUIDs). */
+export function findDuplicateIds(parsed: IdentifiedFile[]): ArticleProblem[] {
   const problems: ArticleProblem[] = [];
-  for (const group of byId.values()) {
-    if (group.length < 2) continue;
+  for (const group of duplicateGroups(parsed)) {
     for (const result of group) {
       const others = group.filter((other) => other !== result).map((other) => other.file);
       const message = `articleId '${result.article!.articleId}' is also used by ${others.join(", ")}`;

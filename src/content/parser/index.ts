@@ -65,6 +65,17 @@ export function readHeader(bytes: Buffer, file: string): ReadHeader {
   }
 }
 
+/**
+ * The line parseFolder gives a duplicate-articleId problem in this file: its articleId
+ * attribute's, else its header's, else 0 (no header read).
+ */
+export function articleIdLine(read: ReadHeader): number {
+  const { head } = read;
+  if (!head) return 0;
+  const offset = head.header?.offsets.articleId;
+  return offset === undefined ? (head.header?.line ?? 0) : lineOf(head.text, offset);
+}
+
 /** What parseArticle(bytes, file, options) resolves to, from readHeader(bytes, file). */
 export function parseFromHeader(read: ReadHeader, options: ParseOptions = {}): ParseResult {
   const { article, problems } = parseRead(read, options);
@@ -111,12 +122,11 @@ function parseRead(read: ReadHeader, options: ParseOptions): ParsedFile {
   if (!head) return { file, article: null, problems: [read.error], articleIdLine: 0, headerProblems: 1 };
   const problems = new ProblemList(file);
   problems.items.push(...head.problems);
-  const offset = head.header?.offsets.articleId;
-  const articleIdLine = offset === undefined ? (head.header?.line ?? 0) : lineOf(head.text, offset);
+  const idLine = articleIdLine(read);
   const headerProblems = head.problems.length;
-  if (!head.header) return { file, article: null, problems: problems.items, articleIdLine, headerProblems };
+  if (!head.header) return { file, article: null, problems: problems.items, articleIdLine: idLine, headerProblems };
   const body = options.headersOnly ? headerOnlyBody(head) : safeBody(head, problems);
-  return { file, article: toArticle(head, body), problems: problems.items, articleIdLine, headerProblems };
+  return { file, article: toArticle(head, body), problems: problems.items, articleIdLine: idLine, headerProblems };
 }
 
 function safeBody(head: HeaderResult, problems: ProblemList): BodyResult {
