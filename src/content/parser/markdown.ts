@@ -14,14 +14,16 @@
  * If remark-gfm's constructs ever differ from those listed here (an upgrade), every text gets
  * the whole of remark-gfm, as before.
  *
- * remark and its family are ESM-only; they are imported statically, which the CommonJS build
- * turns into `require()`, supported for ES modules since Node 20.19 (as for `jose`), and which
- * jest transforms (see transformIgnorePatterns). A dynamic `import()` would fail under jest
- * without --experimental-vm-modules.
+ * remark and its family are ESM-only; they are loaded with `require()`, supported for ES
+ * modules since Node 20.19 (as for `jose`), and which jest transforms (see
+ * transformIgnorePatterns). A dynamic `import()` would fail under jest without
+ * --experimental-vm-modules. They are required at the first parse, not when this module loads:
+ * the thread that reads a library's headers at start-up (loader/headers.ts) parses no Markdown,
+ * and loading remark, remark-gfm and micromark cost it about 100 ms before its first header.
  */
 import type { Nodes, Root } from "mdast";
-import { remark } from "remark";
-import remarkGfm from "remark-gfm";
+import type { remark as Remark } from "remark";
+import type RemarkGfm from "remark-gfm";
 import type { Data } from "unified";
 
 type MicromarkExtension = NonNullable<Data["micromarkExtensions"]>[number];
@@ -65,29 +67,53 @@ interface Gfm {
   mdast: MdastExtension[];
 }
 
-/** remark-gfm's extensions, as its plugin registers them on a processor. */
-function gfmExtensions(): Gfm | null {
-  const data = remark().use(remarkGfm).freeze().data();
+/** What parseMarkdown needs of a frozen remark processor. */
+interface Processor {
+  parse(text: string): Root;
+}
+
+interface Parsers {
+  remark: typeof Remark;
+  /** remark with the whole of remark-gfm. */
+  full: Processor;
+  /** remark-gfm's extensions; null when they are not as FEATURES lists them (then every text gets `full`). */
+  gfm: Gfm | null;
+  /** A processor per set of usable features (a bit of FEATURES each). */
+  subsets: Map<number, Processor>;
+}
+
+let parsers: Parsers | null = null;
+
+/** remark and remark-gfm, required at the first parse (see above). */
+function loadParsers(): Parsers {
+  if (parsers) return parsers;
+  const { remark } = require("remark") as typeof import("remark");
+  const remarkGfm = (require("remark-gfm") as { default: typeof RemarkGfm }).default;
+  const full = remark().use(remarkGfm).freeze();
+  const gfm = gfmExtensions(remark().use(remarkGfm).freeze().data());
+  const usable = gfm !== null && sameNames(constructNames(gfm.micromark), FEATURES.flatMap((feature) => feature.constructs));
+  parsers = { remark, full, gfm: usable ? gfm : null, subsets: new Map() };
+  return parsers;
+}
+
+/** remark-gfm's extensions, as its plugin registers them on a processor (its data). */
+function gfmExtensions(data: Data): Gfm | null {
   const micromark = data.micromarkExtensions;
   const mdast = data.fromMarkdownExtensions;
   if (micromark?.length !== 1 || mdast?.length !== 1 || !Array.isArray(mdast[0])) return null;
   return { micromark: micromark[0]!, mdast: mdast[0] as MdastExtension[] };
 }
 
-const full = remark().use(remarkGfm).freeze();
-const gfm = gfmExtensions();
-const usable = gfm !== null && sameNames(constructNames(gfm.micromark), FEATURES.flatMap((feature) => feature.constructs));
-const processors = new Map<number, typeof full>();
-
 /** Parses Markdown as remark with remark-gfm does. */
 export function parseMarkdown(text: string): Root {
-  if (!usable) return full.parse(text);
+  const { remark, full, gfm, subsets } = loadParsers();
+  if (!gfm) return full.parse(text);
   let mask = 0;
   for (let i = 0; i < FEATURES.length; i += 1) if (FEATURES[i]!.possible(text)) mask |= 1 << i;
-  let processor = processors.get(mask);
+  let processor = subsets.get(mask);
   if (!processor) {
-    processor = subsetProcessor(gfm!, mask);
-    processors.set(mask, processor);
+    processor = subsetProcessor(remark, gfm, mask);
+    subsets.set(mask, processor);
   }
   return processor.parse(text);
 }
@@ -97,7 +123,7 @@ export function parseMarkdown(text: string): Root {
  * `mask`, and less the mdast extensions of those features: their handlers only ever see the
  * tokens of the constructs left out (each one still merged into the compiler at every parse).
  */
-function subsetProcessor(extensions: Gfm, mask: number): typeof full {
+function subsetProcessor(remark: typeof Remark, extensions: Gfm, mask: number): Processor {
   const omitted = new Set(FEATURES.flatMap((feature, i) => (mask & (1 << i) ? [] : feature.constructs)));
   const micromark = withoutConstructs(extensions.micromark, omitted);
   const used = FEATURES.filter((_, i) => mask & (1 << i));
