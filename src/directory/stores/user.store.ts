@@ -146,15 +146,23 @@ export class UserStore {
         // mappings do; an ICU collation never takes this path).
         const lowered = startsWith.toLowerCase();
         const matches = (negated: boolean) => `LOWER(left(display_name, ${lowered.length})) ${negated ? "<>" : "="} ${next(lowered)}`;
-        const names = postgresRanges(variants, after?.displayName ?? null, backward).map((range) => {
-          // The cursor takes the place of the bound it passes: given both, PostgreSQL started the
-          // scan at the cursor and read every name up to the range (0.25 s for page 51 of "a").
-          const low = range.cursor && !backward ? `(display_name, id) > (${next(after!.displayName)}, ${next(after!.id)})` : `display_name >= ${next(range.from)}`;
-          const high = range.cursor && backward ? `(display_name, id) < (${next(after!.displayName)}, ${next(after!.id)})` : `display_name < ${next(range.to)}`;
-          return `(SELECT display_name, id FROM users WHERE ${low} AND ${high} AND ${matches(false)} ${order} LIMIT ${next(limit)})`;
-        });
+        // The ranges go in as arrays, each read by one lateral subquery: PostgreSQL plans one
+        // range scan, not one for each of up to 16 arms (planning them was most of the statement's
+        // time: 2.2 ms of 2.9 for "zoe s"). Each range starts after (lo, lo_id) and ends before
+        // (hi, hi_id); an empty id stands for the bound's name itself (every id sorts after it),
+        // and the cursor takes the place of the bound it passes: given both, PostgreSQL started
+        // the scan at the cursor and read every name up to the range (0.25 s for page 51 of "a").
+        const ranges = postgresRanges(variants, after?.displayName ?? null, backward);
+        const bound = (range: { cursor: boolean }, name: string, passes: boolean): [string, string] => (range.cursor && passes ? [after!.displayName, after!.id] : [name, ""]);
+        const lows = ranges.map((range) => bound(range, range.from, !backward));
+        const highs = ranges.map((range) => bound(range, range.to, backward));
+        const [lo, loId, hi, hiId] = [lows.map(([name]) => name), lows.map(([, id]) => id), highs.map(([name]) => name), highs.map(([, id]) => id)].map((list) => next(list));
+        const within = backward ? `display_name >= r.lo AND (display_name, id) < (r.hi, r.hi_id)` : `(display_name, id) > (r.lo, r.lo_id) AND display_name < r.hi`;
+        const names =
+          `(SELECT x.display_name, x.id FROM unnest(${lo}::text[], ${loId}::text[], ${hi}::text[], ${hiId}::text[]) AS r(lo, lo_id, hi, hi_id) ` +
+          `CROSS JOIN LATERAL (SELECT display_name, id FROM users WHERE ${within} AND ${matches(false)} ${order} LIMIT ${next(limit)}) x)`;
         const upns = `(SELECT display_name, id FROM users WHERE upn_key LIKE ${next(prefix)} ESCAPE '\\'${others ? ` AND ${others.condition}` : ""} AND ${matches(true)}${cursor()})`;
-        const page = `SELECT id FROM (${[...names, upns].join(" UNION ALL ")}) arms ${order} LIMIT ${next(limit)}`;
+        const page = `SELECT id FROM (${names} UNION ALL ${upns}) arms ${order} LIMIT ${next(limit)}`;
         const rows = await sql.arrays<UserTuple>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (${page}) ${order}`, values);
         return rows.map(userFromTuple);
       }
