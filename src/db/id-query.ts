@@ -7,6 +7,11 @@
 export interface IdQuery {
   sql: string;
   parameters: Record<string, unknown>;
+  /**
+   * The set holds few of the users by its nature (the users in error): a page that walks the
+   * users' name index passes many users for each one it keeps.
+   */
+  few?: boolean;
 }
 
 /** `column IN (subquery)`, or NOT IN, for a query builder's andWhere. */

@@ -55,11 +55,12 @@ export class ProductLicenseStore {
   erroredUserIds(skuId: string | null): IdQuery {
     if (skuId === null) {
       const from = new RawSql(this.manager).postgres ? "license_assignments pl_e" : "license_assignments pl_e INDEXED BY IX_license_assignments_user_errors";
-      return { sql: `SELECT pl_e.user_id AS id FROM ${from} WHERE pl_e.state IN ${IN_ERROR}`, parameters: {} };
+      return { sql: `SELECT pl_e.user_id AS id FROM ${from} WHERE pl_e.state IN ${IN_ERROR}`, parameters: {}, few: true };
     }
     return {
       sql: `SELECT pl_e.user_id AS id FROM license_assignments pl_e WHERE pl_e.sku_id = :plErrorSkuId AND pl_e.state IN ${IN_ERROR}`,
       parameters: { plErrorSkuId: skuId },
+      few: true,
     };
   }
 
