@@ -210,3 +210,35 @@ describe("migrations UpnOtherInitial, UpnOtherInitialPostgres and UpnOtherStart"
     }
   });
 });
+
+describe("migration UsersWithoutUsageLocation", () => {
+  it("indexes the users without a usage location on PostgreSQL only, and can be undone and done again", async () => {
+    const db = await createTestDatabase();
+    const entities = [...AUDIT_ENTITIES, ...DIRECTORY_ENTITIES, ...LICENSING_ENTITIES];
+    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === "UsersWithoutUsageLocation1765600000000") + 1);
+    expect(migrations.at(-1)?.name).toBe("UsersWithoutUsageLocation1765600000000");
+    const source =
+      db.kind === "postgres"
+        ? new DataSource({ type: "postgres", url: db.url, entities, migrations })
+        : new DataSource({ type: "better-sqlite3", database: db.url, entities, migrations });
+    const indexes = async (): Promise<string[]> =>
+      (
+        db.kind === "postgres"
+          ? await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' AND indexname = 'IX_users_without_usage_location'")
+          : await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'IX_users_without_usage_location'")
+      ).map((row: { name: string }) => row.name);
+    const made = db.kind === "postgres" ? ["IX_users_without_usage_location"] : [];
+    await source.initialize();
+    try {
+      await source.runMigrations();
+      expect(await indexes()).toEqual(made);
+      await source.undoLastMigration();
+      expect(await indexes()).toEqual([]);
+      await source.runMigrations();
+      expect(await indexes()).toEqual(made);
+    } finally {
+      await source.destroy();
+      await db.drop();
+    }
+  });
+});

@@ -666,6 +666,36 @@ describe("directory lists at a million users: every filter is served by an index
     });
   });
 
+  (onPostgres ? describe : describe.skip)("users without a usage location on PostgreSQL", () => {
+    it("are read in the list's order from the index that holds only them, nothing sorted", async () => {
+      const log = gateway.app.services.db.queryLog;
+      let after: string | null = null;
+      for (let page = 0; page < 2; page++) {
+        const captured: Captured[] = [];
+        log.onQuery = (statement, parameters) => {
+          if (/^SELECT id, user_principal_name\b.*ORDER BY display_name/.test(statement)) captured.push({ query: statement, parameters });
+        };
+        let list: any;
+        try {
+          list = (await gateway.ok("admin", "query($after: String) { users(first: 5, after: $after, filter: { hasUsageLocation: false }) { edges { node { usageLocation } } pageInfo { endCursor } } }", { after })).users;
+        } finally {
+          log.onQuery = null;
+        }
+        expect(list.edges.length).toBe(5);
+        expect(list.edges.every((edge: any) => edge.node.usageLocation === null)).toBe(true);
+        after = list.pageInfo.endCursor;
+        expect(captured).toHaveLength(1);
+        const nodes: string[] = [];
+        const visit = (node: Record<string, any>) => {
+          nodes.push(`${node["Node Type"]} ${node["Index Name"] ?? ""}`.trim());
+          for (const child of node.Plans ?? []) visit(child);
+        };
+        visit((await postgresPlan(db, captured[0]!)).Plan);
+        expect(nodes).toEqual(["Limit", "Index Scan IX_users_without_usage_location"]);
+      }
+    });
+  });
+
   // Last: it changes the tenant the lists above read.
   it("a group that stops giving a license reads and locks only the members who could need it kept, not every holder", async () => {
     const E5 = "c7df2760-2c81-4ef7-b578-5b5392b571df";

@@ -21,6 +21,7 @@ import { MemberNames1765200000000 } from "./1765200000000-member-names";
 import { UpnOtherInitial1765300000000 } from "./1765300000000-upn-other-initial";
 import { UpnOtherInitialPostgres1765400000000 } from "./1765400000000-upn-other-initial-postgres";
 import { UpnOtherStart1765500000000 } from "./1765500000000-upn-other-start";
+import { UsersWithoutUsageLocation1765600000000 } from "./1765600000000-users-without-usage-location";
 
 /** Every migration, oldest first. Listed by hand so the built server and the tests agree. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   UpnOtherInitial1765300000000,
   UpnOtherInitialPostgres1765400000000,
   UpnOtherStart1765500000000,
+  UsersWithoutUsageLocation1765600000000,
 ];
