@@ -175,70 +175,65 @@ describe("users startsWith pages hold every user whose name or UPN starts with t
 
 describe("migrations UpnOtherInitial, UpnOtherInitialPostgres and UpnOtherStart", () => {
   it("index the users whose UPN and name start differently, each on its engine, and can be undone and done again", async () => {
-    const db = await createTestDatabase();
-    const entities = [...AUDIT_ENTITIES, ...DIRECTORY_ENTITIES, ...LICENSING_ENTITIES];
     const names = ["UpnOtherInitial1765300000000", "UpnOtherInitialPostgres1765400000000", "UpnOtherStart1765500000000"];
-    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === names.at(-1)) + 1);
-    expect(migrations.slice(-3).map((migration) => migration.name)).toEqual(names);
-    const source =
-      db.kind === "postgres"
-        ? new DataSource({ type: "postgres", url: db.url, entities, migrations })
-        : new DataSource({ type: "better-sqlite3", database: db.url, entities, migrations });
-    const indexes = async (): Promise<string[]> =>
-      (
-        db.kind === "postgres"
-          ? await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' AND indexname LIKE 'IX_users_upn_other_%' ORDER BY 1")
-          : await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'IX_users_upn_other_%' ORDER BY 1")
-      ).map((row: { name: string }) => row.name);
-    const both = ["IX_users_upn_other_initial", "IX_users_upn_other_start"];
-    await source.initialize();
-    try {
+    expect(MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === names.at(-1)) + 1).slice(-3).map((migration) => migration.name)).toEqual(names);
+    await withMigrationsUpTo(names.at(-1)!, "IX_users_upn_other_", async (source, indexes, kind) => {
+      const both = ["IX_users_upn_other_initial", "IX_users_upn_other_start"];
       await source.runMigrations();
       expect(await indexes()).toEqual(both);
       await source.undoLastMigration();
       expect(await indexes()).toEqual(["IX_users_upn_other_initial"]);
       // The one before makes the first-character index on PostgreSQL only, the one before that on SQLite only.
       await source.undoLastMigration();
-      expect(await indexes()).toEqual(db.kind === "postgres" ? [] : ["IX_users_upn_other_initial"]);
+      expect(await indexes()).toEqual(kind === "postgres" ? [] : ["IX_users_upn_other_initial"]);
       await source.undoLastMigration();
       expect(await indexes()).toEqual([]);
       await source.runMigrations();
       expect(await indexes()).toEqual(both);
-    } finally {
-      await source.destroy();
-      await db.drop();
-    }
+    });
   });
 });
 
 describe("migration UsersWithoutUsageLocation", () => {
   it("indexes the users without a usage location on PostgreSQL only, and can be undone and done again", async () => {
-    const db = await createTestDatabase();
-    const entities = [...AUDIT_ENTITIES, ...DIRECTORY_ENTITIES, ...LICENSING_ENTITIES];
-    const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === "UsersWithoutUsageLocation1765600000000") + 1);
-    expect(migrations.at(-1)?.name).toBe("UsersWithoutUsageLocation1765600000000");
-    const source =
-      db.kind === "postgres"
-        ? new DataSource({ type: "postgres", url: db.url, entities, migrations })
-        : new DataSource({ type: "better-sqlite3", database: db.url, entities, migrations });
-    const indexes = async (): Promise<string[]> =>
-      (
-        db.kind === "postgres"
-          ? await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' AND indexname = 'IX_users_without_usage_location'")
-          : await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'IX_users_without_usage_location'")
-      ).map((row: { name: string }) => row.name);
-    const made = db.kind === "postgres" ? ["IX_users_without_usage_location"] : [];
-    await source.initialize();
-    try {
+    await withMigrationsUpTo("UsersWithoutUsageLocation1765600000000", "IX_users_without_usage_location", async (source, indexes, kind) => {
+      const made = kind === "postgres" ? ["IX_users_without_usage_location"] : [];
       await source.runMigrations();
       expect(await indexes()).toEqual(made);
       await source.undoLastMigration();
       expect(await indexes()).toEqual([]);
       await source.runMigrations();
       expect(await indexes()).toEqual(made);
-    } finally {
-      await source.destroy();
-      await db.drop();
-    }
+    });
   });
 });
+
+/**
+ * A new database migrated up to the migration named last, for a test of the last ones: `body`
+ * gets its data source and a reader of the names of the users' indexes that start with `prefix`.
+ */
+async function withMigrationsUpTo(last: string, prefix: string, body: (source: DataSource, indexes: () => Promise<string[]>, kind: TestDatabase["kind"]) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase();
+  const entities = [...AUDIT_ENTITIES, ...DIRECTORY_ENTITIES, ...LICENSING_ENTITIES];
+  const migrations = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === last) + 1);
+  expect(migrations.at(-1)?.name).toBe(last);
+  const source =
+    db.kind === "postgres"
+      ? new DataSource({ type: "postgres", url: db.url, entities, migrations })
+      : new DataSource({ type: "better-sqlite3", database: db.url, entities, migrations });
+  const indexes = async (): Promise<string[]> =>
+    (
+      db.kind === "postgres"
+        ? await source.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'users' ORDER BY 1")
+        : await source.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' ORDER BY 1")
+    )
+      .map((row: { name: string }) => row.name)
+      .filter((name: string) => name.startsWith(prefix));
+  await source.initialize();
+  try {
+    await body(source, indexes, db.kind);
+  } finally {
+    await source.destroy();
+    await db.drop();
+  }
+}
