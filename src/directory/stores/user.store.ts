@@ -100,14 +100,13 @@ export class UserStore {
     }
     const order = `ORDER BY display_name ${direction}, id ${direction}`;
     const page = `FROM users${whereClause(where.conditions)} ${order} LIMIT ${where.next(limit)}`;
-    // On PostgreSQL a page of a set that holds few users (the users in error) walks the name
-    // index, each user's id probed in the set: thousands of users for a page, and read whole,
-    // each of their rows was fetched from the table to be tested. The page's ids are picked from
-    // the index alone, then only its rows are read: 4.6 ms instead of 7.4 for a page of the users
-    // in error (2 % of a million), and 7.8 ms instead of 68 when those rows were not yet in
-    // PostgreSQL's memory. Not for a set that holds many (a product's holders): there the walk
-    // keeps most users it passes, and reading the page's rows again by key cost more (0.6 ms
-    // against 0.3) than it saved.
+    // On PostgreSQL a page of a set that holds few users (the users in error) walks the name index,
+    // each user's id probed in the set: thousands of users for a page, and read whole, each of their
+    // rows was fetched from the table to be tested. The page's ids are picked from the index alone,
+    // then only its rows are read: 4–5 ms instead of 6–7.5 for a page of the users in error (2 % of a
+    // million), and 7.5–10 ms instead of 68–125 when those rows were not yet in PostgreSQL's memory.
+    // Not for a set that holds many (a product's holders): there the walk keeps most users it passes,
+    // and reading the page's rows again by key cost more (0.6 ms against 0.3) than it saved.
     const ids = sql.postgres && Boolean(filter.idInQueries?.some((query) => query.few));
     const text = ids ? `SELECT ${USER_COLUMNS} FROM users WHERE id IN (SELECT id FROM (SELECT display_name, id ${page}) page) ${order}` : `SELECT ${USER_COLUMNS} ${page}`;
     const rows = await sql.arrays<UserTuple>(text, where.values);
