@@ -58,7 +58,7 @@ export interface Answer {
   stepsFrom: Article | null;
   user: UserRecord | null;
   userProblems: (DiagnosedProblem & { matchesQuestion: boolean })[];
-  /** Set when a user was named but the caller may not see that user's problems. */
+  /** Set when a user was named but the caller may not see that user's problems, when the question names a userPrincipalName no user has, or names several. */
   notice: string | null;
 }
 
@@ -132,12 +132,16 @@ export class AssistantService {
    */
   async ask(caller: Caller | null, question: string, userId: string | null, first = 3): Promise<Answer> {
     await this.content.whenLoaded("bodies");
+    // Without userId, a userPrincipalName written in the question names the user; the address
+    // is left out of the search either way ("contoso.com" matched the articles about addresses).
+    const addresses = userPrincipalNamesIn(question);
+    const searched = question.replace(USER_PRINCIPAL_NAMES, " ");
     const named = this.content.errorCodesNamedIn(question);
     const pinned = named.flatMap((code) => {
       const article = this.content.troubleshoot(code)?.article;
       return article ? [{ path: article.file, score: Number.POSITIVE_INFINITY, highlights: [], article }] : [];
     });
-    const hits = this.content.search(question, Math.max(first, FALLBACK_CANDIDATES)).map((hit) => ({ ...hit, article: this.content.withBody(hit.article) }));
+    const hits = this.content.search(searched.trim() === "" ? question : searched, Math.max(first, FALLBACK_CANDIDATES)).map((hit) => ({ ...hit, article: this.content.withBody(hit.article) }));
     const candidates = [...pinned, ...hits.filter((hit) => !pinned.some((p) => p.path === hit.path))];
     const articles = candidates.slice(0, first);
     // An article without numbered steps (an overview, a title with links) is no answer to act
@@ -147,11 +151,16 @@ export class AssistantService {
     const top = articles[0]?.article ?? null;
     const stepsFrom = top && top.recommendedSteps.length > 0 ? top : (withSteps?.article ?? null);
     const answer: Answer = { question, articles, steps: stepsFrom?.recommendedSteps ?? [], stepsFrom, user: null, userProblems: [], notice: null };
-    if (!userId) return answer;
+    if (!userId && addresses.length > 1) {
+      return { ...answer, notice: `The question names ${addresses.length} userPrincipalNames (${addresses.join(", ")}); ask with userId to hear about one of them.` };
+    }
+    const inferred = userId ? null : (addresses[0] ?? null);
+    if (!userId && !inferred) return answer;
     if (!can(caller, "directory.read")) {
       return { ...answer, notice: "Sign in with a directory role to see this user's own license problems." };
     }
-    const found = await this.findUser(caller, userId);
+    const found = inferred ? await this.users.get(caller, { userPrincipalName: inferred }) : await this.findUser(caller, userId!);
+    if (!found) return { ...answer, notice: `The question names ${inferred}, and no user of this directory has that userPrincipalName.` };
     if (!this.mayDiagnose(caller, found.id)) {
       return { ...answer, notice: `Only a directory role (${DIAGNOSING_ROLE_NAMES}) may see another user's license problems.` };
     }
@@ -215,6 +224,22 @@ export class AssistantService {
     const totalCount = await this.licensing.groups.countErroredUsers(caller, group.id);
     return { group, totalCount, members, nextCursor: ids.length > limit ? page[page.length - 1] : null };
   }
+}
+
+const USER_PRINCIPAL_NAMES = /[A-Za-z0-9'._!#^~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+/**
+ * The userPrincipalNames written in a question, each once (in any case), in the order written:
+ * `name@domain.tld`, as Entra allows them (letters, digits and ' . - _ ! # ^ ~ before the @).
+ * Trailing dots, as at the end of a sentence, are not part of the domain.
+ */
+export function userPrincipalNamesIn(question: string): string[] {
+  const found = new Map<string, string>();
+  for (const [address] of question.matchAll(USER_PRINCIPAL_NAMES)) {
+    const trimmed = address.replace(/^['.]+/, "");
+    if (!found.has(trimmed.toLowerCase())) found.set(trimmed.toLowerCase(), trimmed);
+  }
+  return [...found.values()];
 }
 
 /** A SKU named by its id or its part number (ENTERPRISEPACK), as the catalog knows it. */

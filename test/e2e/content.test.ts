@@ -138,4 +138,46 @@ describe("ask, for chatbots", () => {
   it("refuses an empty question", async () => {
     expect(refusal(await gateway.gql(null, ASK, { q: "   " })).code).toBe("BAD_USER_INPUT");
   });
+
+  it("takes the user from a userPrincipalName written in the question, and leaves the address out of the search", async () => {
+    const { ask } = await gateway.ok("grace.kim", ASK, { q: "Why can't Emma.Wilson@contoso.com get a license?" });
+    expect(ask.user).toEqual({ displayName: "Emma Wilson" });
+    expect(ask.notice).toBeNull();
+    const problem = ask.userProblems.find((p: { code: string }) => p.code === "MutuallyExclusiveViolation");
+    expect(problem.message).toMatch(/ENTERPRISEPACK from group 'All Sales'/);
+    expect(ask.markdown).toMatch(/What blocks Emma Wilson/);
+    // The same question with the address written out of it finds the same articles: "contoso.com" is no search word.
+    const plain = (await gateway.ok("grace.kim", ASK, { q: "Why can't get a license?" })).ask;
+    expect(ask.articles).toEqual(plain.articles);
+  });
+
+  it("lets userId win over an address in the question", async () => {
+    const john = await gateway.userId("john.smith");
+    const { ask } = await gateway.ok("grace.kim", ASK, { q: "is emma.wilson@contoso.com like this user?", u: john });
+    expect(ask.user).toEqual({ displayName: "John Smith" });
+    expect(ask.userProblems.map((p: { code: string }) => p.code)).toContain("InvalidUsageLocation");
+  });
+
+  it("says so when the address in the question is nobody's, or when the question names several", async () => {
+    const nobody = (await gateway.ok("grace.kim", ASK, { q: "why can't nobody.here@contoso.com get a license?" })).ask;
+    expect(nobody.user).toBeNull();
+    expect(nobody.userProblems).toEqual([]);
+    expect(nobody.notice).toBe("The question names nobody.here@contoso.com, and no user of this directory has that userPrincipalName.");
+    expect(nobody.articles.length).toBeGreaterThan(0);
+    const two = (await gateway.ok("grace.kim", ASK, { q: "why does john.smith@contoso.com have no license when emma.wilson@contoso.com has one?" })).ask;
+    expect(two.user).toBeNull();
+    expect(two.notice).toMatch(/names 2 userPrincipalNames \(john\.smith@contoso\.com, emma\.wilson@contoso\.com\); ask with userId/);
+  });
+
+  it("keeps the roles' limits for a user named in the question", async () => {
+    const anonymous = (await gateway.ok(null, ASK, { q: "why can't emma.wilson@contoso.com get a license?" })).ask;
+    expect(anonymous.user).toBeNull();
+    expect(anonymous.notice).toMatch(/Sign in/);
+    const member = (await gateway.ok("john.smith", ASK, { q: "why can't emma.wilson@contoso.com get a license?" })).ask;
+    expect(member.user).toBeNull();
+    expect(member.userProblems).toEqual([]);
+    expect(member.notice).toMatch(/Only a directory role/);
+    const own = (await gateway.ok("john.smith", ASK, { q: "why can't john.smith@contoso.com get a license?" })).ask;
+    expect(own.user).toEqual({ displayName: "John Smith" });
+  });
 });
