@@ -6,7 +6,7 @@ import type { GroupRecord, UserRecord } from "../directory/model";
 import { DIRECTORY_READERS, DIRECTORY_WRITERS, findRole, GLOBAL_ADMINISTRATOR, GLOBAL_READER, GROUPS_ADMINISTRATOR, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR } from "../directory/roles";
 import type { GroupService } from "../directory/services/group.service";
 import type { UserService } from "../directory/services/user.service";
-import { badInput, notFound, roleRequired } from "../errors";
+import { badInput, HelpgateError, notFound, roleRequired } from "../errors";
 import { loadProducts } from "../licensing/catalog";
 import { problemInWords } from "../licensing/engine";
 import type { LicenseProblem } from "../licensing/engine";
@@ -68,6 +68,8 @@ const DIAGNOSING_ROLE_NAMES = DIAGNOSING_ROLES.map((id) => findRole(id)?.display
   .join(", ")
   .replace(/, ([^,]*)$/, " or $1");
 const FALLBACK_CANDIDATES = 10;
+/** The users findUser lists when a name is not one user's. */
+const NAME_CANDIDATES = 5;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -84,13 +86,34 @@ export class AssistantService {
     private readonly licensing: { assignments: AssignmentService; groups: GroupLicensingService },
   ) {}
 
-  /** A user named by id or userPrincipalName (a bare nickname gets no domain guessed). */
+  /**
+   * A user named by id or userPrincipalName, or by their display name as a person says it
+   * ("Emma Wilson", in any letter case) when exactly one user has it: a chatbot often passes on
+   * the name it was told. A bare nickname gets no domain guessed; a name that no user has, or
+   * several, is refused with the users whose name or userPrincipalName starts so, to ask again
+   * with one of their userPrincipalNames.
+   */
   async findUser(caller: Caller | null, user: string): Promise<UserRecord> {
     const key = user.trim();
     if (!key) throw badInput("user is empty; give a userPrincipalName (e.g. emma.wilson@contoso.com) or an object id.", { field: "user" });
-    const found = await this.users.get(caller, GUID.test(key) ? { id: key } : { userPrincipalName: key });
-    if (!found) throw notFound("User", key);
-    return found;
+    if (GUID.test(key) || key.includes("@")) {
+      const found = await this.users.get(caller, GUID.test(key) ? { id: key } : { userPrincipalName: key });
+      if (!found) throw notFound("User", key);
+      return found;
+    }
+    const candidates = await this.users.list(caller, { startsWith: key }, null, NAME_CANDIDATES);
+    const named = candidates.filter((candidate) => candidate.displayName.toLowerCase() === key.toLowerCase());
+    if (named.length === 1) return named[0]!;
+    const listed = (users: UserRecord[]) => users.map((found) => `${found.userPrincipalName} (${found.displayName})`).join(", ");
+    const more = candidates.length === NAME_CANDIDATES ? " and more" : "";
+    if (named.length > 1) {
+      throw badInput(`${named.length}${more} users are named '${key}': ${listed(named)}; give the userPrincipalName of the one you mean.`, { field: "user", candidates: named.map((found) => found.userPrincipalName) });
+    }
+    if (candidates.length === 0) throw notFound("User", key);
+    throw new HelpgateError("NOT_FOUND", `No user is named '${key}'; the users whose name or userPrincipalName starts so: ${listed(candidates)}${more}. Give a userPrincipalName or an object id.`, {
+      resource: "User",
+      candidates: candidates.map((found) => found.userPrincipalName),
+    });
   }
 
   /** Whether the caller may see this user's license problems: their own, or anyone's with a directory role. */

@@ -164,6 +164,32 @@ describe("diagnose_user_licenses", () => {
     expect(textOf(result)).toMatch(/John Smith has no usage location/);
   });
 
+  it("takes a display name that one user has, in any letter case, and lists the users a name may mean otherwise", async () => {
+    const emma = await call(admin, "diagnose_user_licenses", { user: "emma WILSON" });
+    expect(emma.isError).toBeFalsy();
+    expect(emma.structuredContent.user.userPrincipalName).toBe("emma.wilson@contoso.com");
+    expect(textOf(emma)).toMatch(/What blocks Emma Wilson/);
+
+    expect(refusalOf(await call(admin, "diagnose_user_licenses", { user: "Emma" }))).toEqual({
+      code: "NOT_FOUND",
+      text: "NOT_FOUND: No user is named 'Emma'; the users whose name or userPrincipalName starts so: emma.wilson@contoso.com (Emma Wilson). Give a userPrincipalName or an object id.",
+    });
+    expect(refusalOf(await call(admin, "diagnose_user_licenses", { user: "Nobody At All" })).text).toBe("NOT_FOUND: User 'Nobody At All' does not exist in this directory.");
+
+    // Two users with one name: neither is taken.
+    const twin = await gateway.ok<{ createUser: { id: string } }>("admin", "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }", {
+      input: { userPrincipalName: "emma.wilson2@contoso.com", displayName: "Emma Wilson" },
+    });
+    try {
+      const refused = refusalOf(await call(admin, "diagnose_user_licenses", { user: "Emma Wilson" }));
+      expect(refused.code).toBe("BAD_USER_INPUT");
+      expect(((await call(admin, "diagnose_user_licenses", { user: "emma wilson" }))._meta as { candidates: string[] }).candidates.sort()).toEqual(["emma.wilson2@contoso.com", "emma.wilson@contoso.com"]);
+      expect(refused.text).toMatch(/^BAD_USER_INPUT: 2 users are named 'Emma Wilson': emma\.wilson2?@contoso\.com \(Emma Wilson\), emma\.wilson2?@contoso\.com \(Emma Wilson\); give the userPrincipalName/);
+    } finally {
+      await gateway.ok("admin", "mutation($id: ID!) { deleteUser(id: $id) }", { id: twin.createUser.id });
+    }
+  });
+
   it("says plainly when nothing stands in the way", async () => {
     const result = await call(admin, "diagnose_user_licenses", { user: "admin@contoso.com" });
     expect(result.structuredContent).toMatchObject({ problemFound: false, problems: [] });

@@ -18,7 +18,7 @@ import {
   userShape,
 } from "./shapes";
 
-const USER_ARG = z.string().max(320).describe("The user's userPrincipalName (e.g. emma.wilson@contoso.com) or object id.");
+const USER_ARG = z.string().max(320).describe("The user's userPrincipalName (e.g. emma.wilson@contoso.com) or object id; a display name (Emma Wilson) is taken when exactly one user has it.");
 const SKU_LIST = z.array(z.string().max(64)).max(20).default([]).describe("SKU ids or part numbers (e.g. ENTERPRISEPACK).");
 const MAX_QUERY = 2000;
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;

@@ -63,7 +63,7 @@ export function registerPrompts(server: McpServer): void {
     {
       title: "Troubleshoot a user's license problem",
       description: "Sets the model up to diagnose a user's licenses with helpgate's tools and explain the fix.",
-      argsSchema: { user: z.string().max(320).describe("The user's userPrincipalName or object id.") },
+      argsSchema: { user: z.string().max(320).describe("The user's userPrincipalName (e.g. emma.wilson@contoso.com) or object id; a display name (Emma Wilson) is taken when exactly one user has it.") },
     },
     ({ user }) => ({
       messages: [

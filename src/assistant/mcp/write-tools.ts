@@ -9,7 +9,7 @@ import type { McpContext } from "./context";
 import { answer, guarded } from "./results";
 import { groupOut, groupShape, userOut, userShape } from "./shapes";
 
-const USER_ARG = z.string().max(320).describe("The user's userPrincipalName or object id.");
+const USER_ARG = z.string().max(320).describe("The user's userPrincipalName (e.g. emma.wilson@contoso.com) or object id; a display name (Emma Wilson) is taken when exactly one user has it.");
 const SKU_LIST = z.array(z.string().max(64)).max(20).default([]).describe("SKU ids or part numbers (e.g. ENTERPRISEPACK).");
 const licenseShape = z.object({ skuId: z.string(), skuPartNumber: z.string(), source: z.string().describe("direct, or the id of the group it comes from."), state: z.string(), error: z.string().nullable() });
 
