@@ -101,8 +101,7 @@ export class AssistantService {
       if (!found) throw notFound("User", key);
       return found;
     }
-    const candidates = await this.users.list(caller, { startsWith: key }, null, NAME_CANDIDATES);
-    const named = candidates.filter((candidate) => candidate.displayName.toLowerCase() === key.toLowerCase());
+    const { named, candidates } = await this.usersNamed(caller, key);
     if (named.length === 1) return named[0]!;
     const listed = (users: UserRecord[]) => users.map((found) => `${found.userPrincipalName} (${found.displayName})`).join(", ");
     const more = candidates.length === NAME_CANDIDATES ? " and more" : "";
@@ -114,6 +113,38 @@ export class AssistantService {
       resource: "User",
       candidates: candidates.map((found) => found.userPrincipalName),
     });
+  }
+
+  /** The users whose display name is `name` in any letter case, among the first NAME_CANDIDATES whose name or userPrincipalName starts so. */
+  private async usersNamed(caller: Caller | null, name: string): Promise<{ named: UserRecord[]; candidates: UserRecord[] }> {
+    const candidates = await this.users.list(caller, { startsWith: name }, null, NAME_CANDIDATES);
+    return { named: candidates.filter((candidate) => candidate.displayName.toLowerCase() === name.toLowerCase()), candidates };
+  }
+
+  /**
+   * The user a question without userId is about: the userPrincipalName written in it, else the
+   * one user whose display name it writes out (a run of capitalized words: "Why can't Emma Wilson
+   * get E3?"). Names are looked up only for a caller who may read the directory; a run that is
+   * no user's name ("Azure Key Vault") is passed over. A notice instead when the question names
+   * several users, or an address or a shared name that is no one user's.
+   */
+  private async userInQuestion(caller: Caller | null, question: string, addresses: string[]): Promise<{ user: string | UserRecord | null; notice: string | null }> {
+    if (addresses.length > 1) return { user: null, notice: `The question names ${addresses.length} userPrincipalNames (${addresses.join(", ")}); ask with userId to hear about one of them.` };
+    if (addresses.length === 1) return { user: addresses[0]!, notice: null };
+    if (!can(caller, "directory.read")) return { user: null, notice: null };
+    const found = new Map<string, UserRecord>();
+    const shared: string[] = [];
+    for (const name of namesIn(question.replace(USER_PRINCIPAL_NAMES, " "))) {
+      const { named } = await this.usersNamed(caller, name);
+      if (named.length > 1) shared.push(`${name} (${named.map((user) => user.userPrincipalName).join(", ")})`);
+      for (const user of named.length === 1 ? named : []) found.set(user.id, user);
+    }
+    if (shared.length > 0) return { user: null, notice: `Several users are named ${shared.join("; ")}; ask with userId to hear about one of them.` };
+    if (found.size > 1) {
+      const names = [...found.values()].map((user) => `${user.displayName} (${user.userPrincipalName})`);
+      return { user: null, notice: `The question names ${found.size} users: ${names.join(", ")}; ask with userId to hear about one of them.` };
+    }
+    return { user: [...found.values()][0] ?? null, notice: null };
   }
 
   /** Whether the caller may see this user's license problems: their own, or anyone's with a directory role. */
@@ -174,16 +205,15 @@ export class AssistantService {
     const top = articles[0]?.article ?? null;
     const stepsFrom = top && top.recommendedSteps.length > 0 ? top : (withSteps?.article ?? null);
     const answer: Answer = { question, articles, steps: stepsFrom?.recommendedSteps ?? [], stepsFrom, user: null, userProblems: [], notice: null };
-    if (!userId && addresses.length > 1) {
-      return { ...answer, notice: `The question names ${addresses.length} userPrincipalNames (${addresses.join(", ")}); ask with userId to hear about one of them.` };
-    }
-    const inferred = userId ? null : (addresses[0] ?? null);
-    if (!userId && !inferred) return answer;
+    const inferred = userId ? null : await this.userInQuestion(caller, question, addresses);
+    if (inferred?.notice) return { ...answer, notice: inferred.notice };
+    if (!userId && !inferred?.user) return answer;
     if (!can(caller, "directory.read")) {
       return { ...answer, notice: "Sign in with a directory role to see this user's own license problems." };
     }
-    const found = inferred ? await this.users.get(caller, { userPrincipalName: inferred }) : await this.findUser(caller, userId!);
-    if (!found) return { ...answer, notice: `The question names ${inferred}, and no user of this directory has that userPrincipalName.` };
+    const address = typeof inferred?.user === "string" ? inferred.user : null;
+    const found = address ? await this.users.get(caller, { userPrincipalName: address }) : ((inferred?.user as UserRecord | null) ?? (await this.findUser(caller, userId!)));
+    if (!found) return { ...answer, notice: `The question names ${address}, and no user of this directory has that userPrincipalName.` };
     if (!this.mayDiagnose(caller, found.id)) {
       return { ...answer, notice: `Only a directory role (${DIAGNOSING_ROLE_NAMES}) may see another user's license problems.` };
     }
@@ -263,6 +293,30 @@ export function userPrincipalNamesIn(question: string): string[] {
     if (!found.has(trimmed.toLowerCase())) found.set(trimmed.toLowerCase(), trimmed);
   }
   return [...found.values()];
+}
+
+/** At most this many names are looked up in one question (each is one indexed read). */
+const MAX_NAMES = 12;
+
+/**
+ * The display names a question may write out: the runs of two or more capitalized words in it,
+ * each part of two or more words of a run, shortest first ("Does Inés García's E3 work?": "Does
+ * Inés", "Inés García", then "Does Inés García"), a possessive 's and a closing full stop left
+ * off. One word alone is not taken: a first name is rarely one user's, and every sentence starts
+ * with a capital.
+ */
+export function namesIn(question: string): string[] {
+  // A word is a capital and letters (E3 and SKU names with digits are none); a full stop ends a run.
+  const runs = [...question.matchAll(/\p{Lu}[\p{L}\p{M}'’.-]*(?![\p{N}_])(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.-]*(?![\p{N}_]))+/gu)]
+    .flatMap(([run]) => run.split(/(?<=\.)[ \t]+/))
+    .map((run) => run.split(/[ \t]+/).map((word) => word.replace(/(?:['’]s)?[.'’]*$/, "")))
+    .filter((words) => words.length >= 2);
+  const names: string[] = [];
+  const longest = Math.max(0, ...runs.map((words) => words.length));
+  for (let length = 2; length <= longest; length++) {
+    for (const words of runs) for (let start = 0; start + length <= words.length; start++) names.push(words.slice(start, start + length).join(" "));
+  }
+  return [...new Set(names)].slice(0, MAX_NAMES);
 }
 
 /** A SKU named by its id or its part number (ENTERPRISEPACK), as the catalog knows it. */

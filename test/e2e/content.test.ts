@@ -169,6 +169,27 @@ describe("ask, for chatbots", () => {
     expect(two.notice).toMatch(/names 2 userPrincipalNames \(john\.smith@contoso\.com, emma\.wilson@contoso\.com\); ask with userId/);
   });
 
+  it("takes the user from a display name written out in the question, when one user has it", async () => {
+    const { ask } = await gateway.ok("grace.kim", ASK, { q: "Why can't Emma Wilson get Office 365 E3?" });
+    expect(ask.user).toEqual({ displayName: "Emma Wilson" });
+    expect(ask.userProblems.map((p: { code: string }) => p.code)).toContain("MutuallyExclusiveViolation");
+    const ines = (await gateway.ok("grace.kim", ASK, { q: "What's wrong with Inés García's licenses?" })).ask;
+    expect(ines.user).toEqual({ displayName: "Inés García" });
+    // Capitalized words that are no user's name, and a first name alone, name nobody.
+    for (const q of ["Why does Azure Key Vault say 403?", "Why can't Emma get a license?"]) {
+      const none = (await gateway.ok("grace.kim", ASK, { q })).ask;
+      expect(none.user).toBeNull();
+      expect(none.notice).toBeNull();
+    }
+    const two = (await gateway.ok("grace.kim", ASK, { q: "Why does John Smith lack E3 when Emma Wilson has it?" })).ask;
+    expect(two.user).toBeNull();
+    expect(two.notice).toMatch(/^The question names 2 users: (John Smith|Emma Wilson) .*; ask with userId/);
+    // An anonymous asker's names are not looked up.
+    const anonymous = (await gateway.ok(null, ASK, { q: "Why can't Emma Wilson get Office 365 E3?" })).ask;
+    expect(anonymous.user).toBeNull();
+    expect(anonymous.notice).toBeNull();
+  });
+
   it("keeps the roles' limits for a user named in the question", async () => {
     const anonymous = (await gateway.ok(null, ASK, { q: "why can't emma.wilson@contoso.com get a license?" })).ask;
     expect(anonymous.user).toBeNull();
@@ -179,5 +200,21 @@ describe("ask, for chatbots", () => {
     expect(member.notice).toMatch(/Only a directory role/);
     const own = (await gateway.ok("john.smith", ASK, { q: "why can't john.smith@contoso.com get a license?" })).ask;
     expect(own.user).toEqual({ displayName: "John Smith" });
+    const byName = (await gateway.ok("john.smith", ASK, { q: "Why can't Emma Wilson get a license?" })).ask;
+    expect(byName.user).toBeNull();
+    expect(byName.notice).toMatch(/Only a directory role/);
+  });
+
+  it("names nobody when two users share the name the question writes out, and says who they are", async () => {
+    const twin = await gateway.ok<{ createUser: { id: string } }>("admin", "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }", {
+      input: { userPrincipalName: "emma.wilson2@contoso.com", displayName: "Emma Wilson" },
+    });
+    try {
+      const { ask } = await gateway.ok("grace.kim", ASK, { q: "Why can't Emma Wilson get a license?" });
+      expect(ask.user).toBeNull();
+      expect(ask.notice).toMatch(/^Several users are named Emma Wilson \(emma\.wilson2?@contoso\.com, emma\.wilson2?@contoso\.com\); ask with userId/);
+    } finally {
+      await gateway.ok("admin", "mutation($id: ID!) { deleteUser(id: $id) }", { id: twin.createUser.id });
+    }
   });
 });

@@ -76,6 +76,9 @@ export const QUESTIONS: HelpDeskQuestion[] = [
   { question: "what does CountViolation mean?", via: { ask: {} }, cause: /no free seats/, article: COUNT },
   { question: "I can't assign a license, it says usage location", via: { ask: { user: "john.smith" } }, cause: /John Smith has no usage location/, article: USAGE_LOCATION },
   { question: "why can't Emma get a license?", via: { ask: { user: "emma.wilson" } }, cause: /Conflicting service plans/, article: MUTUALLY_EXCLUSIVE },
+  // The user named in the question itself, as a chatbot passes it on without picking the user out.
+  { question: "Why doesn't Noah Brown have a license?", via: { ask: {} }, cause: /Noah Brown has no usage location/, article: USAGE_LOCATION },
+  { question: "why can't emma.wilson@contoso.com use Exchange from All Sales?", via: { ask: {} }, cause: /ENTERPRISEPACK from group 'All Sales'/, article: MUTUALLY_EXCLUSIVE },
   { question: "how do I reprocess licenses after fixing the cause?", via: { ask: {} }, cause: /reprocess/i, article: "Reprocess licenses after fixing the cause of an error" },
   { question: "which role do I need to assign licenses?", via: { ask: {} }, cause: /License Administrator/, article: "Roles needed to manage licenses" },
   { question: "who removed a license from a user? audit log", via: { ask: {} }, cause: /audit/i, article: "Find who changed a user's licenses in the audit log" },

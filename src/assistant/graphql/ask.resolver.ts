@@ -14,7 +14,7 @@ export class AskResolver {
   async ask(
     @Ctx() ctx: RequestContext,
     @Arg("question", { description: "The question in the user's words." }) question: string,
-    @Arg("userId", () => ID, { description: "The user the question is about (id or userPrincipalName), whose license problems the answer lists. Without it, a userPrincipalName written in the question names the user.", nullable: true }) userId?: string | null,
+    @Arg("userId", () => ID, { description: "The user the question is about (id or userPrincipalName), whose license problems the answer lists. Without it, a userPrincipalName written in the question, or a display name that one user has, names the user.", nullable: true }) userId?: string | null,
   ): Promise<Answer> {
     if (!question.trim()) throw badInput("question is empty; ask in words, e.g. \"why can't Ada get a license?\".", { field: "question" });
     if (question.length > MAX_QUESTION) throw badInput(`question is longer than ${MAX_QUESTION} characters.`, { field: "question" });

@@ -36,7 +36,7 @@ export class Answer {
   @Field(() => [ArticleStep], { description: "The recommended steps of the best article." })
   steps!: ArticleStep[];
 
-  @Field(() => User, { description: "The user the question is about (userId, or else the one userPrincipalName written in the question); null when none, or when the caller may not see their problems (see notice).", nullable: true })
+  @Field(() => User, { description: "The user the question is about (userId, or else the one userPrincipalName or user's display name written in the question); null when none, or when the caller may not see their problems (see notice).", nullable: true })
   user!: unknown;
 
   @Field(() => [UserLicenseProblem], { description: "The named user's license problems now." })
