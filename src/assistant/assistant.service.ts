@@ -6,6 +6,7 @@ import type { GroupRecord, UserRecord } from "../directory/model";
 import { DIRECTORY_READERS, DIRECTORY_WRITERS, findRole, GLOBAL_ADMINISTRATOR, GLOBAL_READER, GROUPS_ADMINISTRATOR, LICENSE_ADMINISTRATOR, USER_ADMINISTRATOR } from "../directory/roles";
 import type { GroupService } from "../directory/services/group.service";
 import type { UserService } from "../directory/services/user.service";
+import { isGuid } from "../directory/validation";
 import { badInput, HelpgateError, notFound, roleRequired } from "../errors";
 import { loadProducts } from "../licensing/catalog";
 import { problemInWords } from "../licensing/engine";
@@ -70,7 +71,6 @@ const DIAGNOSING_ROLE_NAMES = DIAGNOSING_ROLES.map((id) => findRole(id)?.display
 const FALLBACK_CANDIDATES = 10;
 /** The users findUser lists when a name is not one user's. */
 const NAME_CANDIDATES = 5;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The help desk's assistant, above the articles and the licensing: it joins a user's live
@@ -96,8 +96,8 @@ export class AssistantService {
   async findUser(caller: Caller | null, user: string): Promise<UserRecord> {
     const key = user.trim();
     if (!key) throw badInput("user is empty; give a userPrincipalName (e.g. emma.wilson@contoso.com) or an object id.", { field: "user" });
-    if (GUID.test(key) || key.includes("@")) {
-      const found = await this.users.get(caller, GUID.test(key) ? { id: key } : { userPrincipalName: key });
+    if (isGuid(key) || key.includes("@")) {
+      const found = await this.users.get(caller, isGuid(key) ? { id: key } : { userPrincipalName: key });
       if (!found) throw notFound("User", key);
       return found;
     }
@@ -322,7 +322,7 @@ export function namesIn(question: string): string[] {
 /** A SKU named by its id or its part number (ENTERPRISEPACK), as the catalog knows it. */
 export function skuIdOf(ref: string, field: string): string {
   const key = ref.trim();
-  if (GUID.test(key)) return key.toLowerCase();
+  if (isGuid(key)) return key.toLowerCase();
   const ids = loadProducts().byPartNumber.get(key.toUpperCase()) ?? [];
   if (ids.length === 1) return ids[0];
   if (ids.length > 1) throw badInput(`${field}: the part number ${key} names ${ids.length} products; give the skuId instead (${ids.join(" or ")}).`, { field });

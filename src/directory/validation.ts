@@ -7,6 +7,11 @@ import { badInput, type HelpgateError } from "../errors";
 import { isCountryCode } from "./countries";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether the value is a GUID (any letter case, no braces). */
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
 // Entra's documented rule for the part before '@' in a userPrincipalName.

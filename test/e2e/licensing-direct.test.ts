@@ -234,6 +234,22 @@ describe("direct license assignment", () => {
     expect(error).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field } });
   });
 
+  it("names the skuId or servicePlanId a part number or a plan's name stands for", async () => {
+    const user = await api.newUser();
+    const assign = (add: unknown, remove: unknown[] = []) =>
+      gateway.gql("admin", "mutation($u: ID!, $a: [AssignedLicenseInput!], $r: [ID!]) { assignLicense(userId: $u, addLicenses: $a, removeLicenses: $r) { id } }", { u: user.id, a: add, r: remove });
+    expect(refusal(await assign([{ skuId: "enterprisepack" }]))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: `addLicenses[0].skuId 'enterprisepack' is a product's part number, not its skuId; give the skuId: ${SKU.E3} (Office 365 E3).`,
+      extensions: { field: "addLicenses[0].skuId", skuIds: [SKU.E3] },
+    });
+    expect(refusal(await assign([], ["STANDARDPACK"]))).toMatchObject({ message: expect.stringContaining(`removeLicenses[0] 'STANDARDPACK' is a product's part number, not its skuId; give the skuId: ${SKU.E1}`) });
+    const plan = refusal(await assign([{ skuId: SKU.E3, disabledPlans: ["EXCHANGE_S_ENTERPRISE"] }]));
+    expect(plan.message).toMatch(/^addLicenses\[0\]\.disabledPlans\[0\] 'EXCHANGE_S_ENTERPRISE' is a service plan's name, not its servicePlanId; give the servicePlanId: [0-9a-f-]{36} \(Exchange Online \(Plan 2\)\)\.$/);
+    // Neither is anything the catalog knows: the plain GUID message.
+    expect(refusal(await assign([{ skuId: "E3" }])).message).toBe("addLicenses[0].skuId 'E3' is not a GUID; expected the form 00000000-0000-0000-0000-000000000000.");
+  });
+
   it("is all or nothing: when the second SKU fails, the first is not assigned either and no seat is taken", async () => {
     const user = await api.newUser({ proxyAddresses: [] });
     await api.setFreeSeats(SKU.MCOSTANDARD, 0);

@@ -1,5 +1,6 @@
-import { parseGuid } from "../../directory/validation";
+import { isGuid, parseGuid } from "../../directory/validation";
 import { badInput } from "../../errors";
+import { loadProducts } from "../catalog";
 import type { LicenseRequest } from "../engine";
 
 export interface LicenseChangeInput {
@@ -7,13 +8,42 @@ export interface LicenseChangeInput {
   removeLicenses?: string[] | null;
 }
 
+/**
+ * A skuId, as Graph takes it: a GUID. A part number (ENTERPRISEPACK), which a portal or a
+ * chatbot often has at hand instead, is refused with the skuId it stands for.
+ */
+export function parseSkuId(value: string, field: string): string {
+  if (!isGuid(value.trim())) {
+    const { skus, byPartNumber } = loadProducts();
+    const ids = byPartNumber.get(value.trim().toUpperCase()) ?? [];
+    if (ids.length > 0) {
+      const named = ids.map((id) => `${id} (${skus.get(id)?.displayName ?? id})`).join(" or ");
+      throw badInput(`${field} '${value}' is a product's part number, not its skuId; give the skuId: ${named}.`, { field, skuIds: ids });
+    }
+  }
+  return parseGuid(value, field);
+}
+
+/** A servicePlanId: a GUID. A servicePlanName (EXCHANGE_S_STANDARD) is refused with the id it stands for. */
+export function parseServicePlanId(value: string, field: string): string {
+  if (!isGuid(value.trim())) {
+    const { plans, plansByName } = loadProducts();
+    const ids = plansByName.get(value.trim().toUpperCase()) ?? [];
+    if (ids.length > 0) {
+      const named = ids.map((id) => `${id} (${plans.get(id)?.displayName ?? id})`).join(" or ");
+      throw badInput(`${field} '${value}' is a service plan's name, not its servicePlanId; give the servicePlanId: ${named}.`, { field, servicePlanIds: ids });
+    }
+  }
+  return parseGuid(value, field);
+}
+
 /** Checks the shape of a license change: GUIDs, no SKU twice, none both added and removed. */
 export function parseLicenseChange(input: LicenseChangeInput): { addLicenses: LicenseRequest[]; removeLicenses: string[] } {
   const addLicenses = (input.addLicenses ?? []).map((license, i) => ({
-    skuId: parseGuid(license.skuId, `addLicenses[${i}].skuId`),
-    disabledPlans: [...new Set((license.disabledPlans ?? []).map((plan, j) => parseGuid(plan, `addLicenses[${i}].disabledPlans[${j}]`)))],
+    skuId: parseSkuId(license.skuId, `addLicenses[${i}].skuId`),
+    disabledPlans: [...new Set((license.disabledPlans ?? []).map((plan, j) => parseServicePlanId(plan, `addLicenses[${i}].disabledPlans[${j}]`)))],
   }));
-  const removeLicenses = (input.removeLicenses ?? []).map((skuId, i) => parseGuid(skuId, `removeLicenses[${i}]`));
+  const removeLicenses = (input.removeLicenses ?? []).map((skuId, i) => parseSkuId(skuId, `removeLicenses[${i}]`));
   if (addLicenses.length === 0 && removeLicenses.length === 0) {
     throw badInput("Nothing to change: give addLicenses, removeLicenses or both.", { field: "addLicenses" });
   }

@@ -5,8 +5,8 @@ import type { GroupService } from "../../directory/services/group.service";
 import type { UserService } from "../../directory/services/user.service";
 import type { GroupFilter } from "../../directory/stores/group.store";
 import type { UserFilter } from "../../directory/stores/user.store";
-import { parseGuid } from "../../directory/validation";
 import { badInput } from "../../errors";
+import { parseSkuId } from "./inputs";
 import type { AssignmentStateName } from "../engine";
 import type { AssignmentRecord, GroupLicenseRecord } from "../model";
 import { AssignmentStore } from "../stores/assignment.store";
@@ -57,7 +57,7 @@ export class ProductLicenseService {
   /** The SKU a filter names, checked: a GUID of a product the tenant subscribes to. */
   async subscribedSkuId(caller: Caller | null, given: string, field: string): Promise<string> {
     demand(caller, "directory.read");
-    const skuId = parseGuid(given, field);
+    const skuId = parseSkuId(given, field);
     if (!(await new SubscriptionStore(this.db.manager).find(skuId))) {
       throw badInput(`${field} '${given}' is not a product the tenant subscribes to; subscribedSkus lists the skuIds it has.`, { field });
     }
