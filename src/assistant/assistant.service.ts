@@ -59,7 +59,10 @@ export interface Answer {
   stepsFrom: Article | null;
   user: UserRecord | null;
   userProblems: (DiagnosedProblem & { matchesQuestion: boolean })[];
-  /** Set when a user was named but the caller may not see that user's problems, when the question names a userPrincipalName no user has, or names several. */
+  /**
+   * Set when a user was named but the caller may not see that user's problems, or when the
+   * question names a userPrincipalName no user has, a name several users share, or several users.
+   */
   notice: string | null;
 }
 
@@ -104,11 +107,12 @@ export class AssistantService {
     const { named, candidates } = await this.usersNamed(caller, key);
     if (named.length === 1) return named[0]!;
     const listed = (users: UserRecord[]) => users.map((found) => `${found.userPrincipalName} (${found.displayName})`).join(", ");
-    const more = candidates.length === NAME_CANDIDATES ? " and more" : "";
     if (named.length > 1) {
-      throw badInput(`${named.length}${more} users are named '${key}': ${listed(named)}; give the userPrincipalName of the one you mean.`, { field: "user", candidates: named.map((found) => found.userPrincipalName) });
+      const count = named.length === NAME_CANDIDATES ? `${named.length} or more` : `${named.length}`;
+      throw badInput(`${count} users are named '${key}': ${listed(named)}; give the userPrincipalName of the one you mean.`, { field: "user", candidates: named.map((found) => found.userPrincipalName) });
     }
     if (candidates.length === 0) throw notFound("User", key);
+    const more = candidates.length === NAME_CANDIDATES ? " and more" : "";
     throw new HelpgateError("NOT_FOUND", `No user is named '${key}'; the users whose name or userPrincipalName starts so: ${listed(candidates)}${more}. Give a userPrincipalName or an object id.`, {
       resource: "User",
       candidates: candidates.map((found) => found.userPrincipalName),

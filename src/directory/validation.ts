@@ -12,6 +12,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isGuid(value: string): boolean {
   return GUID.test(value);
 }
+
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
 // Entra's documented rule for the part before '@' in a userPrincipalName.

@@ -13,26 +13,22 @@ export interface LicenseChangeInput {
  * chatbot often has at hand instead, is refused with the skuId it stands for.
  */
 export function parseSkuId(value: string, field: string): string {
-  if (!isGuid(value.trim())) {
-    const { skus, byPartNumber } = loadProducts();
-    const ids = byPartNumber.get(value.trim().toUpperCase()) ?? [];
-    if (ids.length > 0) {
-      const named = ids.map((id) => `${id} (${skus.get(id)?.displayName ?? id})`).join(" or ");
-      throw badInput(`${field} '${value}' is a product's part number, not its skuId; give the skuId: ${named}.`, { field, skuIds: ids });
-    }
-  }
-  return parseGuid(value, field);
+  const { skus, byPartNumber } = loadProducts();
+  return parseCatalogId(value, field, byPartNumber, (id) => skus.get(id)?.displayName, { name: "a product's part number", id: "skuId", detail: "skuIds" });
 }
 
 /** A servicePlanId: a GUID. A servicePlanName (EXCHANGE_S_STANDARD) is refused with the id it stands for. */
 export function parseServicePlanId(value: string, field: string): string {
-  if (!isGuid(value.trim())) {
-    const { plans, plansByName } = loadProducts();
-    const ids = plansByName.get(value.trim().toUpperCase()) ?? [];
-    if (ids.length > 0) {
-      const named = ids.map((id) => `${id} (${plans.get(id)?.displayName ?? id})`).join(" or ");
-      throw badInput(`${field} '${value}' is a service plan's name, not its servicePlanId; give the servicePlanId: ${named}.`, { field, servicePlanIds: ids });
-    }
+  const { plans, plansByName } = loadProducts();
+  return parseCatalogId(value, field, plansByName, (id) => plans.get(id)?.displayName, { name: "a service plan's name", id: "servicePlanId", detail: "servicePlanIds" });
+}
+
+/** A GUID; a name of the catalog's (`byName`, upper-cased) is refused with the ids it stands for, named. */
+function parseCatalogId(value: string, field: string, byName: ReadonlyMap<string, string[]>, displayName: (id: string) => string | undefined, words: { name: string; id: string; detail: string }): string {
+  const ids = isGuid(value.trim()) ? [] : (byName.get(value.trim().toUpperCase()) ?? []);
+  if (ids.length > 0) {
+    const named = ids.map((id) => `${id} (${displayName(id) ?? id})`).join(" or ");
+    throw badInput(`${field} '${value}' is ${words.name}, not its ${words.id}; give the ${words.id}: ${named}.`, { field, [words.detail]: ids });
   }
   return parseGuid(value, field);
 }
