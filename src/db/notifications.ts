@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { Client } from "pg";
+import type { Client } from "pg";
 import type { Logger } from "pino";
 import type { Database } from "./database";
 
@@ -88,6 +88,8 @@ class PostgresNotifications implements Notifications {
   private connect(): Promise<void> {
     if (this.client || this.closed) return Promise.resolve();
     this.connecting ??= (async () => {
+      // Required here: a gateway on SQLite never loads the PostgreSQL driver (start-up time).
+      const { Client } = require("pg") as typeof import("pg");
       const client = new Client({ connectionString: this.url });
       client.on("notification", (message) => this.emitter.emit(message.channel, message.payload ?? ""));
       client.on("error", (error) => this.dropped(error));

@@ -8,7 +8,6 @@ import { badInput } from "../../errors";
 import { articleImages } from "../images";
 import type { Article as ArticleRecord } from "../model";
 import { KNOWN_CLOUDS } from "../parser/values";
-import { renderHtml } from "../render";
 import { ArticleFilter, ArticleSearchFilter } from "./inputs";
 import { Article, ArticleConnection, ArticleImage, ArticleParseProblem, ArticleSearchHit, ArticleSection, ArticleStep, SupportTopic, Troubleshooting } from "./types";
 
@@ -142,6 +141,9 @@ export class ContentResolver {
   })
   html(@Root() article: Article, @Ctx() ctx: RequestContext): string {
     const full = withBody(ctx, article);
+    // Required at the first article asked for as HTML: the Markdown-to-HTML stack (unified,
+    // remark-rehype, rehype-raw with parse5, the sanitizer) is not loaded before the server listens.
+    const { renderHtml } = require("../render") as typeof import("../render");
     return renderHtml(full.articleId + full.contentHash, full.markdown);
   }
 

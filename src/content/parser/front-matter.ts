@@ -1,4 +1,3 @@
-import matter from "gray-matter";
 import type { RawAttribute } from "./attributes";
 
 /** YAML front matter (`---` lines at the very top), the other header style an article may use. */
@@ -26,12 +25,21 @@ export function readFrontMatter(text: string): FrontMatterResult | null {
   const end = lineEnd < 0 ? text.length : lineEnd;
   try {
     // Passing options also keeps gray-matter from caching every file it has seen.
-    const data = matter(text.slice(0, end), { language: "yaml" }).data;
+    const data = grayMatter()(text.slice(0, end), { language: "yaml" }).data;
     return { ok: true, frontMatter: { attributes: toAttributes(data, text), end } };
   } catch (error) {
     const line = (error as { mark?: { line?: number } }).mark?.line;
     return { ok: false, line: line === undefined ? 1 : line + 2, message: `front matter is not valid YAML: ${firstLine(error)}` };
   }
+}
+
+/**
+ * gray-matter, loaded on the first file with front matter: with its YAML parser (and the
+ * JavaScript parser that YAML's full schema loads) it costs about 60 ms to load, on the start-up
+ * path of every thread that reads headers, while libraries seldom write front matter.
+ */
+function grayMatter(): typeof import("gray-matter") {
+  return require("gray-matter") as typeof import("gray-matter");
 }
 
 function toAttributes(data: Record<string, unknown>, text: string): RawAttribute[] {
