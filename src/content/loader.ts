@@ -44,7 +44,8 @@ import { duplicateGroups, findDuplicateIds, listArticleFiles } from "./parser/fo
 import { summarize } from "./parser/summary";
 import { type CachedParse, ParseCache } from "./loader/cache";
 import type { BodyOutcome, BodyTask, IndexedParse } from "./loader/bodies";
-import type { HeaderSlot, PrefetchedHeaders } from "./loader/headers";
+import type { HeaderSlot } from "./loader/headers";
+import type { HeadersAhead } from "./loader/prefetch";
 import { inThreadRunner, Shards, workerRunner } from "./loader/pool";
 import { type FileStamp, newIndexFile, readSnapshot, readStamped, writeSnapshot } from "./loader/snapshot";
 import { SearchIndex } from "./search-index";
@@ -74,9 +75,10 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Every header, read ahead in a worker thread (prefetchHeaders in loader/prefetch.ts): the
-   * load takes them instead of reading the files here, if they are of the files it finds.
+   * load takes them instead of reading the files here, if they are of the files it finds. It
+   * has nothing else to do until they are in, so it asks to read some of them itself (help()).
    */
-  headers?: Promise<PrefetchedHeaders | null>;
+  headers?: HeadersAhead;
   /**
    * The bodies are not merged into the result before this settles (headers are read and bodies
    * parsed meanwhile): lets a test watch a server while its articles are still loading.
@@ -216,6 +218,7 @@ class InOrderIndex {
  */
 export async function loadArticles(dir: string, options: LoadOptions): Promise<LoadedLibrary> {
   const started = performance.now();
+  options.headers?.help();
   const files = await listArticleFiles(dir);
   const cache = options.cacheDir === null ? null : await ParseCache.open(options.cacheDir);
   const cacheDir = cache?.dir ?? null;

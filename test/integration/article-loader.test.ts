@@ -6,6 +6,7 @@ import { indexArticle, withoutBody } from "../../src/content/indexed";
 import { type CacheSaveStats, type LoadedLibrary, type LoadOptions, type LoadStats, loadArticles, PARSER_VERSION } from "../../src/content/loader";
 import { cacheVersion, ParseCache } from "../../src/content/loader/cache";
 import { type BodyRunner, inThreadRunner, Shards } from "../../src/content/loader/pool";
+import { FILES_PER_CHUNK } from "../../src/content/loader/header-chunks";
 import { prefetchHeaders } from "../../src/content/loader/prefetch";
 import { type FolderResult, parseFolder } from "../../src/content/parser";
 import { listArticleFiles } from "../../src/content/parser/folder";
@@ -457,6 +458,25 @@ describe("loadArticles", () => {
     // A folder that cannot be read ahead leaves the load to read it.
     expect(await prefetchHeaders(path.join(root, "missing"), null)).toBeNull();
   }, 60_000);
+
+  it("reads headers in this thread too once asked to help, and gives what the worker alone gives", async () => {
+    // Twenty chunks of headers, so that both threads claim some.
+    const many = path.join(root, "many");
+    for (let n = 1; n <= 20 * FILES_PER_CHUNK; n++) {
+      const file = path.join(many, `part-${n % 7}`, `article-${n}.md`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, `${header(id(10_000 + n), `Many ${n}`)}\n${body(n)}`);
+    }
+    const alone = await prefetchHeaders(many, null);
+    const helped = prefetchHeaders(many, null);
+    helped.help();
+    const both = await helped;
+    expect(alone!.chunksReadHere).toBe(0);
+    expect(both!.chunksReadHere).toBeGreaterThan(0);
+    expect(both!.chunksReadHere).toBeLessThan(20);
+    expect(both!.files).toEqual(alone!.files);
+    expect(both!.slots).toEqual(alone!.slots);
+  }, 120_000);
 
   it("keeps the header read ahead with its body, unless the file changed before its body was parsed", async () => {
     const copy = path.join(root, "changed-meanwhile");

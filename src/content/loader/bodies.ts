@@ -16,7 +16,7 @@ import { type IndexedArticle, type IndexedArticleText, indexArticle, indexBody }
 import type { ArticleProblem } from "../model";
 import { parseArticleCounted, type ReadHeader, readHeader } from "../parser";
 import { ParseCache } from "./cache";
-import type { HeaderSlot } from "./headers";
+import type { HeaderMessage } from "./header-chunks";
 
 export interface BodyTask {
   file: string;
@@ -183,7 +183,7 @@ export type BodyRequest =
 export type BodyReply =
   | { id: number; outcomes: BodyOutcome[] }
   | { id: number; saved: SaveCount }
-  | { id: number; headerSlots: HeaderSlot[] }
+  | { id: number; headers: HeaderMessage }
   | { id: number; headerFiles: string[] | null }
   | { id: number; error: string };
 

@@ -5,6 +5,10 @@
  * read. What it reads for each file is what the loader's own header pass reads (readSlot in
  * loader.ts): its stamp, its content hash, its header-only article without the body text, and
  * the line of its articleId (for a duplicate's problem, without reading the file again).
+ *
+ * The files are read in chunks that the worker and the loading thread claim from one shared
+ * counter: once the server listens, the loading thread has nothing to do but wait for the
+ * headers, so it reads chunks too (HeadersAhead.help), and the two cores share the pass.
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
@@ -13,6 +17,7 @@ import type { ParseResult } from "../model";
 import { articleIdLine, parseFromHeader, readHeader } from "../parser";
 import { listArticleFiles } from "../parser/folder";
 import { ParseCache } from "./cache";
+import { chunkFiles, claimChunk, type HeaderMessage, newClaims } from "./header-chunks";
 import { type FileStamp, readStamped, snapshotMatches } from "./snapshot";
 
 /** One file's header as read ahead, or why it could not be read. */
@@ -22,34 +27,41 @@ export type HeaderSlot = { file: string; stamp: FileStamp; hash: string; header:
 export interface PrefetchedHeaders {
   files: string[];
   slots: HeaderSlot[];
+  /** Chunks of them the loading thread read itself (HeadersAhead.help), of chunkCount(files). */
+  chunksReadHere: number;
 }
 
-/** Slots handed on at a time: the loading thread takes in each batch while the rest are read. */
-const SLOTS_PER_BATCH = 500;
-
 /**
- * Reads every header of `dir`, handing them to `send` SLOTS_PER_BATCH at a time in file order
- * (copying 15,000 of them to another thread at once costs about half a second there); resolves
- * to the files, or to null when the library snapshot in `cacheDir` (a version folder) serves the
- * folder as it is (the load will take it, and needs no header read).
+ * Reads every header of `dir` that this thread claims: first sends the files, with the counter
+ * the chunks are claimed from (the loading thread may claim chunks too), then each chunk it
+ * claims, as it is read. Resolves to the files once no chunk is left to claim; to null when the
+ * library snapshot in `cacheDir` (a version folder) serves the folder as it is (the load will
+ * take it, and needs no header read).
  */
-export async function readHeaders(dir: string, cacheDir: string | null, send: (slots: HeaderSlot[]) => void): Promise<string[] | null> {
+export async function readHeaders(dir: string, cacheDir: string | null, send: (message: HeaderMessage) => void): Promise<string[] | null> {
   const files = await listArticleFiles(dir);
   if (cacheDir !== null && snapshotMatches(new ParseCache(cacheDir), dir, files)) return null;
-  for (let start = 0; start < files.length; start += SLOTS_PER_BATCH) send(files.slice(start, start + SLOTS_PER_BATCH).map(readSlot));
+  const claims = newClaims();
+  send({ files, claims: claims.buffer as SharedArrayBuffer });
+  for (let chunk = claimChunk(claims, files); chunk !== null; chunk = claimChunk(claims, files)) send({ chunk, slots: readChunk(dir, files, chunk) });
   return files;
+}
 
-  function readSlot(file: string): HeaderSlot {
-    let bytes: Buffer;
-    let stamp: FileStamp;
-    try {
-      ({ bytes, stamp } = readStamped(path.join(dir, file)));
-    } catch (error) {
-      return { file, error: error instanceof Error ? error.message : String(error) };
-    }
-    const read = readHeader(bytes, file);
-    const { article, problems } = parseFromHeader(read, { headersOnly: true });
-    const hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
-    return { file, stamp, hash, header: { article: article && withoutBody(article), problems }, articleIdLine: articleIdLine(read), error: null };
+/** The headers of one chunk of `files`. */
+export function readChunk(dir: string, files: readonly string[], chunk: number): HeaderSlot[] {
+  return chunkFiles(files, chunk).map((file) => readSlot(dir, file));
+}
+
+function readSlot(dir: string, file: string): HeaderSlot {
+  let bytes: Buffer;
+  let stamp: FileStamp;
+  try {
+    ({ bytes, stamp } = readStamped(path.join(dir, file)));
+  } catch (error) {
+    return { file, error: error instanceof Error ? error.message : String(error) };
   }
+  const read = readHeader(bytes, file);
+  const { article, problems } = parseFromHeader(read, { headersOnly: true });
+  const hash = read.head?.contentHash ?? createHash("sha256").update(bytes).digest("hex");
+  return { file, stamp, hash, header: { article: article && withoutBody(article), problems }, articleIdLine: articleIdLine(read), error: null };
 }

@@ -19,7 +19,7 @@ const failure = (id: number, error: unknown): BodyReply => ({ id, error: error i
 port.on("message", (request: BodyRequest) => {
   const cache = request.cacheDir === null ? null : new ParseCache(request.cacheDir);
   if (request.type === "headers") {
-    readHeaders(request.dir, request.cacheDir, (headerSlots) => reply({ id: request.id, headerSlots })).then(
+    readHeaders(request.dir, request.cacheDir, (headers) => reply({ id: request.id, headers })).then(
       (headerFiles) => reply({ id: request.id, headerFiles }),
       (error: unknown) => reply(failure(request.id, error)),
     );
