@@ -6,9 +6,9 @@
 import type { HeaderSlot } from "./headers";
 
 /**
- * Files in a chunk: what a thread claims at a time, and sends on in one message. Small enough
- * that the loading thread, reading one between two turns of its event loop, holds its requests
- * for a few tens of milliseconds at most; large enough that the messages cost little.
+ * Files in a chunk: what a thread claims at a time, and the worker sends on in one message.
+ * Few enough that neither thread waits long for the other's last chunk; enough that the
+ * messages cost little.
  */
 export const FILES_PER_CHUNK = 100;
 

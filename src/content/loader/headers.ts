@@ -43,13 +43,13 @@ export async function readHeaders(dir: string, cacheDir: string | null, send: (m
   if (cacheDir !== null && snapshotMatches(new ParseCache(cacheDir), dir, files)) return null;
   const claims = newClaims();
   send({ files, claims: claims.buffer as SharedArrayBuffer });
-  for (let chunk = claimChunk(claims, files); chunk !== null; chunk = claimChunk(claims, files)) send({ chunk, slots: readChunk(dir, files, chunk) });
+  for (let chunk = claimChunk(claims, files); chunk !== null; chunk = claimChunk(claims, files)) send({ chunk, slots: readHeaderSlots(dir, chunkFiles(files, chunk)) });
   return files;
 }
 
-/** The headers of one chunk of `files`. */
-export function readChunk(dir: string, files: readonly string[], chunk: number): HeaderSlot[] {
-  return chunkFiles(files, chunk).map((file) => readSlot(dir, file));
+/** The headers of these files of `dir`. */
+export function readHeaderSlots(dir: string, files: readonly string[]): HeaderSlot[] {
+  return files.map((file) => readSlot(dir, file));
 }
 
 function readSlot(dir: string, file: string): HeaderSlot {

@@ -7,14 +7,14 @@ import path from "node:path";
 import type { Config } from "../../config";
 import type { BodyReply, BodyRequest } from "./bodies";
 import { articleCacheRoot, cacheVersion } from "./cache";
-import { chunkCount, claimChunk, type HeaderMessage } from "./header-chunks";
+import { chunkCount, chunkFiles, claimChunk, type HeaderMessage } from "./header-chunks";
 import type { HeaderSlot, PrefetchedHeaders } from "./headers";
 import { startWorker } from "./start-worker";
 
 /**
  * The headers being read ahead: resolves to them (see prefetchHeaders). help() says that this
  * thread has nothing else to do until they are in: from then on it reads chunks of them too,
- * one between two turns of its event loop.
+ * a few files between two turns of its event loop.
  */
 export interface HeadersAhead extends Promise<PrefetchedHeaders | null> {
   help(): void;
@@ -53,6 +53,13 @@ export function prefetchHeaders(dir: string, cacheDir: string | null): HeadersAh
   }).finally(() => void running.terminate());
   return Object.assign(done, { help: () => read.help() });
 }
+
+/**
+ * Files this thread reads between two turns of its event loop while it helps: its requests
+ * (a probe, a lookup) and the load's own file system calls wait for no more than a few
+ * milliseconds of header reads.
+ */
+const FILES_PER_TURN = 20;
 
 /** The chunks of headers in so far, from the worker and from this thread's own reading. */
 class ChunksRead {
@@ -102,15 +109,20 @@ class ChunksRead {
     if (!files || !claims || this.helping === "reading") return;
     this.helping = "reading";
     // Required only now: by then the loading thread has loaded the parser for the load anyway.
-    const { readChunk } = require("./headers") as typeof import("./headers");
+    const { readHeaderSlots } = require("./headers") as typeof import("./headers");
     try {
       for (let chunk = claimChunk(claims, files); chunk !== null && !this.settled; chunk = claimChunk(claims, files)) {
-        // Copied, as the worker's slots are: their strings are then their own, not slices that
-        // would keep each file's whole text alive as long as the library keeps its header.
-        this.chunks[chunk] = structuredClone(readChunk(this.dir, files, chunk));
+        const slots: HeaderSlot[] = [];
+        const inChunk = chunkFiles(files, chunk);
+        for (let start = 0; start < inChunk.length; start += FILES_PER_TURN) {
+          // Copied, as the worker's slots are: their strings are then their own, not slices that
+          // would keep each file's whole text alive as long as the library keeps its header.
+          slots.push(...structuredClone(readHeaderSlots(this.dir, inChunk.slice(start, start + FILES_PER_TURN))));
+          await new Promise((next) => setImmediate(next));
+        }
+        this.chunks[chunk] = slots;
         this.chunksIn += 1;
         this.chunksReadHere += 1;
-        await new Promise((next) => setImmediate(next));
       }
     } catch {
       this.worker = "failed";
