@@ -69,6 +69,7 @@ class ChunksRead {
   private readonly chunks: HeaderSlot[][] = [];
   private chunksIn = 0;
   private chunksReadHere = 0;
+  /** The worker's part; "failed" also when this thread's own reading failed (the load then reads every header itself). */
   private worker: "reading" | "done" | "failed" = "reading";
   /** Whether help() was called, and whether this thread is reading a chunk now. */
   private helping: "no" | "asked" | "reading" = "no";
