@@ -48,6 +48,7 @@
  */
 import "reflect-metadata";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import Sqlite from "better-sqlite3";
 import { Client } from "pg";
@@ -86,7 +87,7 @@ export interface MillionOptions {
   replicaUrls: string | null;
 }
 
-interface CaseResult {
+export interface CaseResult {
   list: string;
   filter: string;
   page: string;
@@ -103,6 +104,22 @@ interface CaseResult {
   non2xx: number;
   errors: number;
   met: boolean;
+  /** CPU time per request over the measured run (µs); see CpuPerRequest. */
+  cpuPerRequestUs: CpuPerRequest;
+}
+
+/**
+ * Where a case's CPU went, per request: the gateway process (all its threads), PostgreSQL's
+ * processes on this machine (null for SQLite, or when the server is not local), and this bench
+ * process, which runs autocannon. They share the host's cores, so their sum bounds the requests
+ * a second the host can answer; and the gateway's own share bounds what its one event loop can:
+ * at `connections` requests in flight, Little's law puts the mean wait at no less than
+ * connections × that share once its thread is the busy one.
+ */
+export interface CpuPerRequest {
+  server: number | null;
+  postgres: number | null;
+  loadGenerator: number;
 }
 
 export interface MillionResult {
@@ -263,6 +280,72 @@ function statusMiB(pid: number, field: "VmHWM" | "VmRSS"): number | null {
   }
 }
 
+/** Linux's clock ticks a second for /proc's CPU times (USER_HZ, 100 on every architecture Node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time a process has used, all threads (user and system), in µs; null where /proc is not there. */
+function processCpuUs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
+
+/** The processes of the PostgreSQL servers on this machine (the postmaster, its backends and helpers, a local replica's too). */
+function postgresPids(): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((name) => {
+      try {
+        return fs.readFileSync(`/proc/${name}/cmdline`, "utf8").startsWith("postgres");
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Starts counting CPU for one measured run: the server's, PostgreSQL's (when `postgres`), this
+ * process's. PostgreSQL's is summed over the processes alive at the end: each one's CPU since the
+ * start, or all of it for one started within the run. A process that ended within the run (a
+ * parallel worker of one statement, a backend closed) is not counted, so PostgreSQL's figure
+ * is low for statements that run in parallel (a count over a million rows).
+ */
+function cpuMeter(serverPid: number, postgres: boolean): (requests: number) => CpuPerRequest {
+  const before = new Map(postgres ? postgresPids().map((pid) => [pid, processCpuUs(pid) ?? 0]) : []);
+  const server = processCpuUs(serverPid);
+  const own = process.cpuUsage();
+  return (requests) => {
+    const serverAfter = processCpuUs(serverPid);
+    const spent = process.cpuUsage(own);
+    let pg = 0;
+    if (postgres) {
+      for (const pid of postgresPids()) {
+        const now = processCpuUs(pid);
+        if (now !== null) pg += now - (before.get(pid) ?? 0);
+      }
+    }
+    const per = (us: number) => Math.round(us / Math.max(requests, 1));
+    return {
+      server: server === null || serverAfter === null ? null : per(serverAfter - server),
+      postgres: postgres ? per(pg) : null,
+      loadGenerator: per(spent.user + spent.system),
+    };
+  };
+}
+
 const peakRss = (pid: number) => statusMiB(pid, "VmHWM");
 const currentRss = (pid: number) => statusMiB(pid, "VmRSS");
 
@@ -344,13 +427,15 @@ async function lookups(server: ChildServer, url: string, token: (id: string, upn
   };
 }
 
-async function measure(server: ChildServer, token: string, c: ListCase, options: MillionOptions): Promise<CaseResult[]> {
+async function measure(server: ChildServer, token: string, c: ListCase, options: MillionOptions, postgres: boolean): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const headers = { authorization: `Bearer ${token}` };
   const run = async (page: string, pageNumber: number, variables: Record<string, unknown>, items: number, pagingMs: number | null) => {
     const body = JSON.stringify({ query: c.query, variables });
     if (options.warmupSeconds > 0) await load(server.url, body, headers, options.connections, options.warmupSeconds);
+    const meter = cpuMeter(server.pid, postgres);
     const figures = await load(server.url, body, headers, options.connections, options.durationSeconds);
+    const cpuPerRequestUs = meter(figures.requests);
     const row: CaseResult = {
       list: c.list,
       filter: c.filter,
@@ -366,11 +451,13 @@ async function measure(server: ChildServer, token: string, c: ListCase, options:
       non2xx: figures.non2xx,
       errors: figures.errors + figures.timeouts,
       met: figures.p99Ms < TARGET_P99_MS && figures.non2xx === 0 && figures.errors + figures.timeouts === 0,
+      cpuPerRequestUs,
     };
     results.push(row);
     console.log(
       `${c.list.padEnd(24)} ${c.filter.padEnd(40)} ${page.padEnd(5)} p${String(pageNumber).padEnd(3)} ${String(items).padStart(3)} items  ` +
-        `p50 ${row.p50Ms.toFixed(2)} ms  p99 ${row.p99Ms.toFixed(2)} ms  ${Math.round(row.reqPerSec)} req/s${row.non2xx || row.errors ? `  ${row.non2xx} non-2xx, ${row.errors} errors` : ""}`,
+        `p50 ${row.p50Ms.toFixed(2)} ms  p99 ${row.p99Ms.toFixed(2)} ms  ${Math.round(row.reqPerSec)} req/s  CPU/req ${describeCpu(cpuPerRequestUs)}` +
+        `${row.non2xx || row.errors ? `  ${row.non2xx} non-2xx, ${row.errors} errors` : ""}`,
     );
   };
   const first = dig(await ask(server, token, c.query, { ...c.variables, after: null }), c.path);
@@ -393,6 +480,30 @@ async function measure(server: ChildServer, token: string, c: ListCase, options:
   if (pageNumber === 1) return results;
   await run("deep", pageNumber, { ...c.variables, after: cursor }, page.edges.length, pagingMs);
   return results;
+}
+
+/**
+ * The lowest mean latency a case's CPU allows at `connections` requests in flight (Little's law:
+ * mean = in flight / requests a second): the host's cores shared by the server, PostgreSQL and the
+ * load generator, or the server's event loop, one thread, whichever is tighter (only the server's
+ * main thread is that one thread, and its CPU here counts all its threads, so the second is a
+ * little high). A run whose mean (connections / req/s) is at this floor was bound by CPU, not by
+ * waiting on anything; its p99 is that mean plus whatever stretched the slowest requests. With one
+ * connection, the server's and PostgreSQL's CPU in turn. `-` without the server's CPU.
+ */
+export function meanFloorMs(r: CaseResult, connections: number): number | string {
+  const { server, postgres, loadGenerator } = r.cpuPerRequestUs;
+  if (server === null) return "-";
+  // One request at a time passes through the server and PostgreSQL in turn.
+  if (r.filter.includes("(1 connection)")) return Number(((server + (postgres ?? 0)) / 1000).toFixed(1));
+  const sharedUs = (server + (postgres ?? 0) + loadGenerator) / os.availableParallelism();
+  return Number(((connections * Math.max(sharedUs, server)) / 1000).toFixed(1));
+}
+
+/** "server 850 + PostgreSQL 346 + load 94 µs". */
+function describeCpu(cpu: CpuPerRequest): string {
+  const part = (name: string, us: number | null) => (us === null ? [] : [`${name} ${us}`]);
+  return `${[...part("server", cpu.server), ...part("PostgreSQL", cpu.postgres), ...part("load", cpu.loadGenerator)].join(" + ")} µs`;
 }
 
 /** One licensing run at a million: from the mutation to every group it queued ProcessingComplete. */
@@ -663,9 +774,11 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
     const results: CaseResult[] = [];
     const missed: string[] = [];
     let lastRss = afterStart;
+    // PostgreSQL's CPU is counted when its servers run on this machine (the primary and any replica).
+    const postgresHere = engine === "PostgreSQL" && [url, ...(options.replicaUrls?.split(",") ?? [])].every((each) => isLoopback(new URL(each.trim()).hostname));
     for (const c of cases(found)) {
       if (options.only && c.list !== "baseline" && !options.only.includes(c.list)) continue;
-      results.push(...(await measure(server, token, c, options)));
+      results.push(...(await measure(server, token, c, options, postgresHere)));
       lastRss = (await server.stats()).rss;
     }
     if (!options.only || options.only.includes("totalCount")) {
@@ -675,7 +788,9 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
         const headers = { authorization: `Bearer ${token}` };
         // One connection: a count over a million rows takes longer than a short run at 10
         // connections lets any request finish; what it costs is one request's time.
+        const meter = cpuMeter(server.pid, postgresHere);
         const figures = await load(server.url, body, headers, 1, Math.max(options.durationSeconds, 5));
+        const cpuPerRequestUs = meter(figures.requests);
         results.push({
           list: c.list,
           filter: c.filter,
@@ -691,6 +806,7 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
           non2xx: figures.non2xx,
           errors: figures.errors + figures.timeouts,
           met: figures.p99Ms < TARGET_P99_MS && figures.non2xx === 0 && figures.errors + figures.timeouts === 0,
+          cpuPerRequestUs,
         });
         console.log(`${c.list.padEnd(24)} ${c.filter.padEnd(40)} 1 connection, totalCount ${data.list.totalCount}  p50 ${figures.p50Ms.toFixed(1)} ms  p99 ${figures.p99Ms.toFixed(1)} ms`);
         lastRss = (await server.stats()).rss;
@@ -711,7 +827,7 @@ export async function run(options: MillionOptions): Promise<MillionResult> {
     }
     // The floor again: the host's load moves during a run.
     const floor = cases(found)[0]!;
-    results.push(...(await measure(server, token, { ...floor, filter: `${floor.filter}, again at the end` }, options)));
+    results.push(...(await measure(server, token, { ...floor, filter: `${floor.filter}, again at the end` }, options, postgresHere)));
     const peak = peakRss(server.pid);
     const replicaQueries = options.replicaUrls ? await replicaStatements(server) : null;
     missed.unshift(...results.filter((r) => !r.met && r.list !== "baseline").map((r) => `${r.list} ${r.filter} ${r.page}: p99 ${r.p99Ms.toFixed(1)} ms`));
@@ -747,9 +863,13 @@ export function report(result: MillionResult): string {
     `${result.engine}${result.options.replicaUrls ? " (reads from a streaming replica)" : ""}, ${result.tenant.users.toLocaleString("en-US")} users, ${result.tenant.groups.toLocaleString("en-US")} groups (${result.tenant.note}); ${seed}; migrations ${result.migrateSeconds.toFixed(1)} s`,
     `${result.options.connections} connections, ${result.options.durationSeconds} s per case after ${result.options.warmupSeconds} s warm-up; pages of ${PAGE}; deep page after ${result.options.deepPages} pages of keyset paging`,
     table(
-      ["list", "filter", "page", "#", "items", "p50 ms", "p99 ms", "req/s", "p99 < 20 ms"],
-      result.cases.map((r) => [r.list, r.filter, r.page, String(r.pageNumber), r.items.toLocaleString("en-US"), r.p50Ms, r.p99Ms, r.reqPerSec, r.met ? "met" : "MISSED"]),
+      ["list", "filter", "page", "#", "items", "p50 ms", "p99 ms", "req/s", "p99 < 20 ms", "CPU µs/req: server", "PostgreSQL", "load", "mean floor ms"],
+      result.cases.map((r) => {
+        const cpu = r.cpuPerRequestUs;
+        return [r.list, r.filter, r.page, String(r.pageNumber), r.items.toLocaleString("en-US"), r.p50Ms, r.p99Ms, r.reqPerSec, r.met ? "met" : "MISSED", cpu.server ?? "-", cpu.postgres ?? "-", cpu.loadGenerator, meanFloorMs(r, result.options.connections)];
+      }),
     ),
+    "CPU µs/req: each process's CPU time (all its threads) over the run, per request; mean floor: the mean latency that CPU allows, connections × (server + PostgreSQL + load) / cores, or connections × server where the server alone fills a core sooner (its event loop is one thread); at one connection, server + PostgreSQL",
     ...result.licensing.map(
       (run) =>
         `licensing ${run.name} (${run.what}), ${run.processes} process(es): ${run.users.toLocaleString("en-US")} users (${run.succeeded.toLocaleString("en-US")} succeeded, ${run.failed.toLocaleString("en-US")} failed) in ${run.seconds.toFixed(1)} s = ${Math.round(run.usersPerSecond).toLocaleString("en-US")} users/s${run.completed ? "" : " (NOT COMPLETE)"}; mutation ${run.mutationMs.toFixed(0)} ms; RSS peak ${run.rssPeakMiB.join(" + ")} MiB (VmHWM ${run.vmHwmMiB.map((v) => (v === null ? "-" : v.toFixed(0))).join(" + ")})`,

@@ -36,7 +36,7 @@ import type { DirectAssignmentResult } from "./direct-assignment";
 import type { GroupLicensingResult } from "./group-licensing";
 import type { HttpReadResult } from "./http-read";
 import type { SoakResult } from "./soak";
-import type { MillionResult } from "./million";
+import { type MillionResult, meanFloorMs } from "./million";
 import type { StartupResult } from "./startup";
 
 interface BenchSpec {
@@ -250,6 +250,11 @@ function soakRows(r: SoakResult): Row[] {
   ];
 }
 
+function floor(c: MillionResult["cases"][number], connections: number): string {
+  const ms = meanFloorMs(c, connections);
+  return typeof ms === "number" ? n(ms) : ms;
+}
+
 function millionRows(r: MillionResult): Row[] {
   const where = `${r.engine}, ${r.tenant.users.toLocaleString("en-US")} users`;
   const lists = r.cases.filter((c) => c.list !== "baseline" && !c.filter.includes("totalCount"));
@@ -260,6 +265,21 @@ function millionRows(r: MillionResult): Row[] {
   if (worst) rows.push({ bench: "million", figure: `${where}: list pages with p99 < 20 ms; worst (${worst.list} ${worst.filter}, ${worst.page})`, value: `${met} of ${lists.length}; ${n(worst.p99Ms)} ms`, baseline: "", ratio: "", target: `p99 < 20 ms${verdict(met === lists.length)}` });
   const baseline = r.cases.find((c) => c.list === "baseline");
   if (baseline) rows.push({ bench: "million", figure: `${where}: baseline, one user by id, p50 / p99 ms (the host's load)`, value: `${n(baseline.p50Ms)} / ${n(baseline.p99Ms)}`, baseline: "", ratio: "", target: "" });
+  // The list page of median CPU: where its CPU went, and the mean latency that CPU allows (million.ts, meanFloorMs).
+  // (Results written before the CPU was counted have none.)
+  const byCpu = lists.filter((c) => typeof c.cpuPerRequestUs?.server === "number").sort((a, b) => a.cpuPerRequestUs.server! - b.cpuPerRequestUs.server!);
+  const median = byCpu[Math.floor(byCpu.length / 2)];
+  if (median) {
+    const { server, postgres, loadGenerator } = median.cpuPerRequestUs;
+    rows.push({
+      bench: "million",
+      figure: `${where}: median list page by CPU (${median.list} ${median.filter}, ${median.page}), CPU µs per request: server / PostgreSQL / load generator; the mean latency that CPU allows at ${r.options.connections} connections, and p50 / p99`,
+      value: `${server} / ${postgres ?? "-"} / ${loadGenerator} µs; ${floor(median, r.options.connections)} ms; ${n(median.p50Ms)} / ${n(median.p99Ms)} ms`,
+      baseline: "",
+      ratio: "",
+      target: "",
+    });
+  }
   rows.push({ bench: "million", figure: `${where}: server RSS MiB (peak)`, value: n(r.rss.peakMiB), baseline: "", ratio: "", target: "" });
   return rows;
 }
